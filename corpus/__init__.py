@@ -1,0 +1,1 @@
+"""Data package: files found with importlib.resources in editable and wheel installs."""

@@ -1,0 +1,2 @@
+"""factgraph's library: read articles, extract claims, map to RDF, store, reason,
+detect conflicts, export. Never imports Flask."""

@@ -1,0 +1,194 @@
+"""The one place that talks to a triple store.
+
+``Store`` is the small interface every other module uses; ``EmbeddedStore`` keeps the
+graph on disk with Oxigraph, reached through rdflib (``oxrdflib``) so the code speaks
+rdflib while queries run at Oxigraph speed. ``open_store`` turns a ``--store`` value
+into a store: a directory (embedded) or an ``http(s)://`` URL (a remote SPARQL server,
+see ``remote.py``).
+
+The query default graph is the union of all named graphs, as on Fuseki with
+``unionDefaultGraph`` or on Virtuoso: the asserted, inferred and derived graphs stay
+apart, and a query that wants one names it with ``GRAPH``.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.query import Result
+from rdflib.term import Node
+
+from .terms import PREFIXES
+
+
+class StoreError(Exception):
+    """A store could not be opened, read or written; the message is for the user."""
+
+
+# Export formats every store can stream: name -> (media type, named graphs kept)
+DUMP_FORMATS = {
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "ntriples": "application/n-triples",
+    "turtle": "text/turtle",
+}
+
+
+def default_store_path() -> Path:
+    """``$FACTGRAPH_STORE``, else ``$XDG_DATA_HOME/factgraph/store``
+    (``~/.local/share/factgraph/store``)."""
+    if os.environ.get("FACTGRAPH_STORE"):
+        return Path(os.environ["FACTGRAPH_STORE"])
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "factgraph" / "store"
+
+
+class Store(ABC):
+    """What factgraph needs from a triple store."""
+
+    @abstractmethod
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+        """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query over the union of all graphs."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update (factgraph's own write path, never a user's)."""
+
+    @abstractmethod
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Atomically replace the named graph ``name`` with the triples of ``graph``."""
+
+    @abstractmethod
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs in the store."""
+
+    @abstractmethod
+    def dump(self, out: IO[bytes], fmt: str, graph: URIRef | None = None) -> None:
+        """Stream the store (or one named graph) to ``out`` in ``fmt`` (see DUMP_FORMATS)."""
+
+    def drop_graph(self, name: URIRef) -> None:
+        self.update(f"DROP SILENT GRAPH <{name}>")
+
+    def is_empty(self) -> bool:
+        return not bool(self.query("ASK { GRAPH ?g { ?s ?p ?o } }").askAnswer)
+
+    def graph(self, name: URIRef) -> Graph:
+        """A copy of one named graph, as an rdflib Graph."""
+        g = Graph(identifier=name)
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        res = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": name})
+        for t in res:
+            g.add(t)  # type: ignore[arg-type]
+        return g
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _ntriples(graph: Graph) -> str:
+    return graph.serialize(format="nt")
+
+
+def replace_graph_update(name: URIRef, graph: Graph) -> str:
+    """One SPARQL Update that drops and refills a named graph: applied as one
+    transaction by Oxigraph (embedded and server) and by Virtuoso."""
+    return f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{_ntriples(graph)}}} }}"
+
+
+class EmbeddedStore(Store):
+    """Oxigraph on disk (or in memory when ``path`` is None), through rdflib."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else None
+        self.dataset = Dataset(store="Oxigraph", default_union=True)
+        if self.path is not None:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.dataset.open(str(self.path))
+            except OSError as exc:  # pyoxigraph raises OSError for locks and I/O
+                raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        for prefix, ns in PREFIXES.items():
+            self.dataset.bind(prefix, ns)
+
+    @property
+    def _ox(self):  # the pyoxigraph.Store behind the rdflib Dataset
+        return self.dataset.store._inner  # type: ignore[attr-defined]
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+        try:
+            return self.dataset.query(sparql, initBindings=dict(bindings or {}))
+        except SyntaxError as exc:  # pyoxigraph reports parse errors as SyntaxError
+            raise StoreError(f"query: {exc}") from exc
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._ox.update(sparql)
+        except SyntaxError as exc:
+            raise StoreError(f"update: {exc}") from exc
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        self.update(replace_graph_update(name, graph))
+
+    def add_quads(self, quads: Iterable[tuple]) -> None:
+        """Bulk load (used for the vocabulary and benchmarks)."""
+        self.dataset.addN(quads)
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._ox.named_graphs())
+
+    def dump(self, out: IO[bytes], fmt: str, graph: URIRef | None = None) -> None:
+        import pyoxigraph as ox
+
+        formats = {
+            "nquads": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "turtle": ox.RdfFormat.TURTLE,
+        }
+        if fmt not in formats:
+            raise StoreError(f"unknown dump format {fmt!r} (choose from {', '.join(formats)})")
+        if formats[fmt] in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) and graph is None:
+            self._ox.dump(out, formats[fmt])
+        elif graph is not None:
+            self._ox.dump(out, formats[fmt], from_graph=ox.NamedNode(str(graph)))
+        else:  # a triples format of the whole store: the union of all graphs
+            ser = ox.serialize(
+                (ox.Triple(q.subject, q.predicate, q.object) for q in self._ox.quads_for_pattern(None, None, None)),
+                out,
+                formats[fmt],
+            )
+            del ser
+
+    def close(self) -> None:
+        try:
+            self._ox.flush()
+        except (AttributeError, OSError):
+            pass
+        self.dataset.close()
+
+
+def open_store(spec: str | Path | None = None, *, update_url: str | None = None) -> Store:
+    """A store from a ``--store`` value: None (the default directory), a directory,
+    ``:memory:``, or an ``http(s)://`` SPARQL query endpoint."""
+    if spec is None:
+        return EmbeddedStore(default_store_path())
+    text = str(spec)
+    if text == ":memory:":
+        return EmbeddedStore(None)
+    if text.startswith(("http://", "https://")):
+        from .remote import RemoteStore
+
+        return RemoteStore(text, update_url=update_url or os.environ.get("FACTGRAPH_UPDATE_URL"))
+    return EmbeddedStore(text)

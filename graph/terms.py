@@ -1,0 +1,127 @@
+"""Namespaces and the IRI scheme.
+
+Vocabulary terms (ontology, SKOS schemes) live under fixed, persistent namespaces
+(``https://w3id.org/factgraph/...``). Instance data (articles, claims, agents, places,
+conflicts, named graphs) is minted under a configurable base IRI, so a deployment's
+IRIs dereference on its own host. IRIs are deterministic: the same article gives the
+same IRIs on every rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+FG = Namespace("https://w3id.org/factgraph/ontology#")
+FGQ = Namespace("https://w3id.org/factgraph/quantity/")  # quantity kinds (SKOS)
+FGB = Namespace("https://w3id.org/factgraph/bound/")  # bounds (SKOS)
+FGC = Namespace("https://w3id.org/factgraph/confidence/")  # hedges and verdicts (SKOS)
+FGK = Namespace("https://w3id.org/factgraph/conflict/")  # conflict kinds (SKOS)
+SCHEMA = Namespace("https://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+WD = Namespace("http://www.wikidata.org/entity/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+
+DEFAULT_BASE = "http://127.0.0.1:5000/"
+
+PREFIXES = {
+    "fg": FG,
+    "fgq": FGQ,
+    "fgb": FGB,
+    "fgc": FGC,
+    "fgk": FGK,
+    "schema": SCHEMA,
+    "oa": OA,
+    "time": TIME,
+    "prov": PROV,
+    "skos": SKOS,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "dcterms": DCTERMS,
+    "wd": WD,
+}
+
+
+def base_iri() -> str:
+    """The configured base for minted IRIs (``FACTGRAPH_BASE``), ending in '/'."""
+    base = os.environ.get("FACTGRAPH_BASE", DEFAULT_BASE)
+    return base if base.endswith("/") else base + "/"
+
+
+def slug(text: str) -> str:
+    """A stable, IRI-safe slug: ASCII, lower case, [a-z0-9_-]."""
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    s = re.sub(r"[^a-z0-9_-]+", "-", s).strip("-")
+    return s or "x"
+
+
+class Iris:
+    """Mints the IRIs of one deployment (one base)."""
+
+    def __init__(self, base: str | None = None):
+        self.base = (base or base_iri()).rstrip("/") + "/"
+
+    def _iri(self, path: str) -> URIRef:
+        return URIRef(self.base + path)
+
+    # named graphs
+    def article_graph(self, article_id: str) -> URIRef:
+        return self._iri(f"graph/article/{article_id}")
+
+    def inferred_graph(self, article_id: str) -> URIRef:
+        return self._iri(f"graph/inferred/{article_id}")
+
+    @property
+    def conflicts_graph(self) -> URIRef:
+        return self._iri("graph/conflicts")
+
+    @property
+    def vocabulary_graph(self) -> URIRef:
+        """Ontology, SKOS schemes, gazetteer and agents, loaded once."""
+        return self._iri("graph/vocabulary")
+
+    @property
+    def vocabulary_closure_graph(self) -> URIRef:
+        """OWL-RL closure of the vocabulary graph, computed once."""
+        return self._iri("graph/vocabulary-inferred")
+
+    # resources
+    def article(self, article_id: str) -> URIRef:
+        return self._iri(f"article/{article_id}")
+
+    def claim(self, key: str) -> URIRef:
+        return self._iri(f"claim/{key}")
+
+    def statement(self, key: str) -> URIRef:
+        return self._iri(f"statement/{key}")
+
+    def agent(self, key: str) -> URIRef:
+        return self._iri(f"agent/{key}")
+
+    def place(self, key: str) -> URIRef:
+        return self._iri(f"place/{key}")
+
+    def outlet(self, key: str) -> URIRef:
+        return self._iri(f"outlet/{key}")
+
+    def conflict(self, key: str) -> URIRef:
+        return self._iri(f"conflict/{key}")
+
+    def activity(self, key: str) -> URIRef:
+        return self._iri(f"activity/{key}")
+
+    def software(self, version: str) -> URIRef:
+        return self._iri(f"software/factgraph/{version}")
+
+    def key_of(self, iri: str, kind: str) -> str | None:
+        """Inverse of the minting functions: 'claim', IRI -> key (or None)."""
+        prefix = f"{self.base}{kind}/"
+        return iri[len(prefix):] if iri.startswith(prefix) else None
