@@ -1,0 +1,54 @@
+"""Application factory.
+
+Configuration, lowest to highest precedence: ``DEFAULTS`` below, an instance config
+file (``instance/factgraph.cfg`` if present), environment variables prefixed
+``FACTGRAPH_`` (``FACTGRAPH_STORE``, ``FACTGRAPH_BASE``, ``FACTGRAPH_QUERY_TIMEOUT``...),
+then the ``config`` mapping given to ``create_app`` (tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, g
+
+from factgraph.graph.store import Store, open_store
+from factgraph.graph.terms import DEFAULT_BASE
+
+DEFAULTS: dict[str, Any] = {
+    "STORE": None,  # a directory, ':memory:' or an http(s) SPARQL endpoint; None = default dir
+    "UPDATE_URL": None,  # remote update endpoint when it differs from STORE
+    "BASE": DEFAULT_BASE,  # base of minted IRIs served by this app
+    "QUERY_TIMEOUT": 10.0,  # seconds a SPARQL query may run
+    "ROW_LIMIT": 10000,  # rows a SELECT may return
+    "MAX_CONTENT_LENGTH": 1 << 20,  # request body cap (bytes)
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("factgraph.cfg", silent=True)
+    app.config.from_prefixed_env("FACTGRAPH")
+    if config:
+        app.config.from_mapping(config)
+    app.config["BASE"] = str(app.config["BASE"]).rstrip("/") + "/"
+    if store is not None:
+        app.extensions["factgraph.store"] = store
+
+    from . import resources, sparql
+
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
+    return app
+
+
+def get_store() -> Store:
+    """The app's store, opened on first use and shared by requests."""
+    store = current_app.extensions.get("factgraph.store")
+    if store is None:
+        store = open_store(current_app.config["STORE"], update_url=current_app.config["UPDATE_URL"])
+        current_app.extensions["factgraph.store"] = store
+    g.store = store
+    return store
