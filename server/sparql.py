@@ -1,28 +1,225 @@
-"""The SPARQL endpoint (``/sparql``): SPARQL 1.1 Protocol, read-only."""
+"""The SPARQL endpoint (``/sparql``): SPARQL 1.1 Protocol, query operation only.
+
+- ``GET ?query=``, ``POST`` form-encoded (``query=``) and ``POST application/sparql-query``
+  (UTF-8); ``default-graph-uri`` / ``named-graph-uri`` (graphs of the store only).
+- Results negotiated by ``Accept`` (q-values) or a ``format`` parameter
+  (``negotiation.negotiate``): SELECT as SPARQL JSON, XML, CSV, TSV; ASK as JSON, XML;
+  CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML, TriG.
+- 400 with the parser's message, 403 for updates, 405 for other methods, 406, 413 (body
+  over ``MAX_CONTENT_LENGTH``), 415, 503 when a query runs past ``QUERY_TIMEOUT``.
+- ``GET`` without a query: the Service Description, or the workbench for a browser.
+- Every query runs in a killable worker (``worker.py``); SELECT results are capped at
+  ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells when a result was cut).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from dataclasses import dataclass, field
+from itertools import islice
 
-from factgraph.graph.store import StoreError
+from factgraph.graph.service_description import service_description
+from factgraph.graph.store import Store, StoreError
+from factgraph.graph.terms import PREFIXES
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from .app import get_store
+from .negotiation import negotiate
+from .query_policy import Plan, Refused, plan
+from .results import (
+    GRAPH_FORMATS,
+    GRAPH_TYPES,
+    OFFERED,
+    SELECT_TYPES,
+    write_boolean,
+    write_graph,
+    write_select,
+)
+from .worker import QueryTimeout, WorkerError, run_isolated
 
-bp = Blueprint("sparql", __name__)
+bp = Blueprint("sparql", __name__, template_folder="templates")
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-SPARQL-MaxRows"}
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
-def endpoint() -> Response:
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        query = request.get_data(as_text=True)
-    else:
-        query = request.values.get("query")
-    if not query:
-        abort(400, "missing 'query' parameter")
+@dataclass(frozen=True)
+class Answer:
+    """What a worker sends back: everything needed for the HTTP response."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _text(status: int, message: str) -> Answer:
+    return Answer(status, "text/plain", (message.rstrip() + "\n").encode("utf-8"))
+
+
+def answer_query(
+    store: Store,
+    text: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    accept: str | None,
+    format_param: str | None,
+    row_limit: int,
+    base: str | None = None,
+) -> Answer:
+    """Check, run and serialise one query (runs in the worker process)."""
     try:
-        result = get_store().query(query)
+        checked: Plan = plan(text, store.graph_names(), default_graphs, named_graphs, base)
+    except Refused as exc:
+        return _text(exc.status, exc.message)
+    offered = OFFERED[checked.form]
+    media_type = negotiate(accept, format_param, offered)
+    if media_type is None:
+        return _text(406, f"no acceptable result format; {checked.form} results are: {', '.join(offered)}")
+    try:
+        result = store.query(checked.text)
     except StoreError as exc:
-        return Response(str(exc) + "\n", status=400, mimetype="text/plain")
-    if result.type == "CONSTRUCT" or result.type == "DESCRIBE":
-        return Response(result.serialize(format="turtle"), mimetype="text/turtle")
-    return Response(result.serialize(format="json"), mimetype="application/sparql-results+json")
+        return _text(400, str(exc))
+    headers: dict[str, str] = {}
+    if checked.form == "ASK":
+        body = write_boolean(bool(result.askAnswer), media_type)
+    elif checked.form == "SELECT":
+        variables = list(result.vars or [])
+        rows = [tuple(row.get(v) for v in variables) for row in islice(result.bindings, row_limit + 1)]
+        if len(rows) > row_limit:
+            rows = rows[:row_limit]
+            headers["X-SPARQL-MaxRows"] = str(row_limit)
+        body = write_select(variables, rows, media_type)
+    else:
+        triples = list(islice(iter(result.graph), row_limit + 1))
+        if len(triples) > row_limit:
+            triples = triples[:row_limit]
+            headers["X-SPARQL-MaxRows"] = str(row_limit)
+        body = write_graph(triples, media_type)
+    return Answer(200, media_type, body, headers)
+
+
+def run_answer(fn, *args) -> Answer:  # type: ignore[no-untyped-def]
+    """``fn(store, *args)`` in a worker under the app's time limit, as an Answer."""
+    timeout = float(current_app.config["QUERY_TIMEOUT"])
+    try:
+        return run_isolated(fn, get_store(), *args, timeout=timeout)
+    except QueryTimeout as exc:
+        return _text(503, str(exc))
+    except WorkerError as exc:
+        return _text(500, f"query failed: {exc.kind}: {exc}")
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Operation:
+    query: str | None
+    default_graphs: list[str]
+    named_graphs: list[str]
+
+
+def read_operation() -> Operation:
+    """The operation a request carries, per SPARQL 1.1 Protocol section 2.1."""
+    params: MultiDict[str, str] = MultiDict(request.args)
+    if request.method == "POST":
+        mimetype = request.mimetype
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if mimetype == FORM:
+            params.update(request.form)
+        elif mimetype == DIRECT:
+            if charset not in ("utf-8", "utf8"):
+                raise ProtocolError(415, f"the query must be UTF-8, not {charset}")
+            try:
+                params.add("query", request.get_data().decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise ProtocolError(400, f"the query is not valid UTF-8: {exc}") from exc
+        elif mimetype == UPDATE:
+            raise ProtocolError(403, "SPARQL Update is not accepted: this endpoint is read-only")
+        elif not mimetype:
+            raise ProtocolError(415, f"a POST needs Content-Type {FORM} or {DIRECT}")
+        else:
+            raise ProtocolError(415, f"unsupported Content-Type {mimetype}: use {FORM} or {DIRECT}")
+    if "update" in params:
+        raise ProtocolError(403, "SPARQL Update is not accepted: this endpoint is read-only")
+    queries = params.getlist("query")
+    if len(queries) > 1:
+        raise ProtocolError(400, "exactly one 'query' parameter is allowed")
+    return Operation(
+        queries[0] if queries else None,
+        params.getlist("default-graph-uri"),
+        params.getlist("named-graph-uri"),
+    )
+
+
+def _response(ans: Answer) -> Response:
+    resp = Response(ans.body, status=ans.status, mimetype=ans.media_type)
+    if ans.media_type.startswith("text/") or ans.media_type.endswith(("json", "xml", "turtle", "trig", "triples")):
+        resp.charset = "utf-8"
+    resp.headers.update(ans.headers)
+    resp.vary.add("Accept")
+    return resp
+
+
+def _describe_service() -> Response:
+    offered = ["text/html", *GRAPH_TYPES]
+    media_type = negotiate(request.headers.get("Accept"), request.args.get("format"), offered)
+    if media_type == "text/html":
+        page = render_template(
+            "sparql/workbench.html",
+            prefixes={p: str(ns) for p, ns in PREFIXES.items()},
+            endpoint=url_for("sparql.endpoint"),
+        )
+        return Response(page, mimetype="text/html")
+    if media_type is None:
+        return _response(_text(406, f"the service description is available as: {', '.join(GRAPH_TYPES)}"))
+    store = get_store()
+    graph = service_description(
+        url_for("sparql.endpoint", _external=True),
+        SELECT_TYPES + GRAPH_TYPES,
+        store.graph_names(),
+        row_limit=int(current_app.config["ROW_LIMIT"]),
+        timeout=float(current_app.config["QUERY_TIMEOUT"]),
+    )
+    body = graph.serialize(format=GRAPH_FORMATS[media_type], encoding="utf-8")
+    return _response(Answer(200, media_type, body))
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def endpoint() -> Response:
+    if request.method == "OPTIONS":  # CORS preflight for GET
+        resp = Response(status=204)
+        resp.headers.update(CORS)
+        resp.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        resp.headers["Access-Control-Allow-Headers"] = "Accept"
+        return resp
+    try:
+        op = read_operation()
+    except ProtocolError as exc:
+        resp = _response(_text(exc.status, str(exc)))
+    else:
+        if op.query is None:
+            if request.method == "POST":
+                resp = _response(_text(400, "missing 'query'"))
+            else:
+                resp = _describe_service()
+        else:
+            resp = _response(run_answer(
+                answer_query,
+                op.query,
+                op.default_graphs,
+                op.named_graphs,
+                request.headers.get("Accept"),
+                request.values.get("format"),
+                int(current_app.config["ROW_LIMIT"]),
+                url_for("sparql.endpoint", _external=True),
+            ))
+    if request.method == "GET":
+        resp.headers.update(CORS)
+    return resp

@@ -1,0 +1,212 @@
+"""What a user's SPARQL text may do on this read-only endpoint.
+
+``plan(text, ...)`` parses the text (rdflib's SPARQL parser, with factgraph's prefixes
+predeclared as the store does) and either returns a ``Plan`` (the query form and the text
+to run) or raises ``Refused`` with an HTTP status and a message for the user:
+
+- an update (``INSERT``, ``LOAD``, ``CLEAR``...) is refused: nothing here writes;
+- ``SERVICE`` is refused: Oxigraph (and rdflib) would open an HTTP connection for it;
+- ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri``
+  must name graphs that are in the store: nothing is fetched or read from a file;
+- a protocol dataset replaces the query's own ``FROM`` clauses (SPARQL 1.1 Protocol 2.1.4);
+  that rewrite goes through the tokens of the query, and only IRIs that are graph names
+  of the store are written into it;
+- relative IRIs resolve against ``base`` (the endpoint's URL).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from factgraph.graph.terms import PREFIXES
+from pyparsing import ParseException
+from rdflib import URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+
+class Refused(Exception):
+    """The query is not run; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Plan:
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    text: str  # what the store runs
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\" | '''(?:[^\\]|\\.)*?''' | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+    | (?P<word>[^\W\d][\w.-]*(?::[\w.:%-]*)?|:[\w.:%-]*)
+    | (?P<open>[{(])
+    | (?P<close>[})])
+    | (?P<space>\s+)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    start: int
+    end: int
+    depth: int  # nesting of {} and () before this token
+
+    @property
+    def keyword(self) -> str:
+        return self.text.upper() if self.kind == "word" else ""
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind in ("space", "comment"):
+            continue
+        if kind == "close":
+            depth = max(0, depth - 1)
+        out.append(_Tok(kind, m.group(), m.start(), m.end(), depth))
+        if kind == "open":
+            depth += 1
+    return out
+
+
+def _dataset_spans(toks: Sequence[_Tok]) -> list[tuple[int, int]]:
+    """Character spans of the top-level ``FROM [NAMED] <iri>`` clauses."""
+    spans = []
+    for i, t in enumerate(toks):
+        if t.depth == 0 and t.keyword == "FROM":
+            j = i + 1
+            if j < len(toks) and toks[j].keyword == "NAMED":
+                j += 1
+            if j < len(toks):
+                spans.append((t.start, toks[j].end))
+    return spans
+
+
+def _where_position(toks: Sequence[_Tok], text: str) -> int:
+    """Where a dataset clause goes: just before the WHERE clause (or the solution
+    modifiers / end, for a DESCRIBE without one)."""
+    form = next((i for i, t in enumerate(toks) if t.depth == 0 and t.keyword in FORMS.values()), None)
+    if form is None:
+        return len(text)
+    i = form + 1
+    if toks[form].keyword == "CONSTRUCT" and i < len(toks) and toks[i].text == "{":
+        while i < len(toks) and not (toks[i].text == "}" and toks[i].depth == 0):
+            i += 1
+        i += 1
+    for t in toks[i:]:
+        if t.depth == 0 and (t.keyword in ("WHERE", "FROM") or t.text == "{"):
+            return t.start
+        if t.depth == 0 and t.keyword in ("ORDER", "GROUP", "HAVING", "LIMIT", "OFFSET", "VALUES"):
+            return t.start
+    return len(text)
+
+
+def mentions_service(text: str) -> bool:
+    """True if the keyword SERVICE appears outside strings, IRIs and comments."""
+    return any(t.keyword == "SERVICE" for t in _tokens(text))
+
+
+def with_dataset(text: str, default_graphs: Sequence[URIRef], named_graphs: Sequence[URIRef]) -> str:
+    """``text`` with its ``FROM`` clauses replaced by the given graphs (already checked
+    to be graphs of the store)."""
+    toks = _tokens(text)
+    spans = _dataset_spans(toks)
+    at = spans[0][0] if spans else _where_position(toks, text)
+    clause = " ".join(
+        [f"FROM {g.n3()}" for g in default_graphs] + [f"FROM NAMED {g.n3()}" for g in named_graphs]
+    )
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces.append(text[last:start])
+        last = end
+    pieces.append(text[last:])
+    head = "".join(pieces)
+    # spans were removed before ``at`` only if ``at`` is the first span's start: unchanged offset
+    return head[:at] + " " + clause + " " + head[at:]
+
+
+# --- the plan -------------------------------------------------------------------------
+
+
+def _walk(node: object) -> Iterable[CompValue]:
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _walk(value)
+
+
+def _syntax_message(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def plan(
+    text: str,
+    graph_names: Iterable[URIRef],
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    base: str | None = None,
+) -> Plan:
+    """Check ``text`` against the endpoint's policy; see the module docstring."""
+    try:
+        parsed = parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            raise Refused(400, f"SPARQL syntax error: {_syntax_message(exc)}") from exc
+        raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only") from exc
+    try:
+        query = translateQuery(parsed, initNs=dict(PREFIXES))
+    except Exception as exc:  # rdflib raises plain Exception for unknown prefixes and scoping
+        raise Refused(400, f"SPARQL error: {_syntax_message(exc)}") from exc
+    algebra = query.algebra
+    form = FORMS.get(algebra.name)
+    if form is None:
+        raise Refused(400, f"unsupported query form {algebra.name}")
+    if mentions_service(text) or any(n.name == "ServiceGraphPattern" for n in _walk(algebra)):
+        raise Refused(400, "SERVICE is not allowed: this endpoint never calls other endpoints")
+    known = set(graph_names)
+    for clause in algebra.get("datasetClause") or []:
+        iri = clause.get("default") or clause.get("named")
+        if URIRef(str(iri)) not in known:
+            raise Refused(400, f"FROM {URIRef(str(iri)).n3()} is not a graph of this store; nothing is fetched")
+    protocol_default = [URIRef(g) for g in default_graphs]
+    protocol_named = [URIRef(g) for g in named_graphs]
+    for iri in protocol_default + protocol_named:
+        if iri not in known:
+            raise Refused(400, f"graph {iri.n3()} is not a graph of this store; nothing is fetched")
+    if protocol_default or protocol_named:
+        text = with_dataset(text, protocol_default, protocol_named)
+    if base:  # the service-defined base IRI (Protocol 2.1.4): relative IRIs resolve to it
+        text = f"BASE {URIRef(base).n3()}\n{text}"
+    return Plan(form, text)
