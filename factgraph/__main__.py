@@ -1,0 +1,5 @@
+import sys
+
+from factgraph.cli import main
+
+sys.exit(main())

@@ -1,0 +1,212 @@
+"""The ``factgraph`` command.
+
+It lives beside the library and the app rather than in ``graph/`` because ``serve``
+starts the Flask app, and ``graph/`` never imports Flask.
+
+Every user error is one line on stderr naming what is wrong, exit code 2; nothing in
+the store is changed by a failed command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from factgraph import __version__
+
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A user-facing error: printed as one line, exit code 2."""
+
+
+def _store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", help="store directory, ':memory:', or an http(s):// SPARQL query endpoint "
+                                   "(default: $FACTGRAPH_STORE or ~/.local/share/factgraph/store)")
+    p.add_argument("--update-url", default=os.environ.get("FACTGRAPH_UPDATE_URL"),
+                   help="SPARQL update endpoint of a remote store, when it differs from --store "
+                        "(also $FACTGRAPH_UPDATE_URL; credentials from $FACTGRAPH_SPARQL_USER/_PASSWORD)")
+    p.add_argument("--base", default=None, help="base IRI of minted resources (default: $FACTGRAPH_BASE "
+                                                "or http://127.0.0.1:5000/)")
+
+
+def _open(args: argparse.Namespace):
+    from factgraph.graph.store import open_store
+
+    if args.base:
+        os.environ["FACTGRAPH_BASE"] = args.base
+    return open_store(args.store, update_url=args.update_url)
+
+
+def _iris(args: argparse.Namespace):
+    from factgraph.graph.terms import Iris
+
+    return Iris(args.base)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from factgraph.graph.pipeline import ingest
+
+    def progress(items):
+        items = list(items)
+        return tqdm(items, desc="storing", unit="article", disable=len(items) < 5 or not sys.stderr.isatty())
+
+    with _open(args) as store:
+        done = ingest(store, args.files, _iris(args), progress=progress)
+    n_claims = sum(len(x.claims) for x in done.extractions)
+    n_conflicts = sum(1 for c in done.conflicts if c.is_conflict)
+    print(f"ingested {len(done.extractions)} article(s), {n_claims} claim(s); "
+          f"{n_conflicts} conflict(s) in the store")
+    return 0
+
+
+def _query_text(arg: str) -> str:
+    p = Path(arg)
+    if arg.endswith(".rq") or (len(arg) < 256 and "{" not in arg and p.exists()):
+        if not p.is_file():
+            raise CommandError(f"{arg}: no such query file")
+        return p.read_text(encoding="utf-8")
+    return arg
+
+
+def _cell(term) -> str:
+    return "" if term is None else str(term)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    text = _query_text(args.query)
+    with _open(args) as store:
+        res = store.query(text)
+        if res.type == "ASK":
+            print(json.dumps({"boolean": bool(res.askAnswer)}) if args.format == "json" else str(bool(res.askAnswer)).lower())
+            return 0
+        if res.type in ("CONSTRUCT", "DESCRIBE"):
+            sys.stdout.write(res.graph.serialize(format="json-ld" if args.format == "json" else "turtle"))
+            return 0
+        names = [str(v) for v in res.vars]
+        rows = [[_cell(r[i]) for i in range(len(names))] for r in res]
+    _print_rows(names, rows, args.format)
+    return 0
+
+
+def _print_rows(names: list[str], rows: list[list[str]], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(names)
+        w.writerows(rows)
+    else:
+        widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
+        print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
+        print("  ".join("-" * w for w in widths))
+        for r in rows:
+            print("  ".join((c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(r, widths, strict=True)))
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from factgraph.graph.pipeline import extract_json
+
+    if not args.json:
+        raise CommandError("extract: only --json output exists; add --json")
+    out = extract_json(args.files, _iris(args))
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from factgraph.graph import conflicts
+
+    with _open(args) as store:
+        found = [c for c in conflicts.refresh(store, _iris(args)) if c.is_conflict or args.all]
+    rows = conflicts.report_rows(found)
+    names = ["kind", "severity", "a", "b", "ratio", "explanation"]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    _print_rows(names, [[_cell(r.get(n)) for n in names] for r in rows], args.format)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from factgraph.graph.pipeline import ensure_corpus
+    from factgraph.server import create_app
+
+    store = _open(args)
+    if ensure_corpus(store, _iris(args)):
+        print("the store was empty: ingested the built-in corpus", file=sys.stderr)
+    config = {"BASE": args.base} if args.base else {}
+    app = create_app(config, store=store)
+    print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql)", file=sys.stderr)
+    from werkzeug.serving import run_simple
+
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factgraph", description="A fact-checking knowledge graph of attributed figures.")
+    parser.add_argument("--version", action="version", version=f"factgraph {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add articles to the store (re-ingesting replaces)")
+    _store_options(p)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) and print the results")
+    _store_options(p)
+    p.add_argument("query", metavar="QUERY_OR_FILE")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("extract", help="run the whole pipeline over files in a throw-away store, print JSON")
+    p.add_argument("--json", action="store_true", help="print the JSON of EVAL.md (the only output)")
+    p.add_argument("--base", default=None)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("conflicts", help="recompute and list the conflicts between claims in the store")
+    _store_options(p)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--all", action="store_true", help="also list corroborations")
+    p.set_defaults(func=cmd_conflicts)
+
+    p = sub.add_parser("serve", help="serve the graph (ingests the built-in corpus into an empty store)")
+    _store_options(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from factgraph.graph.article import ArticleError
+    from factgraph.graph.store import StoreError
+    from factgraph.graph.validation import ValidationError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ArticleError, StoreError, ValidationError, CommandError) as exc:
+        print(f"factgraph {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"factgraph {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

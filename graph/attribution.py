@@ -1,0 +1,116 @@
+"""Who says it: the claimant of a sentence.
+
+In order: an explicit frame (``selon X``, ``d'après X``, ``according to X``), a speech or
+estimate verb next to a named agent (``X a reconnu``, ``X estime à``, ``a dit le
+directeur de X``), a pronoun or back-reference speaking (``Elle précise``, ``a-t-elle
+dit``, ``selon le texte``, ``cette ONG``) which points to the current speaker, a named
+agent acting in the sentence that is not the perpetrator of the strikes ("les frappes de
+la coalition" does not make the coalition the source), and last the discourse: a
+sentence that continues the previous one (same paragraph, or a continuation marker such
+as ``Parmi``, ``Pendant cette période``) keeps its speaker; otherwise the article's own
+voice speaks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import lexicon
+
+ARTICLE = "article"
+
+SPEECH = (
+    r"(?:a|ont|avait|avaient)\s+(?:\w+\s+){0,2}?(?:reconnu|estimé|évoqué|établi|affirmé|assuré|indiqué|précisé|dit|"
+    r"déclaré|ajouté|révélé|décompté|jugé|signalé|annoncé|admis|enregistré|recensé|rapporté|fait état|expliqué|"
+    r"souligné|conclu)|reconna[iî]t|reconnaissent|estime|estiment|parle|évoque|établit|affirme|assure|indique|"
+    r"précise|déclare|ajoute|révèle|dénombre|recense|fait état|"
+    r"says|said|estimates|estimated|admitted|admits|acknowledged|acknowledges|reports|reported|stated|states|"
+    r"claims|claimed|counted|found|assesses|concluded|writes|wrote|écrit|note"
+)
+SPEECH_RE = re.compile(rf"\b(?:{SPEECH})\b", re.I)
+FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|citing|cité par|de l['’]avis de)\s+", re.I)
+POSSESSIVE_RE = re.compile(r"^(?:ses|leurs?|its|their|sa|son)\b", re.I)
+ANAPHOR_RE = re.compile(
+    r"\b(?:elle|il|ils|elles|it|they)\b|-t-(?:elle|il)\b|\b(?:le|ce|du)\s+(?:texte|communiqué|rapport|document)\b|"
+    r"\b(?:cette|l['’])\s*(?:ONG|organisation|observatoire)\b|\bthe (?:report|statement|group|text)\b|"
+    r"\bles enquêteurs\b|\bthe investigators\b",
+    re.I,
+)
+PERPETRATOR_RE = re.compile(
+    r"(?:frappes|raids|bombardements|attaques|opérations?|offensive|strikes|airstrikes|bombing|air war|campagne|"
+    r"ceux|celles|avions|aviation|forces)(?:\s+\w+){0,3}\s+(?:de la|du|de l['’]|des|de|par la|par le|par l['’]|"
+    r"par|of the|by the|of|by)\s*$|(?:menée?s?|dirigée?s?|conduite?s?|led)\s+par\s+(?:les\s+|la\s+|l['’])?$|"
+    r"contre\s+(?:la\s+|le\s+|l['’])?$",
+    re.I,
+)
+CONTINUATION_RE = re.compile(
+    r"^\s*[«\"“]|^\s*(?:parmi|durant la même période|pendant cette période|during (?:this|that) period|en outre|"
+    r"de plus|par ailleurs|elle|il|ils|elles|it|they|mais ils|cependant|however|moreover|rien qu['’]en|dont)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    claimant: str  # agent key or 'article'
+    words: str | None  # the words that name the claimant
+    explicit: bool  # a frame, a verb or a pronoun: the sentence itself names its source
+
+
+def _agents(text: str) -> list[lexicon.Found]:
+    return lexicon.find(lexicon.agents(), text)
+
+
+def _agent_after(text: str, limit: int = 80) -> lexicon.Found | None:
+    for a in _agents(text[:limit]):
+        return a
+    return None
+
+
+def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
+    """The claimant of ``sentence``, given the current ``speaker`` and whether the
+    sentence continues the previous one."""
+    # 1. selon / d'après / according to
+    for m in FRAME_RE.finditer(sentence):
+        rest = sentence[m.end():]
+        if POSSESSIVE_RE.match(rest) or ANAPHOR_RE.match(rest):
+            return Attribution(speaker, sentence[m.start():m.end() + 20].strip(), True)
+        a = _agent_after(rest)
+        if a:
+            return Attribution(a.key, sentence[m.start():m.end() + a.end].strip(), True)
+    agents = [a for a in _agents(sentence) if not PERPETRATOR_RE.search(sentence[max(0, a.start - 60):a.start])]
+    verbs = list(SPEECH_RE.finditer(sentence))
+    # 2. a named agent next to a speech verb (either side)
+    best: tuple[int, lexicon.Found, re.Match] | None = None
+    for a in agents:
+        for v in verbs:
+            gap = v.start() - a.end if v.start() >= a.end else a.start - v.end()
+            if 0 <= gap <= 110 and (best is None or gap < best[0]):
+                best = (gap, a, v)
+    if best:
+        _, a, v = best
+        lo, hi = min(a.start, v.start()), max(a.end, v.end())
+        return Attribution(a.key, sentence[lo:hi], True)
+    # 3. a pronoun or back-reference speaking
+    for v in verbs:
+        window = sentence[max(0, v.start() - 25):v.end() + 25]
+        if ANAPHOR_RE.search(window) and speaker != ARTICLE:
+            return Attribution(speaker, window.strip(), True)
+    # 4. a named agent acting in the sentence
+    if agents:
+        a = agents[0]
+        return Attribution(a.key, sentence[a.start:a.end], True)
+    # 5. the discourse
+    if continues or CONTINUATION_RE.search(sentence):
+        return Attribution(speaker, None, False)
+    return Attribution(ARTICLE, None, False)
+
+
+def names_source(sentence: str) -> str | None:
+    """A 'selon X' / 'according to X' frame naming an agent, for back-propagation."""
+    for m in FRAME_RE.finditer(sentence):
+        a = _agent_after(sentence[m.end():])
+        if a:
+            return a.key
+    return None

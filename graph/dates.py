@@ -1,0 +1,205 @@
+"""Dates and periods, resolved against the article's date.
+
+Regular expressions find the date phrases and the frames around them (``entre ... et``,
+``depuis``, ``en date du``, ``Pendant cette période``); ``dateparser`` (maintained, French
+and English) turns a phrase such as ``30 juillet`` or ``août 2014`` into a date relative
+to the article, preferring the past. What the text leaves out stays out: ``août 2014``
+is ``2014-08``, not a day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+MONTHS = {
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+}
+WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_EDGE = r"(?:(?P<edge>fin|début|debut|mi|end of|the end of|beginning of|the beginning of|early|late)[\s-]+(?:de\s+|d'|d’)?)?"
+DATE = (
+    rf"{_EDGE}(?:(?P<day>\d{{1,2}}|1er)\s+)?(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"
+    rf"(?:\s+(?P<last>dernier|last))?"
+)
+DATE_RE = re.compile(rf"\b{DATE}\b", re.I)
+YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+WEEKDAY_RE = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: str | None = None
+    end: str | None = None
+    anaphoric: bool = False  # "Pendant cette période": the period of the text before
+    explicit_end: bool = False
+
+
+def parse_article_date(text: str) -> dt.date:
+    """'2019-05' -> 2019-05-01; '2019-05-31' -> that day."""
+    parts = [int(p) for p in text.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+@lru_cache(maxsize=4096)
+def _dateparser(phrase: str, base: str) -> dt.date | None:
+    import dateparser  # imported lazily: it costs ~0.2 s
+
+    d = dateparser.parse(
+        phrase,
+        languages=["fr", "en"],
+        settings={"RELATIVE_BASE": dt.datetime.fromisoformat(base), "PREFER_DATES_FROM": "past",
+                  "PREFER_DAY_OF_MONTH": "first"},
+    )
+    return d.date() if d else None
+
+
+def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_end: bool = False) -> str | None:
+    """ISO date of a DATE_RE match, as precise as the text: 'fin avril dernier' -> '2019-04-30'."""
+    base = parse_article_date(article_date)
+    # the article may be dated by month only: its last day is the latest it can be
+    if len(article_date) == 7:
+        base = base.replace(day=_last_day(base.year, base.month))
+    month = MONTHS[m.group("month").lower()]
+    day = m.group("day")
+    year = m.group("year")
+    phrase = " ".join(p for p in (day and day.replace("1er", "1"), m.group("month"), year) if p)
+    if year:
+        y = int(year)
+    elif default_year:
+        y = default_year
+    else:
+        d = _dateparser(phrase, base.isoformat())
+        y = d.year if d else (base.year if month <= base.month else base.year - 1)
+    edge = (m.group("edge") or "").lower()
+    if day:
+        return f"{y:04d}-{month:02d}-{int(day.replace('1er', '1')):02d}"
+    if edge in ("fin", "end of", "the end of", "late"):
+        return f"{y:04d}-{month:02d}-{_last_day(y, month):02d}"
+    return f"{y:04d}-{month:02d}"
+
+
+def weekday_date(name: str, article_date: str) -> str | None:
+    """The latest such weekday on or before the article's date (month-dated articles:
+    the month's last day), or None when the article date is too coarse to tell."""
+    if len(article_date) < 10:
+        return None
+    base = parse_article_date(article_date)
+    delta = (base.weekday() - WEEKDAYS[name.lower()]) % 7
+    return (base - dt.timedelta(days=delta)).isoformat()
+
+
+BETWEEN_RE = re.compile(
+    rf"\b(?:entre|between|d'|d’|de|du|from)\s+(?:le\s+|the\s+)?(?P<a>{DATE.replace('?P<', '?P<a_')})"
+    rf"\s+(?:et|and|à|au|to|until|jusqu'à|jusqu’à)\s+(?:le\s+|la\s+|the\s+)?(?P<b>{DATE.replace('?P<', '?P<b_')})",
+    re.I,
+)
+DAY_SPAN_RE = re.compile(
+    rf"\b(?:entre le|du|from the|between the)\s+(?P<d1>\d{{1,2}}|1er)\s+(?:et le|au|and the|to the|-)\s+(?P<d2>\d{{1,2}})\s+"
+    rf"(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?",
+    re.I,
+)
+SINCE_RE = re.compile(
+    rf"\b(?:depuis|since|à partir de|a partir de)\s+(?:le début de [^,.;]*?en\s+|the start of [^,.;]*?in\s+|le\s+|the\s+)?"
+    rf"(?:(?P<date>{DATE})|(?P<yr>(?:19|20)\d\d))",
+    re.I,
+)
+AS_OF_RE = re.compile(rf"\b(?:en date du|au|as of|jusqu'au|jusqu’au|until|through)\s+(?:le\s+)?(?P<date>{DATE})", re.I)
+IN_RE = re.compile(
+    rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
+    re.I,
+)
+IN_YEAR_RE = re.compile(r"\b(?:en|in)\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+ANAPHORA_RE = re.compile(
+    r"\b(?:pendant|durant|au cours de)\s+(?:cette|la même)\s+période|\bduring (?:this|that|the same) period",
+    re.I,
+)
+SO_FAR_RE = re.compile(r"\bjusqu'à présent|\bjusqu’à présent|\bà ce jour|\bso far|\bto date\b", re.I)
+
+
+def _sub(m: re.Match, prefix: str) -> dict[str, str | None]:
+    return {k[len(prefix):]: v for k, v in m.groupdict().items() if k.startswith(prefix)}
+
+
+class _Sub:
+    """Adapter so ``resolve`` can read a prefixed sub-match of BETWEEN_RE."""
+
+    def __init__(self, groups: dict[str, str | None]):
+        self._g = groups
+
+    def group(self, name: str) -> str | None:
+        return self._g.get(name)
+
+
+def find_period(text: str, article_date: str) -> Period:
+    """The period a clause states, if any."""
+    m = DAY_SPAN_RE.search(text)
+    if m:
+        y = m.group("year")
+        sub = _Sub({"month": m.group("month"), "year": y, "day": m.group("d1"), "edge": None})
+        start = resolve(sub, article_date)  # type: ignore[arg-type]
+        end = start[:8] + f"{int(m.group('d2')):02d}" if start else None
+        return Period(start, end, explicit_end=True)
+    m = BETWEEN_RE.search(text)
+    if m:
+        a, b = _Sub(_sub(m, "a_")), _Sub(_sub(m, "b_"))
+        end = resolve(b, article_date)  # type: ignore[arg-type]
+        default_year = int(end[:4]) if end and not a.group("year") else None
+        if default_year and end and MONTHS[a.group("month").lower()] > int(end[5:7]):  # type: ignore[union-attr]
+            default_year -= 1
+        start = resolve(a, article_date, default_year)  # type: ignore[arg-type]
+        return Period(start, end, explicit_end=True)
+    start = end = None
+    explicit_end = False
+    m = SINCE_RE.search(text)
+    if m:
+        if m.group("yr"):
+            start = m.group("yr")
+        else:
+            start = resolve(_Sub({k: v for k, v in m.groupdict().items()}), article_date)  # type: ignore[arg-type]
+    m = AS_OF_RE.search(text)
+    if m:
+        end = resolve(m, article_date)
+        explicit_end = True
+    if start is None and end is None:
+        m = IN_RE.search(text)
+        if m:
+            d = resolve(m, article_date)
+            if d and len(d) == 7:
+                y, mo = int(d[:4]), int(d[5:])
+                return Period(d, d, explicit_end=True)
+            return Period(d, d, explicit_end=True)
+        m = IN_YEAR_RE.search(text)
+        if m and not re.search(r"\b(?:depuis|since)\b", text[:m.start()], re.I):
+            pass  # "en 2014" alone usually dates an event, not the figure's period
+    if start is None and end is None and ANAPHORA_RE.search(text):
+        return Period(anaphoric=True)
+    if end is None and SO_FAR_RE.search(text):
+        end = None  # "so far": as of the statement date, filled in by the caller
+    return Period(start, end, explicit_end=explicit_end)
+
+
+def statement_date(text: str, article_date: str) -> str | None:
+    """When a clause says its figure was stated ('vendredi', 'ce vendredi', 'jeudi')."""
+    m = WEEKDAY_RE.search(text)
+    if not m:
+        return None
+    # "vendredi 19 octobre": the explicit date wins
+    explicit = re.match(rf"\s+(\d{{1,2}}|1er)\s+({_MONTH})", text[m.end():], re.I)
+    if explicit:
+        sub = _Sub({"day": explicit.group(1), "month": explicit.group(2), "year": None, "edge": None})
+        return resolve(sub, article_date)  # type: ignore[arg-type]
+    return weekday_date(m.group(1), article_date)

@@ -1,0 +1,313 @@
+"""From an article to claims: sentences, figures, and what each figure is about.
+
+For each sentence: who speaks (``attribution``), how sure (``confidence``), when
+(``dates``), where (the gazetteer), and for each number that counts something
+(``numbers`` + ``quantities``) a ``Claim``. Then the article-level readings: a figure
+said again by the same source is a restatement, a ``dont ...`` figure is part of the one
+before it, "le nombre ... serait supérieur" is a comparative claim that disputes the
+latest figure of another source, and an open period ends where the source's report ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from . import attribution, confidence, dates, lexicon, numbers, quantities
+from .model import Article, Claim, Extraction, Figure, Scope, Span, Statement
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)\]]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bM|\bMM|\bDr|\bSt|\bMme|\bMr|\bMrs|\bNo|\bp|\bet al|\bc-à-d|\betc)\.$")
+PART_OF_RE = re.compile(r"(?:\bdont\b|\bincluding\b|\bamong them\b|\bparmi lesquel(?:le)?s\b|\bnotamment\b)"
+                        r"(?:\s+(?:seulement|only|au moins|at least|plus de|près de))?\s*[«\"“]?\s*$", re.I)
+TWO_COUNTRIES_RE = re.compile(r"\b(?:ces|les|dans ces|des) deux pays\b|\bthe two countries\b|\bboth countries\b", re.I)
+ONLY_RE = re.compile(r"\brien qu['’](?:en|au|à)\s+(\w+)|\ben (\w+) seulement\b|\bonly in (\w+)|\bin (\w+) alone\b", re.I)
+COMPARATIVE_RE = re.compile(
+    r"\b(?:le nombre|le bilan|the (?:death )?toll|the number)\b(?P<what>[^.;]{0,90}?)\b(?:serait|seraient|est|sont|"
+    r"would be|is|could be|pourrait être)\s+(?:bien\s+|nettement\s+|far\s+|much\s+)?(?:supérieur|plus élevé|"
+    r"plus lourd|higher|greater|larger)",
+    re.I,
+)
+COUNTRY_ADJ = {"syria": re.compile(r"\bsyrian\b(?! observatory)|\bsyriens?\b(?! des droits)", re.I),
+               "iraq": re.compile(r"\biraqi\b|\birakiens?\b", re.I)}
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    paragraph: int
+
+    def text(self, article: Article) -> str:
+        return article.text[self.start:self.end]
+
+
+def sentences(article: Article) -> list[_Sentence]:
+    """Sentences of the body with their offsets; a line break always ends one."""
+    out: list[_Sentence] = []
+    para = 0
+    pos = article.body_start
+    for line in re.split(r"(\n+)", article.text[article.body_start:]):
+        if line.startswith("\n"):
+            pos += len(line)
+            para += 1
+            continue
+        start = 0
+        for m in SENTENCE_END.finditer(line):
+            if ABBREVIATION.search(line[:m.start()]):
+                continue
+            chunk = line[start:m.start()]
+            if chunk.strip():
+                lead = len(chunk) - len(chunk.lstrip())
+                out.append(_Sentence(pos + start + lead, pos + start + len(chunk.rstrip()), para))
+            start = m.end()
+        chunk = line[start:]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            out.append(_Sentence(pos + start + lead, pos + start + len(chunk.rstrip()), para))
+        pos += len(line)
+    return out
+
+
+def _places_in(text: str) -> list[str]:
+    keys = [f.key for f in lexicon.find(lexicon.places(), text)]
+    for key, rx in COUNTRY_ADJ.items():
+        if rx.search(text):
+            keys.append(key)
+    if TWO_COUNTRIES_RE.search(text):
+        keys += ["syria", "iraq"]
+    keys = list(dict.fromkeys(keys))
+    # keep the most specific: drop a place that contains another one mentioned
+    return [k for k in keys if not any(k in lexicon.ancestors(o) for o in keys if o != k)]
+
+
+def _only_place(text: str) -> str | None:
+    m = ONLY_RE.search(text)
+    if not m:
+        return None
+    word = next(g for g in m.groups() if g)
+    found = lexicon.find(lexicon.places(), word)
+    return found[0].key if found else None
+
+
+@dataclass
+class _Figure:
+    number: numbers.NumberMatch
+    cls: str | None
+    noun_end: int
+
+
+def _figures(text: str, language: str) -> list[_Figure]:
+    found = numbers.find_numbers(text, language)
+    out: list[_Figure] = []
+    skip_until = -1
+    for n in found:
+        if n.start < skip_until:
+            continue
+        rng = numbers.find_range(text, n) if n.kind == "digits" else None
+        if rng:
+            low, high, _, end = rng
+            n = numbers.NumberMatch(low, n.start, end, text[n.start:end], "digits", value_high=high)
+            skip_until = end
+        cls, length = quantities.noun_class(text[n.end:])
+        out.append(_Figure(n, cls, n.end + length))
+    return out
+
+
+class _Reader:
+    """Reads one article, keeping the discourse state (speaker, period, places)."""
+
+    def __init__(self, article: Article):
+        self.article = article
+        self.claims: list[Claim] = []
+        self.statements: list[Statement] = []
+        self.speaker = attribution.ARTICLE
+        self.last_period: dates.Period | None = None
+        self.last_places: tuple[str, ...] = ()
+        self.last_paragraph = -1
+        self.report_end: dict[str, str] = {}  # claimant -> end of its stated reporting period
+
+    def read(self) -> Extraction:
+        sents = sentences(self.article)
+        # the end of each source's reporting period, wherever the article states it
+        self._scan_report_ends(sents)
+        for i, s in enumerate(sents):
+            nxt = sents[i + 1].text(self.article) if i + 1 < len(sents) else ""
+            self._sentence(s, nxt)
+        claims = self._restatements(self.claims)
+        return Extraction(self.article, tuple(claims), tuple(self.statements))
+
+    def _scan_report_ends(self, sents: list[_Sentence]) -> None:
+        speaker = attribution.ARTICLE
+        for s in sents:
+            text = s.text(self.article)
+            who = attribution.attribute(text, speaker, s.paragraph == self.last_paragraph)
+            speaker = who.claimant if who.explicit else speaker
+            p = dates.find_period(text, self.article.date)
+            if p.explicit_end and p.end and p.start and who.claimant not in self.report_end:
+                self.report_end[who.claimant] = p.end
+
+    def _sentence(self, s: _Sentence, next_text: str) -> None:
+        art = self.article
+        text = s.text(art)
+        continues = s.paragraph == self.last_paragraph
+        who = attribution.attribute(text, self.speaker, continues)
+        figures = [f for f in _figures(text, art.language) if self._counts(text, f)]
+        if not who.explicit and figures and not continues:
+            back = attribution.names_source(next_text)
+            if back and re.match(r"^\W*(?:les|the)?\s*\w+\s+\w+\s+(?:\w+\s+)?(?:de |of )?(?:ces|ce|cette|these|this)\b",
+                                 next_text, re.I):
+                who = attribution.Attribution(back, None, True)
+        hedge, hedge_words = confidence.hedge(text)
+        verdict, verdict_words = confidence.verdict(text)
+        period = dates.find_period(text, art.date)
+        stated = dates.statement_date(text, art.date) or art.date
+        sentence_places = _places_in(text)
+        made: list[Claim] = []
+        for i, f in enumerate(figures):
+            n = f.number
+            prev_end = figures[i - 1].noun_end if i else 0
+            next_start = figures[i + 1].number.start if i + 1 < len(figures) else len(text)
+            before, after = text[prev_end:n.start], text[n.end:next_start]
+            head = made[-1] if made and PART_OF_RE.search(before) else None
+            cls = f.cls
+            if cls is None:
+                cls = quantities.number_of_class(after[:60]) or quantities.number_of_class(before)
+            if cls is None and head is not None:
+                kind = head.quantity
+            else:
+                if cls is None or (numbers.is_year(n) and f.cls is None):
+                    continue
+                if cls == "percent":
+                    noun = quantities.noun_class(re.sub(r"^\s*(?:%|pour ?cent|per ?cent|percent)\s*", "", after))[0]
+                    base = quantities.kind(noun, before + after, text) if noun else None
+                    kind = (base or "share") + "_pct"
+                else:
+                    kind = quantities.kind(cls, before + text[n.start:n.end] + after, text)
+            if kind is None:
+                continue
+            fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)
+            places = self._places(text[n.start:next_start], before, sentence_places, who.claimant, continues)
+            clause_period = dates.find_period(text[n.end:next_start], art.date)
+            if not (clause_period.start or clause_period.end or clause_period.anaphoric):
+                clause_period = dates.find_period(before, art.date)
+            p = clause_period if (clause_period.start or clause_period.end or clause_period.anaphoric) else period
+            if p.anaphoric and self.last_period:
+                p = self.last_period
+            start, end = p.start, p.end
+            if end is None:
+                end = self.report_end.get(who.claimant) if p is not period or start or who.claimant else None
+                end = end or stated
+            words = tuple(dict.fromkeys(w for w in (*hedge_words, fig.text if fig.bound not in ("exact",) else None,
+                                                    verdict_words) if w))
+            claim_verdict = verdict if kind in ("reports_credible", "reports_not_credible") else None
+            if kind == "reports_not_credible":
+                claim_verdict = "not_credible"
+            elif kind == "reports_credible":
+                claim_verdict = "credible"
+            made.append(Claim(
+                article_id=art.id,
+                sentence=Span(s.start, s.end, text),
+                claimant=who.claimant,
+                quantity=kind,
+                figure=fig,
+                scope=Scope(places, start, end, place_evidence=None),
+                stated_on=stated,
+                confidence=hedge,
+                confidence_words=words,
+                attribution_words=who.words,
+                part_of=head.key if head is not None else None,
+                verdict=claim_verdict,
+            ))
+        if not figures:
+            comparative = self._comparative(s, text, who)
+            if comparative:
+                made.append(comparative)
+            elif who.explicit and attribution.SPEECH_RE.search(text):
+                self.statements.append(Statement(art.id, Span(s.start, s.end, text), who.claimant, hedge_words))
+        self.claims.extend(made)
+        if made:
+            self.last_places = made[-1].scope.places
+        elif sentence_places:
+            self.last_places = tuple(sentence_places)
+        if period.start and period.end:
+            self.last_period = period
+        if who.explicit:
+            self.speaker = who.claimant
+        self.last_paragraph = s.paragraph
+
+    @staticmethod
+    def _counts(text: str, f: _Figure) -> bool:
+        """Whether a number may count something: it has a noun, or a 'dont' / 'le nombre
+        de' frame gives it one. Years, days and durations fall out here."""
+        if f.cls is not None:
+            return not (numbers.is_year(f.number) and f.cls == "percent")
+        if numbers.is_year(f.number) or re.match(r"\s*(?:h\d|:\d|/)", text[f.number.end:]):
+            return False
+        return bool(PART_OF_RE.search(text[:f.number.start]) or quantities.number_of_class(text[f.number.end:][:60])
+                    or quantities.NUMBER_OF_RE.search(text[:f.number.start]))
+
+    def _places(self, clause: str, before: str, sentence_places: list[str], claimant: str,
+                continues: bool) -> tuple[str, ...]:
+        only = _only_place(clause)
+        if only:
+            return (only,)
+        local = _places_in(clause)
+        if local:
+            return tuple(local)
+        if sentence_places:
+            return tuple(sentence_places)
+        if continues and self.last_places:
+            return self.last_places
+        agent = lexicon.agent(claimant)
+        if agent and agent.default_places:
+            return agent.default_places
+        return self.last_places
+
+    def _comparative(self, s: _Sentence, text: str, who: attribution.Attribution) -> Claim | None:
+        m = COMPARATIVE_RE.search(text)
+        if not m:
+            return None
+        cls = quantities.number_of_class(text[m.start():m.end()]) or quantities.noun_class(
+            re.sub(r"^\s*(?:de|d['’]|of)\s*", "", m.group("what")))[0]
+        kind = quantities.kind(cls, text, text) if cls else None
+        ref = next((c for c in reversed(self.claims)
+                    if c.quantity == kind and c.claimant != who.claimant and c.figure.value is not None), None)
+        if ref is None:
+            return None
+        fig = Figure(ref.figure.value, "more_than", text=m.group(0), start=s.start + m.start(), end=s.start + m.end())
+        hedge, words = confidence.hedge(text)
+        return Claim(
+            article_id=self.article.id,
+            sentence=Span(s.start, s.end, text),
+            claimant=who.claimant,
+            quantity=ref.quantity,
+            figure=fig,
+            scope=ref.scope,
+            stated_on=ref.stated_on,
+            confidence=hedge,
+            confidence_words=words,
+            attribution_words=who.words,
+            relative_to=ref.key,
+            disputes=ref.key,
+        )
+
+    @staticmethod
+    def _restatements(claims: list[Claim]) -> list[Claim]:
+        out: list[Claim] = []
+        for c in claims:
+            earlier = next((o for o in out if o.claimant == c.claimant and o.quantity == c.quantity
+                            and o.figure.value == c.figure.value and o.figure.value is not None
+                            and o.relative_to is None and c.relative_to is None), None)
+            if earlier is not None:
+                scope = c.scope
+                if earlier.scope.period_start and not scope.period_start and set(scope.places) == set(earlier.scope.places):
+                    scope = replace(scope, period_start=earlier.scope.period_start)
+                c = replace(c, restates=earlier.key, scope=scope)
+            out.append(c)
+        return out
+
+
+def extract(article: Article) -> Extraction:
+    """Every figure claim and attributed statement of ``article``."""
+    return _Reader(article).read()

@@ -1,0 +1,111 @@
+"""Names the extractor recognises, read from the Turtle files in ``ontology/``.
+
+The gazetteer (``gazetteer.ttl``) and the known claimants (``agents.ttl``) are data, not
+code: their labels, ``skos:altLabel`` variants and ``fg:namePattern`` expressions are
+compiled once into matchers. Keys are the last segment of the relative IRI
+(``<agent/osdh>`` -> ``osdh``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from rdflib import Graph, Literal
+from rdflib.namespace import RDFS, SKOS
+
+from .terms import FG
+
+_LEX_BASE = "http://lexicon.invalid/"
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    kind: str  # 'agent' | 'place'
+    label_fr: str
+    label_en: str
+    pattern: re.Pattern
+    default_places: tuple[str, ...] = ()
+    part_of: tuple[str, ...] = ()
+
+
+def ontology_file(name: str) -> str:
+    return files("factgraph.ontology").joinpath(name).read_text(encoding="utf-8")
+
+
+def _label(g: Graph, s, lang: str) -> str:
+    for o in g.objects(s, RDFS.label):
+        if isinstance(o, Literal) and o.language == lang:
+            return str(o)
+    return str(g.value(s, RDFS.label) or s)
+
+
+def _entries(file_name: str, kind: str) -> tuple[Entry, ...]:
+    g = Graph()
+    g.parse(data=ontology_file(file_name), format="turtle", publicID=_LEX_BASE)
+    out = []
+    for s in sorted(set(g.subjects(RDFS.label, None))):
+        key = str(s)[len(_LEX_BASE):].split("/", 1)[-1]
+        alternatives = [re.escape(str(o)) for p in (RDFS.label, SKOS.altLabel) for o in g.objects(s, p)]
+        alternatives = [rf"\b{a}\b" for a in alternatives if len(a) > 3 and not a.startswith(("la\\ ", "the\\ "))]
+        alternatives += [str(o) for o in g.objects(s, FG.namePattern)]
+        if not alternatives:
+            alternatives = [r"(?!x)x"]  # never matches: the entry is known but has no name in texts
+        pattern = re.compile("|".join(f"(?:{a})" for a in alternatives), re.I)
+        defaults = tuple(sorted(str(o).rsplit("/", 1)[-1] for o in g.objects(s, FG.defaultPlace)))
+        parents = tuple(sorted(str(o).rsplit("/", 1)[-1] for o in g.objects(s, FG.partOfPlace)))
+        out.append(Entry(key, kind, _label(g, s, "fr"), _label(g, s, "en"), pattern, defaults, parents))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def agents() -> tuple[Entry, ...]:
+    return _entries("agents.ttl", "agent")
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[Entry, ...]:
+    return _entries("gazetteer.ttl", "place")
+
+
+def agent(key: str) -> Entry | None:
+    return next((a for a in agents() if a.key == key), None)
+
+
+def place(key: str) -> Entry | None:
+    return next((p for p in places() if p.key == key), None)
+
+
+def ancestors(key: str) -> set[str]:
+    """Every place that contains ``key`` (transitive part-of)."""
+    seen: set[str] = set()
+    todo = [key]
+    while todo:
+        entry = place(todo.pop())
+        for parent in entry.part_of if entry else ():
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+@dataclass(frozen=True)
+class Found:
+    key: str
+    start: int
+    end: int
+
+
+def find(entries: tuple[Entry, ...], text: str) -> list[Found]:
+    """Mentions of the entries in ``text``, left to right, longest first on overlaps."""
+    hits = [Found(e.key, m.start(), m.end()) for e in entries for m in e.pattern.finditer(text)]
+    hits.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    out: list[Found] = []
+    for h in hits:
+        if out and h.start < out[-1].end:
+            continue
+        out.append(h)
+    return out

@@ -1,0 +1,209 @@
+"""Extraction dataclasses to RDF: the only place claims become triples.
+
+One article gives one graph (stored as the article's named graph): the article, its
+claims with their figures, scopes and confidence, the exact spans they were read from
+(W3C Web Annotation selectors), the extraction activity (PROV-O), and the reliability
+assessments the article reports. See docs/design.md for the model.
+"""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+from factgraph import __version__
+
+from . import lexicon
+from .model import Article, Claim, Extraction, Statement
+from .terms import FG, FGB, FGC, FGQ, OA, PREFIXES, SCHEMA, TIME, Iris
+
+CONTEXT_CHARS = 32  # characters of prefix/suffix kept in a TextQuoteSelector
+
+
+def date_literal(iso: str) -> Literal:
+    """'2019' -> xsd:gYear, '2019-04' -> xsd:gYearMonth, '2019-04-30' -> xsd:date."""
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}.get(len(iso))
+    if datatype is None:
+        raise ValueError(f"not an ISO date: {iso!r}")
+    return Literal(iso, datatype=datatype)
+
+
+def number_literal(value: float) -> Literal:
+    return Literal(str(int(value)) if float(value).is_integer() else repr(value), datatype=XSD.decimal)
+
+
+def _instant_property(iso: str) -> URIRef:
+    return {4: TIME.inXSDgYear, 7: TIME.inXSDgYearMonth, 10: TIME.inXSDDate}[len(iso)]
+
+
+def claim_label(c: Claim, lang: str = "en") -> str:
+    agent = lexicon.agent(c.claimant)
+    who = (agent.label_en if lang == "en" else agent.label_fr) if agent else c.claimant
+    f = c.figure
+    bounds = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ",
+              "at_most": "at most ", "less_than": "less than ", "range": "", "vague": ""}
+    if f.bound == "vague":
+        amount = f.vague_text or "some"
+    elif f.bound == "range":
+        amount = f"{_fmt(f.value)}-{_fmt(f.value_high)}"
+    else:
+        amount = bounds[f.bound] + _fmt(f.value)
+    places = ", ".join((lexicon.place(p).label_en if lexicon.place(p) else p) for p in c.scope.places)  # type: ignore[union-attr]
+    return f"{who}: {amount} {c.quantity.replace('_', ' ')}" + (f" ({places})" if places else "")
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "?"
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
+
+
+class Mapper:
+    def __init__(self, iris: Iris):
+        self.iris = iris
+
+    def graph(self, x: Extraction) -> Graph:
+        g = Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        art = self.iris.article(x.article.id)
+        activity = self.iris.activity(f"extraction/{x.article.id}")
+        self._article(g, x.article, art)
+        g.add((activity, RDF.type, FG.ExtractionActivity))
+        g.add((activity, RDF.type, PROV.Activity))
+        g.add((activity, PROV.used, art))
+        software = self.iris.software(__version__)
+        g.add((activity, PROV.wasAssociatedWith, software))
+        g.add((software, RDF.type, PROV.SoftwareAgent))
+        g.add((software, RDFS.label, Literal(f"factgraph {__version__}")))
+        for c in x.claims:
+            self._claim(g, x.article, c, art, activity)
+        for s in x.statements:
+            self._statement(g, x.article, s, art, activity)
+        return g
+
+    def _article(self, g: Graph, a: Article, art: URIRef) -> None:
+        g.add((art, RDF.type, SCHEMA.NewsArticle))
+        g.add((art, SCHEMA.datePublished, date_literal(a.date)))
+        g.add((art, SCHEMA.inLanguage, Literal(a.language)))
+        g.add((art, SCHEMA.text, Literal(a.text)))
+        g.add((art, FG.fileName, Literal(a.file_name)))
+        if a.title:
+            g.add((art, SCHEMA.headline, Literal(a.title, lang=a.language)))
+            g.add((art, RDFS.label, Literal(a.title, lang=a.language)))
+        else:
+            g.add((art, RDFS.label, Literal(a.file_name)))
+        if a.url:
+            g.add((art, SCHEMA.url, URIRef(a.url)))
+        if a.outlet:
+            from .terms import slug
+
+            outlet = self.iris.outlet(slug(a.outlet))
+            g.add((art, SCHEMA.publisher, outlet))
+            g.add((outlet, RDF.type, SCHEMA.Organization))
+            g.add((outlet, RDFS.label, Literal(a.outlet)))
+
+    def _agent(self, g: Graph, key: str) -> URIRef:
+        iri = self.iris.agent(key)
+        if lexicon.agent(key) is None:  # not in the vocabulary graph: describe it here
+            g.add((iri, RDF.type, FG.Agent))
+            g.add((iri, RDFS.label, Literal(key)))
+        return iri
+
+    def _target(self, g: Graph, a: Article, subject: URIRef, start: int, end: int, art: URIRef) -> None:
+        target = URIRef(f"{subject}/target")
+        quote, position = URIRef(f"{subject}/quote"), URIRef(f"{subject}/position")
+        g.add((subject, FG.readFrom, target))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, art))
+        g.add((target, OA.hasSelector, quote))
+        g.add((target, OA.hasSelector, position))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(a.text[start:end])))
+        g.add((quote, OA.prefix, Literal(a.text[max(0, start - CONTEXT_CHARS):start])))
+        g.add((quote, OA.suffix, Literal(a.text[end:end + CONTEXT_CHARS])))
+        g.add((position, RDF.type, OA.TextPositionSelector))
+        g.add((position, OA.start, Literal(start)))
+        g.add((position, OA.end, Literal(end)))
+        g.add((subject, FG.quoteText, Literal(a.text[start:end])))
+
+    def _claim(self, g: Graph, a: Article, c: Claim, art: URIRef, activity: URIRef) -> None:
+        iri = self.iris.claim(c.key)
+        f = c.figure
+        g.add((iri, RDF.type, FG.FigureClaim))
+        g.add((iri, RDFS.label, Literal(claim_label(c, "en"), lang="en")))
+        g.add((iri, RDFS.label, Literal(claim_label(c, "fr"), lang="fr")))
+        g.add((iri, FG.claimant, self._agent(g, c.claimant)))
+        g.add((iri, SCHEMA.appearance, art))
+        g.add((iri, PROV.wasDerivedFrom, art))
+        g.add((iri, PROV.wasGeneratedBy, activity))
+        g.add((iri, FG.quantityKind, FGQ[c.quantity]))
+        g.add((iri, FG.bound, FGB[f.bound]))
+        g.add((iri, FG.figureText, Literal(f.text)))
+        if f.value is not None:
+            g.add((iri, FG.value, number_literal(f.value)))
+        if f.value_high is not None:
+            g.add((iri, FG.valueHigh, number_literal(f.value_high)))
+        if f.vague_text:
+            g.add((iri, FG.vagueText, Literal(f.vague_text)))
+        low, high, low_incl, high_incl = f.interval()
+        if low is not None:
+            g.add((iri, FG.intervalLow, number_literal(low)))
+            g.add((iri, FG.intervalLowInclusive, Literal(low_incl)))
+        if high is not None:
+            g.add((iri, FG.intervalHigh, number_literal(high)))
+            g.add((iri, FG.intervalHighInclusive, Literal(high_incl)))
+        for p in c.scope.places:
+            g.add((iri, FG.place, self.iris.place(p)))
+        if c.scope.period_start or c.scope.period_end:
+            period = URIRef(f"{iri}/period")
+            g.add((iri, FG.period, period))
+            g.add((period, RDF.type, TIME.Interval))
+            for iso, edge, flat in ((c.scope.period_start, TIME.hasBeginning, FG.periodStart),
+                                    (c.scope.period_end, TIME.hasEnd, FG.periodEnd)):
+                if iso:
+                    instant = URIRef(f"{period}/{'start' if flat == FG.periodStart else 'end'}")
+                    g.add((period, edge, instant))
+                    g.add((instant, RDF.type, TIME.Instant))
+                    g.add((instant, _instant_property(iso), date_literal(iso)))
+                    g.add((iri, flat, date_literal(iso)))
+        if c.stated_on:
+            g.add((iri, FG.statedOn, date_literal(c.stated_on)))
+        if c.confidence:
+            g.add((iri, FG.confidence, FGC[c.confidence]))
+        for w in c.confidence_words:
+            g.add((iri, FG.confidenceWords, Literal(w)))
+        if c.attribution_words:
+            g.add((iri, FG.attributionWords, Literal(c.attribution_words)))
+        for prop, key in ((FG.restates, c.restates), (FG.partOf, c.part_of), (FG.disputes, c.disputes),
+                          (FG.relativeTo, c.relative_to)):
+            if key:
+                g.add((iri, prop, self.iris.claim(key)))
+        self._target(g, a, iri, c.sentence.start, c.sentence.end, art)
+        if c.verdict:
+            assessment = URIRef(f"{iri}/assessment")
+            g.add((assessment, RDF.type, FG.ReliabilityAssessment))
+            g.add((assessment, FG.assessor, self.iris.agent(c.claimant)))
+            g.add((assessment, FG.verdict, FGC[c.verdict]))
+            g.add((assessment, FG.assessedClaim, iri))
+            g.add((assessment, PROV.wasDerivedFrom, art))
+            g.add((assessment, RDFS.label, Literal(f"{claim_label(c)} judged {c.verdict.replace('_', ' ')}", lang="en")))
+
+    def _statement(self, g: Graph, a: Article, s: Statement, art: URIRef, activity: URIRef) -> None:
+        iri = self.iris.statement(s.key)
+        g.add((iri, RDF.type, FG.Statement))
+        g.add((iri, RDFS.label, Literal(s.sentence.text[:120], lang=a.language)))
+        g.add((iri, FG.claimant, self._agent(g, s.claimant)))
+        g.add((iri, SCHEMA.appearance, art))
+        g.add((iri, PROV.wasDerivedFrom, art))
+        g.add((iri, PROV.wasGeneratedBy, activity))
+        for w in s.confidence_words:
+            g.add((iri, FG.confidenceWords, Literal(w)))
+        self._target(g, a, iri, s.sentence.start, s.sentence.end, art)
+
+
+def to_graph(x: Extraction, iris: Iris | None = None) -> Graph:
+    return Mapper(iris or Iris()).graph(x)
+
+
+__all__ = ["BNode", "Mapper", "to_graph", "claim_label", "date_literal"]
