@@ -31,6 +31,16 @@ GRAPH_FORMATS = {  # media type -> rdflib serialiser
 GRAPH_TYPES = list(GRAPH_FORMATS)
 OFFERED = {"SELECT": SELECT_TYPES, "ASK": ASK_TYPES, "CONSTRUCT": GRAPH_TYPES, "DESCRIBE": GRAPH_TYPES}
 
+_XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+def plain(term: Node | None) -> Node | None:
+    """RDF 1.1 simple literal for ``"x"^^xsd:string`` (Oxigraph returns the datatype)."""
+    if isinstance(term, Literal) and term.datatype == _XSD_STRING:
+        return Literal(str(term))
+    return term
+
+
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -46,7 +56,7 @@ def tsv_term(term: Node | None) -> str:
         out = '"' + str(term).translate(_TSV_ESCAPES) + '"'
         if term.language:
             return f"{out}@{term.language}"
-        if term.datatype and str(term.datatype) != "http://www.w3.org/2001/XMLSchema#string":
+        if term.datatype and term.datatype != _XSD_STRING:
             return f"{out}^^<{term.datatype}>"
         return out
     return str(term)
@@ -64,7 +74,7 @@ def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Node | N
     result = Result("SELECT")
     result.vars = list(variables)
     result.bindings = [
-        {v: t for v, t in zip(variables, row, strict=True) if t is not None} for row in rows
+        {v: plain(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows
     ]
     return result.serialize(format={JSON: "json", XML: "xml", CSV: "csv"}[media_type]) or b""
 
@@ -81,6 +91,6 @@ def write_graph(triples: Sequence[tuple[Node, Node, Node]], media_type: str) -> 
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
     target = graph.default_graph if isinstance(graph, Dataset) else graph
-    for t in triples:
-        target.add(t)  # type: ignore[arg-type]
+    for s, p, o in triples:
+        target.add((s, p, plain(o)))  # type: ignore[arg-type]
     return graph.serialize(format=fmt, encoding="utf-8")

@@ -1,0 +1,139 @@
+"""Real clients against a real server process: SPARQLWrapper, rdflib's SPARQLStore, curl.
+
+The server is the app factory run by ``python -m flask`` in a subprocess on 127.0.0.1
+(a free port), over a store on disk, as ``factgraph serve`` runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from factgraph.graph.store import EmbeddedStore
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+DATA = Path(__file__).parent / "data" / "w3c_protocol.trig"
+K = "http://kasei.us/2009/09/sparql/data/"
+TITLE = "http://purl.org/dc/terms/title"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("served") / "store"
+    store = EmbeddedStore(path)
+    ds = Dataset()
+    ds.parse(DATA, format="trig")
+    for g in ds.graphs():
+        if len(g):
+            store.replace_graph(URIRef(str(g.identifier)), g)
+    store.close()
+    port = free_port()
+    env = dict(os.environ, FACTGRAPH_STORE=str(path), FACTGRAPH_QUERY_TIMEOUT="5",
+               FACTGRAPH_BASE=f"http://127.0.0.1:{port}/")
+    log = tmp_path_factory.mktemp("log") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "factgraph.server.app:create_app()", "run",
+             "--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/sparql"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("server did not start:\n" + log.read_text())
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_sparqlwrapper_select_json(endpoint):
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(f"SELECT ?t WHERE {{ <{K}data1.rdf> <{TITLE}> ?t }}")
+    sw.setReturnFormat(JSON)
+    result = sw.query().convert()
+    assert [b["t"]["value"] for b in result["results"]["bindings"]] == ["data1"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_select_xml_and_csv(endpoint, method):
+    sw = SPARQLWrapper(endpoint)
+    sw.setMethod(method)
+    sw.setQuery(f"SELECT ?t WHERE {{ ?d <{TITLE}> ?t }} ORDER BY ?t")
+    sw.setReturnFormat(XML)
+    doc = sw.query().convert()
+    assert [n.firstChild.data for n in doc.getElementsByTagName("literal")] == ["data1", "data2", "data3"]
+    sw.setReturnFormat(CSV)
+    assert sw.query().convert().decode().split() == ["t", "data1", "data2", "data3"]
+
+
+def test_sparqlwrapper_ask_and_construct(endpoint):
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(f"ASK {{ <{K}data2.rdf> ?p ?o }}")
+    sw.setReturnFormat(JSON)
+    assert sw.query().convert()["boolean"] is True
+    sw.setQuery(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{K}data3.rdf> {{ ?s ?p ?o }} }}")
+    sw.setReturnFormat(TURTLE)
+    g = Graph().parse(data=sw.query().convert(), format="turtle")
+    assert (URIRef(K + "data3.rdf"), URIRef(TITLE), Literal("data3")) in g
+
+
+def test_sparqlwrapper_sees_a_syntax_error(endpoint):
+    from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery("SELECT * WHERE {")
+    with pytest.raises(QueryBadFormed):
+        sw.query()
+
+
+def test_rdflib_sparqlstore(endpoint):
+    graph = Graph(SPARQLStore(endpoint, returnFormat="xml"))
+    rows = list(graph.query(f"SELECT ?t WHERE {{ ?d <{TITLE}> ?t }} ORDER BY ?t"))
+    assert [str(r.t) for r in rows] == ["data1", "data2", "data3"]
+    assert graph.query(f"ASK {{ <{K}data1.rdf> ?p ?o }}").askAnswer is True
+    assert (URIRef(K + "data1.rdf"), URIRef(TITLE), Literal("data1")) in graph
+    json_graph = Graph(SPARQLStore(endpoint, returnFormat="json", method="POST"))
+    assert len(list(json_graph.query("SELECT * WHERE { ?s ?p ?o }"))) == 7
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl(endpoint):
+    def curl(*args: str) -> str:
+        return subprocess.run(["curl", "-sS", "--fail-with-body", *args], check=True, capture_output=True,
+                              text=True, timeout=30).stdout
+
+    tsv = curl("-H", "Accept: text/tab-separated-values", "--get", "--data-urlencode",
+               f"query=SELECT ?t WHERE {{ <{K}data2.rdf> <{TITLE}> ?t }}", endpoint)
+    assert tsv == '?t\n"data2"\n'
+    nt = curl("-H", "Accept: application/n-triples", "--data-urlencode",
+              f"query=DESCRIBE <{K}data1.rdf>", endpoint)
+    assert f'<{K}data1.rdf> <{TITLE}> "data1" .' in nt
+    direct = curl("-H", "Content-Type: application/sparql-query", "-H", "Accept: application/sparql-results+json",
+                  "--data-binary", "ASK {}", endpoint)
+    assert '"boolean": true' in direct
+    status = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", endpoint],
+                            capture_output=True, text=True, timeout=30).stdout
+    assert status == "405"
+    sd = curl("-H", "Accept: text/turtle", endpoint)
+    assert "sd:SPARQL11Query" in sd
