@@ -37,10 +37,12 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     if store is not None:
         app.extensions["factgraph.store"] = store
 
-    from . import resources, sparql
+    from . import downloads, pages, resources, sparql
 
     app.register_blueprint(sparql.bp)
-    app.register_blueprint(resources.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(resources.bp)  # last: the catch-all for minted IRIs
     return app
 
 

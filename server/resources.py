@@ -1,28 +1,125 @@
-"""Resource pages: every IRI minted under the base is served at its path."""
+"""Dereferenceable IRIs: every IRI minted under the base is served at its path.
+
+The pattern is "303 URIs forwarding to different documents" (Cool URIs for the Semantic
+Web, section 4.3): the IRI of a thing (a claim, an agent, a place) answers ``303 See
+Other`` to the document that describes it, chosen by content negotiation, and each
+document has its own URL, the IRI plus a suffix:
+
+    /claim/A/123        -> 303 -> /claim/A/123.html | .ttl | .jsonld | .nt | .rdf
+
+The vocabularies are served the same way: ``https://w3id.org/factgraph/ontology``
+(redirected by w3id.org) is ``/ontology``, and a SKOS concept
+``https://w3id.org/factgraph/{scheme}/{key}`` is ``/vocab/{scheme}/{key}``. See
+docs/linked-data.md.
+
+The RDF of each document comes from ``graph.export`` (a CONSTRUCT on the store); the
+HTML from ``pages``. Nothing here builds triples.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template_string, request
+from factgraph.graph import export
+from flask import Blueprint, Response, abort, current_app, redirect, request
 from rdflib import URIRef
 
+from . import pages
 from .app import get_store
+from .negotiation import negotiate
 
 bp = Blueprint("resources", __name__)
 
-DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+W3ID = "https://w3id.org/factgraph/"
+ONTOLOGY = W3ID + "ontology"
+VOCAB_SCHEMES = ("quantity", "bound", "confidence", "conflict")
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{{ iri }}</title></head>
-<body><h1>{{ iri }}</h1><table>{% for p, o in rows %}<tr><td>{{ p }}</td><td>{{ o }}</td></tr>{% endfor %}
-</table></body></html>"""
+# suffix -> media type of each document; the order is the server's preference
+DOCUMENTS: dict[str, str] = {"html": "text/html", **{k: v[0] for k, v in export.RDF_VIEWS.items()}}
+SUFFIX_OF = {media_type: suffix for suffix, media_type in DOCUMENTS.items()}
+
+
+def iri_for_path(path: str) -> URIRef:
+    """The IRI a local path (without suffix) stands for."""
+    if path == "ontology":
+        return URIRef(ONTOLOGY)
+    scheme, _, key = path.partition("/")
+    if scheme == "vocab":
+        return URIRef(W3ID + key)
+    return URIRef(current_app.config["BASE"] + path)
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """``claim/A/1.ttl`` -> (``claim/A/1``, ``ttl``); minted keys never contain a dot."""
+    head, _, last = path.rpartition("/")
+    stem, dot, suffix = last.rpartition(".")
+    if dot and suffix in DOCUMENTS and stem:
+        return (f"{head}/{stem}" if head else stem), suffix
+    return path, None
+
+
+def alternates(path: str) -> str:
+    """The ``Link`` header value listing every document of ``path``."""
+    return ", ".join(
+        f'</{path}.{suffix}>; rel="alternate"; type="{media_type}"'
+        for suffix, media_type in DOCUMENTS.items()
+    )
+
+
+def _known(iri: URIRef) -> bool:
+    if str(iri) == ONTOLOGY:
+        return True
+    store = get_store()
+    return export.exists(store, iri) or iri in store.graph_names()
 
 
 @bp.route("/<path:path>")
 def resource(path: str) -> Response:
-    iri = URIRef(current_app.config["BASE"] + path)
-    graph = get_store().query(DESCRIBE, {"s": iri}).graph
+    stem, suffix = split_suffix(path)
+    if stem.startswith("vocab/") and stem.split("/")[1] not in VOCAB_SCHEMES:
+        abort(404)
+    iri = iri_for_path(stem)
+    if suffix is None:
+        return see_other(stem, iri)
+    if suffix == "html":
+        resp = pages.render_resource(iri, stem)
+    else:
+        resp = rdf_document(iri, suffix)
+    resp.headers.add("Link", alternates(stem))
+    return resp
+
+
+def see_other(stem: str, iri: URIRef) -> Response:
+    """``303 See Other`` from the IRI of a thing to the negotiated document about it."""
+    if not _known(iri):
+        abort(404)
+    media_type = negotiate(
+        request.headers.get("Accept"), request.args.get("format"), list(DOCUMENTS.values())
+    )
+    if media_type is None:
+        resp = Response(
+            "406 Not Acceptable: choose one of " + ", ".join(DOCUMENTS.values()) + "\n",
+            status=406,
+            mimetype="text/plain",
+        )
+    else:
+        resp = redirect(f"/{stem}.{SUFFIX_OF[media_type]}", code=303)
+    resp.vary.add("Accept")
+    resp.headers["Link"] = alternates(stem)
+    return resp
+
+
+def rdf_document(iri: URIRef, suffix: str) -> Response:
+    media_type = DOCUMENTS[suffix]
+    if str(iri) == ONTOLOGY:
+        return Response(export.ontology_document(suffix), mimetype=media_type)
+    store = get_store()
+    graph = export.describe(store, iri)
+    if not len(graph) and iri in store.graph_names():
+        graph = export.plain_graph(store.graph(iri))  # a named graph's IRI: its content
     if not len(graph):
         abort(404)
-    if request.accept_mimetypes.best_match(["text/html", "text/turtle"]) == "text/turtle":
-        return Response(graph.serialize(format="turtle"), mimetype="text/turtle")
-    rows = sorted((str(p), str(o)) for _, p, o in graph)
-    return Response(render_template_string(PAGE, iri=iri, rows=rows), mimetype="text/html")
+    resp = Response(export.serialize(graph, suffix), mimetype=media_type)
+    if suffix == "jsonld":
+        resp.headers.add(
+            "Link", f'<{request.host_url}context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
+        )
+    return resp

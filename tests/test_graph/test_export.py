@@ -1,0 +1,164 @@
+"""Exports: every dump round-trips (parsed back, it is isomorphic to the store), VoID
+counts, ClaimReview records, and the stored queries of exports and pages parse."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from factgraph.graph import export
+from factgraph.graph.store import EmbeddedStore
+from factgraph.graph.terms import FG, SCHEMA, VOID
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, XSD
+
+FIXTURE = Path(__file__).resolve().parent.parent / "pages_fixture.trig"
+BASE = "http://127.0.0.1:5000/"
+
+
+def canonical(g: Graph) -> Graph:
+    """``g`` with literals in one form: Turtle writes xsd:decimal 1302 as ``1302.0`` and
+    Oxigraph stores ``1302``; ``"x"^^xsd:string`` is ``"x"`` (the same in RDF 1.1)."""
+    out = Graph()
+    for s, p, o in g:
+        if isinstance(o, Literal) and isinstance(o.toPython(), Decimal):
+            o = Literal(format(o.toPython().normalize(), "f"), datatype=o.datatype)
+        elif isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        out.add((s, p, o))
+    return out
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    ds = Dataset()
+    ds.parse(FIXTURE, format="trig")
+    return ds
+
+
+@pytest.fixture(scope="module")
+def store(dataset):
+    s = EmbeddedStore(None)
+    s.add_quads(dataset.quads((None, None, None, None)))
+    return s
+
+
+def union(ds: Dataset) -> Graph:
+    g = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def streamed(store, fmt: str) -> bytes:
+    return b"".join(export.stream(store, fmt, BASE))
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nquads"])
+def test_quad_dumps_keep_every_named_graph(store, dataset, fmt):
+    served = Dataset()
+    served.parse(data=streamed(store, fmt), format=fmt)
+    names = {g.identifier for g in dataset.graphs() if len(g)}
+    assert {g.identifier for g in served.graphs() if len(g)} == names
+    for name in names:
+        assert isomorphic(canonical(served.graph(name)), canonical(dataset.graph(name))), name
+
+
+@pytest.mark.parametrize(("fmt", "parser"), [("turtle", "turtle"), ("jsonld", "json-ld")])
+def test_default_view_dumps_are_the_union(store, dataset, fmt, parser):
+    served = Graph().parse(data=streamed(store, fmt), format=parser)
+    assert isomorphic(canonical(served), canonical(union(dataset)))
+
+
+def test_stream_is_chunked_and_matches_dump(store):
+    chunks = list(export.stream(store, "nquads"))
+    buf = io.BytesIO()
+    store.dump(buf, "nquads")
+    assert b"".join(chunks) == buf.getvalue()
+
+
+def test_closing_a_stream_early_ends_the_writer(store):
+    it = export.stream(store, "trig")
+    next(it)
+    it.close()  # must not hang
+
+
+def test_unknown_format_is_an_error(store):
+    with pytest.raises(ValueError, match="unknown export format"):
+        export.stream(store, "csv")
+
+
+def test_void_counts_and_links(store):
+    g = export.void(store, BASE)
+    ds = URIRef(BASE + ".well-known/void#dataset")
+    assert (ds, RDF.type, VOID.Dataset) in g
+    assert (ds, VOID.sparqlEndpoint, URIRef(BASE + "sparql")) in g
+    assert (ds, VOID.dataDump, URIRef(BASE + "downloads/factgraph.trig")) in g
+    entities = {
+        g.value(part, VOID["class"]): int(g.value(part, VOID.entities))
+        for part in g.objects(ds, VOID.classPartition)
+    }
+    assert entities == {FG.FigureClaim: 4, SCHEMA.NewsArticle: 2, FG.Conflict: 1}
+    assert URIRef(BASE + "graph/conflicts") in set(g.objects(ds, VOID.subset))
+
+
+def test_claim_reviews_one_per_verdict_and_per_conflict(store):
+    doc = export.claim_reviews(store, BASE)
+    reviews = doc["@graph"]
+    assert len(reviews) == 2
+    verdict = next(r for r in reviews if r["author"].get("@id") == BASE + "agent/coalition")
+    assert verdict["itemReviewed"]["@id"] == BASE + "claim/seed/180"
+    assert verdict["itemReviewed"]["author"]["name"] == "SOHR"
+    assert verdict["itemReviewed"]["appearance"]["@id"] == BASE + "article/seed"
+    assert verdict["reviewRating"]["alternateName"] == "not credible"
+    conflict = next(r for r in reviews if r["url"] == BASE + "conflict/abc123")
+    assert conflict["itemReviewed"]["@id"] == BASE + "claim/seed/84"
+    assert conflict["reviewRating"]["alternateName"].startswith("tension (major)")
+    assert "three times" in conflict["reviewRating"]["ratingExplanation"]
+
+
+def test_claim_review_round_trips(store):
+    data = streamed(store, "claimreview")
+    g = Graph().parse(data=data, format="json-ld")
+    assert len(list(g.subjects(RDF.type, SCHEMA.ClaimReview))) == 2
+    again = Graph().parse(data=json.dumps(json.loads(data)), format="json-ld")
+    assert isomorphic(g, again)
+
+
+def test_describe_keeps_blank_nodes_of_the_period(store):
+    g = export.describe(store, URIRef(BASE + "claim/seed/84"))
+    period = URIRef(BASE + "claim/seed/84/period")
+    begin = g.value(period, URIRef("http://www.w3.org/2006/time#hasBeginning"))
+    assert begin is not None and len(list(g.predicate_objects(begin))) == 2
+
+
+@pytest.mark.parametrize("view", list(export.RDF_VIEWS))
+def test_serialized_views_round_trip(store, view):
+    g = export.describe(store, URIRef(BASE + "claim/seed/84"))
+    fmt = export.RDF_VIEWS[view][1]
+    assert isomorphic(canonical(Graph().parse(data=export.serialize(g, view), format=fmt)), canonical(g))
+
+
+@pytest.mark.parametrize(
+    ("area", "name"),
+    [
+        (area, p.name[: -len(".rq")])
+        for area in ("export", "pages")
+        for p in (files("factgraph.queries") / area).iterdir()
+        if p.name.endswith(".rq")
+    ],
+)
+def test_stored_queries_parse_and_run(store, area, name):
+    text = export.query_text(area, name)
+    params = (
+        next(line for line in text.splitlines() if line.startswith("#+ params:")).split(":", 1)[1].split()
+    )
+    bindings = {p: URIRef(BASE + "claim/seed/84") for p in params if p == "iri"}
+    if "graph" in params:
+        bindings["graph"] = URIRef(BASE + "graph/vocabulary")
+    store.query(text, bindings)
