@@ -1,0 +1,181 @@
+"""Explanations of conflicts, in English and French, citing both claims' quotes.
+
+Kept apart from the rules (``conflicts.py``) so the wording can change without touching
+the logic; every rule id of ``conflicts.judge`` has a sentence here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conflicts import ClaimRecord, Settings
+
+QUOTE_CHARS = 240  # longer quotes are cut with an ellipsis
+
+_BOUND_EN = {
+    "exact": "{v}",
+    "about": "about {v}",
+    "at_least": "at least {v}",
+    "more_than": "more than {v}",
+    "at_most": "at most {v}",
+    "less_than": "less than {v}",
+    "range": "{v} to {h}",
+    "vague": "an unstated number",
+}
+_BOUND_FR = {
+    "exact": "{v}",
+    "about": "environ {v}",
+    "at_least": "au moins {v}",
+    "more_than": "plus de {v}",
+    "at_most": "au plus {v}",
+    "less_than": "moins de {v}",
+    "range": "de {v} à {h}",
+    "vague": "un nombre non précisé",
+}
+
+# rule id -> (English, French); {a}/{b} are the two claims described, {r} the ratio
+_RULES = {
+    "disjoint": (
+        "Contradiction: {a} and {b} cannot both be true: same quantity, place and time, "
+        "and the two figures leave no value in common.",
+        "Contradiction : {a} et {b} ne peuvent être vrais ensemble : même quantité, même lieu, "
+        "même période, et les deux chiffres n'ont aucune valeur en commun.",
+    ),
+    "sub-scope-exceeds": (
+        "Contradiction: {a} counts more for a part (place, period or category) than {b} "
+        "allows for the whole.",
+        "Contradiction : {a} compte davantage pour une partie (lieu, période ou catégorie) "
+        "que {b} n'en admet pour le tout.",
+    ),
+    "part-exceeds-whole": (
+        "Contradiction: {a} is given as part of {b}, yet it is larger than the whole.",
+        "Contradiction : {a} est présenté comme une partie de {b}, mais dépasse le tout.",
+    ),
+    "tally-falls": (
+        "Impossible cumulative: the same source's running tally falls over time, from {a} to the later {b}.",
+        "Cumul impossible : le décompte cumulé d'une même source diminue dans le temps, "
+        "de {a} au chiffre ultérieur {b}.",
+    ),
+    "relayed-differently": (
+        "Same claim, different value: the same source, quantity, place and period are "
+        "relayed as {a} and as {b}: a misprint or a revision.",
+        "Même affirmation, valeur différente : la même source, pour la même quantité, le même "
+        "lieu et la même période, est rapportée comme {a} et comme {b} : coquille ou révision.",
+    ),
+    "same-source-disjoint": (
+        "Internal inconsistency: the same article gives the same source's figure as {a} "
+        "and as {b}, which cannot both be true.",
+        "Incohérence interne : le même article donne le chiffre de la même source comme {a} "
+        "et comme {b}, qui ne peuvent être vrais ensemble.",
+    ),
+    "hedge-changed": (
+        "Hedge conflict: the same source's figure is given as {a} and as {b}: "
+        "the qualifier (at least, about, exactly...) changed in the relaying.",
+        "Conflit de précaution : le chiffre d'une même source est donné comme {a} et comme {b} : "
+        "le qualificatif (au moins, environ, exactement...) a changé en route.",
+    ),
+    "same-source-far-apart": (
+        "Scope difference: the same source gives {a} and {b} for what reads as the same "
+        "scope, {r} times apart: they probably count different things (categories, "
+        "definitions), or one is misread.",
+        "Différence de périmètre : la même source donne {a} et {b} pour ce qui semble le même "
+        "périmètre, avec un rapport de {r} : ils comptent sans doute des choses différentes "
+        "(catégories, définitions), ou l'un est mal lu.",
+    ),
+    "same-source-sub-scope-above": (
+        "Scope difference: the same source gives {a}, {r} times {b}, although its scope "
+        "(place, period or category) is no larger: they probably count different things.",
+        "Différence de périmètre : la même source donne {a}, soit {r} fois {b}, alors que son "
+        "périmètre (lieu, période ou catégorie) n'est pas plus large : ils comptent sans doute "
+        "des choses différentes.",
+    ),
+    "far-apart": (
+        "Tension: {a} and {b} are compatible as stated, but {r} times apart for the same "
+        "quantity, place and time (threshold {t}).",
+        "Tension : {a} et {b} sont compatibles tels qu'énoncés, mais dans un rapport de {r} "
+        "pour la même quantité, le même lieu et la même période (seuil {t}).",
+    ),
+    "sub-scope-far-above": (
+        "Tension: {a} is {r} times {b}, although its scope (place, period or category) is "
+        "no larger; both can hold only if the smaller figure is far from complete "
+        "(threshold {t}).",
+        "Tension : {a} vaut {r} fois {b}, alors que son périmètre (lieu, période ou catégorie) "
+        "n'est pas plus large ; les deux ne tiennent que si le plus petit chiffre est très "
+        "incomplet (seuil {t}).",
+    ),
+    "sub-scope-large-share": (
+        "Tension: {a}, for a much smaller scope, amounts to a large share of {b} for the whole.",
+        "Tension : {a}, pour un périmètre bien plus restreint, représente une large part de {b} "
+        "pour l'ensemble.",
+    ),
+    "text-disputes": (
+        "Explicit dispute: the text presents {a} as disputing {b}.",
+        "Contestation explicite : le texte présente {a} comme contestant {b}.",
+    ),
+    "verdict": (
+        "Reliability verdict: {a} passes a verdict on {b}.",
+        "Verdict de fiabilité : {a} porte un jugement sur {b}.",
+    ),
+    "agree": (
+        "Corroboration: {a} and {b}, from different sources, agree for the same quantity, place and time.",
+        "Corroboration : {a} et {b}, de sources différentes, concordent pour la même quantité, "
+        "le même lieu et la même période.",
+    ),
+}
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def number(v: float | None, lang: str) -> str:
+    """1302 -> '1,302' (en) or '1 302' (fr); decimals kept."""
+    if v is None:
+        return "?"
+    text = f"{v:,.0f}" if v == int(v) else f"{v:,.2f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def describe(r: ClaimRecord, lang: str) -> str:
+    """'osdh: more than 3,800 civilian_deaths (syria) — "quote"'."""
+    bounds = _BOUND_EN if lang == "en" else _BOUND_FR
+    figure = bounds.get(r.bound, "{v}").format(v=number(r.value, lang), h=number(r.value_high, lang))
+    who = r.claimant_label or _local(r.claimant)
+    where = ", ".join(sorted(_local(p) for p in r.places)) or (
+        "place not stated" if lang == "en" else "lieu non précisé"
+    )
+    when = r.period_end or r.stated_on or ("?")
+    if r.period_start:
+        when = f"{r.period_start}..{when}"
+    sep = ": " if lang == "en" else " : "
+    text = f"{who}{sep}{figure} {r.quantity} ({where}; {when})"
+    if r.quote:
+        text += (
+            f" \u2014 \u201c{_quote(r.quote)}\u201d"
+            if lang == "en"
+            else f" \u2014 \u00ab\u00a0{_quote(r.quote)}\u00a0\u00bb"
+        )
+    return text
+
+
+def explain(
+    rule: str, a: ClaimRecord, b: ClaimRecord, ratio: float | None, settings: Settings
+) -> tuple[str, str]:
+    """(English, French) explanation of a verdict on claims a and b."""
+    en, fr = _RULES[rule]
+    r_en = f"{ratio:.1f}" if ratio is not None else "?"
+    t = settings.tension_ratio
+    return (
+        en.format(a=describe(a, "en"), b=describe(b, "en"), r=r_en, t=f"{t:g}"),
+        fr.format(
+            a=describe(a, "fr"), b=describe(b, "fr"), r=r_en.replace(".", ","), t=f"{t:g}".replace(".", ",")
+        ),
+    )

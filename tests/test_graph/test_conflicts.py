@@ -1,0 +1,483 @@
+"""Conflict rules: one table row per rule, and the properties every verdict keeps."""
+
+from __future__ import annotations
+
+import pytest
+from factgraph.graph.conflicts import ClaimRecord, Settings, date_span, detect, report_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+SY, IQ, RAQQA_PROV, MANSOURA, TABQA = "p/syria", "p/iraq", "p/raqqa-province", "p/al-mansoura", "p/tabqa"
+PLACES = {RAQQA_PROV: {SY}, MANSOURA: {RAQQA_PROV, SY}, TABQA: {RAQQA_PROV, SY}}
+KINDS = {
+    "child_deaths": {"civilian_deaths", "people_killed_total"},
+    "civilian_deaths": {"people_killed_total"},
+    "reports_under_review": {"reports_received"},
+}
+CUMULATIVE = {"civilian_deaths", "child_deaths", "people_killed_total", "air_strikes", "reports_received"}
+BOTH = (SY, IQ)
+CAMPAIGN = {"period_start": "2014-08", "period_end": "2019-04-30"}
+
+
+def rec(
+    iri: str,
+    claimant: str,
+    value: float | None,
+    bound: str = "exact",
+    *,
+    quantity: str = "civilian_deaths",
+    places=BOTH,
+    **kw,
+) -> ClaimRecord:
+    kw.setdefault("article", iri.split("/")[0])
+    kw.setdefault("quote", f"quote of {iri}")
+    return ClaimRecord.make(iri, claimant, quantity, value, bound, places=places, **kw)
+
+
+def run(*records: ClaimRecord) -> set[tuple[frozenset[str], str]]:
+    return {
+        (frozenset((c.a, c.b)), c.kind) for c in detect(records, PLACES, KINDS, cumulative_kinds=CUMULATIVE)
+    }
+
+
+def pair(a: str, b: str, kind: str) -> tuple[frozenset[str], str]:
+    return frozenset((a, b)), kind
+
+
+# (case id, records, expected findings): exactly these and no others
+CASES = [
+    (
+        "contradiction: same scope, disjoint values",
+        [
+            rec("A/1", "airwars", 3500, "more_than", **CAMPAIGN),
+            rec("B/1", "coalition", 352, **CAMPAIGN),
+        ],
+        {pair("A/1", "B/1", "contradiction")},
+    ),
+    (
+        "contradiction: a sub-place above the whole's upper bound",
+        [
+            rec("A/1", "osdh", 1481, places=(SY,), **CAMPAIGN),
+            rec("A/2", "coalition", 352, **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "contradiction")},
+    ),
+    (
+        "contradiction: a sub-kind above its whole (child deaths <= civilian deaths)",
+        [
+            rec("A/1", "osdh", 900, quantity="child_deaths", **CAMPAIGN),
+            rec("A/2", "coalition", 352, **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "contradiction")},
+    ),
+    (
+        "contradiction: an explicit part larger than its whole",
+        [
+            rec("A/1", "osdh", 500, part_of="A/2", quantity="child_deaths", **CAMPAIGN),
+            rec("A/2", "osdh", 300, **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "contradiction")},
+    ),
+    (
+        "no conflict: a sub-place smaller than the whole",
+        [
+            rec("A/1", "osdh", 300, places=(SY,), **CAMPAIGN),
+            rec("A/2", "coalition", 1302, "at_least", **CAMPAIGN),
+        ],
+        set(),
+    ),
+    (
+        "impossible cumulative: the same source's tally falls",
+        [
+            rec(
+                "A/1",
+                "coalition",
+                34038,
+                quantity="air_strikes",
+                period_start="2014-08",
+                period_end="2019-02-28",
+            ),
+            rec(
+                "B/1",
+                "coalition",
+                24502,
+                quantity="air_strikes",
+                period_start="2014-08",
+                period_end="2019-04-30",
+            ),
+        ],
+        {pair("A/1", "B/1", "impossible_cumulative")},
+    ),
+    (
+        "impossible cumulative: also years apart",
+        [
+            rec("A/1", "coalition", 1799, period_start="2014-08", period_end="2017-11-30"),
+            rec("B/1", "coalition", 1061, period_start="2014-08", period_end="2018-07-30"),
+        ],
+        {pair("A/1", "B/1", "impossible_cumulative")},
+    ),
+    (
+        "no conflict: a later, larger tally",
+        [
+            rec("A/1", "coalition", 1061, period_start="2014-08", period_end="2018-07-30"),
+            rec("B/1", "coalition", 1100, period_start="2014-08", period_end="2018-10-19"),
+        ],
+        set(),
+    ),
+    (
+        "no conflict: a stock that falls (reports under review are not cumulative)",
+        [
+            rec("A/1", "coalition", 603, quantity="reports_under_review", period_end="2017-11-30"),
+            rec("B/1", "coalition", 216, quantity="reports_under_review", period_end="2018-07-30"),
+            rec(
+                "C/1",
+                "coalition",
+                116,
+                quantity="reports_received",
+                period_start="2018-01",
+                period_end="2018-01",
+            ),
+        ],
+        set(),
+    ),
+    (
+        "same claim, different value: one communiqué relayed by two articles",
+        [
+            rec("A/1", "coalition", 24502, quantity="air_strikes", **CAMPAIGN),
+            rec("B/1", "coalition", 34502, quantity="air_strikes", **CAMPAIGN),
+        ],
+        {pair("A/1", "B/1", "same_claim_different_value")},
+    ),
+    (
+        "internal inconsistency: one article, one source, two values",
+        [
+            rec("A/1", "coalition", 24502, quantity="air_strikes", **CAMPAIGN),
+            rec("A/2", "coalition", 34502, quantity="air_strikes", **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "internal_inconsistency")},
+    ),
+    (
+        "tension: compatible lower bounds far apart, sub-place above the whole",
+        [
+            rec("A/1", "osdh", 3800, "more_than", places=(SY,), period_end="2019-05"),
+            rec("A/2", "coalition", 1302, "at_least", **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "tension")},
+    ),
+    (
+        "tension: same scope, estimates far apart",
+        [
+            rec("A/1", "airwars", 7900, "more_than", period_end="2019-05-31"),
+            rec("A/2", "coalition", 1302, "at_least", **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "tension")},
+    ),
+    (
+        "tension: a short, small scope holding most of the whole",
+        [
+            rec("A/1", "un", 300, places=(RAQQA_PROV,), period_start="2017-03-01", period_end="2017-06-14"),
+            rec("B/1", "coalition", 352, period_start="2014-08", period_end="2017-05"),
+        ],
+        {pair("A/1", "B/1", "tension")},
+    ),
+    (
+        "tension: one incident above a source's total for the places around it",
+        [
+            rec("A/1", "un", 200, places=(MANSOURA,), period_start="2017-03-21", period_end="2017-03-21"),
+            rec(
+                "B/1",
+                "hrw",
+                84,
+                "at_least",
+                places=(MANSOURA, TABQA),
+                period_start="2017-03",
+                period_end="2017-03",
+            ),
+        ],
+        {pair("A/1", "B/1", "tension")},
+    ),
+    (
+        "no tension below the ratio threshold",
+        [
+            rec("A/1", "osdh", 2500, "more_than", places=(SY,), period_end="2019-05"),
+            rec("A/2", "coalition", 1302, "at_least", **CAMPAIGN),
+        ],
+        set(),
+    ),
+    (
+        "no comparison: tallies of different times (ends far apart)",
+        [
+            rec("A/1", "airwars", 7900, "more_than", period_end="2019-05-31"),
+            rec("B/1", "coalition", 352, period_start="2014-08", period_end="2017-05"),
+        ],
+        set(),
+    ),
+    (
+        "no comparison: a campaign tally with an unstated start against one month",
+        [
+            rec("A/1", "airwars", 5961, "at_least", period_end="2017-11-30"),
+            rec("B/1", "coalition", 10, "at_least", period_start="2018-01", period_end="2018-01"),
+        ],
+        set(),
+    ),
+    (
+        "explicit dispute: the text says another source's toll is higher",
+        [
+            rec("A/5", "coalition", 1302, "at_least", **CAMPAIGN),
+            rec("A/7", "ngos", 1302, "more_than", relative_to="A/5", **CAMPAIGN),
+        ],
+        {pair("A/5", "A/7", "explicit_dispute")},
+    ),
+    (
+        "explicit dispute: a fg:disputes link",
+        [
+            rec("A/1", "coalition", 1302, "at_least", **CAMPAIGN),
+            rec("A/2", "ngos", None, "vague", disputes="A/1", **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "explicit_dispute")},
+    ),
+    (
+        "reliability verdict: a claim judging another not credible",
+        [
+            rec("A/1", "osdh", 30, places=(SY,), period_end="2019-03"),
+            rec(
+                "A/2",
+                "coalition",
+                7,
+                quantity="reports_not_credible",
+                verdict="not_credible",
+                disputes="A/1",
+                places=(SY,),
+                period_end="2019-03",
+            ),
+        ],
+        {pair("A/1", "A/2", "reliability_verdict")},
+    ),
+    (
+        "hedge conflict: 'plus de 225' then '225'",
+        [
+            rec(
+                "A/1",
+                "osdh",
+                225,
+                "more_than",
+                places=(SY,),
+                period_start="2017-04-23",
+                period_end="2017-05-23",
+            ),
+            rec("A/2", "osdh", 225, places=(SY,), period_start="2017-04-23", period_end="2017-05-23"),
+        ],
+        {pair("A/1", "A/2", "hedge_conflict")},
+    ),
+    (
+        "hedge conflict: 'au moins 600' in the headline, 'environ 600' in the body",
+        [
+            rec("A/1", "osdh", 600, "at_least", restates="A/2", places=(SY,), period_end="2018-10"),
+            rec("A/2", "osdh", 600, "about", places=(SY,), period_end="2018-10"),
+        ],
+        {pair("A/1", "A/2", "hedge_conflict")},
+    ),
+    (
+        "hedge conflict: a rounded headline drops the hedge ('800' for 'at least 801')",
+        [
+            rec("A/1", "coalition", 800, **CAMPAIGN),
+            rec("A/2", "coalition", 801, "at_least", **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "hedge_conflict")},
+    ),
+    (
+        "no conflict: rounding ('plus de 1.300' and 'pas moins de 1.302')",
+        [
+            rec("A/1", "coalition", 1300, "more_than", period_start="2014", period_end="2019-04-30"),
+            rec("A/2", "coalition", 1302, "at_least", **CAMPAIGN),
+        ],
+        set(),
+    ),
+    (
+        "no conflict: a rounded exact figure ('1.300' and '1.302')",
+        [
+            rec("A/1", "coalition", 1300, **CAMPAIGN),
+            rec("B/1", "coalition", 1302, **CAMPAIGN),
+        ],
+        set(),
+    ),
+    (
+        "no conflict: the same claimant restating",
+        [
+            rec("A/1", "coalition", 1300, "more_than", **CAMPAIGN),
+            rec("A/2", "coalition", 1300, "more_than", restates="A/1", **CAMPAIGN),
+        ],
+        set(),
+    ),
+    (
+        "scope difference: one source, same scope, figures far apart",
+        [
+            rec("A/1", "coalition", 817, "at_least", period_start="2014-08", period_end="2017-11-30"),
+            rec("A/2", "coalition", 1799, period_start="2014-08", period_end="2017-11-30"),
+        ],
+        {pair("A/1", "A/2", "scope_difference")},
+    ),
+    (
+        "scope difference: one source, a narrower period with a much larger range",
+        [
+            rec("A/1", "airwars", 1422, "at_least", period_start="2014-08", period_end="2016-07-19"),
+            rec(
+                "A/2",
+                "airwars",
+                3181,
+                "range",
+                value_high=4267,
+                period_start="2014-09",
+                period_end="2016-07-19",
+            ),
+        ],
+        {pair("A/1", "A/2", "scope_difference")},
+    ),
+    (
+        "corroboration: two sources agree within tolerance",
+        [
+            rec("A/1", "osdh", 3331, places=(SY,), **CAMPAIGN),
+            rec("B/1", "sn4hr", 3300, "about", places=(SY,), **CAMPAIGN),
+        ],
+        {pair("A/1", "B/1", "corroboration")},
+    ),
+    (
+        "no comparison: different, unrelated kinds",
+        [
+            rec("A/1", "coalition", 1799, **CAMPAIGN),
+            rec("A/2", "coalition", 1790, quantity="reports_received", **CAMPAIGN),
+        ],
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize("records, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rule(records, expected):
+    assert run(*records) == expected
+
+
+def test_every_conflict_is_explained_in_both_languages_citing_both_quotes():
+    found = detect(
+        [rec("A/1", "airwars", 3500, "more_than", **CAMPAIGN), rec("B/1", "coalition", 352, **CAMPAIGN)],
+        PLACES,
+        KINDS,
+        cumulative_kinds=CUMULATIVE,
+    )
+    (c,) = found
+    for text in (c.explanation_en, c.explanation_fr):
+        assert "quote of A/1" in text and "quote of B/1" in text
+    assert "more than 3,500" in c.explanation_en and "plus de 3\u202f500" in c.explanation_fr
+    assert c.ratio == pytest.approx(9.94) and c.gap == pytest.approx(3148)
+    assert report_rows(found)[0]["explanation"] == c.explanation_en
+
+
+def test_conflict_key_is_deterministic_and_order_free():
+    a, b = rec("A/1", "airwars", 3500, "more_than", **CAMPAIGN), rec("B/1", "coalition", 352, **CAMPAIGN)
+    (c1,) = detect([a, b], PLACES, KINDS)
+    (c2,) = detect([b, a], PLACES, KINDS)
+    assert c1.key == c2.key and len(c1.key) == 16
+
+
+def test_thresholds_are_settings():
+    records = [
+        rec("A/1", "osdh", 2500, "more_than", places=(SY,), period_end="2019-05"),
+        rec("A/2", "coalition", 1302, "at_least", **CAMPAIGN),
+    ]
+    assert not detect(records, PLACES, KINDS)
+    assert detect(records, PLACES, KINDS, Settings(tension_ratio=1.5))
+
+
+@pytest.mark.parametrize(
+    "text, first, last",
+    [
+        ("2014", "2014-01-01", "2014-12-31"),
+        ("2019-02", "2019-02-01", "2019-02-28"),
+        ("2019-04-30", "2019-04-30", "2019-04-30"),
+    ],
+)
+def test_date_span(text, first, last):
+    from datetime import date
+
+    assert date_span(text) == (date.fromisoformat(first).toordinal(), date.fromisoformat(last).toordinal())
+
+
+# -- properties -------------------------------------------------------------------------
+
+BOUNDS = ["exact", "about", "at_least", "more_than", "at_most", "less_than", "range"]
+PERIODS = [
+    (None, "2019-05"),
+    ("2014-08", "2019-04-30"),
+    ("2014", "2019-04"),
+    ("2017-03", "2017-03"),
+    ("2014-08", "2017-05"),
+    (None, "2017-06"),
+]
+
+
+@st.composite
+def records(draw, n_max=8):
+    n = draw(st.integers(2, n_max))
+    out = []
+    for i in range(n):
+        value = draw(st.integers(1, 5000))
+        bound = draw(st.sampled_from(BOUNDS))
+        start, end = draw(st.sampled_from(PERIODS))
+        out.append(
+            rec(
+                f"{draw(st.sampled_from('AB'))}/{i}",
+                draw(st.sampled_from(["coalition", "osdh", "airwars"])),
+                value,
+                bound,
+                value_high=value + draw(st.integers(1, 5000)) if bound == "range" else None,
+                quantity=draw(st.sampled_from(["civilian_deaths", "child_deaths", "air_strikes"])),
+                places=draw(st.sampled_from([BOTH, (SY,), (IQ,), (RAQQA_PROV,)])),
+                period_start=start,
+                period_end=end,
+            )
+        )
+    return out
+
+
+def verdicts(rs):
+    return {(frozenset((c.a, c.b)), c.kind) for c in detect(rs, PLACES, KINDS, cumulative_kinds=CUMULATIVE)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(records(), st.randoms())
+def test_detection_is_symmetric_and_order_free(rs, rnd):
+    shuffled = list(rs)
+    rnd.shuffle(shuffled)
+    assert verdicts(rs) == verdicts(shuffled)
+    for a in rs:
+        for b in rs:
+            assert verdicts([a, b]) == verdicts([b, a])
+
+
+@settings(max_examples=300, deadline=None)
+@given(records())
+def test_no_claim_conflicts_with_itself_or_its_restatement(rs):
+    again = [ClaimRecord(**{**r.__dict__, "iri": r.iri + "/again", "restates": r.iri}) for r in rs]
+    for c in detect(rs + again, PLACES, KINDS, cumulative_kinds=CUMULATIVE):
+        assert c.a != c.b
+        assert not (c.a.endswith("/again") and c.a[: -len("/again")] == c.b)
+        assert not (c.b.endswith("/again") and c.b[: -len("/again")] == c.a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records(), st.sampled_from([3, 7, 9, 11, 13, 17]))
+def test_rescaling_every_figure_keeps_the_verdicts(rs, k):
+    def scaled(r: ClaimRecord) -> ClaimRecord:
+        return rec(
+            r.iri,
+            r.claimant,
+            r.value * k,
+            r.bound,
+            quantity=r.quantity,
+            places=tuple(r.places),
+            value_high=r.value_high * k if r.value_high else None,
+            period_start=r.period_start,
+            period_end=r.period_end,
+        )
+
+    assert verdicts(rs) == verdicts([scaled(r) for r in rs])
