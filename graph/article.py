@@ -38,6 +38,7 @@ def parse_article(text: str, file_name: str, **meta: str | None) -> Article:
     body = text[m.end():]
     if not body.strip():
         raise ArticleError(f"{file_name}: empty text after the date header")
+    date = _precise_date(date, body)
     first_line = body.strip().splitlines()[0]
     title = meta.get("title") or (first_line if len(first_line) <= 200 else None)
     return Article(
@@ -51,6 +52,20 @@ def parse_article(text: str, file_name: str, **meta: str | None) -> Article:
         outlet=meta.get("outlet"),
         url=meta.get("url"),
     )
+
+
+STAMP_RE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d\d)\b")
+
+
+def _precise_date(date: str, body: str) -> str:
+    """A month-dated header made precise by a date stamp at the top of the text
+    ("publié le 19/10/2018", "AFP 14-06-2017") in the same month."""
+    if len(date) != 7:
+        return date
+    m = STAMP_RE.search(body[:160])
+    if m and f"{m.group(3)}-{int(m.group(2)):02d}" == date:
+        return f"{date}-{int(m.group(1)):02d}"
+    return date
 
 
 def read_article(path: str | Path) -> Article:

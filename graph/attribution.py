@@ -44,6 +44,15 @@ PERPETRATOR_RE = re.compile(
     r"contre\s+(?:la\s+|le\s+|l['’])?$",
     re.I,
 )
+# English puts the perpetrator before its noun: "coalition raids", "coalition strikes"
+PERPETRATOR_AFTER_RE = re.compile(r"^['’]?s?\s+(?:raids|strikes|airstrikes|air strikes|bombing|bombs|aircraft|warplanes|jets)\b", re.I)
+PASSIVE_RE = re.compile(r"^\s+(?:by|par)\s+(?:the\s+|la\s+|le\s+|l['’]|les\s+)?$", re.I)
+AUXILIARY_RE = re.compile(r"\b(?:a été|ont été|was|were|has been|have been|is|est)\s*$", re.I)
+SUBJECT_BEFORE_RE = re.compile(
+    r"(?:^|[,;:]\s*|^\W*)(?:la|le|l['’]|les|the)?\s*$|(?:présentée?s?|publiée?s?|fournie?s?|diffusée?s?|released|"
+    r"provided|published|presented)\s+(?:par|by)\s+(?:la\s+|le\s+|l['’]|les\s+|the\s+)?$",
+    re.I,
+)
 CONTINUATION_RE = re.compile(
     r"^\s*[«\"“]|^\s*(?:parmi|durant la même période|pendant cette période|during (?:this|that) period|en outre|"
     r"de plus|par ailleurs|elle|il|ils|elles|it|they|mais ils|cependant|however|moreover|rien qu['’]en|dont)\b",
@@ -56,6 +65,7 @@ class Attribution:
     claimant: str  # agent key or 'article'
     words: str | None  # the words that name the claimant
     explicit: bool  # a frame, a verb or a pronoun: the sentence itself names its source
+    strong: bool = True  # it also makes the claimant the discourse's current speaker
 
 
 def _agents(text: str) -> list[lexicon.Found]:
@@ -74,17 +84,23 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     # 1. selon / d'après / according to
     for m in FRAME_RE.finditer(sentence):
         rest = sentence[m.end():]
-        if POSSESSIVE_RE.match(rest) or ANAPHOR_RE.match(rest):
+        if POSSESSIVE_RE.match(rest):
             return Attribution(speaker, sentence[m.start():m.end() + 20].strip(), True)
         a = _agent_after(rest)
         if a:
             return Attribution(a.key, sentence[m.start():m.end() + a.end].strip(), True)
-    agents = [a for a in _agents(sentence) if not PERPETRATOR_RE.search(sentence[max(0, a.start - 60):a.start])]
+        if ANAPHOR_RE.match(rest):
+            return Attribution(speaker, sentence[m.start():m.end() + 20].strip(), True)
+    agents = [a for a in _agents(sentence) if not PERPETRATOR_RE.search(sentence[max(0, a.start - 60):a.start])
+              and not PERPETRATOR_AFTER_RE.match(sentence[a.end:])]
     verbs = list(SPEECH_RE.finditer(sentence))
     # 2. a named agent next to a speech verb (either side)
     best: tuple[int, lexicon.Found, re.Match] | None = None
     for a in agents:
         for v in verbs:
+            if v.end() <= a.start and PASSIVE_RE.match(sentence[v.end():a.start]) and not AUXILIARY_RE.search(
+                    sentence[max(0, v.start() - 15):v.start()]):
+                continue  # "the total acknowledged by the coalition": a participle, not a speaker
             gap = v.start() - a.end if v.start() >= a.end else a.start - v.end()
             if 0 <= gap <= 110 and (best is None or gap < best[0]):
                 best = (gap, a, v)
@@ -97,10 +113,10 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
         window = sentence[max(0, v.start() - 25):v.end() + 25]
         if ANAPHOR_RE.search(window) and speaker != ARTICLE:
             return Attribution(speaker, window.strip(), True)
-    # 4. a named agent acting in the sentence
-    if agents:
-        a = agents[0]
-        return Attribution(a.key, sentence[a.start:a.end], True)
+    # 4. a named agent acting as the subject of a clause, or presenting the figures
+    for a in agents:
+        if SUBJECT_BEFORE_RE.search(sentence[:a.start]):
+            return Attribution(a.key, sentence[a.start:a.end], True, strong=False)
     # 5. the discourse
     if continues or CONTINUATION_RE.search(sentence):
         return Attribution(speaker, None, False)

@@ -67,8 +67,15 @@ def _dateparser(phrase: str, base: str) -> dt.date | None:
     return d.date() if d else None
 
 
-def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_end: bool = False) -> str | None:
-    """ISO date of a DATE_RE match, as precise as the text: 'fin avril dernier' -> '2019-04-30'."""
+YEAR_AFTER_RE = re.compile(rf"^\s*(?:et|and|à|au|to|-|–)\s+(?:(?:le\s+)?\d{{1,2}}\s+)?(?:{_MONTH})\s+((?:19|20)\d\d)\b", re.I)
+
+
+def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_end: bool = False,
+            following: str = "") -> str | None:
+    """ISO date of a DATE_RE match, as precise as the text: 'fin avril dernier' -> '2019-04-30'.
+
+    ``as_end``: the date ends an interval, so a month stands for its last day.
+    ``following``: the text after the match, where 'août et septembre 2014' gives août its year."""
     base = parse_article_date(article_date)
     # the article may be dated by month only: its last day is the latest it can be
     if len(article_date) == 7:
@@ -77,6 +84,9 @@ def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_
     day = m.group("day")
     year = m.group("year")
     phrase = " ".join(p for p in (day and day.replace("1er", "1"), m.group("month"), year) if p)
+    ahead = YEAR_AFTER_RE.match(following) if not year else None
+    if ahead:
+        year = ahead.group(1)
     if year:
         y = int(year)
     elif default_year:
@@ -87,7 +97,7 @@ def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_
     edge = (m.group("edge") or "").lower()
     if day:
         return f"{y:04d}-{month:02d}-{int(day.replace('1er', '1')):02d}"
-    if edge in ("fin", "end of", "the end of", "late"):
+    if edge in ("fin", "end of", "the end of", "late") or as_end:
         return f"{y:04d}-{month:02d}-{_last_day(y, month):02d}"
     return f"{y:04d}-{month:02d}"
 
@@ -103,7 +113,7 @@ def weekday_date(name: str, article_date: str) -> str | None:
 
 
 BETWEEN_RE = re.compile(
-    rf"\b(?:entre|between|d'|d’|de|du|from)\s+(?:le\s+|the\s+)?(?P<a>{DATE.replace('?P<', '?P<a_')})"
+    rf"(?:\b(?:entre|between|de|du|from)\s+|\bd['’]\s*)(?:le\s+|the\s+)?(?P<a>{DATE.replace('?P<', '?P<a_')})"
     rf"\s+(?:et|and|à|au|to|until|jusqu'à|jusqu’à)\s+(?:le\s+|la\s+|the\s+)?(?P<b>{DATE.replace('?P<', '?P<b_')})",
     re.I,
 )
@@ -113,7 +123,7 @@ DAY_SPAN_RE = re.compile(
     re.I,
 )
 SINCE_RE = re.compile(
-    rf"\b(?:depuis|since|à partir de|a partir de)\s+(?:le début de [^,.;]*?en\s+|the start of [^,.;]*?in\s+|le\s+|the\s+)?"
+    rf"\b(?:depuis|since|à partir de|a partir de)\s+(?:le début d(?:e|es|u)\b[^,.;]*?\ben\s+|the (?:start|beginning) of [^,.;]*?\bin\s+|le\s+|the\s+)?"
     rf"(?:(?P<date>{DATE})|(?P<yr>(?:19|20)\d\d))",
     re.I,
 )
@@ -122,7 +132,6 @@ IN_RE = re.compile(
     rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
     re.I,
 )
-IN_YEAR_RE = re.compile(r"\b(?:en|in)\s+(?P<year>(?:19|20)\d\d)\b", re.I)
 ANAPHORA_RE = re.compile(
     r"\b(?:pendant|durant|au cours de)\s+(?:cette|la même)\s+période|\bduring (?:this|that|the same) period",
     re.I,
@@ -156,11 +165,11 @@ def find_period(text: str, article_date: str) -> Period:
     m = BETWEEN_RE.search(text)
     if m:
         a, b = _Sub(_sub(m, "a_")), _Sub(_sub(m, "b_"))
-        end = resolve(b, article_date)  # type: ignore[arg-type]
+        end = resolve(b, article_date, as_end=True)  # type: ignore[arg-type]
         default_year = int(end[:4]) if end and not a.group("year") else None
         if default_year and end and MONTHS[a.group("month").lower()] > int(end[5:7]):  # type: ignore[union-attr]
             default_year -= 1
-        start = resolve(a, article_date, default_year)  # type: ignore[arg-type]
+        start = resolve(a, article_date, default_year, following=text[m.end("a"):])  # type: ignore[arg-type]
         return Period(start, end, explicit_end=True)
     start = end = None
     explicit_end = False
@@ -169,22 +178,25 @@ def find_period(text: str, article_date: str) -> Period:
         if m.group("yr"):
             start = m.group("yr")
         else:
-            start = resolve(_Sub({k: v for k, v in m.groupdict().items()}), article_date)  # type: ignore[arg-type]
+            start = resolve(_Sub(m.groupdict()), article_date, following=text[m.end():])  # type: ignore[arg-type]
     m = AS_OF_RE.search(text)
     if m:
         end = resolve(m, article_date)
         explicit_end = True
     if start is None and end is None:
         m = IN_RE.search(text)
-        if m:
-            d = resolve(m, article_date)
-            if d and len(d) == 7:
-                y, mo = int(d[:4]), int(d[5:])
-                return Period(d, d, explicit_end=True)
-            return Period(d, d, explicit_end=True)
-        m = IN_YEAR_RE.search(text)
-        if m and not re.search(r"\b(?:depuis|since)\b", text[:m.start()], re.I):
-            pass  # "en 2014" alone usually dates an event, not the figure's period
+        if m:  # "en janvier 2018": the whole month
+            following = text[m.end():]
+            return Period(resolve(m, article_date, following=following),
+                          resolve(m, article_date, as_end=True, following=following), explicit_end=True)
+    if start is None and end is None:
+        m = DAY_RE.search(text)
+        if m:  # "le 21 mars": that day
+            day = resolve(m, article_date)
+            return Period(day, day, explicit_end=True)
+        days = [d for d in (_weekday_or_date(w, text, article_date) for w in WEEKDAY_RE.finditer(text)) if d]
+        if days:  # "jeudi puis vendredi 19 octobre": the days of the event
+            return Period(min(days), max(days), explicit_end=True)
     if start is None and end is None and ANAPHORA_RE.search(text):
         return Period(anaphoric=True)
     if end is None and SO_FAR_RE.search(text):
@@ -192,14 +204,19 @@ def find_period(text: str, article_date: str) -> Period:
     return Period(start, end, explicit_end=explicit_end)
 
 
-def statement_date(text: str, article_date: str) -> str | None:
-    """When a clause says its figure was stated ('vendredi', 'ce vendredi', 'jeudi')."""
-    m = WEEKDAY_RE.search(text)
-    if not m:
-        return None
-    # "vendredi 19 octobre": the explicit date wins
+DAY_RE = re.compile(rf"\b(?:le|on|the)\s+(?P<day>\d{{1,2}}|1er)\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"
+                    rf"(?P<edge>)(?P<last>)", re.I)
+
+
+def _weekday_or_date(m: re.Match, text: str, article_date: str) -> str | None:
     explicit = re.match(rf"\s+(\d{{1,2}}|1er)\s+({_MONTH})", text[m.end():], re.I)
     if explicit:
         sub = _Sub({"day": explicit.group(1), "month": explicit.group(2), "year": None, "edge": None})
         return resolve(sub, article_date)  # type: ignore[arg-type]
     return weekday_date(m.group(1), article_date)
+
+
+def statement_date(text: str, article_date: str) -> str | None:
+    """When a clause says its figure was stated ('vendredi', 'ce vendredi', 'jeudi')."""
+    m = WEEKDAY_RE.search(text)
+    return _weekday_or_date(m, text, article_date) if m else None

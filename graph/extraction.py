@@ -32,6 +32,21 @@ COUNTRY_ADJ = {"syria": re.compile(r"\bsyrian\b(?! observatory)|\bsyriens?\b(?! 
                "iraq": re.compile(r"\biraqi\b|\birakiens?\b", re.I)}
 
 
+CUMULATIVE = {"civilian_deaths", "child_deaths", "women_deaths", "air_strikes", "reports_received",
+              "people_killed_total"}
+
+
+def _countrywide(places: tuple[str, ...]) -> bool:
+    return bool(places) and all(lexicon.place(p) is not None and not lexicon.place(p).part_of for p in places)  # type: ignore[union-attr]
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
 @dataclass
 class _Sentence:
     start: int
@@ -114,6 +129,24 @@ def _figures(text: str, language: str) -> list[_Figure]:
     return out
 
 
+ELLIPSIS_GAP_RE = re.compile(r"^\s*(?:,|et|and|;)\s*$", re.I)
+ELLIPSIS_AFTER_RE = re.compile(r"^\s+(?:en|in|à|au|dans|pour|for)\b", re.I)
+
+
+def _with_ellipsis(figures: list[_Figure], text: str) -> list[_Figure]:
+    """'13 960 frappes, 9 340 en Irak et 4 620 en Syrie': a bare number listed right
+    after a counted one, followed by a place or share, counts the same thing."""
+    out: list[_Figure] = []
+    for f in figures:
+        prev = out[-1] if out else None
+        if (f.cls is None and prev is not None and prev.cls is not None and not numbers.is_year(f.number)
+                and ELLIPSIS_GAP_RE.match(text[prev.noun_end:f.number.start])
+                and ELLIPSIS_AFTER_RE.match(text[f.number.end:])):
+            f = _Figure(f.number, prev.cls, f.number.end)
+        out.append(f)
+    return out
+
+
 class _Reader:
     """Reads one article, keeping the discourse state (speaker, period, places)."""
 
@@ -126,6 +159,8 @@ class _Reader:
         self.last_places: tuple[str, ...] = ()
         self.last_paragraph = -1
         self.report_end: dict[str, str] = {}  # claimant -> end of its stated reporting period
+        self.classes: dict[str, str] = {}  # claim key -> noun class of its figure
+        self.last_places_by: str | None = None  # claimant of the last places
 
     def read(self) -> Extraction:
         sents = sentences(self.article)
@@ -152,11 +187,11 @@ class _Reader:
         text = s.text(art)
         continues = s.paragraph == self.last_paragraph
         who = attribution.attribute(text, self.speaker, continues)
-        figures = [f for f in _figures(text, art.language) if self._counts(text, f)]
+        figures = _with_ellipsis([f for f in _figures(text, art.language)], text)
+        figures = [f for f in figures if self._counts(text, f)]
         if not who.explicit and figures and not continues:
             back = attribution.names_source(next_text)
-            if back and re.match(r"^\W*(?:les|the)?\s*\w+\s+\w+\s+(?:\w+\s+)?(?:de |of )?(?:ces|ce|cette|these|this)\b",
-                                 next_text, re.I):
+            if back and re.search(r"\b(?:ces|ce chiffre|cette|these|this)\b", next_text[:70], re.I):
                 who = attribution.Attribution(back, None, True)
         hedge, hedge_words = confidence.hedge(text)
         verdict, verdict_words = confidence.verdict(text)
@@ -174,7 +209,8 @@ class _Reader:
             if cls is None:
                 cls = quantities.number_of_class(after[:60]) or quantities.number_of_class(before)
             if cls is None and head is not None:
-                kind = head.quantity
+                head_cls = self.classes.get(head.key)
+                kind = (quantities.kind(head_cls, before + after, text) if head_cls else None) or head.quantity
             else:
                 if cls is None or (numbers.is_year(n) and f.cls is None):
                     continue
@@ -187,7 +223,9 @@ class _Reader:
             if kind is None:
                 continue
             fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)
-            places = self._places(text[n.start:next_start], before, sentence_places, who.claimant, continues)
+            others = _blank(text, [(g.number.start, figures[j + 1].number.start if j + 1 < len(figures) else len(text))
+                                   for j, g in enumerate(figures) if j != i])
+            places = self._places(text[n.start:next_start], _places_in(others), who.claimant, continues)
             clause_period = dates.find_period(text[n.end:next_start], art.date)
             if not (clause_period.start or clause_period.end or clause_period.anaphoric):
                 clause_period = dates.find_period(before, art.date)
@@ -205,6 +243,10 @@ class _Reader:
                 claim_verdict = "not_credible"
             elif kind == "reports_credible":
                 claim_verdict = "credible"
+            if start is None and kind in CUMULATIVE and not p.start and not p.end and _countrywide(places):
+                start = lexicon.campaign_start(places)  # a campaign tally with no start: since the campaign began
+            if cls:
+                self.classes[f"{art.id}/{fig.start}"] = cls
             made.append(Claim(
                 article_id=art.id,
                 sentence=Span(s.start, s.end, text),
@@ -227,13 +269,15 @@ class _Reader:
                 self.statements.append(Statement(art.id, Span(s.start, s.end, text), who.claimant, hedge_words))
         self.claims.extend(made)
         if made:
-            self.last_places = made[-1].scope.places
+            self.last_places, self.last_places_by = made[-1].scope.places, made[-1].claimant
         elif sentence_places:
-            self.last_places = tuple(sentence_places)
+            self.last_places, self.last_places_by = tuple(sentence_places), who.claimant
         if period.start and period.end:
             self.last_period = period
-        if who.explicit:
+        if who.explicit and who.strong:
             self.speaker = who.claimant
+        elif not continues and not who.explicit:
+            self.speaker = attribution.ARTICLE  # a new paragraph in the article's own voice
         self.last_paragraph = s.paragraph
 
     @staticmethod
@@ -247,8 +291,7 @@ class _Reader:
         return bool(PART_OF_RE.search(text[:f.number.start]) or quantities.number_of_class(text[f.number.end:][:60])
                     or quantities.NUMBER_OF_RE.search(text[:f.number.start]))
 
-    def _places(self, clause: str, before: str, sentence_places: list[str], claimant: str,
-                continues: bool) -> tuple[str, ...]:
+    def _places(self, clause: str, sentence_places: list[str], claimant: str, continues: bool) -> tuple[str, ...]:
         only = _only_place(clause)
         if only:
             return (only,)
@@ -257,7 +300,7 @@ class _Reader:
             return tuple(local)
         if sentence_places:
             return tuple(sentence_places)
-        if continues and self.last_places:
+        if continues and self.last_places and self.last_places_by == claimant:
             return self.last_places
         agent = lexicon.agent(claimant)
         if agent and agent.default_places:

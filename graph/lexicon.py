@@ -30,6 +30,7 @@ class Entry:
     pattern: re.Pattern
     default_places: tuple[str, ...] = ()
     part_of: tuple[str, ...] = ()
+    campaign_start: str | None = None
 
 
 def ontology_file(name: str) -> str:
@@ -57,7 +58,9 @@ def _entries(file_name: str, kind: str) -> tuple[Entry, ...]:
         pattern = re.compile("|".join(f"(?:{a})" for a in alternatives), re.I)
         defaults = tuple(sorted(str(o).rsplit("/", 1)[-1] for o in g.objects(s, FG.defaultPlace)))
         parents = tuple(sorted(str(o).rsplit("/", 1)[-1] for o in g.objects(s, FG.partOfPlace)))
-        out.append(Entry(key, kind, _label(g, s, "fr"), _label(g, s, "en"), pattern, defaults, parents))
+        start = g.value(s, FG.campaignStart)
+        out.append(Entry(key, kind, _label(g, s, "fr"), _label(g, s, "en"), pattern, defaults, parents,
+                         str(start) if start is not None else None))
     return tuple(out)
 
 
@@ -90,6 +93,18 @@ def ancestors(key: str) -> set[str]:
                 seen.add(parent)
                 todo.append(parent)
     return seen
+
+
+def campaign_start(place_keys: tuple[str, ...]) -> str | None:
+    """When the air campaign began over these places (the earliest of them)."""
+    starts = []
+    for key in place_keys:
+        for k in (key, *ancestors(key)):
+            entry = place(k)
+            if entry and entry.campaign_start:
+                starts.append(entry.campaign_start)
+                break
+    return min(starts) if starts else None
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ BEFORE = [
     (r"pas moins de|au moins|au minimum|at least|no fewer than|not less than|a minimum of", "at_least"),
     (r"plus de|more than|over|en excès de|upwards of|in excess of", "more_than"),
     (r"près de|environ|quelque|about|around|nearly|almost|approximately|some|roughly|presque|"
-     r"approximativement|proche du|proche de|autour de|une estimation de", "about"),
+     r"approximativement|proche du|proche de|autour de|une estimation de|une moyenne de|en moyenne|"
+     r"on average|an average of|average of", "about"),
     (r"jusqu'à|jusqu’à|au plus|au maximum|up to|at most|as many as", "at_most"),
     (r"moins de|less than|fewer than|under", "less_than"),
 ]

@@ -87,7 +87,9 @@ def claim_json(c: Claim, article: Article, iris: Iris) -> dict:
     """One claim in the JSON contract of ``factgraph extract --json`` (EVAL.md)."""
     from . import lexicon
 
-    places = [lexicon.place(p).label_en if lexicon.place(p) else p for p in c.scope.places]  # type: ignore[union-attr]
+    # the places of the scope, then the places that contain them (Soussa, Deir Ezzor, Syria)
+    keys = list(dict.fromkeys([*c.scope.places, *sorted(a for p in c.scope.places for a in lexicon.ancestors(p))]))
+    places = [lexicon.place(p).label_en if lexicon.place(p) else p for p in keys]  # type: ignore[union-attr]
     agent = lexicon.agent(c.claimant)
     return {
         "id": str(iris.claim(c.key)),

@@ -1,0 +1,174 @@
+"""The stored queries: every ``queries/**/*.rq``, loaded by name and parsed at load.
+
+Each file starts with a header, one ``#+ key: value`` line per key::
+
+    #+ title: Claims by source
+    #+ description: Every figure claim made by one agent, newest first.
+    #+ params: source:iri, kind:iri?
+
+``title`` and ``description`` are required; ``params`` lists the query variables a
+caller supplies, each ``name[:type][?]`` with type ``iri`` (default), ``string``,
+``integer``, ``decimal`` or ``date``; a trailing ``?`` makes it optional (left unbound).
+A missing or unknown key, or a query that does not parse, raises ``CatalogueError``
+when the catalogue loads: a broken query fails at start-up, not on a request.
+
+Values go in as bindings (``Store.query(text, bindings)``: Oxigraph substitutions, rdflib
+``initBindings``), never into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+from pyparsing import ParseException
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import Result
+from rdflib.term import Node
+
+from .store import Store
+from .terms import PREFIXES
+
+
+class CatalogueError(Exception):
+    """A stored query is malformed; the message names the file."""
+
+
+class ParamError(ValueError):
+    """A parameter value is missing or cannot be read; the message is for the user."""
+
+
+TYPES = ("iri", "string", "integer", "decimal", "date")
+_HEADER = re.compile(r"#\+\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
+_PARAM = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<type>[a-z]+))?(?P<optional>\?)?$")
+_KEYS = {"title", "description", "params"}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "iri"
+    optional: bool = False
+
+    def read(self, raw: str) -> Node:
+        """The RDF term for a value typed into a form or a URL."""
+        text = raw.strip()
+        if self.type == "iri":
+            if text.startswith("<") and text.endswith(">"):
+                text = text[1:-1]
+            prefix, sep, local = text.partition(":")
+            if sep and prefix in PREFIXES and not local.startswith("//"):
+                return URIRef(str(PREFIXES[prefix]) + local)
+            if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$", text):
+                raise ParamError(f"{self.name}: {raw!r} is not an IRI")
+            return URIRef(text)
+        if self.type == "string":
+            return Literal(text)
+        datatype = {"integer": XSD.integer, "decimal": XSD.decimal, "date": XSD.date}[self.type]
+        value = Literal(text, datatype=datatype)
+        if value.value is None or not value.value == value.value:  # ill-typed lexical form
+            raise ParamError(f"{self.name}: {raw!r} is not an xsd:{self.type}")
+        return value
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    name: str  # path under queries/ without .rq: "claims_by_source", "pages/agent_claims"
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
+
+    def bindings(self, values: Mapping[str, str]) -> dict[str, Node]:
+        """Terms for the given raw values; raises ParamError for a missing or bad one."""
+        out: dict[str, Node] = {}
+        for p in self.params:
+            raw = values.get(p.name)
+            if raw is None or not str(raw).strip():
+                if p.optional:
+                    continue
+                raise ParamError(f"{p.name}: a value is required")
+            out[p.name] = p.read(str(raw))
+        return out
+
+    def run(self, store: Store, values: Mapping[str, str] | None = None) -> Result:
+        return store.query(self.text, self.bindings(values or {}))
+
+
+def parse_stored_query(name: str, source: str) -> StoredQuery:
+    meta: dict[str, str] = {}
+    for line in source.splitlines():
+        if not line.startswith("#+"):
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        m = _HEADER.match(line)
+        if not m:
+            raise CatalogueError(f"{name}.rq: malformed header line {line!r} (expected '#+ key: value')")
+        key = m["key"].lower()
+        if key not in _KEYS:
+            raise CatalogueError(f"{name}.rq: unknown header key {key!r} (known: {', '.join(sorted(_KEYS))})")
+        if key in meta:
+            raise CatalogueError(f"{name}.rq: header key {key!r} given twice")
+        meta[key] = m["value"]
+    for key in ("title", "description"):
+        if not meta.get(key):
+            raise CatalogueError(f"{name}.rq: the header needs '#+ {key}: ...'")
+    params = []
+    for item in re.split(r"[,\s]+", meta.get("params", "").strip()):
+        if not item:
+            continue
+        m = _PARAM.match(item)
+        if not m or (m["type"] and m["type"] not in TYPES):
+            raise CatalogueError(f"{name}.rq: bad parameter {item!r} (name[:{'|'.join(TYPES)}][?])")
+        params.append(Param(m["name"], m["type"] or "iri", bool(m["optional"])))
+    try:
+        prepared = prepareQuery(source, initNs=dict(PREFIXES))
+    except (ParseException, Exception) as exc:  # rdflib raises plain Exception on bad prefixes
+        raise CatalogueError(f"{name}.rq: {' '.join(str(exc).split())}") from exc
+    form = prepared.algebra.name.replace("Query", "").upper()
+    variables = {str(v) for v in prepared.algebra._vars}
+    for p in params:
+        if p.name not in variables:
+            raise CatalogueError(f"{name}.rq: parameter {p.name!r} is not a variable of the query")
+    return StoredQuery(name, meta["title"], meta["description"], tuple(params), source, form)
+
+
+def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir() and not entry.name.startswith(("_", ".")):
+            yield from _walk(entry, f"{prefix}{entry.name}/")
+        elif entry.is_file() and entry.name.endswith(".rq"):
+            yield prefix + entry.name[: -len(".rq")], entry
+
+
+class Catalogue(Mapping[str, StoredQuery]):
+    """Stored queries by name, in name order."""
+
+    def __init__(self, queries: Mapping[str, StoredQuery]):
+        self._queries = dict(sorted(queries.items()))
+
+    @classmethod
+    def load(cls, folder: Traversable | None = None) -> Catalogue:
+        """Every ``.rq`` under ``folder`` (default: the ``factgraph.queries`` package)."""
+        root = folder if folder is not None else files("factgraph.queries")
+        return cls({name: parse_stored_query(name, f.read_text(encoding="utf-8")) for name, f in _walk(root)})
+
+    def library(self) -> list[StoredQuery]:
+        """The user-facing library: the queries at the top of ``queries/``."""
+        return [q for name, q in self._queries.items() if "/" not in name]
+
+    def __getitem__(self, name: str) -> StoredQuery:
+        return self._queries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
