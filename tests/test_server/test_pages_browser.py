@@ -1,0 +1,151 @@
+"""The pages in a real browser: a server process (``flask run`` on the app factory, over
+a store on disk) and headless Chromium driven by Selenium. Open the home page, follow an
+article to a claim, see the highlighted quote and the conflict link.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package (the
+``test`` extras); skipped, with the reason, when one is missing. With
+``FACTGRAPH_UPDATE_SCREENSHOTS=1`` the screenshots are written to ``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from factgraph.graph.store import EmbeddedStore
+from rdflib import Dataset
+
+FIXTURE = Path(__file__).resolve().parent.parent / "pages_fixture.trig"
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+webdriver = pytest.importorskip(
+    "selenium.webdriver", reason="selenium is not installed (pip install -e .[test])"
+)
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER), reason="needs Debian's chromium and chromium-driver (apt-get install)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    store_dir = tmp_path_factory.mktemp("store")
+    ds = Dataset()
+    ds.parse(FIXTURE, format="trig")
+    store = EmbeddedStore(store_dir)
+    store.add_quads(ds.quads((None, None, None, None)))
+    store.close()
+    port = free_port()
+    env = {
+        **os.environ,
+        "FACTGRAPH_STORE": str(store_dir),
+        "FACTGRAPH_BASE": "http://127.0.0.1:5000/",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "factgraph.server.app:create_app()",
+            "run",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(
+                    "server did not start: " + proc.stderr.read().decode(errors="replace")
+                ) from None
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1400"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def screenshot(browser, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    browser.save_screenshot(str(path))
+    if os.environ.get("FACTGRAPH_UPDATE_SCREENSHOTS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS / path.name)
+
+
+def test_home_to_claim_shows_quote_and_conflict(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/")
+    assert "factgraph" in browser.title
+    counts = browser.find_element(By.CSS_SELECTOR, "ul.counts").text
+    assert "4" in counts and "Claims" in counts
+    screenshot(browser, tmp_path, "home")
+
+    browser.find_element(By.LINK_TEXT, "1.300 civils tués").click()
+    assert browser.current_url.endswith("/article/seed.html")  # followed the 303
+    marks = browser.find_elements(By.CSS_SELECTOR, "a.claim-mark")
+    assert len(marks) == 3
+    screenshot(browser, tmp_path, "article")
+
+    browser.find_element(By.CSS_SELECTOR, 'a.claim-mark[href="/claim/seed/84"]').click()
+    assert browser.current_url.endswith("/claim/seed/84.html")
+    quote = browser.find_element(By.CSS_SELECTOR, "mark.quote")
+    assert quote.is_displayed()
+    assert quote.text.startswith("Il est probable que pas moins de 1.302 civils")
+    assert quote.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"  # the stylesheet loaded
+    conflict = browser.find_element(By.CSS_SELECTOR, "a.conflict-link")
+    assert conflict.is_displayed() and "tension" in conflict.text
+    screenshot(browser, tmp_path, "claim")
+
+    conflict.click()
+    assert browser.current_url.endswith("/conflict/abc123.html")
+
+
+def test_source_chart_and_escaping_in_the_browser(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/agent/coalition")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.timeline circle")) == 3
+    screenshot(browser, tmp_path, "source")
+    browser.get(server + "/article/old")
+    text = browser.find_element(By.CSS_SELECTOR, ".article-text .text").text
+    assert "<script>alert('x')</script>" in text  # shown as text, never run
+    assert browser.find_elements(By.CSS_SELECTOR, ".article-text script") == []
