@@ -36,6 +36,19 @@ CUMULATIVE = {"civilian_deaths", "child_deaths", "women_deaths", "air_strikes", 
               "people_killed_total"}
 
 
+def _known_kind(kind: str | None) -> str | None:
+    """A quantity kind of the vocabulary: an unknown '<x>_pct' is a bare share, an
+    unknown '<x>_per_month' is dropped (a rate of a kind the vocabulary lacks)."""
+    if kind is None:
+        return None
+    known = lexicon.quantity_notations()
+    if kind in known:
+        return kind
+    if kind.endswith("_pct"):
+        return "share_pct"
+    return None
+
+
 def _countrywide(places: tuple[str, ...]) -> bool:
     return bool(places) and all(lexicon.place(p) is not None and not lexicon.place(p).part_of for p in places)  # type: ignore[union-attr]
 
@@ -220,6 +233,7 @@ class _Reader:
                     kind = (base or "share") + "_pct"
                 else:
                     kind = quantities.kind(cls, before + text[n.start:n.end] + after, text)
+            kind = _known_kind(kind)
             if kind is None:
                 continue
             fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)

@@ -74,6 +74,17 @@ def places() -> tuple[Entry, ...]:
     return _entries("gazetteer.ttl", "place")
 
 
+@lru_cache(maxsize=1)
+def quantity_notations() -> frozenset[str]:
+    """The skos:notation of every quantity kind in ``vocabularies.ttl``."""
+    g = Graph()
+    g.parse(data=ontology_file("vocabularies.ttl"), format="turtle")
+    scheme = FG.QuantityKind
+    from rdflib.namespace import RDF
+
+    return frozenset(str(g.value(s, SKOS.notation)) for s in g.subjects(RDF.type, scheme) if g.value(s, SKOS.notation))
+
+
 def agent(key: str) -> Entry | None:
     return next((a for a in agents() if a.key == key), None)
 
