@@ -47,6 +47,7 @@ TYPES = ("iri", "string", "integer", "decimal", "date")
 _HEADER = re.compile(r"#\+\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<type>[a-z]+))?(?P<optional>\?)?$")
 _KEYS = {"title", "description", "params"}
+_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ class Param:
                 text = text[1:-1]
             prefix, sep, local = text.partition(":")
             if sep and prefix in PREFIXES and not local.startswith("//"):
-                return URIRef(str(PREFIXES[prefix]) + local)
-            if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$", text):
+                text = str(PREFIXES[prefix]) + local
+            if not _IRI.match(text):
                 raise ParamError(f"{self.name}: {raw!r} is not an IRI")
             return URIRef(text)
         if self.type == "string":
@@ -134,9 +135,12 @@ def parse_stored_query(name: str, source: str) -> StoredQuery:
         raise CatalogueError(f"{name}.rq: {' '.join(str(exc).split())}") from exc
     form = prepared.algebra.name.replace("Query", "").upper()
     variables = {str(v) for v in prepared.algebra._vars}
+    projected = {str(v) for v in prepared.algebra.get("PV") or []}
     for p in params:
         if p.name not in variables:
             raise CatalogueError(f"{name}.rq: parameter {p.name!r} is not a variable of the query")
+        if form == "SELECT" and p.name not in projected:  # Oxigraph binds only projected variables
+            raise CatalogueError(f"{name}.rq: parameter {p.name!r} must be in the SELECT projection")
     return StoredQuery(name, meta["title"], meta["description"], tuple(params), source, form)
 
 

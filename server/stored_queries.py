@@ -1,0 +1,136 @@
+"""Stored queries (``/queries``): the library of ``queries/*.rq``, runnable from a form or
+a URL, with HTML, SPARQL JSON and CSV results (Datasette's stored queries are the model).
+
+- ``GET /queries``: the list (HTML; ``format=json`` for a JSON twin).
+- ``GET /queries/<name>?param=value``: the form, and the results once every required
+  parameter has a value; ``format=json`` / ``csv`` / ``tsv`` or ``Accept`` for the others.
+
+The catalogue is loaded (and every query parsed) when the blueprint is registered, so a
+broken query stops the app at start-up. Queries run in the killable worker with the same
+time limit and row cap as ``/sparql``; values go in as bindings.
+"""
+
+from __future__ import annotations
+
+from factgraph.graph.catalogue import Catalogue, ParamError, StoredQuery
+from factgraph.graph.store import Store, StoreError
+from factgraph.graph.terms import PREFIXES
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from rdflib import BNode, Literal, URIRef
+
+from .negotiation import negotiate
+from .results import CSV, JSON, TSV, plain, write_select
+from .sparql import Answer, _response, _text, run_answer
+
+bp = Blueprint("stored_queries", __name__)
+HTML = "text/html"
+ROW_TYPES = [HTML, JSON, CSV, TSV]
+
+
+@bp.record_once
+def _load_catalogue(state) -> None:  # type: ignore[no-untyped-def]
+    state.app.extensions["factgraph.catalogue"] = Catalogue.load()
+
+
+def catalogue() -> Catalogue:
+    return current_app.extensions["factgraph.catalogue"]
+
+
+def _stored(name: str) -> StoredQuery:
+    query = catalogue().get(name)
+    if query is None or query not in catalogue().library():
+        abort(404)
+    return query
+
+
+def rows_of(store: Store, text: str, bindings: dict, row_limit: int) -> tuple[list, list, bool] | Answer:
+    """Run a stored SELECT (in the worker): (variables, rows, truncated), or a 400 Answer."""
+    try:
+        result = store.query(text, bindings)
+    except StoreError as exc:
+        return _text(400, str(exc))
+    variables = list(result.vars or [])
+    rows = []
+    for i, row in enumerate(result.bindings):
+        if i == row_limit:
+            return variables, rows, True
+        rows.append(tuple(plain(row.get(v)) for v in variables))
+    return variables, rows, False
+
+
+def _cell(term: object) -> dict[str, str]:
+    """How the HTML table shows one term: text, and a link for IRIs."""
+    if term is None:
+        return {"text": ""}
+    if isinstance(term, URIRef):
+        iri = str(term)
+        for prefix, ns in PREFIXES.items():
+            if iri.startswith(str(ns)) and len(iri) > len(str(ns)):
+                return {"text": f"{prefix}:{iri[len(str(ns)):]}", "href": iri}
+        base = current_app.config["BASE"]
+        if iri.startswith(base):  # a minted IRI: its resource page on this site
+            return {"text": iri[len(base):], "href": "/" + iri[len(base):]}
+        return {"text": iri, "href": iri}
+    if isinstance(term, BNode):
+        return {"text": f"_:{term}"}
+    if isinstance(term, Literal) and term.language:
+        return {"text": str(term), "lang": term.language}
+    return {"text": str(term)}
+
+
+@bp.route("/queries")
+def index() -> Response:
+    library = catalogue().library()
+    media_type = negotiate(request.headers.get("Accept"), request.args.get("format"), [HTML, "application/json"])
+    if media_type == "application/json":
+        return jsonify([
+            {"name": q.name, "title": q.title, "description": q.description,
+             "params": [{"name": p.name, "type": p.type, "optional": p.optional} for p in q.params],
+             "url": url_for("stored_queries.query", name=q.name, _external=True)}
+            for q in library
+        ])
+    if media_type is None:
+        abort(406)
+    return Response(render_template("stored_queries/index.html", queries=library), mimetype=HTML)
+
+
+@bp.route("/queries/<path:name>")
+def query(name: str) -> Response:
+    stored = _stored(name)
+    media_type = negotiate(request.headers.get("Accept"), request.args.get("format"), ROW_TYPES)
+    if media_type is None:
+        return _response(_text(406, f"stored query results are available as: {', '.join(ROW_TYPES)}"))
+    values = {p.name: request.args.get(p.name, "") for p in stored.params}
+    missing = [p.name for p in stored.params if not p.optional and not values[p.name].strip()]
+    error = None
+    outcome = None
+    if not missing:
+        try:
+            bindings = stored.bindings(values)
+        except ParamError as exc:
+            error = str(exc)
+        else:
+            outcome = run_answer(rows_of, stored.text, bindings, int(current_app.config["ROW_LIMIT"]))
+            if isinstance(outcome, Answer):  # refused, timed out or failed
+                if media_type != HTML:
+                    return _response(outcome)
+                error, outcome = outcome.body.decode("utf-8", "replace"), None
+    elif media_type != HTML:
+        return _response(_text(400, f"missing parameter(s): {', '.join(missing)}"))
+    if error and media_type != HTML:
+        return _response(_text(400, error))
+    if media_type != HTML:
+        variables, rows, truncated = outcome
+        ans = Answer(200, media_type, write_select(variables, rows, media_type),
+                     {"X-SPARQL-MaxRows": str(current_app.config["ROW_LIMIT"])} if truncated else {})
+        return _response(ans)
+    table = None
+    if outcome is not None:
+        variables, rows, truncated = outcome
+        table = {"columns": [str(v) for v in variables], "rows": [[_cell(t) for t in row] for row in rows],
+                 "truncated": truncated}
+    alternates = {fmt: url_for("stored_queries.query", name=name, format=fmt, **values) for fmt in ("json", "csv")}
+    page = render_template("stored_queries/query.html", query=stored, values=values, table=table, error=error,
+                           alternates=alternates)
+    return Response(page, status=400 if error else 200, mimetype=HTML)
+
