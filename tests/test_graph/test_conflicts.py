@@ -481,3 +481,45 @@ def test_rescaling_every_figure_keeps_the_verdicts(rs, k):
         )
 
     assert verdicts(rs) == verdicts([scaled(r) for r in rs])
+
+
+# -- the store ----------------------------------------------------------------------------
+
+
+def test_seed_conflicts_graph(seed_store):
+    """The seed's conflicts graph: explained, symmetric, with provenance (read-only)."""
+    from factgraph.graph.conflicts import load_records
+    from factgraph.graph.terms import FG, FGK, Iris
+    from rdflib.namespace import PROV, RDF
+
+    iris = Iris()
+    g = seed_store.graph(iris.conflicts_graph)
+    conflicts = set(g.subjects(RDF.type, FG.Conflict))
+    assert conflicts
+    kinds = {g.value(c, FG.conflictKind) for c in conflicts}
+    assert {FGK.tension, FGK.explicit_dispute} <= kinds
+    for c in conflicts:
+        a, b = g.value(c, FG.claimA), g.value(c, FG.claimB)
+        assert (a, FG.conflictsWith, b) in g and (b, FG.conflictsWith, a) in g
+        assert {e.language for e in g.objects(c, FG.explanation)} == {"en", "fr"}
+        assert (g.value(c, PROV.wasGeneratedBy), RDF.type, FG.ConflictDetection) in g
+    records = load_records(seed_store, iris)
+    assert len(records) >= 10 and all(r.quote for r in records)
+
+
+def test_refresh_replaces_the_graph_with_the_same_iris():
+    from factgraph.graph.conflicts import refresh
+    from factgraph.graph.pipeline import builtin_corpus, ingest
+    from factgraph.graph.store import EmbeddedStore
+    from factgraph.graph.terms import Iris
+
+    iris = Iris()
+    with EmbeddedStore(None) as store:
+        first = ingest(store, builtin_corpus(), iris).conflicts
+        again = refresh(store, iris)
+        assert [c.key for c in first] == [c.key for c in again]
+        names = {
+            str(r[0])
+            for r in store.query("SELECT ?c WHERE { GRAPH ?g { ?c a ?t } }", {"g": iris.conflicts_graph})
+        }
+        assert {str(iris.conflict(c.key)) for c in again} <= names
