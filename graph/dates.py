@@ -123,7 +123,7 @@ DAY_SPAN_RE = re.compile(
     re.I,
 )
 SINCE_RE = re.compile(
-    rf"\b(?:depuis|since|à partir de|a partir de)\s+(?:le début d(?:e|es|u)\b[^,.;]*?\ben\s+|the (?:start|beginning) of [^,.;]*?\bin\s+|le\s+|the\s+)?"
+    rf"\b(?:depuis|since|à partir de|a partir de)\s+(?:le début d(?:e|es|u)\b[^.;]{{0,80}}?\ben\s+|the (?:start|beginning) of [^.;]{{0,80}}?\bin\s+|le\s+|the\s+)?"
     rf"(?:(?P<date>{DATE})|(?P<yr>(?:19|20)\d\d))",
     re.I,
 )

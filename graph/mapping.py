@@ -29,7 +29,11 @@ def date_literal(iso: str) -> Literal:
 
 
 def number_literal(value: float) -> Literal:
-    return Literal(str(int(value)) if float(value).is_integer() else repr(value), datatype=XSD.decimal)
+    """xsd:integer for whole numbers, xsd:decimal otherwise: both lexical forms survive
+    a Turtle round trip unchanged."""
+    if float(value).is_integer():
+        return Literal(str(int(value)), datatype=XSD.integer)
+    return Literal(repr(float(value)), datatype=XSD.decimal)
 
 
 def _instant_property(iso: str) -> URIRef:

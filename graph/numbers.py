@@ -127,7 +127,7 @@ def find_numbers(text: str, language: str = "fr") -> list[NumberMatch]:
     for m in SHORT_RANGE_RE.finditer(text):
         high = parse_digits(m.group("b"))
         low_digits = float(m.group("a"))
-        scale = 10 ** (len(str(int(high))) - len(m.group("a")))
+        scale = 1000 ** len(re.findall(_SEP, m.group("b")))  # "11 000": the low end is in thousands too
         low = low_digits * scale if low_digits * scale <= high else low_digits
         found.append(NumberMatch(low, m.start(), m.end(), m.group(0), "digits", value_high=high))
     for m in DIGITS.finditer(text):

@@ -1,0 +1,133 @@
+"""The pipeline end to end: mapping (golden graph by isomorphism), the store
+(persistence, idempotent re-ingest, on every backend), reasoning and validation."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from factgraph.graph.article import ArticleError, read_article
+from factgraph.graph.extraction import extract
+from factgraph.graph.mapping import to_graph
+from factgraph.graph.pipeline import builtin_corpus, extract_json, ingest
+from factgraph.graph.reasoning import infer
+from factgraph.graph.store import EmbeddedStore
+from factgraph.graph.terms import FG, SCHEMA, Iris
+from factgraph.graph.validation import ValidationError, validate
+from factgraph.graph.vocabulary import vocabulary
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.namespace import RDF, XSD
+
+GOLDEN = Path(__file__).parent / "golden"
+IRIS = Iris("http://127.0.0.1:5000/")
+SEED = builtin_corpus()[0]
+
+
+def _normalise(g: Graph) -> Graph:
+    """Plain literals and xsd:string literals are the same term in RDF 1.1."""
+    out = Graph()
+    for s, p, o in g:
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        out.add((s, p, o))
+    return out
+
+
+def assert_isomorphic(expected: Graph, actual: Graph) -> None:
+    a, b = to_isomorphic(_normalise(expected)), to_isomorphic(_normalise(actual))
+    if a != b:
+        _, missing, added = graph_diff(a, b)
+        lines = [f"- {t}" for t in sorted(missing)][:20] + [f"+ {t}" for t in sorted(added)][:20]
+        pytest.fail("graphs differ (- missing, + added):\n" + "\n".join(lines))
+
+
+def test_seed_graph_matches_golden():
+    """Set FACTGRAPH_REGEN_GOLDEN=1 to rewrite the golden file after a deliberate change."""
+    g = to_graph(extract(read_article(SEED)), IRIS)
+    golden = GOLDEN / "seed.ttl"
+    if os.environ.get("FACTGRAPH_REGEN_GOLDEN"):
+        golden.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    expected = Graph().parse(golden)
+    assert_isomorphic(expected, g)
+
+
+def test_mapping_is_deterministic():
+    a = to_graph(extract(read_article(SEED)), IRIS)
+    b = to_graph(extract(read_article(SEED)), IRIS)
+    assert_isomorphic(a, b)
+
+
+def test_seed_graph_conforms_and_a_broken_one_does_not():
+    g = to_graph(extract(read_article(SEED)), IRIS)
+    validate(g, vocabulary(IRIS), "seed")
+    claim = next(g.subjects(RDF.type, FG.FigureClaim))
+    g.remove((claim, FG.claimant, None))
+    with pytest.raises(ValidationError, match="claimant"):
+        validate(g, vocabulary(IRIS), "seed")
+
+
+def test_inferred_triples_are_new_and_typed():
+    g = to_graph(extract(read_article(SEED)), IRIS)
+    inferred = infer(g)
+    assert len(inferred) > 0
+    assert not set(inferred) & set(g)
+    claim = next(g.subjects(RDF.type, FG.FigureClaim))
+    assert (claim, RDF.type, SCHEMA.Claim) in inferred
+
+
+def _count(store, graph: URIRef) -> int:
+    res = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {"g": graph})
+    return sum(int(row[1]) for row in res)
+
+
+def test_ingest_is_idempotent_on_every_backend(store):
+    ingest(store, [SEED], IRIS)
+    graph = IRIS.article_graph(read_article(SEED).id)
+    first = _count(store, graph)
+    ingest(store, [SEED], IRIS)
+    assert _count(store, graph) == first > 100
+    claims = store.query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a fg:FigureClaim }")
+    assert int(next(iter(claims))[0]) == 10
+    inferred = _count(store, IRIS.inferred_graph(read_article(SEED).id))
+    assert inferred > 0
+    conflicts = store.query("ASK { GRAPH ?g { ?c a fg:Conflict } }", {"g": IRIS.conflicts_graph})
+    assert conflicts.askAnswer
+
+
+def test_store_persists_across_reopen(tmp_path):
+    path = tmp_path / "store"
+    with EmbeddedStore(path) as s:
+        ingest(s, [SEED], IRIS)
+    with EmbeddedStore(path) as s:
+        res = s.query("ASK { ?a a schema:NewsArticle }")
+        assert res.askAnswer
+
+
+def test_bad_input_leaves_the_store_unchanged(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("no header here", encoding="utf-8")
+    with EmbeddedStore(tmp_path / "s") as s:
+        ingest(s, [SEED], IRIS)
+        before = len(s.graph_names())
+        with pytest.raises(ArticleError, match="bad.txt: no date header"):
+            ingest(s, [SEED, bad], IRIS)
+        assert len(s.graph_names()) == before
+
+
+def test_extract_json_contract():
+    out = extract_json([SEED], IRIS)
+    text = SEED.read_text(encoding="utf-8")
+    assert len(out["claims"]) == 10
+    for c in out["claims"]:
+        assert text[c["start"]:c["end"]] == c["quote"]
+        assert c["bound"] in {"exact", "at_least", "more_than", "about", "at_most", "less_than", "range", "vague"}
+    by_value = {c["value"]: c for c in out["claims"] if not c["disputes"]}
+    assert by_value[1302]["bound"] == "at_least" and by_value[1302]["confidence"] == "likely"
+    assert by_value[3800]["place"][:1] == ["Syria"]
+    assert by_value[7]["quantity"] == "reports_not_credible"
+    pairs = {frozenset((c["a"], c["b"])) for c in out["conflicts"]}
+    ids = {c["value"]: c["id"] for c in out["claims"] if c["quantity"] == "civilian_deaths" and not c["restates"] and not c["disputes"]}
+    assert frozenset((ids[3800], ids[1302])) in pairs  # OSDH's Syria-only figure vs the coalition's
+    assert all(c["explanation"] for c in out["conflicts"])
