@@ -1,0 +1,130 @@
+"""The workbench in a real headless Chromium (Debian's chromium + chromium-driver, driven
+by selenium): type a query, run it, see rows. A screenshot is kept at
+docs/workbench.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from factgraph.graph.store import EmbeddedStore
+from rdflib import Dataset, URIRef
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)",
+)
+webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install -e .[test])")
+
+FACTS = Path(__file__).parent / "data" / "facts.trig"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "workbench.png"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wb") / "store"
+    store = EmbeddedStore(path)
+    ds = Dataset()
+    ds.parse(FACTS, format="trig")
+    for g in ds.graphs():
+        if len(g):
+            store.replace_graph(URIRef(str(g.identifier)), g)
+    store.close()
+    port = free_port()
+    env = dict(os.environ, FACTGRAPH_STORE=str(path), FACTGRAPH_BASE="http://127.0.0.1:5000/")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "factgraph.server.app:create_app()", "run",
+         "--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/queries", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("server did not start")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,1200", "--no-first-run", "--disable-extensions"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def test_type_a_query_run_it_see_rows(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    browser.get(site + "/sparql")
+    editor = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
+    # the editor starts with the ontology's prefixes declared
+    assert "PREFIX fg: <https://w3id.org/factgraph/ontology#>" in browser.execute_script(
+        "return window.yasgui.getTab().getYasqe().getValue()")
+    editor.click()
+    typing = browser.switch_to.active_element
+    typing.send_keys(Keys.CONTROL, "a")
+    typing.send_keys(Keys.DELETE)
+    typing.send_keys("SELECT ?claim ?value WHERE { ?claim <https://w3id.org/factgraph/ontology#value> ?value ")
+    typed = browser.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
+    if not typed.rstrip().endswith("}"):  # the editor may or may not close the brace itself
+        typing.send_keys("}")
+    typing.send_keys(" ORDER BY ?value")
+    query = browser.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
+    assert query.count("{") == query.count("}") == 1, query
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")) >= 3)
+    rows = browser.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")
+    text = "\n".join(r.text for r in rows)
+    assert "1300" in text and "1302" in text and "3800" in text
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".yasr table tbody a")]
+    assert any(h and h.endswith("/claim/a/90") for h in links), links
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOT))
+
+
+def test_stored_query_page_in_the_browser(site, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site + "/queries")
+    browser.find_element(By.LINK_TEXT, "Claims by place").click()
+    field = browser.find_element(By.NAME, "place")
+    field.send_keys("http://127.0.0.1:5000/place/syria")
+    field.submit()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert len(rows) == 3
