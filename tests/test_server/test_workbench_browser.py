@@ -49,8 +49,7 @@ def site(tmp_path_factory):
     port = free_port()
     env = dict(os.environ, FACTGRAPH_STORE=str(path), FACTGRAPH_BASE="http://127.0.0.1:5000/")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "factgraph.server.app:create_app()", "run",
-         "--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
+        [sys.executable, "-m", "factgraph", "serve", "--store", str(path), "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
