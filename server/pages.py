@@ -344,6 +344,23 @@ class Quote:
     located: bool  # found in the article's text (else the selector's own words)
 
 
+class Merged:
+    """Rows of UNION branches folded into one: the first bound value of each column."""
+
+    def __init__(self, rows: list[Any]):
+        self._values: dict[str, Any] = {}
+        for row in rows:
+            for key, value in row.asdict().items():
+                self._values.setdefault(key, value)
+
+    def __getattr__(self, name: str) -> Any:
+        return self._values.get(name)
+
+
+def merge_rows(found: list[Any]) -> Merged | None:
+    return Merged(found) if found else None
+
+
 def locate_quote(row: Any, context: int = 160) -> Quote | None:
     """Cut the article's text around the claim's quote: positions first, checked against
     the quote's exact words; else the exact words searched in the text; else the
@@ -375,8 +392,11 @@ def _cut(text: str, start: int, end: int, context: int) -> Quote:
 def claim_page(d: Described, stem: str) -> Response:
     iri = d.iri
     lang = d.labels.lang
-    quote_rows = rows("claim_quote", iri=iri)
-    quote = locate_quote(quote_rows[0] if quote_rows else None)
+    quote = locate_quote(
+        merge_rows(
+            [r for name in ("claim_selector", "claim_position", "claim_text") for r in rows(name, iri=iri)]
+        )
+    )
     prov_rows = rows("claim_provenance", iri=iri)
     provenance = prov_rows[0] if prov_rows else None
     if provenance is not None:

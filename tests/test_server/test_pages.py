@@ -54,7 +54,7 @@ def store():
     return s
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def client(store):
     return create_app({"TESTING": True, "BASE": BASE}, store=store).test_client()
 
