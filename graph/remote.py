@@ -41,6 +41,7 @@ from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .store import DUMP_FORMATS, Store, StoreError, replace_graph_update
+from .terms import PREFIXES
 
 # Graphs a fresh Virtuoso database holds for itself; never factgraph's.
 VIRTUOSO_SYSTEM_GRAPHS = re.compile(
@@ -220,6 +221,17 @@ def where_brace(query: str) -> int:
                 template_done = True
         i += 1
     raise StoreError("cannot find the WHERE clause of the query to bind values into")
+
+
+_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w.-]*):", re.IGNORECASE | re.MULTILINE)
+
+
+def with_prefixes(query: str) -> str:
+    """The query with factgraph's prefixes (``terms.PREFIXES``) declared, as rdflib
+    declares them for EmbeddedStore; the query's own declarations win."""
+    declared = set(_PREFIX_DECL.findall(query))
+    missing = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared)
+    return missing + query
 
 
 def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
@@ -414,7 +426,7 @@ class RemoteStore(Store):
     # -- reads ---------------------------------------------------------------
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
-        text = bind_values(sparql, bindings)
+        text = with_prefixes(bind_values(sparql, bindings))
         flavour = self.flavour
         sw = self._wrapper(self.url, text)
         form = sw.queryType
@@ -516,7 +528,11 @@ class RemoteStore(Store):
         in chunks, then moved into place with one ``MOVE``; a failure on the way
         drops the staging graph, and ``name`` keeps its previous content."""
         if self.flavour != "virtuoso":
-            self.update(replace_graph_update(name, graph))
+            try:
+                text = replace_graph_update(name, graph)
+            except Exception as exc:  # noqa: BLE001 - rdflib refuses a term (e.g. an IRI with a space)
+                raise StoreError(f"cannot write graph {name}: {exc}") from exc
+            self.update(text)
             return
         triples = list(graph.triples((None, None, None)))
         if len(triples) <= self.chunk_size:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from factgraph.graph.store import EmbeddedStore, Store
 
 REMOTE_BACKENDS = ("oxigraph", "virtuoso")
