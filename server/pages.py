@@ -510,20 +510,20 @@ def segments(text: str, spans: Iterable[tuple[int, int, Node, str]]) -> list[Seg
 
 
 def article_page(d: Described, stem: str) -> Response:
+    vocabulary_labels(d.labels)
     claims = []
-    spans = []
     seen: set[str] = set()
     for row in rows("article_claims", iri=d.iri):
         d.labels.add(row.claim, row.label)
-        d.labels.add(row.claimant, row.claimantLabel)
-        d.labels.add(row.quantity, row.quantityLabel)
-        d.labels.add(row.bound, row.boundLabel)
-        if str(row.claim) in seen:
-            continue
-        seen.add(str(row.claim))
-        claims.append(row)
-        if row.start is not None and row.end is not None:
-            spans.append((int(row.start), int(row.end), row.claim, str(row.label or "")))
+        if str(row.claim) not in seen:
+            seen.add(str(row.claim))
+            claims.append(row)
+    spans = []
+    starts: dict[str, int] = {}
+    for row in rows("article_positions", iri=d.iri):
+        spans.append((int(row.start), int(row.end), row.claim, d.labels.get(row.claim)))
+        starts.setdefault(str(row.claim), int(row.start))
+    claims.sort(key=lambda r: (starts.get(str(r.claim), 1 << 62), str(r.claim)))
     text = d.text(URIRef("https://schema.org/text")) or ""
     return generic_page(d, stem, "article.html", claims=claims, segments=segments(text, spans))
 
