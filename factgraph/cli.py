@@ -154,6 +154,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from factgraph.graph import export
+    from factgraph.graph.terms import base_iri
+
+    store = _open(args)
+    try:
+        if args.output:
+            with open(args.output, "wb") as out:
+                export.dump(store, out, args.format, args.base or base_iri())
+        else:
+            export.dump(store, sys.stdout.buffer, args.format, args.base or base_iri())
+            sys.stdout.buffer.flush()
+    finally:
+        store.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factgraph", description="A fact-checking knowledge graph of attributed figures.")
     parser.add_argument("--version", action="version", version=f"factgraph {__version__}")
@@ -181,6 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--all", action="store_true", help="also list corroborations")
     p.set_defaults(func=cmd_conflicts)
+
+    p = sub.add_parser("export", help="write the graph: TriG/N-Quads (named graphs kept), Turtle/JSON-LD "
+                                      "(default view) or schema.org ClaimReview JSON-LD")
+    _store_options(p)
+    p.add_argument("--format", choices=("trig", "nquads", "turtle", "jsonld", "claimreview"), default="trig")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: standard output)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="serve the graph (ingests the built-in corpus into an empty store)")
     _store_options(p)

@@ -162,3 +162,16 @@ def test_stored_queries_parse_and_run(store, area, name):
     if "graph" in params:
         bindings["graph"] = URIRef(BASE + "graph/vocabulary")
     store.query(text, bindings)
+
+
+def test_cli_export_writes_a_dump_that_round_trips(dataset, tmp_path):
+    from factgraph.cli import main
+
+    store = EmbeddedStore(tmp_path / "store")
+    store.add_quads(dataset.quads((None, None, None, None)))
+    store.close()
+    out = tmp_path / "dump.nq"
+    assert main(["export", "--store", str(tmp_path / "store"), "--format", "nquads", "-o", str(out)]) == 0
+    served = Dataset()
+    served.parse(out, format="nquads")
+    assert len(served) == len(dataset)
