@@ -14,6 +14,7 @@ apart, and a query that wants one names it with ``GRAPH``.
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -107,6 +108,31 @@ def replace_graph_update(name: URIRef, graph: Graph) -> str:
     return f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{_ntriples(graph)}}} }}"
 
 
+DATASET_RE = re.compile(r"\bFROM\b", re.I)
+WHERE_RE = re.compile(r"\bWHERE\s*\{", re.I)
+FORM_RE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def _strip_literals(sparql: str) -> str:
+    """The query without string literals, IRIs and comments, for keyword checks."""
+    return re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^<>\s]*>|#[^\n]*', " ", sparql)
+
+
+def with_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """``sparql`` with a VALUES block binding ``bindings`` at the start of its WHERE
+    clause: the terms are written with ``n3()``, never formatted from raw text."""
+    names = " ".join(f"?{k}" for k in bindings)
+    values = " ".join(v.n3() for v in bindings.values())
+    block = f" VALUES ({names}) {{ ({values}) }} "
+    masked = _strip_literals(sparql)
+    form = FORM_RE.search(masked)
+    if form is None:
+        raise StoreError("query: no query form (SELECT, ASK, CONSTRUCT, DESCRIBE)")
+    where = WHERE_RE.search(masked, form.end())
+    brace = where.end() if where else masked.index("{", form.end()) + 1
+    return sparql[:brace] + block + sparql[brace:]
+
+
 class EmbeddedStore(Store):
     """Oxigraph on disk (or in memory when ``path`` is None), through rdflib."""
 
@@ -127,9 +153,25 @@ class EmbeddedStore(Store):
         return self.dataset.store._inner  # type: ignore[attr-defined]
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+        # A query that declares its dataset (FROM / FROM NAMED) gets exactly that
+        # dataset: the union default graph applies only to queries that declare none.
+        declared = bool(DATASET_RE.search(_strip_literals(sparql)))
+
+        def run(text: str, binds: Mapping[str, Node]) -> Result:
+            if declared:  # neither the union nor a fixed default graph: the query's own FROM
+                return self.dataset.store.query(text, dict(self.dataset.namespaces()), dict(binds), "__DATASET__")
+            return self.dataset.query(text, initBindings=dict(binds))
+
         try:
-            return self.dataset.query(sparql, initBindings=dict(bindings or {}))
-        except SyntaxError as exc:  # pyoxigraph reports parse errors as SyntaxError
+            try:
+                return run(sparql, bindings or {})
+            except RuntimeError as exc:
+                # pyoxigraph substitutes only projected variables: bind the others
+                # with a VALUES block at the top of the WHERE clause instead
+                if not bindings or "does not contains variable" not in str(exc):
+                    raise
+                return run(with_values(sparql, bindings), {})
+        except (SyntaxError, RuntimeError, ValueError) as exc:  # pyoxigraph's parse and evaluation errors
             raise StoreError(f"query: {exc}") from exc
 
     def update(self, sparql: str) -> None:
@@ -139,7 +181,11 @@ class EmbeddedStore(Store):
             raise StoreError(f"update: {exc}") from exc
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        self.update(replace_graph_update(name, graph))
+        try:
+            update = replace_graph_update(name, graph)
+        except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
+            raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
+        self.update(update)
 
     def add_quads(self, quads: Iterable[tuple]) -> None:
         """Bulk load (used for the vocabulary and benchmarks)."""

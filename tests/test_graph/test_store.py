@@ -213,8 +213,6 @@ def test_update_refused_by_the_server_leaves_previous_content(store):
 
 
 def test_invalid_iri_is_a_store_error(store, store_backend):
-    if store_backend.name == "embedded":
-        pytest.xfail("EmbeddedStore.replace_graph lets rdflib's serialisation Exception through")
     bad = Graph()
     bad.add((EX.s, EX.p, URIRef("http://example.org/not an iri")))
     with pytest.raises(StoreError) as exc:
@@ -294,8 +292,6 @@ def test_binding_of_a_missing_value_matches_nothing(store):
 
 
 def test_binding_a_variable_that_is_not_projected(store, store_backend):
-    if store_backend.name == "embedded":
-        pytest.xfail("oxrdflib passes bindings as pyoxigraph substitutions, which need a projected variable")
     store.replace_graph(G1, article_graph())
     res = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {"p": ns.RDF.type, "o": EX.FigureClaim})
     assert int(next(iter(res))[0]) == 1  # type: ignore[index]

@@ -336,8 +336,6 @@ def test_browser_without_query_gets_the_workbench(client):
     assert "yasgui.min.js" in resp.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="EmbeddedStore runs every query with use_default_graph_as_union "
-                                        "(oxrdflib), which overrides FROM: store.py must pass the dataset")
 def test_protocol_dataset_restricts_the_default_graph(client):
     q = f"ASK {{ <{K}data2.rdf> a ?type }}"
     resp = client.get(f"/sparql?query={enc(q)}&default-graph-uri={enc(K + 'data1.rdf')}")
