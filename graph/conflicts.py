@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 from rdflib import Graph, Literal, URIRef
@@ -75,7 +75,7 @@ class Settings:
     corroboration_ratio: float = 1.1  # different claimants this close: corroboration
     period_tolerance_days: int = 92  # periods ending this close describe the same time
     open_start_days: int = 365  # an unstated start matches periods at least this long
-    max_neighbours: int = 32  # cap on comparisons per claim and group
+    max_neighbours: int = 8  # cap on comparisons per claim and group
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,23 @@ class Conflict:
     rule: str  # which test fired (docs/conflicts.md)
     ratio: float | None = None  # larger estimate over smaller
     gap: float | None = None  # distance between the estimates (or the intervals)
-    explanation_en: str = ""
-    explanation_fr: str = ""
+    records: tuple[ClaimRecord, ClaimRecord] | None = field(default=None, compare=False, repr=False)
+    settings: Settings | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def explanations(self) -> tuple[str, str]:
+        """(English, French), citing both quotes; written when first asked for."""
+        if self.records is None:
+            return "", ""
+        return explain(self.rule, *self.records, self.ratio, self.settings or Settings())
+
+    @property
+    def explanation_en(self) -> str:
+        return self.explanations[0]
+
+    @property
+    def explanation_fr(self) -> str:
+        return self.explanations[1]
 
     @property
     def is_conflict(self) -> bool:
@@ -373,7 +388,7 @@ def _kinds_nest(a: _Claim, b: _Claim) -> bool:
 def judge(
     a: _Claim,
     b: _Claim,
-    place_part_of: Mapping[str, Collection[str]],
+    places_in: Callable[[frozenset[str], frozenset[str]], bool],
     cumulative: Collection[str] | None,
     settings: Settings,
 ) -> Verdict | None:
@@ -383,13 +398,17 @@ def judge(
     direction. Symmetric: ``judge(a, b)`` and ``judge(b, a)`` agree.
     """
     ra, rb = a.r, b.r
-    if ra.iri == rb.iri or _is_restatement(ra, rb) or a.est is None or b.est is None:
+    if ra.iri == rb.iri or a.est is None or b.est is None:
+        return None
+    if (ra.restates == rb.iri or rb.restates == ra.iri) and _is_restatement(ra, rb):
         return None
     tol = settings.period_tolerance_days
     same_claimant = ra.claimant == rb.claimant
     ratio = _ratio(a.est, b.est)
 
-    if _linked(ra, rb, "part_of"):  # 'dont un millier d'enfants': the part can't exceed the whole
+    if (
+        ra.part_of == rb.iri or rb.part_of == ra.iri
+    ):  # 'dont un millier d'enfants': the part can't exceed the whole
         part, whole = (a, b) if ra.part_of == rb.iri else (b, a)
         return (
             (CONTRADICTION, "major", "part-exceeds-whole", part, whole) if _above(part.lo, whole.hi) else None
@@ -410,16 +429,8 @@ def judge(
         if abs(a.end - b.end) > tol or late.est >= early.est:  # type: ignore[operator]
             return None  # a later, larger tally is not a conflict
 
-    a_in_b = (
-        _kinds_nest(a, b)
-        and places_within(ra.places, rb.places, place_part_of)
-        and _time_within(a, b, settings)
-    )
-    b_in_a = (
-        _kinds_nest(b, a)
-        and places_within(rb.places, ra.places, place_part_of)
-        and _time_within(b, a, settings)
-    )
+    a_in_b = _kinds_nest(a, b) and places_in(ra.places, rb.places) and _time_within(a, b, settings)
+    b_in_a = _kinds_nest(b, a) and places_in(rb.places, ra.places) and _time_within(b, a, settings)
     if not (a_in_b or b_in_a):
         return None
     same_scope = a_in_b and b_in_a
@@ -570,21 +581,35 @@ def detect(
     for key, g in groups.items():
         g.sort(key=_sort_key)
         ends[key] = [_sort_key(c)[0] for c in g]
-    by_kind: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
-    for key in groups:
-        by_kind[key[0]].append(key)
+    containing: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = defaultdict(list)
+    for key in groups:  # (kind, place) -> the groups of that kind whose places include it
+        for p in key[1] or ("",):
+            containing[(key[0], p)].append(key)
+
+    memo: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+
+    def within(inner: frozenset[str], outer: frozenset[str]) -> bool:
+        if (inner, outer) not in memo:
+            memo[(inner, outer)] = places_within(inner, outer, gazetteer_part_of)
+        return memo[(inner, outer)]
 
     def numeric(a: _Claim, b: _Claim) -> None:
-        keep(judge(a, b, gazetteer_part_of, cumulative_kinds, settings))
+        keep(judge(a, b, within, cumulative_kinds, settings))
 
     for key, group in groups.items():
         kind, places = key
-        enclosing = [
-            k2
-            for broader in (kind, *sorted(kind_part_of.get(kind, ())))
-            for k2 in by_kind.get(broader, ())
-            if k2 != key and places_within(places, k2[1], gazetteer_part_of)
-        ]
+        anchor = min(places) if places else ""
+        around = (anchor, *sorted(gazetteer_part_of.get(anchor, ()))) if places else ("",)
+        enclosing = sorted(
+            {
+                k2
+                for broader in (kind, *sorted(kind_part_of.get(kind, ())))
+                for p in around
+                for k2 in containing.get((broader, p), ())
+                if k2 != key and places_within(places, k2[1], gazetteer_part_of)
+            },
+            key=lambda k: (k[0], sorted(k[1])),
+        )
         series: dict[str, list[_Claim]] = defaultdict(list)
         for i, c in enumerate(group):
             series[c.r.claimant].append(c)
@@ -618,7 +643,6 @@ def _conflict(v: Verdict, settings: Settings) -> Conflict:
         gap = max(blo - ahi, alo - bhi)
     elif a.est is not None and b.est is not None:
         gap = abs(a.est - b.est)
-    en, fr = explain(rule, a.r, b.r, ratio, settings)
     return Conflict(
         kind,
         severity,
@@ -627,8 +651,8 @@ def _conflict(v: Verdict, settings: Settings) -> Conflict:
         rule,
         round(ratio, 2) if ratio is not None else None,
         round(gap, 2) if gap is not None else None,
-        en,
-        fr,
+        (a.r, b.r),
+        settings,
     )
 
 
