@@ -11,12 +11,13 @@
 # running is a no-op. Every wait is bounded (SERVICES_WAIT seconds, default 60).
 # Settings (environment): SERVICES_DIR (default /tmp/factgraph-services), VIRTUOSO_HTTP_PORT
 # (8890), VIRTUOSO_SQL_PORT (1111), OXIGRAPH_PORT (7878), VIRTUOSO_BUFFERS (170000),
-# SERVICES_ONLY (virtuoso | oxigraph; default both). Needs root for apt-get only.
+# SERVICES_ONLY (virtuoso | oxigraph; default both), SERVICES_ENV (the env file, default
+# .ci/services.env). Needs root for apt-get only.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${SERVICES_DIR:-/tmp/factgraph-services}"
-ENV_FILE="$ROOT/.ci/services.env"
+ENV_FILE="${SERVICES_ENV:-$ROOT/.ci/services.env}"
 WAIT="${SERVICES_WAIT:-60}"
 V_HTTP="${VIRTUOSO_HTTP_PORT:-8890}"
 V_SQL="${VIRTUOSO_SQL_PORT:-1111}"
@@ -110,6 +111,7 @@ install_oxigraph() {
 start_virtuoso() {
   if alive "$V_DIR/pid" && answers "$V_URL"; then log "virtuoso already running"; return 0; fi
   stop_virtuoso
+  if answers "$V_URL"; then die "something else already answers at $V_URL; stop it or set VIRTUOSO_HTTP_PORT"; fi
   install_virtuoso
   local tmpl=/usr/share/virtuoso-opensource-7/virtuoso.ini ini="$V_DIR/virtuoso.ini"
   [[ -f "$tmpl" ]] || die "virtuoso ini template $tmpl not found"
@@ -131,20 +133,23 @@ start_virtuoso() {
   set_ini SPARQL ResultSetMaxRows 10000000
   set_ini SPARQL MaxQueryExecutionTime 0
   log "starting virtuoso on 127.0.0.1:$V_HTTP (sql 127.0.0.1:$V_SQL) in $V_DIR"
-  (cd "$V_DIR" && setsid virtuoso-t +foreground +configfile "$ini" </dev/null >"$V_DIR/stdout.log" 2>&1 &
-    echo $! >"$V_DIR/pid")
+  # exec: the pid file holds virtuoso's own pid, and no shell stays behind holding the
+  # caller's stdout (a `$(...)` or a pipe around this script would never end)
+  (cd "$V_DIR" && exec setsid virtuoso-t +foreground +configfile "$ini") </dev/null >"$V_DIR/stdout.log" 2>&1 &
+  echo $! >"$V_DIR/pid"
   wait_for virtuoso "$V_URL" "$(cat "$V_DIR/pid")" "$V_DIR/virtuoso.log"
 }
 
 start_oxigraph() {
   if alive "$OX_DIR/pid" && answers "$OX_URL"; then log "oxigraph already running"; return 0; fi
   stop_oxigraph
+  if answers "$OX_URL"; then die "something else already answers at $OX_URL; stop it or set OXIGRAPH_PORT"; fi
   install_oxigraph
   mkdir -p "$OX_DIR/data"
   log "starting oxigraph on 127.0.0.1:$OX_PORT in $OX_DIR"
-  (setsid "$VENV/bin/oxigraph" serve --location "$OX_DIR/data" --bind "127.0.0.1:$OX_PORT" \
+  setsid "$VENV/bin/oxigraph" serve --location "$OX_DIR/data" --bind "127.0.0.1:$OX_PORT" \
     </dev/null >"$OX_DIR/server.log" 2>&1 &
-    echo $! >"$OX_DIR/pid")
+  echo $! >"$OX_DIR/pid"
   wait_for oxigraph "$OX_URL" "$(cat "$OX_DIR/pid")" "$OX_DIR/server.log"
 }
 
