@@ -174,6 +174,19 @@ _WORD = re.compile(r"[A-Za-z_][\w-]*")
 def where_brace(query: str) -> int:
     """Index of the ``{`` opening the query's WHERE pattern, outside strings, IRIs and
     comments; skips a CONSTRUCT template and parenthesised select expressions."""
+    return _scan(query)[0]
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether the query has its own FROM / FROM NAMED clauses."""
+    try:
+        return _scan(query)[1]
+    except StoreError:
+        return False
+
+
+def _scan(query: str) -> tuple[int, bool]:
+    saw_from = False
     i, n = 0, len(query)
     parens = braces = 0
     form = last_word = None
@@ -202,6 +215,7 @@ def where_brace(query: str) -> int:
             if braces == 0 and parens == 0:
                 if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                     form = word
+                saw_from = saw_from or word == "FROM"
                 last_word = word
             i = m.end()
             continue
@@ -213,7 +227,7 @@ def where_brace(query: str) -> int:
             if braces == 0 and parens == 0:
                 in_template = form == "CONSTRUCT" and not template_done and last_word != "WHERE"
                 if not in_template:
-                    return i
+                    return i, saw_from
             braces += 1
         elif c == "}":
             braces -= 1
@@ -435,7 +449,7 @@ class RemoteStore(Store):
             sw.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
         else:
             sw.setReturnFormat(JSON)
-        if flavour == "oxigraph":
+        if flavour == "oxigraph" and not declares_dataset(text):  # a query's FROM wins
             sw.addParameter("union-default-graph", "true")
         response = self._send(sw, self.url)
         ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()

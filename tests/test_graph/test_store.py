@@ -13,7 +13,7 @@ import socket
 from decimal import Decimal
 
 import pytest
-from factgraph.graph.remote import STAGING_PREFIX, RemoteStore, bind_values, where_brace
+from factgraph.graph.remote import STAGING_PREFIX, RemoteStore, bind_values, declares_dataset, where_brace
 from factgraph.graph.store import Store, StoreError
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef, Variable
 from rdflib import namespace as ns
@@ -206,7 +206,8 @@ def test_update_refused_by_the_server_leaves_previous_content(store):
     store.replace_graph(G1, before)
     with pytest.raises(StoreError) as exc:
         store.update(
-            f"DROP SILENT GRAPH <{G1}> ; INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/s> <p> }} }}"
+            "DROP SILENT GRAPH <http://example.org/graph/article/a1> ;"
+            " INSERT DATA { GRAPH <http://example.org/graph/article/a1> { <http://example.org/s> <p> } }"
         )
     one_line(exc)
     assert_same_graph(store.graph(G1), before)
@@ -343,6 +344,22 @@ def test_default_graph_is_the_union_of_named_graphs(store):
     assert [canon(r[0]) for r in rows] == [Literal("Coalition", lang="en")]  # type: ignore[index]
     rows = list(store.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"))
     assert [r[0] for r in rows if r[0] in (G1, G2)] == [G1, G2]  # type: ignore[index]
+
+
+def test_a_query_with_from_gets_exactly_its_dataset(store):
+    a, b = Graph(), Graph()
+    a.add((EX.s1, EX.p, Literal("in one")))
+    b.add((EX.s2, EX.p, Literal("in two")))
+    store.replace_graph(G1, a)
+    store.replace_graph(G2, b)
+    res = store.query(
+        "SELECT ?o FROM <http://example.org/graph/article/a1> WHERE { ?s <http://example.org/p> ?o }"
+    )
+    assert [canon(r[0]) for r in res] == [Literal("in one")]  # type: ignore[index]
+    res = store.query(
+        "SELECT ?g ?o FROM NAMED <http://example.org/graph/article/a2> WHERE { GRAPH ?g { ?s <http://example.org/p> ?o } }"
+    )
+    assert [(r[0], canon(r[1])) for r in res] == [(G2, Literal("in two"))]  # type: ignore[index]
 
 
 def test_graph_names_are_sorted(store):
@@ -493,6 +510,12 @@ WHERE_CASES = {
         "{ ?s ?p ?o FILTER(?o < 3 && ?o > 1) }",
     ),
 }
+
+
+def test_declares_dataset():
+    assert declares_dataset("SELECT * FROM <http://x.test/g> WHERE { ?s ?p ?o }")
+    assert declares_dataset("select * from named <http://x.test/g> { graph ?g { ?s ?p ?o } }")
+    assert not declares_dataset('SELECT ?from WHERE { ?s <http://x.test/from> "FROM" } # FROM')
 
 
 @pytest.mark.parametrize("query,pattern", WHERE_CASES.values(), ids=WHERE_CASES.keys())
