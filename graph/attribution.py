@@ -29,7 +29,9 @@ SPEECH = (
     r"claims|claimed|counted|found|assesses|concluded|writes|wrote|écrit|note"
 )
 SPEECH_RE = re.compile(rf"\b(?:{SPEECH})\b", re.I)
-FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|citing|cité par|de l['’]avis de)\s+", re.I)
+FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|citing|cité par|de l['’]avis de|lit-on dans|"
+                      r"peut-on lire dans|indique|indiquent)\s+", re.I)
+DEMONSTRATIVE_RE = re.compile(r"^(?:cette|cet|ce|ces|this|these)\b", re.I)
 POSSESSIVE_RE = re.compile(r"^(?:ses|leurs?|its|their|sa|son)\b", re.I)
 ANAPHOR_RE = re.compile(
     r"\b(?:elle|il|ils|elles|it|they)\b|-t-(?:elle|il)\b|\b(?:le|ce|du)\s+(?:texte|communiqué|rapport|document)\b|"
@@ -55,7 +57,8 @@ SUBJECT_BEFORE_RE = re.compile(
 )
 CONTINUATION_RE = re.compile(
     r"^\s*[«\"“]|^\s*(?:parmi|durant la même période|pendant cette période|during (?:this|that) period|en outre|"
-    r"de plus|par ailleurs|elle|il|ils|elles|it|they|mais ils|cependant|however|moreover|rien qu['’]en|dont)\b",
+    r"de plus|par ailleurs|elle|il|ils|elles|it|they|mais ils|cependant|however|moreover|rien qu['’]en|dont|"
+    r"ces|cet|cette|ce|these|this)\b",
     re.I,
 )
 
@@ -84,7 +87,11 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     # 1. selon / d'après / according to
     for m in FRAME_RE.finditer(sentence):
         rest = sentence[m.end():]
-        if POSSESSIVE_RE.match(rest):
+        if POSSESSIVE_RE.match(rest):  # "selon ses propres informations": the subject's own
+            subject = next((a for a in _agents(sentence[:m.start()])
+                            if not PERPETRATOR_RE.search(sentence[max(0, a.start - 60):a.start])), None)
+            return Attribution(subject.key if subject else speaker, sentence[m.start():m.end() + 20].strip(), True)
+        if DEMONSTRATIVE_RE.match(rest):  # "d'après cette ONG": the organisation just named
             return Attribution(speaker, sentence[m.start():m.end() + 20].strip(), True)
         a = _agent_after(rest)
         if a:
@@ -110,7 +117,7 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
         return Attribution(a.key, sentence[lo:hi], True)
     # 3. a pronoun or back-reference speaking
     for v in verbs:
-        window = sentence[max(0, v.start() - 25):v.end() + 25]
+        window = sentence[max(0, v.start() - 80):v.end() + 25]
         if ANAPHOR_RE.search(window) and speaker != ARTICLE:
             return Attribution(speaker, window.strip(), True)
     # 4. a named agent acting as the subject of a clause, or presenting the figures

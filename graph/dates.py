@@ -32,6 +32,7 @@ DATE = (
     rf"(?:\s+(?P<last>dernier|last))?"
 )
 DATE_RE = re.compile(rf"\b{DATE}\b", re.I)
+MONTH_AFTER_RE = re.compile(rf"^\s+(?:{_MONTH})\b", re.I)
 YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 WEEKDAY_RE = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 
@@ -42,6 +43,8 @@ class Period:
     end: str | None = None
     anaphoric: bool = False  # "Pendant cette période": the period of the text before
     explicit_end: bool = False
+    so_far: bool = False  # "jusqu'à présent": as of the latest news the article reports
+    as_of: bool = False  # "en date du 30 juillet": the date a tally was counted to
 
 
 def parse_article_date(text: str) -> dt.date:
@@ -127,7 +130,8 @@ SINCE_RE = re.compile(
     rf"(?:(?P<date>{DATE})|(?P<yr>(?:19|20)\d\d))",
     re.I,
 )
-AS_OF_RE = re.compile(rf"\b(?:en date du|au|as of|jusqu'au|jusqu’au|until|through)\s+(?:le\s+)?(?P<date>{DATE})", re.I)
+AS_OF_RE = re.compile(rf"\b(?:en date du|au|as of|jusqu'au|jusqu’au|until|through|datent de|date de|datant de|"
+                      rf"dating from|dated)\s+(?:le\s+|d[’'])?(?P<date>{DATE})", re.I)
 IN_RE = re.compile(
     rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
     re.I,
@@ -179,10 +183,11 @@ def find_period(text: str, article_date: str) -> Period:
             start = m.group("yr")
         else:
             start = resolve(_Sub(m.groupdict()), article_date, following=text[m.end():])  # type: ignore[arg-type]
+    as_of = False
     m = AS_OF_RE.search(text)
     if m:
         end = resolve(m, article_date)
-        explicit_end = True
+        explicit_end = as_of = True
     if start is None and end is None:
         m = IN_RE.search(text)
         if m:  # "en janvier 2018": the whole month
@@ -199,9 +204,21 @@ def find_period(text: str, article_date: str) -> Period:
             return Period(min(days), max(days), explicit_end=True)
     if start is None and end is None and ANAPHORA_RE.search(text):
         return Period(anaphoric=True)
-    if end is None and SO_FAR_RE.search(text):
-        end = None  # "so far": as of the statement date, filled in by the caller
-    return Period(start, end, explicit_end=explicit_end)
+    return Period(start, end, explicit_end=explicit_end, as_of=as_of, so_far=bool(SO_FAR_RE.search(text)))
+
+
+def latest_day(text: str, article_date: str) -> str | None:
+    """The latest explicit day the text reports in the article's month ("dans la nuit
+    du 18 au 19 juillet" -> 2016-07-19): the news an article dated by month is about."""
+    days = []
+    for m in DAY_SPAN_RE.finditer(text):
+        sub = _Sub({"month": m.group("month"), "year": m.group("year"), "day": m.group("d2"), "edge": None})
+        days.append(resolve(sub, article_date))  # type: ignore[arg-type]
+    for m in DATE_RE.finditer(text):
+        if m.group("day"):
+            days.append(resolve(m, article_date))
+    days = [d for d in days if d and d.startswith(article_date[:7])]
+    return max(days) if days else None
 
 
 DAY_RE = re.compile(rf"\b(?:le|on|the)\s+(?P<day>\d{{1,2}}|1er)\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"
@@ -216,7 +233,54 @@ def _weekday_or_date(m: re.Match, text: str, article_date: str) -> str | None:
     return weekday_date(m.group(1), article_date)
 
 
+LEAD_DATE_RE = re.compile(rf"^\W*(?P<date>{DATE})\s*,", re.I)
+
+
 def statement_date(text: str, article_date: str) -> str | None:
-    """When a clause says its figure was stated ('vendredi', 'ce vendredi', 'jeudi')."""
+    """When a clause says its figure was stated ('vendredi', 'ce vendredi', 'jeudi',
+    'Début août, elle a reconnu...')."""
     m = WEEKDAY_RE.search(text)
-    return _weekday_or_date(m, text, article_date) if m else None
+    if m:
+        return _weekday_or_date(m, text, article_date)
+    m = LEAD_DATE_RE.match(text)
+    return resolve(m, article_date) if m else None
+
+
+NUMBER_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "one": 1, "two": 2,
+                "three": 3, "four": 4, "five": 5}
+DURATION_RE = re.compile(r"\b(?:en|in|over|sur)\s+(?P<n>\d+|un|une|deux|trois|quatre|cinq|six|one|two|three|four|five)\s+"
+                         r"(?P<unit>jours|jour|days|day|mois|months|month|ans|années|an|years|year|semaines|weeks)\b", re.I)
+
+
+def find_duration(text: str) -> tuple[int, str] | None:
+    """'en 32 mois' -> (32, 'month'); 'en 711 jours' -> (711, 'day')."""
+    m = DURATION_RE.search(text)
+    if not m:
+        return None
+    n = m.group("n").lower()
+    count = int(n) if n.isdigit() else NUMBER_WORDS[n]
+    unit = m.group("unit").lower()
+    kind = "day" if unit.startswith(("jour", "day")) else "week" if unit.startswith(("semaine", "week")) else \
+        "year" if unit.startswith(("an", "année", "year")) else "month"
+    return count, kind
+
+
+def add_duration(iso: str, duration: tuple[int, str], sign: int = 1) -> str:
+    """Move an ISO date by a duration, keeping its precision (a day-less date moves by
+    months and years only)."""
+    count, unit = duration
+    count *= sign
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 3:
+        d = dt.date(*parts)
+        if unit in ("day", "week"):
+            return (d + dt.timedelta(days=count * (7 if unit == "week" else 1))).isoformat()
+        months = count * (12 if unit == "year" else 1)
+        y, m = divmod(d.month - 1 + months, 12)
+        year, month = d.year + y, m + 1
+        return dt.date(year, month, min(d.day, _last_day(year, month))).isoformat()
+    if unit in ("day", "week") or len(parts) == 1:
+        return iso if unit in ("day", "week") else f"{parts[0] + count * (1 if unit == 'year' else 0):04d}"
+    months = count * (12 if unit == "year" else 1)
+    y, m = divmod(parts[1] - 1 + months, 12)
+    return f"{parts[0] + y:04d}-{m + 1:02d}"

@@ -32,8 +32,13 @@ COUNTRY_ADJ = {"syria": re.compile(r"\bsyrian\b(?! observatory)|\bsyriens?\b(?! 
                "iraq": re.compile(r"\biraqi\b|\birakiens?\b", re.I)}
 
 
-CUMULATIVE = {"civilian_deaths", "child_deaths", "women_deaths", "air_strikes", "reports_received",
-              "people_killed_total"}
+# tallies of the air campaign itself (a whole war's death toll is not one)
+CAMPAIGN_KINDS = {"civilian_deaths", "child_deaths", "women_deaths", "air_strikes", "reports_received"}
+# a sentence about the same events as the one before: "Ils ont tué...", "Ces attaques..."
+PERIOD_CONTINUATION_RE = re.compile(r"^\W*(?:ils|elles|il|elle|they|it|ces|cette|ce|these|this|parmi|dont|durant|"
+                                    r"pendant|cependant|toutefois|however|mais|but)\b", re.I)
+# the article's own computation from a source's figure: "soit une moyenne de 47 victimes par mois"
+DERIVED_RE = re.compile(r"\bsoit (?:une moyenne de|en moyenne)\s*$|\b(?:an|on) average of\s*$", re.I)
 
 
 def _known_kind(kind: str | None) -> str | None:
@@ -51,6 +56,11 @@ def _known_kind(kind: str | None) -> str | None:
 
 def _countrywide(places: tuple[str, ...]) -> bool:
     return bool(places) and all(lexicon.place(p) is not None and not lexicon.place(p).part_of for p in places)  # type: ignore[union-attr]
+
+
+def _after_comma(text: str, start: int, end: int) -> str:
+    comma = text.find(",", start, end)
+    return text[comma:end] if comma >= 0 else ""
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -97,8 +107,18 @@ def sentences(article: Article) -> list[_Sentence]:
     return out
 
 
+NEAR_RE = re.compile(r"(?:près d['’]|près de|autour de|aux environs de|non loin de|\bnear|\baround|\boutside)\s*$", re.I)
+
+
 def _places_in(text: str) -> list[str]:
-    keys = [f.key for f in lexicon.find(lexicon.places(), text)]
+    keys: list[str] = []
+    around: set[str] = set()  # "près de Raqa": the town's surroundings, kept beside the town
+    for f in lexicon.find(lexicon.places(), text):
+        entry = lexicon.place(f.key)
+        keys.append(f.key)
+        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and entry and entry.part_of:
+            keys.append(entry.part_of[0])
+            around.add(entry.part_of[0])
     for key, rx in COUNTRY_ADJ.items():
         if rx.search(text):
             keys.append(key)
@@ -106,7 +126,7 @@ def _places_in(text: str) -> list[str]:
         keys += ["syria", "iraq"]
     keys = list(dict.fromkeys(keys))
     # keep the most specific: drop a place that contains another one mentioned
-    return [k for k in keys if not any(k in lexicon.ancestors(o) for o in keys if o != k)]
+    return [k for k in keys if k in around or not any(k in lexicon.ancestors(o) for o in keys if o != k)]
 
 
 def _only_place(text: str) -> str | None:
@@ -142,7 +162,9 @@ def _figures(text: str, language: str) -> list[_Figure]:
     return out
 
 
-ELLIPSIS_GAP_RE = re.compile(r"^\s*(?:,|et|and|;)\s*$", re.I)
+# between two listed figures: an adjective left after the noun, the previous figure's
+# place ("9 340 en Irak et 4 620 en Syrie"), then a comma or a conjunction
+ELLIPSIS_GAP_RE = re.compile(r"^\s*(?:[\w-]+\s*)?(?:(?:en|in|à|au|dans)\s+[\w'’-]+\s*)?(?:,|et|and|;)\s*$", re.I)
 ELLIPSIS_AFTER_RE = re.compile(r"^\s+(?:en|in|à|au|dans|pour|for)\b", re.I)
 
 
@@ -171,6 +193,7 @@ class _Reader:
         self.last_period: dates.Period | None = None
         self.last_places: tuple[str, ...] = ()
         self.last_paragraph = -1
+        self.news_day = dates.latest_day(article.text[article.body_start:], article.date)
         self.report_end: dict[str, str] = {}  # claimant -> end of its stated reporting period
         self.classes: dict[str, str] = {}  # claim key -> noun class of its figure
         self.last_places_by: str | None = None  # claimant of the last places
@@ -192,79 +215,59 @@ class _Reader:
             who = attribution.attribute(text, speaker, s.paragraph == self.last_paragraph)
             speaker = who.claimant if who.explicit else speaker
             p = dates.find_period(text, self.article.date)
-            if p.explicit_end and p.end and p.start and who.claimant not in self.report_end:
+            # a reporting period spans months ("entre août 2014 et fin avril"), or a tally
+            # is dated ("en date du 30 juillet"); a day's event is neither
+            reporting = p.as_of or (p.explicit_end and p.start and p.end and p.start[:7] != p.end[:7])
+            if reporting and p.end and who.claimant not in self.report_end:
                 self.report_end[who.claimant] = p.end
 
     def _sentence(self, s: _Sentence, next_text: str) -> None:
         art = self.article
         text = s.text(art)
         continues = s.paragraph == self.last_paragraph
+        marker = bool(attribution.CONTINUATION_RE.search(text))
         who = attribution.attribute(text, self.speaker, continues)
-        figures = _with_ellipsis([f for f in _figures(text, art.language)], text)
-        figures = [f for f in figures if self._counts(text, f)]
+        figures = [f for f in _with_ellipsis(_figures(text, art.language), text) if self._counts(text, f)]
         if not who.explicit and figures and not continues:
             back = attribution.names_source(next_text)
             if back and re.search(r"\b(?:ces|ce chiffre|cette|these|this)\b", next_text[:70], re.I):
                 who = attribution.Attribution(back, None, True)
         hedge, hedge_words = confidence.hedge(text)
         verdict, verdict_words = confidence.verdict(text)
-        period = dates.find_period(text, art.date)
         stated = dates.statement_date(text, art.date) or art.date
-        sentence_places = _places_in(text)
+        # a figure's clause runs to the next figure; its 'dont' parts share its scope
+        parts = [bool(i and PART_OF_RE.search(text[figures[i - 1].noun_end:f.number.start])) for i, f in enumerate(figures)]
+        ends = [figures[i + 1].number.start if i + 1 < len(figures) else len(text) for i in range(len(figures))]
+        # a 'dont' part's clause after its first comma is said of the whole too
+        # ("32 civils, dont sept enfants, dans la localité de Soussa"; but not "dont 200 à Al-Mansoura")
+        tails = ["" if not parts[k] else _after_comma(text, figures[k].noun_end, ends[k]) for k in range(len(figures))]
+        period = dates.find_period(_blank(text, [(f.number.start, ends[i]) for i, f in enumerate(figures)]), art.date)
         made: list[Claim] = []
         for i, f in enumerate(figures):
             n = f.number
-            prev_end = figures[i - 1].noun_end if i else 0
-            next_start = figures[i + 1].number.start if i + 1 < len(figures) else len(text)
-            before, after = text[prev_end:n.start], text[n.end:next_start]
-            head = made[-1] if made and PART_OF_RE.search(before) else None
-            cls = f.cls
-            if cls is None:
-                cls = quantities.number_of_class(after[:60]) or quantities.number_of_class(before)
-            if cls is None and head is not None:
-                head_cls = self.classes.get(head.key)
-                kind = (quantities.kind(head_cls, before + after, text) if head_cls else None) or head.quantity
-            else:
-                if cls is None or (numbers.is_year(n) and f.cls is None):
-                    continue
-                if cls == "percent":
-                    noun = quantities.noun_class(re.sub(r"^\s*(?:%|pour ?cent|per ?cent|percent)\s*", "", after))[0]
-                    base = quantities.kind(noun, before + after, text) if noun else None
-                    kind = (base or "share") + "_pct"
-                else:
-                    kind = quantities.kind(cls, before + text[n.start:n.end] + after, text)
-            kind = _known_kind(kind)
+            before = text[(figures[i - 1].noun_end if i else 0):n.start]
+            after = text[n.end:ends[i]]
+            head = made[-1] if made and parts[i] else None
+            kind, cls = self._kind(f, text, before, after, head, who.claimant)
             if kind is None:
                 continue
             fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)
-            others = _blank(text, [(g.number.start, figures[j + 1].number.start if j + 1 < len(figures) else len(text))
-                                   for j, g in enumerate(figures) if j != i])
-            places = self._places(text[n.start:next_start], _places_in(others), who.claimant, continues)
-            clause_period = dates.find_period(text[n.end:next_start], art.date)
-            if not (clause_period.start or clause_period.end or clause_period.anaphoric):
-                clause_period = dates.find_period(before, art.date)
-            p = clause_period if (clause_period.start or clause_period.end or clause_period.anaphoric) else period
-            if p.anaphoric and self.last_period:
-                p = self.last_period
-            start, end = p.start, p.end
-            if end is None:
-                end = self.report_end.get(who.claimant) if p is not period or start or who.claimant else None
-                end = end or stated
-            words = tuple(dict.fromkeys(w for w in (*hedge_words, fig.text if fig.bound not in ("exact",) else None,
+            own = text[n.start:ends[i]] + " " + " ".join(tails[k] for k in range(i + 1, len(figures)) if parts[k]
+                                                          and all(parts[m] for m in range(i + 1, k + 1)))
+            others = _blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
+            places = self._places(own, _places_in(others), who.claimant, continues or marker)
+            start, end = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,
+                                      bool(PERIOD_CONTINUATION_RE.search(text)))
+            claimant = attribution.ARTICLE if DERIVED_RE.search(before) else who.claimant
+            words = tuple(dict.fromkeys(w for w in (*hedge_words, fig.text if fig.bound != "exact" else None,
                                                     verdict_words) if w))
-            claim_verdict = verdict if kind in ("reports_credible", "reports_not_credible") else None
-            if kind == "reports_not_credible":
-                claim_verdict = "not_credible"
-            elif kind == "reports_credible":
-                claim_verdict = "credible"
-            if start is None and kind in CUMULATIVE and not p.start and not p.end and _countrywide(places):
-                start = lexicon.campaign_start(places)  # a campaign tally with no start: since the campaign began
+            claim_verdict = {"reports_not_credible": "not_credible", "reports_credible": "credible"}.get(kind)
             if cls:
                 self.classes[f"{art.id}/{fig.start}"] = cls
             made.append(Claim(
                 article_id=art.id,
                 sentence=Span(s.start, s.end, text),
-                claimant=who.claimant,
+                claimant=claimant,
                 quantity=kind,
                 figure=fig,
                 scope=Scope(places, start, end, place_evidence=None),
@@ -282,17 +285,73 @@ class _Reader:
             elif who.explicit and attribution.SPEECH_RE.search(text):
                 self.statements.append(Statement(art.id, Span(s.start, s.end, text), who.claimant, hedge_words))
         self.claims.extend(made)
-        if made:
-            self.last_places, self.last_places_by = made[-1].scope.places, made[-1].claimant
-        elif sentence_places:
-            self.last_places, self.last_places_by = tuple(sentence_places), who.claimant
-        if period.start and period.end:
+        if made:  # the sentence's main figure sets the scope later sentences continue
+            self.last_places, self.last_places_by = made[0].scope.places, made[0].claimant
+            if made[-1].scope.period_start:
+                self.last_period = dates.Period(made[-1].scope.period_start, made[-1].scope.period_end)
+        elif period.start and period.end:
             self.last_period = period
         if who.explicit and who.strong:
             self.speaker = who.claimant
-        elif not continues and not who.explicit:
+        elif not continues and not who.explicit and not marker:
             self.speaker = attribution.ARTICLE  # a new paragraph in the article's own voice
         self.last_paragraph = s.paragraph
+
+    def _kind(self, f: _Figure, text: str, before: str, after: str, head: Claim | None,
+              claimant: str) -> tuple[str | None, str | None]:
+        """The quantity kind of a figure, and the noun class it was read from."""
+        n = f.number
+        cls = f.cls or quantities.number_of_class(after[:60]) or quantities.number_of_class(before)
+        if cls is None and head is not None:  # "dont seulement quatre ont été reconnus crédibles"
+            head_cls = self.classes.get(head.key)
+            return (quantities.kind(head_cls, before + after, text) if head_cls else None) or head.quantity, None
+        if cls is None or (numbers.is_year(n) and f.cls is None):
+            return None, None
+        if cls == "percent":
+            noun = quantities.noun_class(re.sub(r"^\s*(?:%|pour ?cent|per ?cent|percent)\s*", "", after))[0]
+            base = quantities.kind(noun, before + after, text) if noun else None
+            return _known_kind((base or "share") + "_pct"), cls
+        kind = quantities.kind(cls, before + text[n.start:n.end] + after, text)
+        agent = lexicon.agent(claimant)
+        if kind == "people_killed_total" and agent and agent.counts_kind:
+            kind = agent.counts_kind  # "3 500 personnes" in an Airwars count: civilians
+        return _known_kind(kind), cls
+
+    def _period(self, text: str, n: numbers.NumberMatch, end_of_clause: int, before: str, period: dates.Period,
+                made: list[Claim], kind: str, places: tuple[str, ...], claimant: str,
+                stated: str, continuation: bool) -> tuple[str | None, str | None]:
+        """(start, end) of a figure: its clause, else the sentence, else the figure before
+        it in the sentence; an open end is the source's report date or the statement
+        date; a campaign tally without a start counts from the campaign's start."""
+        art = self.article
+        p = dates.find_period(text[n.end:end_of_clause], art.date)
+        if not (p.start or p.end or p.anaphoric):
+            p = dates.find_period(before, art.date)
+        if not (p.start or p.end or p.anaphoric):
+            p = period
+        if (p.anaphoric or (continuation and not (p.start or p.end) and not made)) and self.last_period:
+            p = self.last_period  # "Pendant cette période", "Ces attaques ont causé...": the events before
+        start, end = p.start, p.end
+        if p.so_far and end is None:
+            end = self.news_day  # "jusqu'à présent": up to the news the article reports
+        if continuation and end is None and not made and self.last_period:
+            end = self.last_period.end
+        if not (start or end) and made:  # "13 960 frappes, 9 340 en Irak": the same period
+            start, end = made[-1].scope.period_start, made[-1].scope.period_end
+        if not (start or end) and kind.endswith("_pct"):  # "68 % des tirs": a share of the count just given
+            base = next((c for c in reversed(self.claims) if c.quantity == kind[:-4]), None)
+            if base is not None:
+                start, end = base.scope.period_start, base.scope.period_end
+        if start is None and kind in CAMPAIGN_KINDS and _countrywide(places):
+            start = lexicon.campaign_start(places)  # a campaign tally with no start: since the campaign began
+        duration = dates.find_duration(text)
+        if duration and start and not end:
+            end = dates.add_duration(start, duration)
+        elif duration and end and not start:
+            start = dates.add_duration(end, duration, sign=-1)
+        if end is None:
+            end = self.report_end.get(claimant) or stated
+        return start, end
 
     @staticmethod
     def _counts(text: str, f: _Figure) -> bool:
@@ -302,6 +361,8 @@ class _Reader:
             return not (numbers.is_year(f.number) and f.cls == "percent")
         if numbers.is_year(f.number) or re.match(r"\s*(?:h\d|:\d|/)", text[f.number.end:]):
             return False
+        if dates.MONTH_AFTER_RE.match(text[f.number.end:]):
+            return False  # "en date du 30 juillet": a day, not a count
         return bool(PART_OF_RE.search(text[:f.number.start]) or quantities.number_of_class(text[f.number.end:][:60])
                     or quantities.NUMBER_OF_RE.search(text[:f.number.start]))
 

@@ -31,6 +31,7 @@ class Entry:
     default_places: tuple[str, ...] = ()
     part_of: tuple[str, ...] = ()
     campaign_start: str | None = None
+    counts_kind: str | None = None  # what the agent's bare death counts count (notation)
 
 
 def ontology_file(name: str) -> str:
@@ -59,8 +60,10 @@ def _entries(file_name: str, kind: str) -> tuple[Entry, ...]:
         defaults = tuple(sorted(str(o).rsplit("/", 1)[-1] for o in g.objects(s, FG.defaultPlace)))
         parents = tuple(sorted(str(o).rsplit("/", 1)[-1] for o in g.objects(s, FG.partOfPlace)))
         start = g.value(s, FG.campaignStart)
+        counts = g.value(s, FG.countsKind)
         out.append(Entry(key, kind, _label(g, s, "fr"), _label(g, s, "en"), pattern, defaults, parents,
-                         str(start) if start is not None else None))
+                         str(start) if start is not None else None,
+                         str(counts).rsplit("/", 1)[-1] if counts is not None else None))
     return tuple(out)
 
 
@@ -83,6 +86,23 @@ def quantity_notations() -> frozenset[str]:
     from rdflib.namespace import RDF
 
     return frozenset(str(g.value(s, SKOS.notation)) for s in g.subjects(RDF.type, scheme) if g.value(s, SKOS.notation))
+
+
+@lru_cache(maxsize=1)
+def _quantity_labels() -> dict[tuple[str, str], str]:
+    g = Graph()
+    g.parse(data=ontology_file("vocabularies.ttl"), format="turtle")
+    out = {}
+    for s, label in g.subject_objects(SKOS.prefLabel):
+        notation = g.value(s, SKOS.notation)
+        if notation is not None and isinstance(label, Literal) and label.language:
+            out[(str(notation), label.language)] = str(label)
+    return out
+
+
+def quantity_label(notation: str, lang: str = "en") -> str:
+    """The vocabulary's label of a quantity kind ('civilian deaths', 'morts civils')."""
+    return _quantity_labels().get((notation, lang), notation.replace("_", " "))
 
 
 def agent(key: str) -> Entry | None:

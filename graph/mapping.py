@@ -40,26 +40,36 @@ def _instant_property(iso: str) -> URIRef:
     return {4: TIME.inXSDgYear, 7: TIME.inXSDgYearMonth, 10: TIME.inXSDDate}[len(iso)]
 
 
+BOUND_WORDS = {
+    "en": {"at_least": "at least ", "more_than": "more than ", "about": "about ", "at_most": "at most ",
+           "less_than": "less than "},
+    "fr": {"at_least": "au moins ", "more_than": "plus de ", "about": "environ ", "at_most": "au plus ",
+           "less_than": "moins de "},
+}
+
+
 def claim_label(c: Claim, lang: str = "en") -> str:
+    """A readable label: 'Global Coalition (CJTF-OIR): at least 1,302 civilian deaths (Iraq, Syria)'."""
     agent = lexicon.agent(c.claimant)
     who = (agent.label_en if lang == "en" else agent.label_fr) if agent else c.claimant
     f = c.figure
-    bounds = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ",
-              "at_most": "at most ", "less_than": "less than ", "range": "", "vague": ""}
     if f.bound == "vague":
-        amount = f.vague_text or "some"
+        amount = f.vague_text or "?"
     elif f.bound == "range":
-        amount = f"{_fmt(f.value)}-{_fmt(f.value_high)}"
+        amount = f"{_fmt(f.value, lang)}-{_fmt(f.value_high, lang)}"
     else:
-        amount = bounds[f.bound] + _fmt(f.value)
-    places = ", ".join((lexicon.place(p).label_en if lexicon.place(p) else p) for p in c.scope.places)  # type: ignore[union-attr]
-    return f"{who}: {amount} {c.quantity.replace('_', ' ')}" + (f" ({places})" if places else "")
+        amount = BOUND_WORDS[lang].get(f.bound, "") + _fmt(f.value, lang)
+    kind = lexicon.quantity_label(c.quantity, lang)
+    names = sorted((lexicon.place(p).label_en if lang == "en" else lexicon.place(p).label_fr)  # type: ignore[union-attr]
+                   if lexicon.place(p) else p for p in c.scope.places)
+    return f"{who}: {amount} {kind}" + (f" ({', '.join(names)})" if names else "")
 
 
-def _fmt(v: float | None) -> str:
+def _fmt(v: float | None, lang: str = "en") -> str:
     if v is None:
         return "?"
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
+    text = f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
 
 
 class Mapper:

@@ -14,6 +14,8 @@ NOUNS: list[tuple[str, str]] = [
     ("women", r"femmes|women"),
     ("jihadist", r"(?:d)?jihadistes|combattants (?:de l['’]|du groupe )?(?:EI|État islamique|Daech)|"
                  r"(?:IS|ISIS|Islamic State) (?:fighters|militants)|militants"),
+    ("regime", r"(?:membres des |soldats des |combattants des )?forces (?:pro-régime|prorégime|du régime|gouvernementales)|"
+               r"(?:pro-)?regime (?:forces|fighters|soldiers)|soldats syriens"),
     ("fighter", r"combattants|soldats|membres des forces|fighters|soldiers|troops"),
     ("people", r"personnes|people|individus|persons"),
     ("injured", r"blessés|injured|wounded"),
@@ -36,6 +38,8 @@ DEATH = re.compile(
     re.I,
 )
 INJURY = re.compile(r"\bblessé|\binjur|\bwounded", re.I)
+TRAPPED = re.compile(r"\bpiégés?\b|\bpris au piège\b|\bassiégés?\b|\btrapped\b|\bbesieged\b", re.I)
+UNIDENTIFIED = re.compile(r"\bpas (?:encore |toujours )?(?:été )?identifiés?|\bnon identifiés?|\bunidentified\b", re.I)
 DISPLACED = re.compile(r"\bfuir\b|\bdéplacé|\bdisplaced\b|\bfled\b|\bfleeing\b|\bréfugiés\b", re.I)
 
 REPORT_KINDS: list[tuple[str, str]] = [
@@ -91,11 +95,15 @@ def kind(cls: str | None, clause: str, sentence: str) -> str | None:
     death = DEATH.search(clause) or DEATH.search(sentence)
     injury = INJURY.search(clause)
     if cls == "civilian":
+        if TRAPPED.search(clause) and not DEATH.search(clause):
+            return "civilians_trapped"
         if injury and not DEATH.search(clause):
             return "civilian_injured"
         if DISPLACED.search(clause):
             return "civilians_displaced"
         return "civilian_deaths" + suffix if death else None
+    if cls == "deaths" and UNIDENTIFIED.search(clause):
+        return "unidentified_deaths"
     if cls == "deaths":
         if re.search(r"\bcivil", sentence, re.I):
             return "civilian_deaths" + suffix
@@ -107,5 +115,6 @@ def kind(cls: str | None, clause: str, sentence: str) -> str | None:
         "women": "women_deaths",
         "jihadist": "jihadists_killed",
         "fighter": "fighters_killed",
+        "regime": "pro_regime_fighters_killed",
         "people": "people_killed_total",
     }[cls] + suffix

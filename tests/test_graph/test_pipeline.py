@@ -7,6 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.namespace import RDF, XSD
+
 from factgraph.graph.article import ArticleError, read_article
 from factgraph.graph.extraction import extract
 from factgraph.graph.mapping import to_graph
@@ -16,9 +20,6 @@ from factgraph.graph.store import EmbeddedStore
 from factgraph.graph.terms import FG, SCHEMA, Iris
 from factgraph.graph.validation import ValidationError, validate
 from factgraph.graph.vocabulary import vocabulary
-from rdflib import Graph, Literal, URIRef
-from rdflib.compare import graph_diff, to_isomorphic
-from rdflib.namespace import RDF, XSD
 
 GOLDEN = Path(__file__).parent / "golden"
 IRIS = Iris("http://127.0.0.1:5000/")

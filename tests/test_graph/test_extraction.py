@@ -1,0 +1,122 @@
+"""Claim extraction on short texts written for each phenomenon (table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from factgraph.graph.article import parse_article
+from factgraph.graph.extraction import extract
+
+
+def claims(text: str, date: str = "2019-05"):
+    return extract(parse_article(f" date {date} {text}", "t.txt")).claims
+
+
+def one(text: str, date: str = "2019-05"):
+    found = claims(text, date)
+    assert len(found) == 1, [(c.figure.value, c.quantity) for c in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "text, value, quantity, bound",
+    [
+        ("Selon l'OSDH, 32 civils ont été tués.", 32, "civilian_deaths", "exact"),
+        ("La coalition a reconnu que plus de 1.300 civils ont été tués.", 1300, "civilian_deaths", "more_than"),
+        ("La coalition a mené 24 502 raids aériens.", 24502, "air_strikes", "exact"),
+        ("The coalition said it was still assessing 111 additional claims of civilian deaths.", 111,
+         "reports_under_review", "exact"),
+        ("La coalition a évoqué sept rapports qu'elle a qualifiés de «pas fiables».", 7, "reports_not_credible", "exact"),
+        ("Selon l'OSDH, cinq morts n'ont toujours pas été identifiés.", 5, "unidentified_deaths", "exact"),
+        ("Selon Airwars, au moins 70 000 non-combattants sont piégés dans la ville.", 70000, "civilians_trapped",
+         "at_least"),
+        ("L'ONU a décompté près de 160 000 civils contraints à fuir.", 160000, "civilians_displaced", "about"),
+        ("Il a fait état de dizaines de blessés.", None, "people_injured", "vague"),
+        ("Selon l'OSDH, trois enfants au moins ont été tués.", 3, "child_deaths", "at_least"),
+    ],
+)
+def test_figure_kinds_and_bounds(text, value, quantity, bound):
+    c = one(text)
+    assert (c.figure.value, c.quantity, c.figure.bound) == (value, quantity, bound)
+
+
+def test_a_day_is_not_a_count():
+    assert [c.figure.value for c in claims("Elle établit à 1.061 le nombre de pertes civiles, en date du 30 juillet.",
+                                           "2018-09")] == [1061]
+
+
+def test_dont_makes_a_part_that_shares_the_scope():
+    c32, c7 = claims("Selon l'OSDH, des raids ont tué 32 civils, dont sept enfants, dans la localité de Soussa.")
+    assert c7.part_of == c32.key and c7.quantity == "child_deaths"
+    assert c32.scope.places == ("susah",) and c7.scope.places == ("susah",)
+
+
+def test_a_place_said_of_the_part_only_stays_with_it():
+    whole, part = claims("« Nous avons enregistré le nombre de civils tués par les frappes : 300 au total, "
+                         "dont 200 à Al-Mansoura », a affirmé la Commission d'enquête de l'ONU.")
+    assert part.scope.places == ("al-mansoura",) and "al-mansoura" not in whole.scope.places
+
+
+def test_listed_figures_share_the_noun_and_period():
+    found = claims("D'après Airwars, entre août 2014 et juillet 2016, la coalition a opéré 13 960 frappes aériennes, "
+                   "9 340 en Irak et 4 620 en Syrie.", "2016-07")
+    assert [(c.figure.value, c.quantity, c.scope.places) for c in found] == [
+        (13960, "air_strikes", ("iraq", "syria")), (9340, "air_strikes", ("iraq",)), (4620, "air_strikes", ("syria",))]
+    assert {(c.scope.period_start, c.scope.period_end) for c in found} == {("2014-08", "2016-07-31")}
+
+
+def test_near_a_town_is_the_town_and_its_province():
+    c = one("Des raids menés près de Raqa ont tué au moins 84 civils, a affirmé Human Rights Watch.", "2017-09")
+    assert set(c.scope.places) == {"raqqa", "raqqa-province"}
+
+
+def test_duration_from_the_campaign_start():
+    c = one("D'après l'OSDH, il y aurait eu au moins 1 497 civils tués par la coalition en 32 mois.", "2017-06")
+    assert (c.scope.period_start, c.scope.period_end) == ("2014-09-23", "2017-05-23")
+    assert c.confidence == "reported"
+
+
+def test_the_article_computes_an_average():
+    first, average = claims("D'après l'OSDH, au moins 1 497 civils ont été tués en 32 mois, soit une moyenne de "
+                            "47 victimes civiles par mois.", "2017-06")
+    assert first.claimant == "osdh" and average.claimant == "article" and average.figure.bound == "about"
+
+
+@pytest.mark.parametrize(
+    "text, claimant",
+    [
+        ("Au moins 841 civils ont été tués par la coalition, lit-on dans un communiqué diffusé jeudi par le "
+         "commandement de l'opération Inherent Resolve.", "coalition"),
+        ("D'août 2014 à novembre 2017, la coalition a réalisé, selon ses propres informations, 28.562 raids aériens.",
+         "coalition"),
+        ("Airwars, an NGO, estimates more than 7,900 civilians have been killed in coalition raids.", "airwars"),
+        ("Des bombardements de la coalition ont donné la mort à environ 56 civils dans le village.", "article"),
+    ],
+)
+def test_claimants(text, claimant):
+    assert one(text, "2017-12").claimant == claimant
+
+
+def test_demonstrative_source_is_the_one_just_named():
+    found = claims("L'Observatoire syrien des droits de l'homme a révélé que 225 civils ont péri. D'après cette ONG "
+                   "basée à Londres, ce sont 1 481 civils qui ont été tués en Syrie.", "2017-05")
+    assert [c.claimant for c in found] == ["osdh", "osdh"]
+
+
+def test_a_monitor_of_civilian_casualties_counts_civilians():
+    assert one("Airwars assure que plus de 3 500 personnes ont perdu la vie dans les bombardements.",
+               "2017-05").quantity == "civilian_deaths"
+
+
+def test_comparative_claim_disputes_the_latest_figure_of_another_source():
+    found = claims("La coalition a reconnu que pas moins de 1.302 civils ont été tués. Le nombre de civils tués "
+                   "serait supérieur, selon des organisations de défense des droits humains.")
+    coalition, rights = found
+    assert rights.claimant == "rights-groups" and rights.disputes == coalition.key
+    assert (rights.figure.value, rights.figure.bound) == (1302, "more_than")
+
+
+def test_restatement_is_linked():
+    a, b = claims("La coalition a reconnu que plus de 1.300 civils ont été tués. La coalition a reconnu ce vendredi "
+                  "que plus de 1.300 civils ont été tués.")
+    assert b.restates == a.key
