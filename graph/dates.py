@@ -105,11 +105,19 @@ def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_
     return f"{y:04d}-{month:02d}"
 
 
-def weekday_date(name: str, article_date: str) -> str | None:
-    """The latest such weekday on or before the article's date (month-dated articles:
-    the month's last day), or None when the article date is too coarse to tell."""
+def weekday_date(name: str, article_date: str, not_before: str | None = None) -> str | None:
+    """The latest such weekday on or before the article's date.
+
+    An article dated by month alone cannot tell which Tuesday "mardi" is, unless the
+    text reports a day of that month the statement must follow (``not_before``: "ont
+    péri ... le 18 mai dernier", so the Tuesday that revealed it is the 23rd at the
+    earliest): then the earliest such weekday from that day, if still in the month."""
     if len(article_date) < 10:
-        return None
+        if not not_before or not not_before.startswith(article_date[:7]):
+            return None
+        first = dt.date.fromisoformat(not_before)
+        day = first + dt.timedelta(days=(WEEKDAYS[name.lower()] - first.weekday()) % 7)
+        return day.isoformat() if day.isoformat().startswith(article_date[:7]) else None
     base = parse_article_date(article_date)
     delta = (base.weekday() - WEEKDAYS[name.lower()]) % 7
     return (base - dt.timedelta(days=delta)).isoformat()
@@ -225,23 +233,28 @@ DAY_RE = re.compile(rf"\b(?:le|on|the)\s+(?P<day>\d{{1,2}}|1er)\s+(?P<month>{_MO
                     rf"(?P<edge>)(?P<last>)", re.I)
 
 
-def _weekday_or_date(m: re.Match, text: str, article_date: str) -> str | None:
+def _weekday_or_date(m: re.Match, text: str, article_date: str, not_before: str | None = None) -> str | None:
     explicit = re.match(rf"\s+(\d{{1,2}}|1er)\s+({_MONTH})", text[m.end():], re.I)
     if explicit:
         sub = _Sub({"day": explicit.group(1), "month": explicit.group(2), "year": None, "edge": None})
         return resolve(sub, article_date)  # type: ignore[arg-type]
-    return weekday_date(m.group(1), article_date)
+    return weekday_date(m.group(1), article_date, not_before)
 
 
+STATEMENT_VERB_RE = re.compile(
+    r"(?:\b(?:reconnu|reconna[iî]t|révélé|affirmé|indiqué|déclaré|annoncé|dit|précisé|publié|publiée|diffusé|diffusée|"
+    r"estimé|jugé|said|says|announced|released|published|reported|admitted|stated)\b)(?:\s+(?:ce|cette|this|on|le))?\s*$",
+    re.I,
+)
 LEAD_DATE_RE = re.compile(rf"^\W*(?P<date>{DATE})\s*,", re.I)
 
 
-def statement_date(text: str, article_date: str) -> str | None:
+def statement_date(text: str, article_date: str, not_before: str | None = None) -> str | None:
     """When a clause says its figure was stated ('vendredi', 'ce vendredi', 'jeudi',
     'Début août, elle a reconnu...')."""
-    m = WEEKDAY_RE.search(text)
-    if m:
-        return _weekday_or_date(m, text, article_date)
+    for m in WEEKDAY_RE.finditer(text):  # "a révélé mardi", "said Friday"; not "des raids menés jeudi"
+        if STATEMENT_VERB_RE.search(text[max(0, m.start() - 40):m.start()]):
+            return _weekday_or_date(m, text, article_date, not_before)
     m = LEAD_DATE_RE.match(text)
     return resolve(m, article_date) if m else None
 

@@ -194,7 +194,8 @@ class _Reader:
         self.last_places: tuple[str, ...] = ()
         self.last_paragraph = -1
         self.news_day = dates.latest_day(article.text[article.body_start:], article.date)
-        self.report_end: dict[str, str] = {}  # claimant -> end of its stated reporting period
+        self.report_end: dict[str, str] = {}
+        self.stated_by: dict[str, str] = {}  # claimant -> date of its statement the article reports  # claimant -> end of its stated reporting period
         self.classes: dict[str, str] = {}  # claim key -> noun class of its figure
         self.last_places_by: str | None = None  # claimant of the last places
 
@@ -234,7 +235,10 @@ class _Reader:
                 who = attribution.Attribution(back, None, True)
         hedge, hedge_words = confidence.hedge(text)
         verdict, verdict_words = confidence.verdict(text)
-        stated = dates.statement_date(text, art.date) or art.date
+        stated = dates.statement_date(text, art.date, self.news_day)
+        if stated:  # the figures that follow from the same source come from the same statement
+            self.stated_by[who.claimant] = stated
+        stated = stated or self.stated_by.get(who.claimant) or art.date
         # a figure's clause runs to the next figure; its 'dont' parts share its scope
         parts = [bool(i and PART_OF_RE.search(text[figures[i - 1].noun_end:f.number.start])) for i, f in enumerate(figures)]
         ends = [figures[i + 1].number.start if i + 1 < len(figures) else len(text) for i in range(len(figures))]
@@ -336,6 +340,8 @@ class _Reader:
             end = self.news_day  # "jusqu'à présent": up to the news the article reports
         if continuation and end is None and not made and self.last_period:
             end = self.last_period.end
+        if end is None and made and start and made[-1].scope.period_start == start:
+            end = made[-1].scope.period_end  # figures of one sentence over one period
         if not (start or end) and made:  # "13 960 frappes, 9 340 en Irak": the same period
             start, end = made[-1].scope.period_start, made[-1].scope.period_end
         if not (start or end) and kind.endswith("_pct"):  # "68 % des tirs": a share of the count just given

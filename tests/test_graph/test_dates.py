@@ -1,6 +1,7 @@
 """Periods resolved against the article date (table-driven)."""
 
 import pytest
+
 from factgraph.graph.dates import find_period, statement_date
 
 
@@ -34,3 +35,18 @@ def test_weekday_needs_a_dated_article():
     assert statement_date("a reconnu vendredi", "2019-05-31") == "2019-05-31"
     assert statement_date("a reconnu jeudi", "2019-05-31") == "2019-05-30"
     assert statement_date("a reconnu vendredi", "2019-05") is None  # the month alone cannot tell which Friday
+
+
+def test_a_month_dated_article_resolves_a_weekday_only_after_a_reported_day():
+    # "mardi" after "le 18 mai dernier": the earliest Tuesday from the 18th
+    assert statement_date("L'OSDH a révélé mardi que 225 civils ont péri", "2017-05", "2017-05-18") == "2017-05-23"
+    assert statement_date("L'OSDH a révélé mardi que 225 civils ont péri", "2017-05") is None
+
+
+def test_an_event_weekday_is_not_a_statement_date():
+    assert statement_date("des raids menés jeudi ont tué 32 civils", "2018-10-19") is None
+    assert statement_date("The coalition said Friday it had killed 1,300 civilians", "2019-05-31") == "2019-05-31"
+
+
+def test_so_far_is_flagged():
+    assert find_period("Jusqu'à présent, au moins 1 422 civils ont été tués", "2016-07").so_far

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from factgraph.graph.article import parse_article
+from factgraph.graph.article import ArticleError, parse_article
 from factgraph.graph.extraction import extract
 
 
@@ -120,3 +122,56 @@ def test_restatement_is_linked():
     a, b = claims("La coalition a reconnu que plus de 1.300 civils ont été tués. La coalition a reconnu ce vendredi "
                   "que plus de 1.300 civils ont été tués.")
     assert b.restates == a.key
+
+
+def test_so_far_ends_at_the_latest_news_of_the_month():
+    found = claims("Dans la nuit du 18 au 19 juillet, des frappes ont tué environ 56 civils. Jusqu'à présent, au moins "
+                   "1 422 civils ont été tués par les bombardements, selon Airwars.", "2016-07")
+    assert found[1].scope.period_end == "2016-07-19"
+
+
+def test_a_share_covers_the_period_of_the_count_it_divides():
+    found = claims("D'après Airwars, entre août 2014 et juillet 2016, la coalition a opéré 13 960 frappes aériennes. "
+                   "Les Etats-Unis sont responsables de 68 % des tirs.", "2016-07")
+    share = found[-1]
+    assert share.quantity == "air_strikes_pct" and share.scope.period_start == "2014-08"
+
+
+def test_later_figures_of_a_source_keep_its_statement_date():
+    found = claims("L'OSDH a révélé mardi que 225 civils ont péri, dont 44 enfants tués près d'Al-Tanaf le 18 mai "
+                   "dernier. Parmi les victimes figurent aussi 36 femmes.", "2017-05")
+    assert found[-1].stated_on == "2017-05-23"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=300))
+def test_any_text_gives_claims_with_spans_inside_it(body):
+    text = f" date 2019-05 x{body}"
+    try:
+        article = parse_article(text, "t.txt")
+    except ArticleError:
+        return  # empty text: tested in test_cli
+    _spans_inside(text, article)
+
+
+WORDS = ["selon", "l'OSDH", "la coalition", "a reconnu", "plus de", "au moins", "1.302", "24 502", "34,502", "sept",
+         "un millier", "des dizaines", "civils", "enfants", "dont", "raids", "rapports", "en Syrie", "en Irak", "entre",
+         "août 2014", "et", "fin avril dernier", "jeudi", "le 23 mars", "%", ",", ".", "\n", "«", "»", "Elle", "en 32 mois",
+         "près de", "Raqa", "depuis 2014", "Jusqu'à présent", "serait supérieur", "le nombre de", "9 à 11 000"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=40))
+def test_shuffled_news_words_never_break_extraction(words):
+    text = " date 2019-05 " + " ".join(words)
+    try:
+        article = parse_article(text, "t.txt")
+    except ArticleError:
+        return
+    _spans_inside(text, article)
+
+
+def _spans_inside(text, article):
+    for c in extract(article).claims:
+        assert 0 <= c.sentence.start < c.sentence.end <= len(text)
+        assert text[c.sentence.start:c.sentence.end] == c.sentence.text
