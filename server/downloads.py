@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 
-from factgraph.graph import export
 from flask import Blueprint, Response, abort, current_app, request, stream_with_context
+
+from factgraph.graph import export
 
 from .app import get_store
 from .negotiation import negotiate

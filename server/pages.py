@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from factgraph.graph import export
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
+
+from factgraph.graph import export
 
 from . import charts
 from .app import get_store
@@ -67,6 +68,8 @@ UI: dict[str, dict[str, str]] = {
         "show": "Show",
         "none": "nothing found",
         "given": "Verdicts given on others' reports",
+        "next": "Next page",
+        "first": "First page",
     },
     "fr": {
         "claims": "Affirmations",
@@ -106,6 +109,8 @@ UI: dict[str, dict[str, str]] = {
         "show": "Afficher",
         "none": "aucun résultat",
         "given": "Avis donnés sur les rapports d'autres sources",
+        "next": "Page suivante",
+        "first": "Première page",
     },
 }
 
@@ -539,27 +544,69 @@ def vocabulary_labels(labels: Labels) -> Labels:
     return labels
 
 
+PAGE_ROWS = 100  # rows of a paged list; the LIMIT of agent_claims.rq and place_claims.rq is one more
+CHART_POINTS = 400  # beyond this many (date, figure) points the chart draws one point per date
+
+
+def chart_points(iri: URIRef, quantity: URIRef, place: URIRef | None, labels: Labels) -> list[charts.Point]:
+    """The chart's points: one per (date, figure) when there are at most ``CHART_POINTS``,
+    else one per date at its highest figure (the per-date counts come first: one cheap
+    aggregate, so a source with thousands of figures never ships them all to Python)."""
+    where = {"iri": iri, "quantity": quantity, **({"place": place} if place is not None else {})}
+    suffix = "_place" if place is not None else ""
+    dates = rows("agent_dates" + suffix, **where)
+    if sum(int(r.values) for r in dates) <= CHART_POINTS:
+        points = []
+        for r in rows("agent_figures" + suffix, **where):
+            labels.add(r.claim, r.label)
+            points.append(charts.Point(str(r.when), float(r.value), href(r.claim), labels.get(r.claim)))
+        return points
+    return [
+        charts.Point(
+            str(r.when),
+            float(r.high),
+            href(r.sample),
+            f"{int(r.values)} figures, {show(r.low)}–{show(r.high)}",
+        )
+        for r in dates
+    ]
+
+
+@dataclass
+class ClaimRow:
+    """One row of a source's claims table (places folded from one row per place)."""
+
+    claim: Node
+    key: str
+    when: Node | None
+    value: Node | None
+    value_high: Node | None
+    bound: Node | None
+    places: list[Node] = field(default_factory=list)
+
+
 def agent_page(d: Described, stem: str) -> Response:
     vocabulary_labels(d.labels)
-    groups: dict[str, list[Any]] = defaultdict(list)
-    places_of: dict[str, list[URIRef]] = {}
-    for row in rows("agent_claims", iri=d.iri):
-        d.labels.add(row.claim, row.label)
-        places_of[str(row.claim)] = [URIRef(p) for p in str(row.places or "").split()]
-        groups[str(row.quantity or "")].append(row)
-    for entries in groups.values():
-        entries.sort(key=lambda r: (str(r.when or ""), str(r.claim)))
-    quantity = request.args.get("quantity") or max(groups, key=lambda q: len(groups[q]), default="")
+    counts = {str(r.quantity): int(r.n) for r in rows("agent_quantities", iri=d.iri)}
+    quantity = request.args.get("quantity") or max(counts, key=lambda q: (counts[q], q), default="")
     place = request.args.get("place") or ""
-    chosen = [r for r in groups.get(quantity, []) if not place or URIRef(place) in places_of[str(r.claim)]]
-    chart = charts.timeline(
-        [
-            charts.Point(str(r.when), float(r.value), href(r.claim), d.labels.get(r.claim))
-            for r in chosen
-            if r.when is not None and r.value is not None
-        ]
-    )
-    places = sorted({p for ps in places_of.values() for p in ps}, key=d.labels.get)
+    after = request.args.get("after") or ""
+    table: dict[str, ClaimRow] = {}
+    chart = None
+    if quantity:
+        for r in rows("agent_claims", iri=d.iri, quantity=URIRef(quantity), after=Literal(after)):
+            d.labels.add(r.claim, r.label)
+            entry = table.setdefault(
+                str(r.claim), ClaimRow(r.claim, str(r.key), r.when, r.value, r.valueHigh, r.bound)
+            )
+            if r.place is not None and r.place not in entry.places:
+                entry.places.append(r.place)
+        chart = charts.timeline(
+            chart_points(d.iri, URIRef(quantity), URIRef(place) if place else None, d.labels)
+        )
+    claims = list(table.values())
+    next_after = claims[PAGE_ROWS - 1].key if len(claims) > PAGE_ROWS else None
+    places = sorted((r.place for r in rows("agent_places", iri=d.iri)), key=d.labels.get)
     verdicts = []
     for row in rows("agent_verdicts", iri=d.iri):
         d.labels.add(row.verdict, row.verdictLabel)
@@ -569,11 +616,13 @@ def agent_page(d: Described, stem: str) -> Response:
         d,
         stem,
         "agent.html",
-        groups=dict(sorted(groups.items(), key=lambda kv: d.labels.get(kv[0]))),
+        counts=dict(sorted(counts.items(), key=lambda kv: d.labels.get(kv[0]))),
         quantity=quantity,
         place=place,
         places=places,
-        places_of=places_of,
+        claims=claims[:PAGE_ROWS],
+        after=after,
+        next_after=next_after,
         chart=chart,
         verdicts=verdicts,
     )
@@ -583,12 +632,24 @@ def agent_page(d: Described, stem: str) -> Response:
 
 
 def place_page(d: Described, stem: str) -> Response:
-    claims = []
-    for row in rows("place_claims", iri=d.iri):
+    vocabulary_labels(d.labels)
+    after = request.args.get("after") or ""
+    found = rows("place_count", iri=d.iri)
+    claims: dict[str, Any] = {}
+    for row in rows("place_claims", iri=d.iri, after=Literal(after)):
         d.labels.add(row.claim, row.label)
-        d.labels.add(row.claimant, row.claimantLabel)
-        claims.append(row)
-    return generic_page(d, stem, "place.html", claims=claims)
+        claims.setdefault(str(row.claim), row)
+    listed = list(claims.values())
+    next_after = str(listed[PAGE_ROWS - 1].claim) if len(listed) > PAGE_ROWS else None
+    return generic_page(
+        d,
+        stem,
+        "place.html",
+        claims=listed[:PAGE_ROWS],
+        total=int(found[0].n) if found else 0,
+        after=after,
+        next_after=next_after,
+    )
 
 
 def concept_page(d: Described, stem: str) -> Response:
@@ -711,9 +772,30 @@ def has_route(path: str) -> bool:
     return endpoint != "resources.resource"
 
 
+def store_version() -> tuple:
+    """What changes whenever the store's content does through factgraph: its named graphs
+    (an article added or dropped) and the conflict detection's ``prov:endedAtTime`` (every
+    ingest, new or replaced articles alike, ends with a conflict refresh that stamps it)."""
+    stamps = tuple((str(r.activity), str(r.stamp)) for r in rows("home_version"))
+    return (tuple(get_store().graph_names()), stamps)
+
+
+def home_counts() -> Any:
+    """The home page's counts (``home_counts.rq`` scans every claim: ~80 ms with 100k),
+    cached with the ``store_version`` they were computed for, recomputed when it changes."""
+    version = store_version()
+    cached = current_app.extensions.get("factgraph.home_counts")
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    found = rows("home_counts")
+    counts = found[0] if found else None
+    current_app.extensions["factgraph.home_counts"] = (version, counts)
+    return counts
+
+
 @bp.route("/")
 def home() -> Response:
-    counts = rows("home_counts")
+    counts = home_counts()
     articles = rows("home_articles")
     links = [
         (path, key)
@@ -730,7 +812,7 @@ def home() -> Response:
     return page(
         "home.html",
         title="factgraph",
-        counts=counts[0] if counts else None,
+        counts=counts,
         articles=articles,
         links=links,
         facets=None,

@@ -18,9 +18,10 @@ HTML from ``pages``. Nothing here builds triples.
 
 from __future__ import annotations
 
-from factgraph.graph import export
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from rdflib import URIRef
+
+from factgraph.graph import export
 
 from . import pages
 from .app import get_store
