@@ -8,13 +8,17 @@ rewritten.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import owlrl
 from rdflib import Graph, Literal
+from rdflib.exceptions import ParserError
 
 from .terms import PREFIXES, Iris
-from .vocabulary import tbox, vocabulary
+from .vocabulary import fingerprint, tbox, vocabulary
 
 
 @lru_cache(maxsize=1)
@@ -31,9 +35,37 @@ def tbox_closure() -> Graph:
     return lean
 
 
+def _cache_file(iris: Iris) -> Path:
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256(f"{fingerprint()}|{iris.base}|owlrl {owlrl.__version__}".encode()).hexdigest()[:20]
+    return Path(home) / "factgraph" / f"vocabulary-closure-{key}.nt"
+
+
 def vocabulary_closure(iris: Iris) -> Graph:
     """What OWL-RL adds to the vocabulary (transitive part-of of places and kinds,
-    inverse properties, class memberships), computed once per store."""
+    inverse properties, class memberships). It takes about a second, so it is cached
+    in ``$XDG_CACHE_HOME/factgraph`` keyed by the vocabulary files' digest, the base IRI
+    and the owlrl version; a cache that cannot be read or written is recomputed."""
+    cache = _cache_file(iris)
+    try:
+        cached = Graph().parse(cache, format="nt")
+        for prefix, ns in PREFIXES.items():
+            cached.bind(prefix, ns)
+        return cached
+    except (OSError, SyntaxError, ValueError, ParserError):
+        pass
+    out = _compute_vocabulary_closure(iris)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        out.serialize(tmp, format="nt", encoding="utf-8")
+        tmp.replace(cache)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:
+        pass
+    return out
+
+
+def _compute_vocabulary_closure(iris: Iris) -> Graph:
     base = vocabulary(iris)
     g = Graph()
     g += base
