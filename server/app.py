@@ -37,11 +37,12 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     if store is not None:
         app.extensions["factgraph.store"] = store
 
-    from . import downloads, pages, resources, sparql, stored_queries
+    from . import conflicts, downloads, pages, resources, sparql, stored_queries
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(stored_queries.bp)  # loads and parses every queries/**/*.rq
     app.register_blueprint(pages.bp)
+    app.register_blueprint(conflicts.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(resources.bp)  # last: the catch-all for minted IRIs
     return app

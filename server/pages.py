@@ -70,6 +70,13 @@ UI: dict[str, dict[str, str]] = {
         "given": "Verdicts given on others' reports",
         "next": "Next page",
         "first": "First page",
+        "kind": "Kind",
+        "severity": "Severity",
+        "ratio": "Ratio",
+        "gap": "Gap",
+        "explanation": "Explanation",
+        "filter": "Filter",
+        "versus": "versus",
     },
     "fr": {
         "claims": "Affirmations",
@@ -111,6 +118,13 @@ UI: dict[str, dict[str, str]] = {
         "given": "Avis donnés sur les rapports d'autres sources",
         "next": "Page suivante",
         "first": "Première page",
+        "kind": "Type",
+        "severity": "Gravité",
+        "ratio": "Rapport",
+        "gap": "Écart",
+        "explanation": "Explication",
+        "filter": "Filtrer",
+        "versus": "contre",
     },
 }
 
@@ -303,9 +317,12 @@ def render_resource(iri: URIRef, stem: str) -> Response:
     """The HTML document of ``iri`` (its path ``stem``), by the kind of resource."""
     if stem == "ontology":
         return ontology_page()
+    from .conflicts import conflict_page
+
     kind = stem.split("/", 1)[0]
     d = describe(iri)
     renderer = {
+        "conflict": conflict_page,
         "claim": claim_page,
         "article": article_page,
         "agent": agent_page,
@@ -321,10 +338,10 @@ def render_resource(iri: URIRef, stem: str) -> Response:
 
 
 def generic_page(d: Described, stem: str, template: str = "resource.html", **extra: Any) -> Response:
+    extra.setdefault("title", title_of(d))
     return page(
         template,
         iri=str(d.iri),
-        title=title_of(d),
         d=d,
         labels=d.labels,
         alternates=alternates(stem),
@@ -802,7 +819,7 @@ def home() -> Response:
         for path, key in (
             ("/search", "search"),
             ("/queries", "queries"),
-            ("/reports/conflicts", "conflicts"),
+            ("/conflicts", "conflicts"),
             ("/downloads", "downloads"),
             ("/sparql", "sparql"),
             ("/ontology", "ontology"),

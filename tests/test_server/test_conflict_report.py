@@ -1,0 +1,114 @@
+"""The conflict report (``/conflicts`` and its JSON and CSV twins) and the page of one
+conflict, on the seed article ingested through the real pipeline (``seed_store``): the
+OSDH's 3 800 against the coalition's 1 302 (tension) and the explicit dispute."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from factgraph.server.app import create_app
+
+BASE = "http://127.0.0.1:5000/"
+TENSION = "https://w3id.org/factgraph/conflict/tension"
+DISPUTE = "https://w3id.org/factgraph/conflict/explicit_dispute"
+
+
+@pytest.fixture(scope="module")
+def client(seed_store):
+    return create_app({"TESTING": True, "BASE": BASE}, store=seed_store).test_client()
+
+
+@pytest.fixture(scope="module")
+def report(client):
+    return json.loads(client.get("/conflicts.json").data)
+
+
+def test_report_lists_the_seed_conflicts(client, report):
+    kinds = {c["kind"] for c in report["conflicts"]}
+    assert {TENSION, DISPUTE} <= kinds
+    assert report["count"] == len(report["conflicts"])
+    osdh = [
+        c
+        for c in report["conflicts"]
+        if "3,800" in c["claim_a_label"].get("en", "") + c["claim_b_label"].get("en", "")
+    ]
+    assert osdh and all(c["kind"] == TENSION for c in osdh)
+    html = client.get("/conflicts").get_data(as_text=True)
+    for c in report["conflicts"]:
+        assert f'class="conflict-link" href="/{c["conflict"][len(BASE) :]}"' in html
+
+
+def test_every_conflict_has_both_explanations(report):
+    for c in report["conflicts"]:
+        assert c["explanation"].get("en") and c["explanation"].get("fr")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"kind": TENSION}, lambda c: c["kind"] == TENSION),
+        ({"kind": DISPUTE}, lambda c: c["kind"] == DISPUTE),
+        ({"claimant": BASE + "agent/osdh"}, lambda c: c["kind"] == TENSION),
+        ({"place": BASE + "place/iraq"}, lambda c: True),
+        ({"quantity": "https://w3id.org/factgraph/quantity/civilian_deaths"}, lambda c: True),
+    ],
+)
+def test_filters(client, report, query, expected):
+    found = json.loads(client.get("/conflicts.json", query_string=query).data)
+    assert found["filters"] == query
+    assert found["conflicts"] and all(expected(c) for c in found["conflicts"])
+    assert len(found["conflicts"]) <= len(report["conflicts"])
+
+
+def test_filter_that_matches_nothing(client):
+    found = json.loads(client.get("/conflicts.json", query_string={"claimant": BASE + "agent/nobody"}).data)
+    assert found["count"] == 0
+    html = client.get("/conflicts", query_string={"claimant": BASE + "agent/nobody"}).get_data(as_text=True)
+    assert "nothing found" in html
+
+
+def test_osdh_filter_narrows_the_report(client, report):
+    osdh = json.loads(client.get("/conflicts.json", query_string={"claimant": BASE + "agent/osdh"}).data)
+    assert 0 < osdh["count"] < report["count"]
+
+
+def test_csv_twin_has_the_same_conflicts(client, report):
+    r = client.get("/conflicts.csv")
+    assert r.mimetype == "text/csv"
+    found = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    assert [row["conflict"] for row in found] == [c["conflict"] for c in report["conflicts"]]
+    assert all(row["explanation_en"] and row["explanation_fr"] for row in found)
+
+
+def test_twins_are_advertised_and_negotiated(client):
+    r = client.get("/conflicts?kind=" + TENSION)
+    assert "</conflicts.json?kind=" in r.headers["Link"] and 'type="text/csv"' in r.headers["Link"]
+    html = r.get_data(as_text=True)
+    assert '<link rel="alternate" type="application/json" href="/conflicts.json?kind=' in html
+    j = client.get("/conflicts", headers={"Accept": "application/json"})
+    assert j.mimetype == "application/json" and "Accept" in j.headers["Vary"]
+    assert client.get("/conflicts", headers={"Accept": "text/csv"}).mimetype == "text/csv"
+    assert client.get("/conflicts.xml").status_code == 404
+
+
+def test_conflict_page_shows_both_claims_side_by_side(client, report):
+    tension = next(c for c in report["conflicts"] if c["kind"] == TENSION)
+    r = client.get("/" + tension["conflict"][len(BASE) :] + ".html")
+    assert r.status_code == 200 and "Content-Security-Policy" in r.headers
+    html = r.get_data(as_text=True)
+    assert html.count('<section class="side">') == 2
+    assert html.count('<mark class="quote">') == 2
+    for claim in (tension["claim_a"], tension["claim_b"]):
+        assert f'class="side-claim" href="/{claim[len(BASE) :]}"' in html
+    assert "3.800 morts civils" in html  # the OSDH's quote, highlighted in its article
+    assert tension["explanation"]["en"].split(":")[0] in html
+    fr = client.get("/" + tension["conflict"][len(BASE) :] + ".html?lang=fr").get_data(as_text=True)
+    assert tension["explanation"]["fr"][:40].replace("'", "&#39;") in fr
+
+
+def test_home_links_the_report(client):
+    assert '<a href="/conflicts">' in client.get("/").get_data(as_text=True)
