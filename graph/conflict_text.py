@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .conflicts import ClaimRecord, Settings
+    from .conflict_records import ClaimRecord, Settings
 
 QUOTE_CHARS = 240  # longer quotes are cut with an ellipsis
 

@@ -1,0 +1,355 @@
+"""What the conflict rules read: claim records, their intervals in value and time, and
+the detector's declared settings.
+
+A ``ClaimRecord`` is plain data (from the store or a test); ``PreparedClaim`` adds what
+every rule needs and is worked out once per claim, never per pair: the days its period
+may cover, its interval widened by rounding, its estimate, its kind and broader kinds.
+``Conflict`` is a verdict on a pair. The semantics are in ``docs/conflicts.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from .conflict_text import explain
+from .model import Figure
+
+# Conflict kinds (local names of fgk: concepts) and what each pair of claims gets.
+CONTRADICTION = "contradiction"
+INTERNAL = "internal_inconsistency"
+SAME_CLAIM = "same_claim_different_value"
+CUMULATIVE = "impossible_cumulative"
+TENSION = "tension"
+SCOPE = "scope_difference"
+HEDGE = "hedge_conflict"
+DISPUTE = "explicit_dispute"
+VERDICT = "reliability_verdict"
+CORROBORATION = "corroboration"
+
+# Bounds grouped by the shape of the interval they imply: two claims of one claimant
+# with the same value but different shapes drop or add a hedge.
+SHAPE = {
+    "exact": "point",
+    "about": "approx",
+    "at_least": "lower",
+    "more_than": "lower",
+    "at_most": "upper",
+    "less_than": "upper",
+    "range": "range",
+    "vague": "vague",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The detector's declared thresholds (documented in docs/conflicts.md)."""
+
+    about_tolerance: float = 0.1  # 'environ', 'un millier': +/- 10 %
+    rounding_tolerance: float = 0.05  # a figure ending in 00 may be rounded by up to 5 %
+    tension_ratio: float = 2.0  # compatible estimates this many times apart: tension
+    share_ratio: float = 0.5  # a much smaller scope holding half the enclosing total
+    share_period_fraction: float = 0.5  # "much smaller": at most half the period
+    corroboration_ratio: float = 1.1  # different claimants this close: corroboration
+    period_tolerance_days: int = 92  # periods ending this close describe the same time
+    open_start_days: int = 365  # an unstated start matches periods at least this long
+    max_neighbours: int = 8  # cap on comparisons per claim and group
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """What the rules need to know about one figure claim (IRIs as strings)."""
+
+    iri: str
+    article: str
+    claimant: str
+    quantity: str  # notation, e.g. 'civilian_deaths'
+    value: float | None
+    value_high: float | None
+    bound: str
+    low: float | None  # the claim's interval; None = unbounded
+    high: float | None
+    low_incl: bool = True
+    high_incl: bool = True
+    places: frozenset[str] = frozenset()
+    period_start: str | None = None  # ISO date, as precise as stated
+    period_end: str | None = None
+    stated_on: str | None = None
+    confidence: str | None = None
+    restates: str | None = None  # IRIs of linked claims
+    part_of: str | None = None
+    disputes: str | None = None
+    relative_to: str | None = None
+    verdict: str | None = None
+    quote: str = ""
+    figure_text: str = ""  # the words of the figure ('pas moins de 1.302')
+    claimant_label: str = ""
+
+    @classmethod
+    def make(
+        cls,
+        iri: str,
+        claimant: str,
+        quantity: str,
+        value: float | None,
+        bound: str = "exact",
+        *,
+        value_high: float | None = None,
+        places: Iterable[str] = (),
+        tolerance: float = 0.1,
+        **fields: object,
+    ) -> ClaimRecord:
+        """A record whose interval follows from its value and bound (``Figure.interval``)."""
+        low, high, low_incl, high_incl = Figure(value, bound, value_high).interval(tolerance)
+        fields.setdefault("article", iri.rsplit("/", 1)[0])
+        return cls(
+            iri=iri,
+            claimant=claimant,
+            quantity=quantity,
+            value=value,
+            value_high=value_high,
+            bound=bound,
+            low=low,
+            high=high,
+            low_incl=low_incl,
+            high_incl=high_incl,
+            places=frozenset(places),
+            **fields,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A derived judgement on a pair of claims (a conflict or a corroboration)."""
+
+    kind: str  # fgk: local name
+    severity: str  # 'major', 'minor'; '' for a corroboration
+    a: str  # claim IRIs
+    b: str
+    rule: str  # which test fired (docs/conflicts.md)
+    ratio: float | None = None  # larger estimate over smaller
+    gap: float | None = None  # distance between the estimates (or the intervals)
+    records: tuple[ClaimRecord, ClaimRecord] | None = field(default=None, compare=False, repr=False)
+    settings: Settings | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def explanations(self) -> tuple[str, str]:
+        """(English, French), citing both quotes; written when first asked for."""
+        if self.records is None:
+            return "", ""
+        return explain(self.rule, *self.records, self.ratio, self.settings or Settings())
+
+    @property
+    def explanation_en(self) -> str:
+        return self.explanations[0]
+
+    @property
+    def explanation_fr(self) -> str:
+        return self.explanations[1]
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.kind != CORROBORATION
+
+    @property
+    def key(self) -> str:
+        """Deterministic identity: hash of the sorted claim pair and the kind."""
+        x, y = sorted((self.a, self.b))
+        return hashlib.sha1(f"{x}|{y}|{self.kind}".encode()).hexdigest()[:16]
+
+
+# -- dates ---------------------------------------------------------------------------
+
+
+def _days_in_month(y: int, m: int) -> int:
+    return (date(y + (m == 12), m % 12 + 1, 1) - date(y, m, 1)).days
+
+
+def date_span(text: str | None) -> tuple[int, int] | None:
+    """First and last day (ordinals) an ISO date of any precision covers:
+    '2019' -> the year, '2019-04' -> April, '2019-04-30' -> that day."""
+    if not text:
+        return None
+    parts = text.strip()[:10].split("-")
+    try:
+        y = int(parts[0])
+        if len(parts) == 1:
+            return date(y, 1, 1).toordinal(), date(y, 12, 31).toordinal()
+        m = int(parts[1])
+        if len(parts) == 2:
+            return date(y, m, 1).toordinal(), date(y, m, _days_in_month(y, m)).toordinal()
+        d = date(y, m, int(parts[2])).toordinal()
+        return d, d
+    except (ValueError, IndexError):
+        return None
+
+
+# -- numbers -------------------------------------------------------------------------
+
+EPS = 1e-9  # relative: float noise never decides a verdict (rescaling keeps it)
+
+
+def rounding_slack(v: float, settings: Settings) -> float:
+    """How far a figure may be from the number it rounds: a whole number ending in at
+    least two zeros ('1.300', '28.000') is read as possibly rounded."""
+    if v <= 0 or v != int(v) or int(v) % 100:
+        return 0.0
+    return v * settings.rounding_tolerance
+
+
+def estimate(r: ClaimRecord) -> float | None:
+    """The representative number of a figure: its value (a bound's own number), the
+    middle of a range."""
+    if r.value is None:
+        return None
+    if r.bound == "range" and r.value_high is not None:
+        return (r.value + r.value_high) / 2
+    return r.value
+
+
+def above(x: float, y: float) -> bool:
+    """x > y by more than float noise (the first test is the cheap common answer)."""
+    return x > y and x > y + EPS * max(abs(x), abs(y), 1.0)
+
+
+def at_least(ratio: float | None, threshold: float) -> bool:
+    return ratio is not None and ratio >= threshold * (1 - EPS)
+
+
+def ratio(x: float | None, y: float | None) -> float | None:
+    """Larger over smaller; None unless both are positive."""
+    if x is None or y is None or x <= 0 or y <= 0:
+        return None
+    return max(x, y) / min(x, y)
+
+
+def same_number(x: float | None, y: float | None, settings: Settings) -> bool:
+    """Equal, or one is a rounding of the other."""
+    if x is None or y is None:
+        return False
+    return abs(x - y) <= max(rounding_slack(x, settings), rounding_slack(y, settings), 1e-9)
+
+
+def strictly_disjoint(a: ClaimRecord, b: ClaimRecord) -> bool:
+    """The intervals as stated (no rounding) share no number."""
+
+    def below(x: ClaimRecord, y: ClaimRecord) -> bool:  # x entirely below y
+        if x.high is None or y.low is None:
+            return False
+        return x.high < y.low or (x.high == y.low and not (x.high_incl and y.low_incl))
+
+    return below(a, b) or below(b, a)
+
+
+# -- places --------------------------------------------------------------------------
+
+
+def most_specific(places: frozenset[str], part_of: Mapping[str, Collection[str]]) -> frozenset[str]:
+    """Drop the places that contain another place of the set: 'Al-Mansoura, Raqqa
+    province, Syria' is Al-Mansoura; 'Syria, Iraq' stays both."""
+    inside = {q for p in places for q in part_of.get(p, ())}
+    return frozenset(p for p in places if p not in inside)
+
+
+def places_within(
+    inner: frozenset[str], outer: frozenset[str], part_of: Mapping[str, Collection[str]]
+) -> bool:
+    """Every place of ``inner`` is a place of ``outer`` or lies inside one; an unstated
+    place set is only comparable with another unstated one."""
+    if not inner or not outer:
+        return not inner and not outer
+    return all(p in outer or any(q in outer for q in part_of.get(p, ())) for p in inner)
+
+
+# -- a claim as the rules see it -----------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class PreparedClaim:
+    """A record with what the rules compute once (the record's own fields copied flat:
+    the rules read them for every pair)."""
+
+    r: ClaimRecord
+    iri: str
+    claimant: str
+    quantity: str
+    places: frozenset[str]  # the most specific places
+    start: int | None  # first day the period may start
+    start_hi: int | None  # last day it may start ('2014' may start in December)
+    end_lo: int | None  # first day the period may end (or the statement date)
+    end: int | None  # last day the period may end
+    length: int | None  # days from start to end, when both are known
+    est: float | None
+    lo: float  # interval widened by rounding (-inf/inf when unbounded)
+    hi: float
+    kinds: frozenset[str]  # the kind and broader ones
+    cumulative: bool  # a running tally (not a stock at a date, a share or a rate)
+    linked: bool  # restates or is part of another claim
+
+
+def is_cumulative(kind: str, cumulative: Collection[str] | None) -> bool:
+    return not kind.endswith("_pct") if cumulative is None else kind in cumulative
+
+
+def prepare(
+    r: ClaimRecord,
+    kind_part_of: Mapping[str, Collection[str]],
+    cumulative: Collection[str] | None,
+    settings: Settings,
+) -> PreparedClaim:
+    s = date_span(r.period_start)
+    e = date_span(r.period_end) or date_span(r.stated_on)
+    lo = r.low if r.low is not None else float("-inf")
+    hi = r.high if r.high is not None else float("inf")
+    if r.low is not None:
+        lo -= rounding_slack(r.low, settings)
+    if r.high is not None:
+        hi += rounding_slack(r.high, settings)
+    return PreparedClaim(
+        r,
+        r.iri,
+        r.claimant,
+        r.quantity,
+        r.places,
+        s[0] if s else None,
+        s[1] if s else None,
+        e[0] if e else None,
+        e[1] if e else None,
+        e[1] - s[0] + 1 if s and e else None,
+        estimate(r),
+        lo,
+        hi,
+        frozenset({r.quantity, *kind_part_of.get(r.quantity, ())}),
+        is_cumulative(r.quantity, cumulative),
+        r.restates is not None or r.part_of is not None,
+    )
+
+
+# -- time ------------------------------------------------------------------------------
+
+
+def same_moment(a: PreparedClaim, b: PreparedClaim) -> bool:
+    """The periods end on the same date (as precisely as both are stated)."""
+    if a.end is None or b.end is None:
+        return True
+    return a.end_lo <= b.end and b.end_lo <= a.end  # type: ignore[operator]
+
+
+def time_within(a: PreparedClaim, b: PreparedClaim, settings: Settings) -> bool:
+    """a's period may lie within b's. Starts compare as stated ('2014' covers the year);
+    ends within the tolerance (tallies published a little apart describe the same
+    time); an unstated end agrees with any. An unstated start is the start of the
+    series: within any unstated start, or a stated one at least ``open_start_days``
+    before b's end; and b with an unstated start encloses any start."""
+    if b.start is not None:
+        if a.start is None:
+            if b.end is None or b.end - b.start < settings.open_start_days:
+                return False
+        elif a.start_hi < b.start:  # type: ignore[operator]
+            return False
+    if not (a.cumulative and b.cumulative):
+        return same_moment(a, b)  # stocks, shares and rates: the same date only
+    return a.end is None or b.end is None or a.end_lo <= b.end + settings.period_tolerance_days  # type: ignore[operator]
