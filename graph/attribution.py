@@ -69,6 +69,7 @@ class Attribution:
     words: str | None  # the words that name the claimant
     explicit: bool  # a frame, a verb or a pronoun: the sentence itself names its source
     strong: bool = True  # it also makes the claimant the discourse's current speaker
+    relayed_by: str | None = None  # nested attribution: who the article heard it from
 
 
 def _agents(text: str) -> list[lexicon.Found]:
@@ -95,6 +96,9 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
             return Attribution(speaker, sentence[m.start():m.end() + 20].strip(), True)
         a = _agent_after(rest)
         if a:
+            inner = _inner_source(sentence, exclude=a.key)
+            if inner:  # "selon Amnesty, la coalition a reconnu ...": the coalition's figure, relayed
+                return Attribution(inner, sentence[m.start():m.end() + a.end].strip(), True, relayed_by=a.key)
             return Attribution(a.key, sentence[m.start():m.end() + a.end].strip(), True)
         if ANAPHOR_RE.match(rest):
             return Attribution(speaker, sentence[m.start():m.end() + 20].strip(), True)
@@ -128,6 +132,23 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     if continues or CONTINUATION_RE.search(sentence):
         return Attribution(speaker, None, False)
     return Attribution(ARTICLE, None, False)
+
+
+CLAIM_VERB_RE = re.compile(
+    r"^\s*(?:a|ont|avait|avaient|had|has|have)?\s*(?:reconnu|admis|estimé|évalué|annoncé|affirmé|déclaré|"
+    r"reconna[iî]t|estime|admitted|acknowledged|estimated|admits|acknowledges|estimates|said|says)\b",
+    re.I,
+)
+
+
+def _inner_source(sentence: str, exclude: str) -> str | None:
+    """A second agent that is itself the subject of a claim verb ("la coalition a
+    reconnu"), other than the one the frame names."""
+    for a in _agents(sentence):
+        if a.key != exclude and CLAIM_VERB_RE.match(sentence[a.end:a.end + 40]) and not PERPETRATOR_RE.search(
+                sentence[max(0, a.start - 60):a.start]):
+            return a.key
+    return None
 
 
 def names_source(sentence: str) -> str | None:

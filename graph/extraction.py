@@ -279,6 +279,7 @@ class _Reader:
                 confidence=hedge,
                 confidence_words=words,
                 attribution_words=who.words,
+                relayed_by=who.relayed_by if claimant == who.claimant else None,
                 part_of=head.key if head is not None else None,
                 verdict=claim_verdict,
             ))

@@ -189,6 +189,8 @@ class Mapper:
             g.add((iri, FG.confidenceWords, Literal(w)))
         if c.attribution_words:
             g.add((iri, FG.attributionWords, Literal(c.attribution_words)))
+        if c.relayed_by:
+            g.add((iri, FG.relayedBy, self._agent(g, c.relayed_by)))
         for prop, key in ((FG.restates, c.restates), (FG.partOf, c.part_of), (FG.disputes, c.disputes),
                           (FG.relativeTo, c.relative_to)):
             if key:

@@ -97,6 +97,7 @@ class Claim:
     confidence: str | None = None  # confidence concept key ("likely", "reported", ...)
     confidence_words: tuple[str, ...] = ()  # verbatim hedges and triggers (evidence)
     attribution_words: str | None = None  # the words that name the claimant
+    relayed_by: str | None = None  # nested attribution: the agent the article heard the claim from
     restates: str | None = None  # key of an earlier claim this one says again
     part_of: str | None = None  # key of the claim whose quantity includes this one
     disputes: str | None = None  # key of a claim this one explicitly disputes

@@ -109,6 +109,7 @@ def claim_json(c: Claim, article: Article, iris: Iris) -> dict:
         "quote": c.sentence.text,
         "claimant": "article" if c.claimant == "article" else (agent.label_en if agent else c.claimant),
         "claimant_iri": str(iris.agent(c.claimant)),
+        "relayed_by": str(iris.agent(c.relayed_by)) if c.relayed_by else None,
         "quantity": c.quantity,
         "value": _num(c.figure.value),
         "value_high": _num(c.figure.value_high),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from factgraph.graph.pipeline import builtin_corpus
 
 from factgraph.cli import main
+from factgraph.graph.pipeline import builtin_corpus
 
 SEED = str(builtin_corpus()[0])
 

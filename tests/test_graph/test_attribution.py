@@ -1,6 +1,7 @@
 """Who speaks (table-driven): frames, verbs, pronouns, perpetrators, the article's voice."""
 
 import pytest
+
 from factgraph.graph.attribution import ARTICLE, attribute
 
 
@@ -37,3 +38,18 @@ def test_name_variants_resolve_to_one_agent():
         assert attribute(f"Selon {name}, 10 civils sont morts.", ARTICLE, False).claimant == "osdh"
     for name in ("CJTF-OIR", "Operation Inherent Resolve", "la coalition"):
         assert attribute(f"Selon {name}, 10 civils sont morts.", ARTICLE, False).claimant == "coalition"
+
+
+@pytest.mark.parametrize(
+    "sentence, claimant, relayed_by",
+    [
+        ("Selon Amnesty International, la coalition a reconnu la mort de 1.300 civils.", "coalition", "amnesty"),
+        ("According to Amnesty, the coalition admitted 1,300 civilian deaths.", "coalition", "amnesty"),
+        ("Selon Airwars, 1 422 civils ont été tués par les bombardements de la coalition.", "airwars", None),
+        ("Au moins 1 422 civils ont été tués, selon Airwars, une plateforme qui recense les dommages causés par la "
+         "coalition.", "airwars", None),
+    ],
+)
+def test_nested_attribution(sentence, claimant, relayed_by):
+    who = attribute(sentence, ARTICLE, continues=False)
+    assert (who.claimant, who.relayed_by) == (claimant, relayed_by)

@@ -1,9 +1,10 @@
 """Numbers and bounds as articles write them (table-driven)."""
 
 import pytest
-from factgraph.graph.numbers import figure, find_numbers, parse_digits
 from hypothesis import given
 from hypothesis import strategies as st
+
+from factgraph.graph.numbers import figure, find_numbers, parse_digits
 
 
 @pytest.mark.parametrize(
