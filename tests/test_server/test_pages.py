@@ -9,14 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+
 from factgraph.graph import export
 from factgraph.graph.store import EmbeddedStore
 from factgraph.graph.terms import FG
 from factgraph.server import pages, resources
 from factgraph.server.app import create_app
-from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
-from rdflib.namespace import XSD
 
 FIXTURE = Path(__file__).resolve().parent.parent / "pages_fixture.trig"
 BASE = "http://127.0.0.1:5000/"

@@ -1,0 +1,192 @@
+"""The pages on the built-in seed article ingested through the real pipeline
+(``seed_store``: extraction, mapping, reasoning and conflicts), plus the paged lists and
+the home page's cached counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from factgraph.graph.store import EmbeddedStore
+from factgraph.graph.terms import FG
+from factgraph.server import pages
+from factgraph.server.app import create_app
+
+BASE = "http://127.0.0.1:5000/"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.fixture(scope="module")
+def client(seed_store):
+    return create_app({"TESTING": True, "BASE": BASE}, store=seed_store).test_client()
+
+
+def seed_claims(store) -> list[str]:
+    found = store.query("SELECT ?c WHERE { ?c a <https://w3id.org/factgraph/ontology#FigureClaim> }")
+    return sorted(str(r.c)[len(BASE) :] for r in found)
+
+
+def test_the_seed_has_claims(seed_store):
+    assert len(seed_claims(seed_store)) >= 5
+
+
+def test_every_seed_claim_answers_html_with_its_quote(client, seed_store):
+    for path in seed_claims(seed_store):
+        r = client.get("/" + path, headers={"Accept": BROWSER})
+        assert r.status_code == 303 and r.headers["Location"] == f"/{path}.html"
+        html = client.get(r.headers["Location"]).get_data(as_text=True)
+        assert '<mark class="quote">' in html, path
+
+
+def canonical(g: Graph) -> set:
+    out = set()
+    for s, p, o in g:
+        if isinstance(o, Literal) and isinstance(o.toPython(), Decimal):
+            o = Literal(format(o.toPython().normalize(), "f"), datatype=o.datatype)
+        elif isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        out.add((s, p, o))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("media_type", "fmt"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld")]
+)
+def test_every_seed_claim_answers_rdf_with_its_triples(client, seed_store, media_type, fmt):
+    for path in seed_claims(seed_store):
+        iri = URIRef(BASE + path)
+        r = client.get("/" + path, headers={"Accept": media_type}, follow_redirects=True)
+        assert r.status_code == 200 and r.mimetype == media_type
+        served = canonical(Graph().parse(data=r.data, format=fmt))
+        stored = canonical(seed_store.graph(URIRef(BASE + "graph/article/" + path.split("/")[1])))
+        own = {t for t in stored if t[0] == iri}
+        assert own and own <= served, path
+        assert (iri, RDF.type, FG.FigureClaim) in served
+
+
+def test_seed_claims_show_their_conflicts(client, seed_store):
+    """The OSDH's 3 800 and the coalition's 1 302 (tension), and the explicit dispute."""
+    found = seed_store.query(
+        "SELECT ?c WHERE { ?c <https://w3id.org/factgraph/ontology#value> 3800 ;"
+        f" <https://w3id.org/factgraph/ontology#claimant> <{BASE}agent/osdh> }}"
+    )
+    osdh = str(next(iter(found)).c)[len(BASE) :]
+    html = client.get(f"/{osdh}.html").get_data(as_text=True)
+    assert 'class="conflict-link"' in html and "tension" in html
+    kinds = set()
+    for path in seed_claims(seed_store):
+        page = client.get(f"/{path}.html").get_data(as_text=True)
+        if 'class="conflict-link"' in page:
+            kinds.update(k for k in ("tension", "explicit dispute") if k in page)
+    assert kinds == {"tension", "explicit dispute"}
+
+
+def test_seed_home_article_source_and_place(client, seed_store):
+    home = client.get("/").get_data(as_text=True)
+    assert f"<strong>{len(seed_claims(seed_store))}</strong> Claims" in home
+    article = next(iter(seed_store.query("SELECT ?a WHERE { ?a a <https://schema.org/NewsArticle> }"))).a
+    html = client.get("/" + str(article)[len(BASE) :] + ".html").get_data(as_text=True)
+    assert html.count('<a class="claim-mark"') >= 5
+    source = client.get("/agent/coalition.html").get_data(as_text=True)
+    assert "<svg" in source and "<circle" in source
+    assert "/claim/" in client.get("/place/syria.html").get_data(as_text=True)
+
+
+# -- paged lists -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def many():
+    """One place and one source with 250 claims each."""
+    store = EmbeddedStore(None)
+    g = URIRef(BASE + "graph/article/many")
+    quads = []
+    for i in range(250):
+        c = URIRef(f"{BASE}claim/many/{i:04d}")
+        quads += [
+            (c, RDF.type, FG.FigureClaim, g),
+            (c, FG.claimant, URIRef(BASE + "agent/busy"), g),
+            (c, FG.place, URIRef(BASE + "place/busy"), g),
+            (c, FG.quantityKind, URIRef("https://w3id.org/factgraph/quantity/civilian_deaths"), g),
+            (c, FG.value, Literal(Decimal(i + 1)), g),
+            (c, FG.statedOn, Literal(f"{2000 + i // 12}-{i % 12 + 1:02d}", datatype=XSD.gYearMonth), g),
+        ]
+    store.add_quads(quads)
+    return create_app({"TESTING": True, "BASE": BASE}, store=store).test_client()
+
+
+def follow_pages(client, base: str) -> list[list[str]]:
+    """The claims listed on each page, following the "next" links from ``base``."""
+    import re
+
+    seen = []
+    path: str | None = base
+    while path:
+        html = client.get(path).get_data(as_text=True)
+        seen.append(re.findall(r'<td><a href="/(claim/many/\d+)">', html))
+        nxt = re.search(r'<a rel="next" href="([^"]+)"', html)
+        path = nxt.group(1).replace("&amp;", "&") if nxt else None
+        if path and path.startswith("?"):
+            path = base + path
+    return seen
+
+
+def test_place_claims_are_paged(many):
+    found = follow_pages(many, "/place/busy.html")
+    assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 250 - 2 * pages.PAGE_ROWS]
+    flat = [c for p in found for c in p]
+    assert len(set(flat)) == 250 and flat == sorted(flat)
+
+
+def test_source_claims_are_paged_by_date(many):
+    found = follow_pages(many, "/agent/busy.html")
+    assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 250 - 2 * pages.PAGE_ROWS]
+    assert len({c for p in found for c in p}) == 250
+
+
+def test_dense_chart_draws_one_point_per_date(many, monkeypatch):
+    html = many.get("/agent/busy.html").get_data(as_text=True)
+    assert html.count("<circle") == 250  # under CHART_POINTS: a point per (date, figure)
+    monkeypatch.setattr(pages, "CHART_POINTS", 100)
+    dates = len({f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(250)})
+    assert many.get("/agent/busy.html").get_data(as_text=True).count("<circle") == dates
+
+
+# -- the home page's cached counts ---------------------------------------------------------------
+
+
+def test_home_counts_follow_the_store():
+    store = EmbeddedStore(None)
+    client = create_app({"TESTING": True, "BASE": BASE}, store=store).test_client()
+    ns = "https://w3id.org/factgraph/ontology#"
+
+    def claims() -> str:
+        html = client.get("/").get_data(as_text=True)
+        return html.split(" Claims")[0].rsplit("<strong>", 1)[1].split("</strong>")[0]
+
+    store.update(
+        f"INSERT DATA {{ GRAPH <{BASE}graph/article/a> {{ <{BASE}claim/a/1> a <{ns}FigureClaim> }} }}"
+    )
+    assert claims() == "1"
+    # a new article: a new named graph
+    store.update(
+        f"INSERT DATA {{ GRAPH <{BASE}graph/article/b> {{ <{BASE}claim/b/1> a <{ns}FigureClaim> }} }}"
+    )
+    assert claims() == "2"
+    # the same article re-ingested (same graph names): the conflict refresh stamps a new time
+    stamp = "<http://www.w3.org/ns/prov#endedAtTime>"
+    conflicts = f"<{BASE}graph/conflicts>"
+    activity = f"<{BASE}activity/conflicts/1> a <{ns}ConflictDetection>"
+    store.update(f'INSERT DATA {{ GRAPH {conflicts} {{ {activity} ; {stamp} "2024-01-01T00:00:00Z" }} }}')
+    assert claims() == "2"
+    store.update(
+        f"INSERT DATA {{ GRAPH <{BASE}graph/article/b> {{ <{BASE}claim/b/2> a <{ns}FigureClaim> }} }}"
+    )
+    store.update(
+        f"DELETE WHERE {{ GRAPH {conflicts} {{ ?a {stamp} ?t }} }};"
+        f' INSERT DATA {{ GRAPH {conflicts} {{ {activity} ; {stamp} "2024-01-02T00:00:00Z" }} }}'
+    )
+    assert claims() == "3"
