@@ -13,7 +13,7 @@ HEDGES: list[tuple[str, str]] = [
     ("possible", r"éventuel(?:le)?s?(?:ment)?|peut-être|possiblement|\bpossibly\b|\bmay have\b|\bpotential\b|"
                  r"pourrai(?:en)?t|could have"),
     ("reported", r"\bserai(?:en)?t\b|\baurai(?:en)?t\b|il y aurait eu|would have|reportedly|présumé(?:e)?s?"),
-    ("admitted", r"a reconnu|ont reconnu|reconna[iî]t|reconnaissent|\badmit(?:ted|s)?\b|acknowledg(?:ed|es)"),
+    ("admitted", r"\breconnu\b|reconna[iî]t|reconnaissent|\badmit(?:ted|s)?\b|acknowledg(?:ed|es)"),
     ("estimated", r"\bestime\b|\bestiment\b|\bestimates?\b|\bassesse?s\b|évalu(?:e|ation)"),
     ("attributed", r"\bselon\b|d['’]après|according to|citing"),
     ("asserted", r"\bassure\b|\baffirme\b|a affirmé|\bsays\b|\bsaid\b|a indiqué|a déclaré|a dit|\bprécise\b|a précisé"),

@@ -175,3 +175,17 @@ def _spans_inside(text, article):
     for c in extract(article).claims:
         assert 0 <= c.sentence.start < c.sentence.end <= len(text)
         assert text[c.sentence.start:c.sentence.end] == c.sentence.text
+
+
+@pytest.mark.parametrize(
+    "text, confidence",
+    [
+        ("La coalition a pour sa part reconnu la mort de 1.370 civils.", "admitted"),
+        ("Il est très probable que 40 civils ont été tués, selon la coalition.", "very_likely"),
+        ("Selon l'OSDH, il y aurait eu 30 civils tués.", "reported"),
+        ("Ses opérations ont éventuellement causé la mort de 1.799 civils, d'après l'état-major.", "possible"),
+        ("Selon l'OSDH, 32 civils ont été tués.", "attributed"),
+    ],
+)
+def test_hedges(text, confidence):
+    assert one(text).confidence == confidence
