@@ -26,7 +26,7 @@ NOUNS: list[tuple[str, str]] = [
 ]
 # Between the number and its noun: articles and adjectives ("111 additional claims"),
 # and up to three capitalised adjectives ("800 Iraqi and Syrian civilians").
-_LEAD = (r"^(?:[\s\"«»“”]|\b(?:[Dd]e|[Dd]['’]|des|du|additional|more|autres|other|nouveaux|new|supplémentaires|"
+_LEAD = (r"^(?:[\s\"«»“”]|\b(?:[Dd]e|[Dd]['’]|des|du|of|additional|more|autres|other|nouveaux|new|supplémentaires|"
          r"au total|in total)\b)*(?:[A-Z][a-zé]+\s+(?:and\s+|et\s+)?){0,3}")
 NOUN_RES = [(cls, re.compile(rf"{_LEAD}(?i:{rx})\b")) for cls, rx in NOUNS]
 NUMBER_OF_RE = re.compile(r"\b(?:le|du|au) nombre (?:de|d['’])\s*|\bthe number of\s+|\bthe (?:death )?toll of\s+", re.I)

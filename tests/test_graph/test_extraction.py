@@ -189,3 +189,10 @@ def _spans_inside(text, article):
 )
 def test_hedges(text, confidence):
     assert one(text).confidence == confidence
+
+
+def test_english_vague_amount_with_a_part():
+    whole, part = claims("Human Rights Watch said dozens of civilians, including 12 children, were killed in a raid.",
+                         "2018-04")
+    assert (whole.figure.bound, whole.quantity) == ("vague", "civilian_deaths")
+    assert (part.figure.value, part.quantity, part.part_of) == (12, "child_deaths", whole.key)
