@@ -1,14 +1,17 @@
 """The pages in a real browser: a server process (``flask run`` on the app factory, over
 a store on disk) and headless Chromium driven by Selenium. Open the home page, follow an
-article to a claim, see the highlighted quote and the conflict link.
+article to a claim, see the highlighted quote and the conflict link: on the hand-written
+fixture, and on the built-in seed ingested through the real pipeline (the OSDH's 3.800
+against the coalition's 1.302, and the explicit dispute).
 
 Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package (the
 ``test`` extras); skipped, with the reason, when one is missing. With
-``FACTGRAPH_UPDATE_SCREENSHOTS=1`` the screenshots are written to ``docs/screenshots/``.
+``FACTGRAPH_SCREENSHOTS=1`` the screenshots are written to ``docs/screenshots/``.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -19,8 +22,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from factgraph.graph.store import EmbeddedStore
 from rdflib import Dataset
+
+from factgraph.graph.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "pages_fixture.trig"
 DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
@@ -41,14 +45,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store_dir = tmp_path_factory.mktemp("store")
-    ds = Dataset()
-    ds.parse(FIXTURE, format="trig")
-    store = EmbeddedStore(store_dir)
-    store.add_quads(ds.quads((None, None, None, None)))
-    store.close()
+def serve(store_dir: Path):
+    """``flask run`` on the app factory over ``store_dir``; yields the base URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -83,9 +81,45 @@ def server(tmp_path_factory):
                     "server did not start: " + proc.stderr.read().decode(errors="replace")
                 ) from None
             time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    store_dir = tmp_path_factory.mktemp("store")
+    ds = Dataset()
+    ds.parse(FIXTURE, format="trig")
+    store = EmbeddedStore(store_dir)
+    store.add_quads(ds.quads((None, None, None, None)))
+    store.close()
+    yield from serve(store_dir)
+
+
+@pytest.fixture(scope="module")
+def seed_server(tmp_path_factory):
+    """The built-in seed article ingested through the pipeline into a store on disk."""
+    from factgraph.graph.pipeline import builtin_corpus, ingest
+
+    store_dir = tmp_path_factory.mktemp("seed")
+    store = EmbeddedStore(store_dir)
+    ingest(store, builtin_corpus())
+    found = [
+        str(r.c)
+        for r in store.query(
+            "SELECT ?c WHERE { ?c <https://w3id.org/factgraph/ontology#value> 3800 ;"
+            " <https://w3id.org/factgraph/ontology#claimant> <http://127.0.0.1:5000/agent/osdh> }"
+        )
+    ]
+    osdh = "/" + found[0].split("/", 3)[3]  # the OSDH's 3.800, as the site links it
+    store.close()
+    del store
+    gc.collect()  # the embedded store's lock goes with its last reference
+    for url in serve(store_dir):
+        yield url, osdh
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +139,7 @@ def browser():
 def screenshot(browser, tmp_path: Path, name: str) -> None:
     path = tmp_path / f"{name}.png"
     browser.save_screenshot(str(path))
-    if os.environ.get("FACTGRAPH_UPDATE_SCREENSHOTS"):
+    if os.environ.get("FACTGRAPH_SCREENSHOTS"):
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS / path.name)
 
@@ -149,3 +183,37 @@ def test_source_chart_and_escaping_in_the_browser(server, browser, tmp_path):
     text = browser.find_element(By.CSS_SELECTOR, ".article-text .text").text
     assert "<script>alert('x')</script>" in text  # shown as text, never run
     assert browser.find_elements(By.CSS_SELECTOR, ".article-text script") == []
+
+
+def test_seed_home_to_claim_shows_quote_and_conflicts(seed_server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    url, osdh = seed_server
+    browser.get(url + "/")
+    counts = browser.find_element(By.CSS_SELECTOR, "ul.counts").text
+    assert "Claims" in counts and "Conflicts" in counts
+    screenshot(browser, tmp_path, "seed-home")
+
+    browser.find_element(By.CSS_SELECTOR, "ul.articles a").click()
+    assert "/article/" in browser.current_url and browser.current_url.endswith(".html")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "a.claim-mark")) >= 5
+    browser.find_element(By.CSS_SELECTOR, f'a[href="{osdh}"]').click()
+    assert browser.current_url.endswith(osdh + ".html")  # followed the 303
+    quote = browser.find_element(By.CSS_SELECTOR, "mark.quote")
+    assert quote.is_displayed() and "3.800 morts civils" in quote.text
+    links = browser.find_elements(By.CSS_SELECTOR, "a.conflict-link")
+    assert links and any("tension" in a.text for a in links)
+    screenshot(browser, tmp_path, "seed-claim")
+
+    links[0].click()
+    assert "/conflict/" in browser.current_url
+    sides = browser.find_elements(By.CSS_SELECTOR, "section.side")
+    assert len(sides) == 2
+    assert [s.find_element(By.CSS_SELECTOR, "mark.quote").is_displayed() for s in sides] == [True, True]
+    screenshot(browser, tmp_path, "seed-conflict")
+
+    browser.get(url + "/conflicts")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.conflicts-report tbody tr")
+    kinds = " ".join(r.text for r in rows)
+    assert "tension" in kinds and "explicit dispute" in kinds
+    screenshot(browser, tmp_path, "seed-conflicts")
