@@ -1,4 +1,5 @@
-"""Every stored query parses at load, runs on the built graph, and is served at /queries."""
+"""Every stored query parses at load, runs on the built graph, and is served at /queries,
+on every store backend (``store_with`` and ``seed_store`` in ``conftest.py``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+
 from factgraph.graph.catalogue import Catalogue, CatalogueError, ParamError, parse_stored_query
-from factgraph.graph.store import EmbeddedStore
 from factgraph.server.app import create_app
-from rdflib import Dataset, URIRef
 
 FACTS = Path(__file__).parent / "data" / "facts.trig"
 B = "http://127.0.0.1:5000/"
@@ -29,34 +29,16 @@ LIBRARY = {
 }
 
 
-def load_trig(store, path: Path) -> None:
-    ds = Dataset()
-    ds.parse(path, format="trig")
-    for g in ds.graphs():
-        if len(g):
-            store.replace_graph(URIRef(str(g.identifier)), g)
+@pytest.fixture(scope="module")
+def facts_store(store_with):
+    """``data/facts.trig`` on each backend (read-only)."""
+    return store_with(FACTS)
 
 
 @pytest.fixture(scope="module")
-def facts_store():
-    s = EmbeddedStore(None)
-    load_trig(s, FACTS)
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def seed_graph_store():
-    """The built-in corpus through the real pipeline."""
-    from factgraph.graph import pipeline
-
-    s = EmbeddedStore(None)
-    try:
-        pipeline.ingest(s, pipeline.builtin_corpus())
-    except (AttributeError, ImportError, NotImplementedError) as exc:  # a pipeline step not landed yet
-        pytest.skip(f"the pipeline cannot build the seed graph yet: {exc!r}")
-    yield s
-    s.close()
+def seed_graph_store(seed_store):
+    """The built-in corpus through the real pipeline, on each backend."""
+    return seed_store
 
 
 @pytest.fixture(scope="module")
