@@ -86,7 +86,7 @@ def nt_term(term: Node) -> str:
 
     Plain and ``xsd:string`` literals are written without a datatype: the same literal
     in RDF 1.1, but Virtuoso keeps ``"x"`` and ``"x"^^xsd:string`` apart and matches
-    only the plain one."""
+    only the plain one. A whole ``xsd:decimal`` gets its canonical ``.0``."""
     if isinstance(term, URIRef):
         if _IRI_FORBIDDEN.search(term):
             raise StoreError(f"not a valid IRI: {str(term)!r}")
@@ -97,6 +97,9 @@ def nt_term(term: Node) -> str:
         text = f'"{_escape(str(term))}"'
         if term.language:
             return f"{text}@{term.language}"
+        if term.datatype == XSD.decimal and re.fullmatch(r"\s*[+-]?\d+\s*", str(term)):
+            # the canonical form ("1302.0"): Virtuoso stores "1302"^^xsd:decimal as an integer
+            text = f'"{str(term).strip()}.0"'
         if term.datatype is not None and term.datatype != XSD.string:
             return f"{text}^^{nt_term(term.datatype)}"
         return text
@@ -238,14 +241,19 @@ def _scan(query: str) -> tuple[int, bool]:
 
 
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w.-]*):", re.IGNORECASE | re.MULTILINE)
+# comments and a BASE declaration at the start of a query
+_LEADING_BASE = re.compile(r"\A(?:\s|#[^\n]*)*BASE\s*<[^<>\s]*>\s*", re.IGNORECASE)
 
 
 def with_prefixes(query: str) -> str:
     """The query with factgraph's prefixes (``terms.PREFIXES``) declared, as rdflib
-    declares them for EmbeddedStore; the query's own declarations win."""
+    declares them for EmbeddedStore; the query's own declarations win. They go after a
+    leading ``BASE``: Virtuoso refuses a ``BASE`` that follows a ``PREFIX`` (SP030)."""
     declared = set(_PREFIX_DECL.findall(query))
     missing = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared)
-    return missing + query
+    base = _LEADING_BASE.match(query)
+    at = base.end() if base else 0
+    return query[:at] + ("\n" if base else "") + missing + query[at:]
 
 
 def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:

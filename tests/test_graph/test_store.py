@@ -13,10 +13,11 @@ import socket
 from decimal import Decimal
 
 import pytest
-from factgraph.graph.remote import STAGING_PREFIX, RemoteStore, bind_values, declares_dataset, where_brace
-from factgraph.graph.store import Store, StoreError
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef, Variable
 from rdflib import namespace as ns
+
+from factgraph.graph.remote import STAGING_PREFIX, RemoteStore, bind_values, declares_dataset, where_brace
+from factgraph.graph.store import Store, StoreError
 
 EX = Namespace("http://example.org/")
 TIME = Namespace("http://www.w3.org/2006/time#")
@@ -328,6 +329,22 @@ def test_factgraph_prefixes_are_declared(store):
     assert [canon(r[0]) for r in res] == [Literal("pas moins de 1.302")]  # type: ignore[index]
 
 
+def test_query_with_a_base_declaration(store):
+    """Regression: the prefixes went before the query's BASE, which Virtuoso refuses."""
+    store.replace_graph(G1, article_graph())
+    res = store.query("# the endpoint's base\nBASE <http://example.org/>\nASK { ?s <figureText> ?o ; rdfs:label ?l }")
+    assert res.askAnswer
+
+
+def test_a_whole_decimal_keeps_its_datatype(store):
+    """Regression: Virtuoso stored "1302"^^xsd:decimal as an integer (now written "1302.0")."""
+    g = Graph()
+    g.add((EX.c, EX.value, Literal("1302", datatype=ns.XSD.decimal)))
+    store.replace_graph(G1, g)
+    row = next(iter(store.query("SELECT ?v (DATATYPE(?v) AS ?t) WHERE { ?c <http://example.org/value> ?v }")))
+    assert row[1] == ns.XSD.decimal and row[0].toPython() == Decimal(1302)  # type: ignore[index]
+
+
 def test_construct_with_binding(store):
     store.replace_graph(G1, article_graph())
     res = store.query("CONSTRUCT { ?s <http://example.org/v> ?o } WHERE { ?s ?p ?o }", {"p": EX.figureText})
@@ -532,7 +549,7 @@ def test_bind_values_serialises_terms():
         'SELECT ?s WHERE { VALUES (?o ?p ?s) { ("a \\"b\\"\\n} c" <http://example.org/p> "x"@en) }  ?s ?p ?o }'
     )
     assert bind_values("ASK {}", {"n": Literal("1302", datatype=ns.XSD.decimal)}) == (
-        'ASK { VALUES (?n) { ("1302"^^<http://www.w3.org/2001/XMLSchema#decimal>) } }'
+        'ASK { VALUES (?n) { ("1302.0"^^<http://www.w3.org/2001/XMLSchema#decimal>) } }'
     )
     assert (
         bind_values("ASK {}", {"n": Literal("x", datatype=ns.XSD.string)}) == 'ASK { VALUES (?n) { ("x") } }'
