@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .conflict_text import explain
 from .model import Figure
@@ -168,6 +168,7 @@ def _days_in_month(y: int, m: int) -> int:
     return (date(y + (m == 12), m % 12 + 1, 1) - date(y, m, 1)).days
 
 
+@lru_cache(maxsize=1 << 16)  # the same dates come back claim after claim
 def date_span(text: str | None) -> tuple[int, int] | None:
     """First and last day (ordinals) an ISO date of any precision covers:
     '2019' -> the year, '2019-04' -> April, '2019-04-30' -> that day."""
