@@ -180,6 +180,15 @@ def where_brace(query: str) -> int:
     return _scan(query)[0]
 
 
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them outside comments, strings and
+    IRIs (SPARQLWrapper's own guess is thrown off by a quote in a comment)."""
+    try:
+        return _scan(query)[2]
+    except StoreError:
+        return None
+
+
 def declares_dataset(query: str) -> bool:
     """Whether the query has its own FROM / FROM NAMED clauses."""
     try:
@@ -188,7 +197,7 @@ def declares_dataset(query: str) -> bool:
         return False
 
 
-def _scan(query: str) -> tuple[int, bool]:
+def _scan(query: str) -> tuple[int, bool, str | None]:
     saw_from = False
     i, n = 0, len(query)
     parens = braces = 0
@@ -230,7 +239,7 @@ def _scan(query: str) -> tuple[int, bool]:
             if braces == 0 and parens == 0:
                 in_template = form == "CONSTRUCT" and not template_done and last_word != "WHERE"
                 if not in_template:
-                    return i, saw_from
+                    return i, saw_from, form
             braces += 1
         elif c == "}":
             braces -= 1
@@ -366,7 +375,7 @@ class RemoteStore(Store):
             self._flavour = next((f for f in ("oxigraph", "virtuoso") if f in server), "generic")
         return self._flavour
 
-    def _wrapper(self, endpoint: str, text: str) -> SPARQLWrapper:
+    def _wrapper(self, endpoint: str, text: str, form: str | None = None) -> SPARQLWrapper:
         sw = SPARQLWrapper(endpoint)
         sw.setMethod(POST)
         sw.setOnlyConneg(True)  # no format=... parameters: they upset Virtuoso
@@ -374,6 +383,8 @@ class RemoteStore(Store):
         with warnings.catch_warnings():  # "unknown query type": the server will say what is wrong
             warnings.simplefilter("ignore", RuntimeWarning)
             sw.setQuery(text)
+        if form is not None:  # "query=" or "update=" and the Accept header depend on it
+            sw.queryType = form
         if self.user:
             auth = self.auth or ("digest" if self._flavour == "virtuoso" else "basic")
             sw.setHTTPAuth(DIGEST if auth == "digest" else BASIC)
@@ -450,8 +461,8 @@ class RemoteStore(Store):
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
         text = with_prefixes(bind_values(sparql, bindings))
         flavour = self.flavour
-        sw = self._wrapper(self.url, text)
-        form = sw.queryType
+        form = query_form(text) or "SELECT"  # unparseable: let the server say what is wrong
+        sw = self._wrapper(self.url, text, form)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         if graph_form:
             sw.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
@@ -541,7 +552,8 @@ class RemoteStore(Store):
 
     def update(self, sparql: str) -> None:
         self.flavour  # noqa: B018 - probe first, so Virtuoso gets digest auth
-        response = self._send(self._wrapper(self.update_url, sparql), self.update_url, updating=True)
+        wrapper = self._wrapper(self.update_url, sparql, "INSERT")  # any update form: sent as "update="
+        response = self._send(wrapper, self.update_url, updating=True)
         self._read(response, self.update_url)
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:

@@ -218,6 +218,10 @@ class EmbeddedStore(Store):
             del ser
 
     def close(self) -> None:
+        """Flush and release the directory's lock; closing twice is harmless."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         try:
             self._ox.flush()
         except (AttributeError, OSError):

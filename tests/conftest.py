@@ -233,20 +233,30 @@ def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreBacken
     return _remote_backend(request.param)
 
 
-@pytest.fixture
-def store(store_backend: StoreBackend) -> Iterator[Store]:
-    """A fresh, empty ``Store`` of each backend; closed (remote: wiped) afterwards."""
-    s = store_backend.open()
-    if store_backend.remote:
-        SERVERS.forget(store_backend.name)
+def _empty(backend: StoreBackend) -> Iterator[Store]:
+    s = backend.open()
+    if backend.remote:
+        SERVERS.forget(backend.name)
         _wipe(s)
     try:
         yield s
     finally:
-        if store_backend.remote:
-            SERVERS.forget(store_backend.name)
+        if backend.remote:
+            SERVERS.forget(backend.name)
             _wipe(s)
         s.close()
+
+
+@pytest.fixture
+def store(store_backend: StoreBackend) -> Iterator[Store]:
+    """A fresh, empty ``Store`` of each backend; closed (remote: wiped) afterwards."""
+    yield from _empty(store_backend)
+
+
+@pytest.fixture
+def empty_store(store_backend: StoreBackend) -> Iterator[Store]:
+    """The same as ``store``, for modules whose own ``store`` is a loaded one."""
+    yield from _empty(store_backend)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

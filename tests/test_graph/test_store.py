@@ -345,6 +345,14 @@ def test_a_whole_decimal_keeps_its_datatype(store):
     assert row[1] == ns.XSD.decimal and row[0].toPython() == Decimal(1302)  # type: ignore[index]
 
 
+def test_construct_with_a_quote_in_a_comment(store):
+    """Regression: SPARQLWrapper took this CONSTRUCT for another form (a quote in the
+    header comment), asked for SPARQL JSON and got JSON-LD from the Oxigraph server."""
+    store.replace_graph(G1, article_graph())
+    res = store.query('#+ description: under "?s/"\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1')
+    assert res.type == "CONSTRUCT" and len(res.graph) == 1
+
+
 def test_construct_with_binding(store):
     store.replace_graph(G1, article_graph())
     res = store.query("CONSTRUCT { ?s <http://example.org/v> ?o } WHERE { ?s ?p ?o }", {"p": EX.figureText})
