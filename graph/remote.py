@@ -177,27 +177,25 @@ _WORD = re.compile(r"[A-Za-z_][\w-]*")
 def where_brace(query: str) -> int:
     """Index of the ``{`` opening the query's WHERE pattern, outside strings, IRIs and
     comments; skips a CONSTRUCT template and parenthesised select expressions."""
-    return _scan(query)[0]
+    at = _scan(query)[0]
+    if at < 0:
+        raise StoreError("cannot find the WHERE clause of the query to bind values into")
+    return at
 
 
 def query_form(query: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them outside comments, strings and
     IRIs (SPARQLWrapper's own guess is thrown off by a quote in a comment)."""
-    try:
-        return _scan(query)[2]
-    except StoreError:
-        return None
+    return _scan(query)[2]
 
 
 def declares_dataset(query: str) -> bool:
     """Whether the query has its own FROM / FROM NAMED clauses."""
-    try:
-        return _scan(query)[1]
-    except StoreError:
-        return False
+    return _scan(query)[1]
 
 
 def _scan(query: str) -> tuple[int, bool, str | None]:
+    """(index of the WHERE pattern's ``{`` or -1, whether FROM appears, the query form)."""
     saw_from = False
     i, n = 0, len(query)
     parens = braces = 0
@@ -246,7 +244,7 @@ def _scan(query: str) -> tuple[int, bool, str | None]:
             if braces == 0 and form == "CONSTRUCT":
                 template_done = True
         i += 1
-    raise StoreError("cannot find the WHERE clause of the query to bind values into")
+    return -1, saw_from, form  # no WHERE pattern (DESCRIBE <iri>)
 
 
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w.-]*):", re.IGNORECASE | re.MULTILINE)

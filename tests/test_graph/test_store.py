@@ -353,6 +353,14 @@ def test_construct_with_a_quote_in_a_comment(store):
     assert res.type == "CONSTRUCT" and len(res.graph) == 1
 
 
+def test_describe_without_a_where_clause(store):
+    """Regression: ``DESCRIBE <iri>`` was sent to the servers as a SELECT."""
+    store.replace_graph(G1, article_graph())
+    subject = next(iter(store.query("SELECT ?s WHERE { ?s rdfs:label ?l }")))[0]  # type: ignore[index]
+    res = store.query(f"DESCRIBE <{subject}>")
+    assert res.type in ("DESCRIBE", "CONSTRUCT") and len(res.graph) > 0
+
+
 def test_construct_with_binding(store):
     store.replace_graph(G1, article_graph())
     res = store.query("CONSTRUCT { ?s <http://example.org/v> ?o } WHERE { ?s ?p ?o }", {"p": EX.figureText})

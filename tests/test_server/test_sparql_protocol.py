@@ -10,7 +10,8 @@ manifest's request and checking its expected status and result format.
   read-only by design, so they do not apply: ``test_update_cases_are_refused`` checks
   that each of them gets a 4xx and leaves the store unchanged.
 
-The graphs the cases name are loaded from ``data/w3c_protocol.trig``.
+The graphs the cases name are loaded from ``data/w3c_protocol.trig`` into each store backend
+(``store_with`` in ``conftest.py``): the endpoint answers the same over a remote store.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from factgraph.graph.store import EmbeddedStore
-from factgraph.server.app import create_app
 from rdflib import Dataset, Graph, URIRef
+
+from factgraph.server.app import create_app
 
 DATA = Path(__file__).parent / "data" / "w3c_protocol.trig"
 K = "http://kasei.us/2009/09/sparql/data/"
@@ -31,25 +32,20 @@ TABULAR_TYPES = BOOLEAN_TYPES + ("text/csv", "text/tab-separated-values")
 RDF_TYPES = ("application/rdf+xml", "text/turtle", "application/n-triples", "application/ld+json", "application/trig")
 
 
-def load_trig(store: EmbeddedStore, path: Path) -> None:
-    ds = Dataset()
-    ds.parse(path, format="trig")
-    for g in ds.graphs():
-        if len(g):
-            store.replace_graph(URIRef(str(g.identifier)), g)
+@pytest.fixture(scope="module")
+def store(store_with):
+    """The cases' graphs on each backend (read-only)."""
+    return store_with(DATA)
 
 
 @pytest.fixture(scope="module")
-def store():
-    s = EmbeddedStore(None)
-    load_trig(s, DATA)
-    yield s
-    s.close()
+def app(store):
+    return create_app({"TESTING": True, "QUERY_TIMEOUT": 20}, store=store)
 
 
 @pytest.fixture()
-def client(store):
-    return create_app({"TESTING": True, "QUERY_TIMEOUT": 20}, store=store).test_client()
+def client(app):
+    return app.test_client()
 
 
 def enc(iri: str) -> str:

@@ -114,9 +114,14 @@ def test_broken_query_fails_at_start_up(tmp_path):
 # --- /queries -------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def app(facts_store):
+    return create_app({"TESTING": True}, store=facts_store)
+
+
 @pytest.fixture()
-def client(facts_store):
-    return create_app({"TESTING": True}, store=facts_store).test_client()
+def client(app):
+    return app.test_client()
 
 
 def test_index_lists_the_library(client):
