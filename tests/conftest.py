@@ -156,6 +156,10 @@ class ServerDataset(Store):
         self._load(self.inner)
         SERVERS.holding[self.backend.name] = self.key
 
+    def forget(self) -> None:
+        """The server's data was changed behind this store's back (by a subprocess)."""
+        SERVERS.forget(self.backend.name)
+
     def __getattr__(self, name: str) -> Any:  # url, update_url, flavour, ...
         inner = self.__dict__.get("inner")
         if inner is None:

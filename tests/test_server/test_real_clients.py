@@ -1,12 +1,11 @@
 """Real clients against a real server process: SPARQLWrapper, rdflib's SPARQLStore, curl.
 
-The server runs in a subprocess on 127.0.0.1
-(a free port): ``factgraph serve`` over a store on disk.
+The server runs in a subprocess on 127.0.0.1 (a free port): ``factgraph serve`` over a
+store on disk, and over each remote test server (``--store http://... --update-url``).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -16,10 +15,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from factgraph.graph.store import EmbeddedStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+from factgraph.graph.store import EmbeddedStore
 
 DATA = Path(__file__).parent / "data" / "w3c_protocol.trig"
 K = "http://kasei.us/2009/09/sparql/data/"
@@ -33,37 +33,61 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
+def served_store(data_backend, store_with, tmp_path_factory):
+    """What ``factgraph serve`` serves: the cases' graphs in a store directory
+    (embedded) or on the backend's server (read-only store_with)."""
+    if data_backend.remote:
+        return store_with(DATA)
     path = tmp_path_factory.mktemp("served") / "store"
     store = EmbeddedStore(path)
+    load_file(store, DATA)
+    store.close()
+    return path
+
+
+def load_file(store, path: Path) -> None:
     ds = Dataset()
-    ds.parse(DATA, format="trig")
+    ds.parse(path, format="trig")
     for g in ds.graphs():
         if len(g):
             store.replace_graph(URIRef(str(g.identifier)), g)
-    store.close()
+
+
+@pytest.fixture(scope="module")
+def endpoint(data_backend, served_store, tmp_path_factory):
+    """``factgraph serve --store DIR`` or ``--store http://... --update-url ...`` (the
+    credentials in the environment, as a user would run it) in a subprocess."""
     port = free_port()
-    env = dict(os.environ, FACTGRAPH_STORE=str(path), FACTGRAPH_QUERY_TIMEOUT="5",
-               FACTGRAPH_BASE=f"http://127.0.0.1:{port}/")
+    env = dict(data_backend.cli_env(), FACTGRAPH_QUERY_TIMEOUT="5", FACTGRAPH_BASE=f"http://127.0.0.1:{port}/")
+    if data_backend.remote:
+        served_store.ensure()
+        options = data_backend.cli_args()
+    else:
+        env["FACTGRAPH_STORE"] = str(served_store)
+        options = ["--store", str(served_store)]
     log = tmp_path_factory.mktemp("log") / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "factgraph", "serve", "--store", str(path), "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "factgraph", "serve", *options, "--host", "127.0.0.1", "--port", str(port)],
             env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("server did not start:\n" + log.read_text())
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    pytest.fail("server did not start:\n" + log.read_text())
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if data_backend.remote:
+            served_store.forget()  # serve ingested the built-in corpus next to the cases
 
 
 def test_sparqlwrapper_select_json(endpoint):
