@@ -64,3 +64,74 @@ def test_extract_json(capsys):
     assert main(["extract", "--json", SEED]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["claims"]) == 10 and out["conflicts"]
+
+
+# -- remote stores: --store http://... --update-url, credentials from the environment --------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_remote_store_not_listening_is_one_line_and_non_zero(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"http://127.0.0.1:{_free_port()}/sparql"
+    done = subprocess.run([sys.executable, "-m", "factgraph", "query", "--store", url, "ASK{}"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"factgraph query: error: remote store {url}: cannot connect")
+
+
+def _use_backend(backend, monkeypatch) -> None:
+    """The backend's credentials in the environment, as a user sets them."""
+    for name in ("FACTGRAPH_SPARQL_USER", "FACTGRAPH_SPARQL_PASSWORD", "FACTGRAPH_UPDATE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in backend.cli_env().items():
+        if name.startswith("FACTGRAPH_SPARQL_"):
+            monkeypatch.setenv(name, value)
+
+
+def test_ingest_then_query_and_conflicts_on_every_backend(store_backend, store, capsys, monkeypatch):
+    store.close()  # the embedded store's lock: the commands open it themselves
+    _use_backend(store_backend, monkeypatch)
+    options = store_backend.cli_args()
+    assert main(["ingest", *options, SEED]) == 0
+    assert "ingested 1 article(s), 10 claim(s)" in capsys.readouterr().out
+    count = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fg:FigureClaim }"
+    assert main(["query", *options, "--format", "json", count]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["n"] == "10"
+    if store_backend.remote:  # the update endpoint from the environment instead of --update-url
+        monkeypatch.setenv("FACTGRAPH_UPDATE_URL", store_backend.update_url)
+        options = ["--store", store_backend.url]
+    assert main(["conflicts", *options, "--format", "json"]) == 0
+    kinds = {c["kind"] for c in json.loads(capsys.readouterr().out)}
+    assert "tension" in kinds
+
+
+def test_remote_update_without_the_update_endpoint_says_so(store_backend, store, capsys, monkeypatch):
+    if not store_backend.remote or store_backend.update_url == store_backend.url:
+        pytest.skip("a server whose update endpoint differs from its query endpoint")
+    _use_backend(store_backend, monkeypatch)
+    assert main(["ingest", "--store", store_backend.url, SEED]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--update-url" in err
+    assert store.is_empty()
+
+
+def test_remote_wrong_password_is_one_line_exit_2(store_backend, store, capsys, monkeypatch):
+    if not store_backend.user:
+        pytest.skip("only a server that requires credentials")
+    _use_backend(store_backend, monkeypatch)
+    monkeypatch.setenv("FACTGRAPH_SPARQL_PASSWORD", "not-the-password")
+    assert main(["ingest", *store_backend.cli_args(), SEED]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "401" in err and "FACTGRAPH_SPARQL_PASSWORD" in err
+    assert store.is_empty()
