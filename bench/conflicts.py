@@ -69,7 +69,7 @@ def synthetic(n: int, rng: random.Random) -> tuple[list[ClaimRecord], dict[str, 
         kind = rng.choice(list(KINDS))
         if rng.random() < 0.3:  # campaign tallies over a country or two neighbours
             c = rng.randrange(len(countries))
-            scope = frozenset(countries[c : c + rng.choice((1, 2))])
+            scope = frozenset(countries[(c + k) % len(countries)] for k in range(rng.choice((1, 2))))
         else:
             scope = frozenset({rng.choice(places)})
         end = origin + timedelta(days=rng.randrange(5 * 365))
