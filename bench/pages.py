@@ -2,8 +2,11 @@
 
 Builds an in-memory store with N synthetic claims (default 100 000) shaped like
 ``mapping.py``'s (docs/design.md, "The claim model"), spread over articles of 100 claims,
-50 claimants and 20 places, with a conflict every 50 claims and the seed vocabulary; then
-renders pages through Flask's test client and prints the median (p50) and p90 of each.
+50 claimants and 20 places, with a conflict every 50 claims (2 000 with 100k claims, of
+three kinds) and the seed vocabulary; then renders pages through Flask's test client and
+prints the median (p50) and p90 of each, the conflict report (``/conflicts``: its first
+page, a later page, a kind filter and the JSON twin) and the page of one conflict among
+them.
 
     python bench/pages.py [--claims 100000] [--repeat 200]
 
@@ -30,6 +33,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PER_ARTICLE = 100
+CONFLICT_KINDS = ("tension", "contradiction", "explicit_dispute")
 
 
 def lit(text: str, datatype: str | None = None, lang: str | None = None) -> str:
@@ -96,8 +100,12 @@ def synthetic_nquads(n_claims: int, seed: int = 7) -> bytes:
                 q(k, RDF_TYPE, f"<{FG}Conflict>", conflicts)
                 q(k, FG + "claimA", f"<{c}>", conflicts)
                 q(k, FG + "claimB", f"<{other}>", conflicts)
+                kind = CONFLICT_KINDS[(art + i) % len(CONFLICT_KINDS)]
+                q(k, FG + "conflictKind", f"<https://w3id.org/factgraph/conflict/{kind}>", conflicts)
                 q(k, FG + "severity", lit("major"), conflicts)
+                q(k, FG + "ratio", lit(f"{1 + rnd.random() * 4:.2f}", "decimal"), conflicts)
                 q(k, FG + "explanation", lit("Synthetic conflict.", lang="en"), conflicts)
+                q(k, FG + "explanation", lit("Contradiction synthétique.", lang="fr"), conflicts)
         q(article, SCHEMA + "text", lit("".join(text_parts)), g)
     return out.getvalue().encode("utf-8")
 
@@ -132,6 +140,13 @@ def main() -> None:
         str(r[0])[len(BASE) - 1 :]
         for r in store.query(f"SELECT ?c WHERE {{ ?c a <{FG}FigureClaim> }} LIMIT 2000")
     ]
+    conflict_paths = [
+        str(r[0])[len(BASE) - 1 :] for r in store.query(f"SELECT ?k WHERE {{ ?k a <{FG}Conflict> }}")
+    ]
+    first = client.get("/conflicts").get_data(as_text=True)
+    nxt = first.split('<a rel="next" href="', 1)[1].split('"', 1)[0] if 'rel="next"' in first else ""
+    page_two = "/conflicts" + nxt.replace("&amp;", "&")
+    print(f"conflicts: {len(conflict_paths)}")
     pages = {
         "claim": lambda: rnd.choice(claim_paths) + ".html",
         "claim (303)": lambda: rnd.choice(claim_paths),
@@ -140,18 +155,32 @@ def main() -> None:
         "place": lambda: f"/place/p{rnd.randrange(20)}.html",
         "source (agent)": lambda: f"/agent/a{rnd.randrange(50)}.html",
         "home": lambda: "/",
+        "conflicts": lambda: "/conflicts",
+        "conflicts page 2": lambda: page_two,
+        "conflicts (kind)": lambda: (
+            f"/conflicts?kind=https://w3id.org/factgraph/conflict/{rnd.choice(CONFLICT_KINDS)}"
+        ),
+        "conflicts.json": lambda: "/conflicts.json",
+        "conflict": lambda: rnd.choice(conflict_paths) + ".html",
     }
-    print(f"{'page':<16} {'p50 ms':>8} {'p90 ms':>8}  (n)")
+    slow = (
+        "source (agent)",
+        "home",
+        "place",
+        "conflicts",
+        "conflicts page 2",
+        "conflicts (kind)",
+        "conflicts.json",
+    )
+    print(f"{'page':<18} {'p50 ms':>8} {'p90 ms':>8}  (n)")
     for name, pick in pages.items():
-        repeat = (
-            args.repeat if name not in ("source (agent)", "home", "place") else max(10, args.repeat // 10)
-        )
+        repeat = args.repeat if name not in slow else max(10, args.repeat // 10)
         times = []
         for _ in range(repeat):
             times.extend(timed(client, pick(), 1))
         times.sort()
         p90 = times[int(len(times) * 0.9) - 1]
-        print(f"{name:<16} {statistics.median(times):>8.1f} {p90:>8.1f}  ({len(times)})")
+        print(f"{name:<18} {statistics.median(times):>8.1f} {p90:>8.1f}  ({len(times)})")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
 """The conflict report: ``/conflicts`` (HTML, filterable by kind, claimant, quantity and
-place) with its JSON and CSV twins (``/conflicts.json``, ``/conflicts.csv``, the same
-filters), and the page of one conflict (``/conflict/{hash}.html``: the two claims side by
-side, each quote highlighted in its article).
+place, 100 conflicts a page) with its JSON and CSV twins (``/conflicts.json``,
+``/conflicts.csv``, the same filters, up to ``ROW_LIMIT`` conflicts each), and the page
+of one conflict (``/conflict/{hash}.html``: the two claims side by side, each quote
+highlighted in its article).
 
-The rows come from ``queries/pages/conflicts.rq`` with every filter bound (the empty
-literal for "any"); nothing here builds triples.
+The rows come from ``queries/pages/conflicts_page.rq`` (the HTML page) and
+``queries/pages/conflicts.rq`` (the twins) with every filter bound (the empty literal
+for "any"). Both are ordered by a key (the kind's IRI, a space, the conflict's IRI) and
+start after a bound ``?after`` key: keyset paging, no OFFSET in the query text. The HTML
+report links its next page by the last key it shows; a twin cut at ``ROW_LIMIT`` links
+the rest with ``Link: <...>; rel="next"`` (and ``"next"`` in the JSON). Nothing here
+builds triples.
 """
 
 from __future__ import annotations
@@ -20,6 +26,10 @@ from rdflib.term import Node
 
 from . import pages
 from .negotiation import negotiate
+from .pages.described import Described, describe, generic_page, title_of, vocabulary_labels
+from .pages.language import UI, Labels, current_lang, local_name
+from .pages.quotes import Quote, claim_quote
+from .pages.rendering import fg, page, rows
 
 bp = Blueprint("conflicts", __name__)
 
@@ -75,39 +85,60 @@ def chosen_filters() -> dict[str, str]:
     }
 
 
-def report(filters: dict[str, str]) -> list[ConflictRow]:
-    """The conflicts matching ``filters`` (IRIs by filter name), capped at ``ROW_LIMIT``."""
-    bindings: dict[str, Node] = {
+def _bindings(filters: dict[str, str]) -> dict[str, Node]:
+    return {
         ("fkind" if name == "kind" else name): (URIRef(filters[name]) if filters.get(name) else Literal(""))
         for name in FILTERS
     }
+
+
+def report(
+    filters: dict[str, str], after: str = "", limit: int | None = None, query: str = "conflicts"
+) -> tuple[list[ConflictRow], str | None]:
+    """The conflicts matching ``filters`` (IRIs by filter name) after the key ``after``,
+    at most ``limit`` (default ``ROW_LIMIT``), read from the stored query ``query``; and
+    the key to continue after when there are more (else None)."""
+    limit = current_app.config["ROW_LIMIT"] if limit is None else limit
     found: dict[str, ConflictRow] = {}
-    for r in pages.rows("conflicts", **bindings):
+    last_key, next_after = "", None
+    for r in rows(query, after=Literal(after), **_bindings(filters)):
         key = str(r.c)
         row = found.get(key)
         if row is None:
-            if len(found) >= current_app.config["ROW_LIMIT"]:
+            if len(found) >= limit:
+                next_after = last_key
                 break
             row = found[key] = ConflictRow(
                 key, str(r.kind), _number(r.severity), _number(r.ratio), _number(r.gap), str(r.a), str(r.b)
             )
+            last_key = str(r.key)
         _add(row.claim_a_label, r.aLabel)
         _add(row.claim_b_label, r.bLabel)
         _add(row.explanation, r.explanation)
-    return list(found.values())
+    return list(found.values()), next_after
 
 
-def facets(labels: pages.Labels) -> dict[str, list[tuple[str, str]]]:
+def count(filters: dict[str, str]) -> int:
+    found = rows("conflict_count", **_bindings(filters))
+    return int(found[0].n) if found else 0
+
+
+def facets(labels: Labels) -> dict[str, list[tuple[str, str]]]:
     values: dict[str, set[str]] = {name: set() for name in FILTERS}
-    for r in pages.rows("conflict_facets"):
+    for r in rows("conflict_facets"):
         values[str(r.facet)].add(str(r.value))
     return {name: sorted(((v, labels.get(v)) for v in vs), key=lambda t: t[1]) for name, vs in values.items()}
 
 
-def _twin_links(filters: dict[str, str]) -> list[tuple[str, str, str]]:
+def _query(filters: dict[str, str], after: str | None = None) -> str:
     from urllib.parse import urlencode
 
-    query = ("?" + urlencode(filters)) if filters else ""
+    args = {**filters, **({"after": after} if after else {})}
+    return ("?" + urlencode(args)) if args else ""
+
+
+def _twin_links(filters: dict[str, str]) -> list[tuple[str, str, str]]:
+    query = _query(filters)
     return [(f"/conflicts.{suffix}{query}", media_type, suffix) for suffix, media_type in TWINS.items()]
 
 
@@ -124,18 +155,23 @@ def index() -> Response:
         resp = data(next(s for s, mt in TWINS.items() if mt == wanted))
         resp.vary.add("Accept")
         return resp
-    labels = pages.vocabulary_labels(pages.Labels(pages.current_lang()))
-    conflicts = report(filters)
-    resp = pages.page(
+    labels = vocabulary_labels(Labels(current_lang()))
+    after = request.args.get("after") or ""
+    conflicts, next_after = report(filters, after, pages.PAGE_ROWS, "conflicts_page")
+    resp = page(
         "conflicts.html",
-        title=pages.UI[labels.lang]["conflicts"],
+        title=UI[labels.lang]["conflicts"],
         iri=None,
         conflicts=conflicts,
+        total=count(filters),
         facets=facets(labels),
         filters=filters,
         labels=labels,
         pick=pick,
         alternates=twins,
+        after=after,
+        first_href=_query(filters) or "?",
+        next_href=_query(filters, next_after) if next_after else None,
     )
     resp.headers["Link"] = _link_header(twins)
     resp.vary.add("Accept")
@@ -149,10 +185,16 @@ def data(suffix: str) -> Response:
             "404 Not Found: /conflicts.json or /conflicts.csv\n", status=404, mimetype="text/plain"
         )
     filters = chosen_filters()
-    conflicts = report(filters)
+    conflicts, next_after = report(filters, request.args.get("after") or "")
+    next_url = f"/conflicts.{suffix}{_query(filters, next_after)}" if next_after else None
     if suffix == "json":
         body = json.dumps(
-            {"filters": filters, "count": len(conflicts), "conflicts": [asdict(c) for c in conflicts]},
+            {
+                "filters": filters,
+                "count": len(conflicts),
+                "conflicts": [asdict(c) for c in conflicts],
+                **({"next": next_url} if next_url else {}),
+            },
             ensure_ascii=False,
             indent=2,
         )
@@ -180,7 +222,9 @@ def data(suffix: str) -> Response:
     resp = Response(body, mimetype=TWINS[suffix])
     if suffix == "csv":
         resp.headers["Content-Disposition"] = 'inline; filename="conflicts.csv"'
-    resp.headers["Link"] = _link_header(_twin_links(filters))
+    resp.headers["Link"] = _link_header(_twin_links(filters)) + (
+        f', <{next_url}>; rel="next"' if next_url else ""
+    )
     resp.headers["Access-Control-Allow-Origin"] = "*"
     return resp
 
@@ -193,48 +237,38 @@ class Side:
     """One of the two claims of a conflict, as the conflict page shows it."""
 
     claim: Node
-    details: pages.Described
-    quote: pages.Quote | None
+    details: Described
+    quote: Quote | None
     article: Node | None
     headline: str | None
 
 
 def side(claim: Node) -> Side:
     iri = URIRef(str(claim))
-    d = pages.describe(iri)
-    quote = pages.locate_quote(
-        pages.merge_rows(
-            [
-                r
-                for name in ("claim_selector", "claim_position", "claim_text")
-                for r in pages.rows(name, iri=iri)
-            ]
-        )
-    )
-    prov = pages.rows("claim_provenance", iri=iri)
+    d = describe(iri)
+    quote = claim_quote(iri)
+    prov = rows("claim_provenance", iri=iri)
     article = prov[0].article if prov else None
     headline = str(prov[0].headline) if prov and prov[0].headline is not None else None
     return Side(claim, d, quote, article, headline)
 
 
-def conflict_page(d: pages.Described, stem: str) -> Response:
+def conflict_page(d: Described, stem: str) -> Response:
     """Both claims side by side, each with its claimant, figure, place and quote."""
-    pages.vocabulary_labels(d.labels)
-    sides = [
-        side(claim) for claim in (d.one(pages.fg("claimA")), d.one(pages.fg("claimB"))) if claim is not None
-    ]
-    kind = d.one(pages.fg("conflictKind"))
-    claimants = [d.labels.get(s.details.one(pages.fg("claimant"))) for s in sides]
-    title = d.labels.get(kind) if kind is not None else pages.local_name(str(d.iri))
+    vocabulary_labels(d.labels)
+    sides = [side(claim) for claim in (d.one(fg("claimA")), d.one(fg("claimB"))) if claim is not None]
+    kind = d.one(fg("conflictKind"))
+    claimants = [d.labels.get(s.details.one(fg("claimant"))) for s in sides]
+    title = d.labels.get(kind) if kind is not None else local_name(str(d.iri))
     if all(claimants):
-        title += ": " + f" {pages.UI[d.labels.lang]['versus']} ".join(claimants)
-    return pages.generic_page(
+        title += ": " + f" {UI[d.labels.lang]['versus']} ".join(claimants)
+    return generic_page(
         d,
         stem,
         "conflict.html",
         title=title,
-        fg=pages.fg,
+        fg=fg,
         sides=sides,
-        title_of=pages.title_of,
-        explanation=d.text(pages.fg("explanation")),
+        title_of=title_of,
+        explanation=d.text(fg("explanation")),
     )

@@ -22,7 +22,7 @@ BY_FILE = {d.file_name: d for d in export.DUMPS.values()}
 
 @bp.route("/downloads")
 def index() -> Response:
-    from .pages import page
+    from .pages.rendering import page
 
     return page("downloads.html", title="Downloads", iri=None, dumps=list(export.DUMPS.values()))
 

@@ -20,12 +20,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from factgraph.graph.terms import PREFIXES
 from pyparsing import ParseException
 from rdflib import URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+
+from factgraph.graph.terms import PREFIXES
 
 FORMS = {
     "SelectQuery": "SELECT",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from factgraph.graph.terms import PREFIXES
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
+
+from factgraph.graph.terms import PREFIXES
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"

@@ -17,11 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
 from factgraph.graph.service_description import service_description
 from factgraph.graph.store import Store, StoreError
 from factgraph.graph.terms import PREFIXES
-from flask import Blueprint, Response, current_app, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from .app import get_store
 from .negotiation import negotiate

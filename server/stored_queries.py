@@ -12,11 +12,12 @@ time limit and row cap as ``/sparql``; values go in as bindings.
 
 from __future__ import annotations
 
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from rdflib import BNode, Literal, URIRef
+
 from factgraph.graph.catalogue import Catalogue, ParamError, StoredQuery
 from factgraph.graph.store import Store, StoreError
 from factgraph.graph.terms import PREFIXES
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
-from rdflib import BNode, Literal, URIRef
 
 from .negotiation import negotiate
 from .results import CSV, JSON, TSV, plain, write_select

@@ -112,3 +112,89 @@ def test_conflict_page_shows_both_claims_side_by_side(client, report):
 
 def test_home_links_the_report(client):
     assert '<a href="/conflicts">' in client.get("/").get_data(as_text=True)
+
+
+# -- paging ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def crowded():
+    """250 tensions and 10 disputes between the claims of two agents."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from factgraph.graph.store import EmbeddedStore
+    from factgraph.graph.terms import FG
+
+    store = EmbeddedStore(None)
+    g = URIRef(BASE + "graph/conflicts")
+    quads = []
+    for i in range(260):
+        k = URIRef(f"{BASE}conflict/many-{i:04d}")
+        a, b = URIRef(f"{BASE}claim/many/a{i:04d}"), URIRef(f"{BASE}claim/many/b{i:04d}")
+        quads += [
+            (k, RDF.type, FG.Conflict, g),
+            (k, FG.conflictKind, URIRef(TENSION if i < 250 else DISPUTE), g),
+            (k, FG.claimA, a, g),
+            (k, FG.claimB, b, g),
+            (a, FG.claimant, URIRef(BASE + "agent/one"), g),
+            (b, FG.claimant, URIRef(BASE + "agent/two"), g),
+        ]
+    store.add_quads(quads)
+    return create_app({"TESTING": True, "BASE": BASE, "ROW_LIMIT": 120}, store=store).test_client()
+
+
+def report_pages(client, path: str) -> list[list[str]]:
+    """The conflicts listed on each page of the HTML report, following its "next" links."""
+    import re
+
+    seen = []
+    while path:
+        html = client.get(path).get_data(as_text=True)
+        seen.append(re.findall(r'class="conflict-link" href="/(conflict/many-\d+)"', html))
+        nxt = re.search(r'<a rel="next" href="([^"]+)"', html)
+        path = "/conflicts" + nxt.group(1).replace("&amp;", "&") if nxt else None
+    return seen
+
+
+def test_report_is_paged_by_kind_then_iri(crowded):
+    from factgraph.server import pages
+
+    found = report_pages(crowded, "/conflicts")
+    assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 260 - 2 * pages.PAGE_ROWS]
+    flat = [c for p in found for c in p]
+    disputes = [f"conflict/many-{i:04d}" for i in range(250, 260)]  # explicit_dispute < tension
+    assert flat == disputes + [f"conflict/many-{i:04d}" for i in range(250)]
+    assert "260 conflicts" in crowded.get("/conflicts").get_data(as_text=True)
+
+
+def test_report_pages_keep_the_filters(crowded):
+    found = report_pages(crowded, "/conflicts?kind=" + TENSION)
+    assert [len(p) for p in found] == [100, 100, 50]
+    html = crowded.get("/conflicts?kind=" + TENSION).get_data(as_text=True)
+    assert "250 conflicts" in html and 'rel="next" href="?kind=' in html
+
+
+def test_twins_stop_at_row_limit_and_link_the_rest(crowded):
+    first = crowded.get("/conflicts.json")
+    body = json.loads(first.data)
+    assert body["count"] == 120 and body["next"].startswith("/conflicts.json?after=")
+    assert f'<{body["next"]}>; rel="next"' in first.headers["Link"]
+    rest = json.loads(crowded.get(body["next"]).data)
+    assert rest["count"] == 120 and "next" in rest
+    last = json.loads(crowded.get(rest["next"]).data)
+    assert last["count"] == 20 and "next" not in last
+    every = [c["conflict"] for part in (body, rest, last) for c in part["conflicts"]]
+    assert len(set(every)) == 260
+    csv_first = crowded.get("/conflicts.csv")
+    assert len(list(csv.DictReader(io.StringIO(csv_first.get_data(as_text=True))))) == 120
+    assert 'rel="next"' in csv_first.headers["Link"]
+
+
+def test_report_queries_page_by_a_bound_key():
+    from factgraph.graph import export
+
+    for name in ("conflicts", "conflicts_page"):
+        body = "\n".join(ln for ln in export.query_text("pages", name).splitlines() if not ln.startswith("#"))
+        assert "OFFSET" not in body.upper() and "?after" in body
+    assert "LIMIT 101" in export.query_text("pages", "conflicts_page")

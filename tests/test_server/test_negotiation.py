@@ -1,6 +1,7 @@
 """Content negotiation, tested without Flask (table-driven)."""
 
 import pytest
+
 from factgraph.server.negotiation import negotiate
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]

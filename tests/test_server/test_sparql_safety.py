@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+
 from factgraph.graph.store import EmbeddedStore
 from factgraph.server.app import create_app
 from factgraph.server.query_policy import Refused, plan, with_dataset
-from rdflib import Graph, Literal, URIRef
 
 EX = "http://example.org/"
 G = URIRef(EX + "g")

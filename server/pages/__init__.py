@@ -1,0 +1,66 @@
+"""HTML pages for people: home, search, and one page per kind of resource (claim,
+article, source, place, conflict, concept, ontology and its terms).
+
+Every value comes from a stored query (``queries/pages/*.rq``) with the IRI bound, and
+reaches the page through Jinja's autoescaping. Labels are shown in the reader's
+language (``?lang=fr|en``, else ``Accept-Language``), falling back to the other one.
+
+One module per kind of page (``home``, ``claims``, ``articles``, ``sources``,
+``places``, ``vocab``; the conflict report and the conflict page are ``..conflicts``),
+on what every page shares: ``language`` (the reader's language, labels), ``rendering``
+(stored queries, links, values, the page frame), ``described`` (the properties table
+of a resource) and ``quotes`` (a claim's quote cut out of its article). This module
+holds the blueprint with its routes, the page limits, and the dispatch of a resource's
+HTML document by its kind.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+from rdflib import URIRef
+
+from . import home, vocab
+from .articles import article_page, segments
+from .claims import claim_page
+from .described import describe, generic_page
+from .places import place_page
+from .quotes import locate_quote
+from .rendering import security_headers
+from .sources import agent_page
+
+__all__ = ["CHART_POINTS", "PAGE_ROWS", "bp", "locate_quote", "render_resource", "segments"]
+
+# Page limits, read on each request (so a test may lower them). The LIMIT of
+# agent_claims.rq, place_claims.rq and conflicts_page.rq is PAGE_ROWS + 1.
+PAGE_ROWS = 100  # rows of a paged list
+CHART_POINTS = 400  # beyond this many (date, figure) points the chart draws one point per date
+
+bp = Blueprint("pages", __name__)
+bp.after_app_request(security_headers)
+bp.add_url_rule("/", view_func=home.home)
+bp.add_url_rule("/search", view_func=home.search)
+bp.add_url_rule("/ontology/<name>", view_func=vocab.ontology_term)
+
+
+def render_resource(iri: URIRef, stem: str) -> Response:
+    """The HTML document of ``iri`` (its path ``stem``), by the kind of resource."""
+    if stem == "ontology":
+        return vocab.ontology_page()
+    from ..conflicts import conflict_page
+
+    kind = stem.split("/", 1)[0]
+    d = describe(iri)
+    renderer = {
+        "conflict": conflict_page,
+        "claim": claim_page,
+        "article": article_page,
+        "agent": agent_page,
+        "place": place_page,
+        "vocab": vocab.concept_page,
+    }.get(kind, generic_page)
+    if not d.values and kind != "graph":
+        from ..resources import _known
+
+        if not _known(iri):
+            abort(404)
+    return renderer(d, stem)

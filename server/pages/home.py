@@ -1,0 +1,108 @@
+"""The home page (counts, articles, links; the counts cached with the store's version)
+and the search page (text and claimant, quantity and place facets)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, request
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from ..app import get_store
+from .language import UI, Labels, current_lang
+from .rendering import page, rows
+
+
+def has_route(path: str) -> bool:
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _ = adapter.match(path)
+    except Exception:  # noqa: BLE001 - NotFound, MethodNotAllowed, RequestRedirect
+        return False
+    return endpoint != "resources.resource"
+
+
+def store_version() -> tuple:
+    """What changes whenever the store's content does through factgraph: its named graphs
+    (an article added or dropped) and the conflict detection's ``prov:endedAtTime`` (every
+    ingest, new or replaced articles alike, ends with a conflict refresh that stamps it)."""
+    stamps = tuple((str(r.activity), str(r.stamp)) for r in rows("home_version"))
+    return (tuple(get_store().graph_names()), stamps)
+
+
+def home_counts() -> Any:
+    """The home page's counts (``home_counts.rq`` scans every claim: ~80 ms with 100k),
+    cached with the ``store_version`` they were computed for, recomputed when it changes."""
+    version = store_version()
+    cached = current_app.extensions.get("factgraph.home_counts")
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    found = rows("home_counts")
+    counts = found[0] if found else None
+    current_app.extensions["factgraph.home_counts"] = (version, counts)
+    return counts
+
+
+def home() -> Response:
+    counts = home_counts()
+    articles = rows("home_articles")
+    links = [
+        (path, key)
+        for path, key in (
+            ("/search", "search"),
+            ("/queries", "queries"),
+            ("/conflicts", "conflicts"),
+            ("/downloads", "downloads"),
+            ("/sparql", "sparql"),
+            ("/ontology", "ontology"),
+        )
+        if path == "/ontology" or has_route(path)
+    ]
+    return page(
+        "home.html",
+        title="factgraph",
+        counts=counts,
+        articles=articles,
+        links=links,
+        facets=None,
+    )
+
+
+def facets() -> dict[str, list[tuple[str, str]]]:
+    labels = Labels(current_lang())
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows("search_facets"):
+        labels.add(row.value, row.label)
+        found[str(row.facet)].add(str(row.value))
+    return {
+        facet: sorted(((v, labels.get(v)) for v in values), key=lambda t: t[1])
+        for facet, values in found.items()
+    }
+
+
+def search() -> Response:
+    args: Mapping[str, str] = request.args
+    bindings: dict[str, Node] = {}
+    for name in ("claimant", "quantity", "place"):
+        if args.get(name):
+            bindings[name] = URIRef(args[name])
+    text = args.get("q", "").strip()
+    searched = bool(text or bindings)
+    results: list[Any] = []
+    if searched:
+        seen: set[str] = set()
+        for row in rows("search", q=Literal(text), **bindings):
+            if str(row.claim) not in seen:
+                seen.add(str(row.claim))
+                results.append(row)
+    return page(
+        "search.html",
+        title=UI[current_lang()]["search"],
+        results=results,
+        facets=facets(),
+        args=args,
+        searched=searched,
+    )

@@ -1,0 +1,97 @@
+"""The page of a source (an agent): its claims of one quantity, paged by keyset, a chart
+of its figures over time for a chosen place, and the verdicts it gave on others' reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Response, request
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .. import charts
+from .. import pages as limits  # PAGE_ROWS and CHART_POINTS, read on each request
+from .described import Described, generic_page, vocabulary_labels
+from .language import Labels
+from .rendering import href, rows, show
+
+
+def chart_points(iri: URIRef, quantity: URIRef, place: URIRef | None, labels: Labels) -> list[charts.Point]:
+    """The chart's points: one per (date, figure) when there are at most ``CHART_POINTS``,
+    else one per date at its highest figure (the per-date counts come first: one cheap
+    aggregate, so a source with thousands of figures never ships them all to Python)."""
+    where = {"iri": iri, "quantity": quantity, **({"place": place} if place is not None else {})}
+    suffix = "_place" if place is not None else ""
+    dates = rows("agent_dates" + suffix, **where)
+    if sum(int(r.values) for r in dates) <= limits.CHART_POINTS:
+        points = []
+        for r in rows("agent_figures" + suffix, **where):
+            labels.add(r.claim, r.label)
+            points.append(charts.Point(str(r.when), float(r.value), href(r.claim), labels.get(r.claim)))
+        return points
+    return [
+        charts.Point(
+            str(r.when),
+            float(r.high),
+            href(r.sample),
+            f"{int(r.values)} figures, {show(r.low)}–{show(r.high)}",
+        )
+        for r in dates
+    ]
+
+
+@dataclass
+class ClaimRow:
+    """One row of a source's claims table (places folded from one row per place)."""
+
+    claim: Node
+    key: str
+    when: Node | None
+    value: Node | None
+    value_high: Node | None
+    bound: Node | None
+    places: list[Node] = field(default_factory=list)
+
+
+def agent_page(d: Described, stem: str) -> Response:
+    page_rows = limits.PAGE_ROWS
+    vocabulary_labels(d.labels)
+    counts = {str(r.quantity): int(r.n) for r in rows("agent_quantities", iri=d.iri)}
+    quantity = request.args.get("quantity") or max(counts, key=lambda q: (counts[q], q), default="")
+    place = request.args.get("place") or ""
+    after = request.args.get("after") or ""
+    table: dict[str, ClaimRow] = {}
+    chart = None
+    if quantity:
+        for r in rows("agent_claims", iri=d.iri, quantity=URIRef(quantity), after=Literal(after)):
+            d.labels.add(r.claim, r.label)
+            entry = table.setdefault(
+                str(r.claim), ClaimRow(r.claim, str(r.key), r.when, r.value, r.valueHigh, r.bound)
+            )
+            if r.place is not None and r.place not in entry.places:
+                entry.places.append(r.place)
+        chart = charts.timeline(
+            chart_points(d.iri, URIRef(quantity), URIRef(place) if place else None, d.labels)
+        )
+    claims = list(table.values())
+    next_after = claims[page_rows - 1].key if len(claims) > page_rows else None
+    places = sorted((r.place for r in rows("agent_places", iri=d.iri)), key=d.labels.get)
+    verdicts = []
+    for row in rows("agent_verdicts", iri=d.iri):
+        d.labels.add(row.verdict, row.verdictLabel)
+        d.labels.add(row.claim, row.claimLabel)
+        verdicts.append(row)
+    return generic_page(
+        d,
+        stem,
+        "agent.html",
+        counts=dict(sorted(counts.items(), key=lambda kv: d.labels.get(kv[0]))),
+        quantity=quantity,
+        place=place,
+        places=places,
+        claims=claims[:page_rows],
+        after=after,
+        next_after=next_after,
+        chart=chart,
+        verdicts=verdicts,
+    )
