@@ -271,11 +271,16 @@ def places_within(
 @dataclass(slots=True, eq=False)
 class PreparedClaim:
     """A record with what the rules compute once (the record's own fields copied flat:
-    the rules read them for every pair)."""
+    the rules read them for every pair). The fields most pairs read come first, so they
+    share the object's first cache line."""
 
-    r: ClaimRecord
-    iri: str
+    est: float | None
+    lo: float  # interval widened by rounding (-inf/inf when unbounded)
+    hi: float
     claimant: str
+    linked: bool  # restates or is part of another claim
+    iri: str
+    r: ClaimRecord
     quantity: str
     places: frozenset[str]  # the most specific places
     start: int | None  # first day the period may start
@@ -283,12 +288,8 @@ class PreparedClaim:
     end_lo: int | None  # first day the period may end (or the statement date)
     end: int | None  # last day the period may end
     length: int | None  # days from start to end, when both are known
-    est: float | None
-    lo: float  # interval widened by rounding (-inf/inf when unbounded)
-    hi: float
     kinds: frozenset[str]  # the kind and broader ones
     cumulative: bool  # a running tally (not a stock at a date, a share or a rate)
-    linked: bool  # restates or is part of another claim
 
 
 def is_cumulative(kind: str, cumulative: Collection[str] | None) -> bool:
@@ -310,22 +311,22 @@ def prepare(
     if r.high is not None:
         hi += rounding_slack(r.high, settings)
     return PreparedClaim(
-        r,
-        r.iri,
-        r.claimant,
-        r.quantity,
-        r.places,
-        s[0] if s else None,
-        s[1] if s else None,
-        e[0] if e else None,
-        e[1] if e else None,
-        e[1] - s[0] + 1 if s and e else None,
-        estimate(r),
-        lo,
-        hi,
-        frozenset({r.quantity, *kind_part_of.get(r.quantity, ())}),
-        is_cumulative(r.quantity, cumulative),
-        r.restates is not None or r.part_of is not None,
+        est=estimate(r),
+        lo=lo,
+        hi=hi,
+        claimant=r.claimant,
+        linked=r.restates is not None or r.part_of is not None,
+        iri=r.iri,
+        r=r,
+        quantity=r.quantity,
+        places=r.places,
+        start=s[0] if s else None,
+        start_hi=s[1] if s else None,
+        end_lo=e[0] if e else None,
+        end=e[1] if e else None,
+        length=e[1] - s[0] + 1 if s and e else None,
+        kinds=frozenset({r.quantity, *kind_part_of.get(r.quantity, ())}),
+        cumulative=is_cumulative(r.quantity, cumulative),
     )
 
 
