@@ -278,8 +278,52 @@ def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
         names.append(f"?{name}")
         values.append(nt_term(value))
     block = f" VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }} "
-    at = where_brace(query) + 1
-    return query[:at] + block + query[at:]
+    # also into each subquery: a VALUES block does not reach inside a sub-SELECT, where
+    # initBindings (EmbeddedStore) bind the variable everywhere
+    for at in sorted([where_brace(query), *subquery_braces(query)], reverse=True):
+        query = query[: at + 1] + block + query[at + 1 :]
+    return query
+
+
+def subquery_braces(query: str) -> list[int]:
+    """Indexes of the ``{`` opening each sub-SELECT's WHERE pattern (outside strings,
+    IRIs and comments)."""
+    found = []
+    i, n = 0, len(query)
+    parens = braces = 0
+    pending: int | None = None  # the paren depth of a sub-SELECT whose pattern is next
+    while i < n:
+        c = query[i]
+        if c == "#":
+            nl = query.find("\n", i)
+            i = n if nl < 0 else nl + 1
+            continue
+        if c in "\"'":
+            i = _skip_string(query, i)
+            continue
+        if c == "<":
+            m = _IRIREF.match(query, i)
+            i = m.end() if m else i + 1
+            continue
+        if c in "?$" or c.isalpha():
+            m = _WORD.match(query, i + 1 if c in "?$" else i)
+            if c.isalpha() and m is not None and braces > 0 and m.group().upper() == "SELECT":
+                pending = parens
+            i = m.end() if m else i + 1
+            continue
+        if c == "(":
+            parens += 1
+        elif c == ")":
+            parens -= 1
+        elif c == "{":
+            if pending is not None and parens == pending:
+                found.append(i)
+                pending = None
+            braces += 1
+        elif c == "}":
+            braces -= 1
+        i += 1
+    return found
 
 
 # -------------------------------------------------------------------- writes

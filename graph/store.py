@@ -124,13 +124,15 @@ def with_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     names = " ".join(f"?{k}" for k in bindings)
     values = " ".join(v.n3() for v in bindings.values())
     block = f" VALUES ({names}) {{ ({values}) }} "
+    from .remote import subquery_braces, where_brace  # here: remote.py imports this module
+
     masked = _strip_literals(sparql)
-    form = FORM_RE.search(masked)
-    if form is None:
+    if FORM_RE.search(masked) is None:
         raise StoreError("query: no query form (SELECT, ASK, CONSTRUCT, DESCRIBE)")
-    where = WHERE_RE.search(masked, form.end())
-    brace = where.end() if where else masked.index("{", form.end()) + 1
-    return sparql[:brace] + block + sparql[brace:]
+    # the WHERE pattern, and each sub-SELECT's (a VALUES block does not reach inside one)
+    for at in sorted([where_brace(sparql), *subquery_braces(sparql)], reverse=True):
+        sparql = sparql[: at + 1] + block + sparql[at + 1 :]
+    return sparql
 
 
 class EmbeddedStore(Store):

@@ -361,6 +361,15 @@ def test_describe_without_a_where_clause(store):
     assert res.type in ("DESCRIBE", "CONSTRUCT") and len(res.graph) > 0
 
 
+def test_binding_reaches_inside_a_subquery(store):
+    """Regression: a VALUES block at the top did not bind a sub-SELECT's variables (the
+    conflict report's filters found nothing on the servers)."""
+    store.replace_graph(G1, article_graph())
+    q = ("SELECT ?s ?o WHERE { { SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p = ?want) } } }")
+    rows = list(store.query(q, {"want": EX.figureText}))
+    assert [canon(r[1]) for r in rows] == [Literal("pas moins de 1.302")]  # type: ignore[index]
+
+
 def test_construct_with_binding(store):
     store.replace_graph(G1, article_graph())
     res = store.query("CONSTRUCT { ?s <http://example.org/v> ?o } WHERE { ?s ?p ?o }", {"p": EX.figureText})
