@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from factgraph.graph.conflicts import ClaimRecord, Settings, date_span, detect, report_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from factgraph.graph.conflicts import ClaimRecord, Settings, date_span, detect, report_rows
 
 SY, IQ, RAQQA_PROV, MANSOURA, TABQA = "p/syria", "p/iraq", "p/raqqa-province", "p/al-mansoura", "p/tabqa"
 PLACES = {RAQQA_PROV: {SY}, MANSOURA: {RAQQA_PROV, SY}, TABQA: {RAQQA_PROV, SY}}
@@ -488,9 +489,10 @@ def test_rescaling_every_figure_keeps_the_verdicts(rs, k):
 
 def test_seed_conflicts_graph(seed_store):
     """The seed's conflicts graph: explained, symmetric, with provenance (read-only)."""
+    from rdflib.namespace import PROV, RDF
+
     from factgraph.graph.conflicts import load_records
     from factgraph.graph.terms import FG, FGK, Iris
-    from rdflib.namespace import PROV, RDF
 
     iris = Iris()
     g = seed_store.graph(iris.conflicts_graph)
@@ -520,3 +522,24 @@ def test_refresh_replaces_the_graph_with_the_same_iris():
         assert [c.key for c in first] == [c.key for c in again]
         names = set(store.graph(iris.conflicts_graph).subjects())
         assert {iris.conflict(c.key) for c in again} <= names
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    records(),
+    st.sampled_from([Settings(), Settings(tension_ratio=0.4), Settings(share_ratio=3.0, tension_ratio=1.5)]),
+)
+def test_the_shortcut_for_parts_far_below_their_whole_answers_as_judge(rs, config):
+    """detect skips most pairs of a sub-scope and its enclosing group without calling
+    judge; whatever the rules become, the shortcut must give judge's answer."""
+    from factgraph.graph.conflict_records import prepare
+    from factgraph.graph.conflicts import _judge_against, judge
+
+    claims = [prepare(r, KINDS, CUMULATIVE, config) for r in rs]
+    for c in claims:
+        for o in claims:
+            for nest in [(True, False), (False, True), (True, True), (False, False)]:
+                got: list = []
+                _judge_against(c, [o], nest, config, got.append)
+                expected = judge(c, o, nest, config)
+                assert got == ([expected] if expected is not None else [])
