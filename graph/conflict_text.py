@@ -1,7 +1,7 @@
 """Explanations of conflicts, in English and French, citing both claims' quotes.
 
-Kept apart from the rules (``conflicts.py``) so the wording can change without touching
-the logic; every rule id of ``conflicts.judge`` has a sentence here.
+Kept apart from the rules (``conflict_rules.py``) so the wording can change without touching
+the logic; every rule id of ``conflict_rules.judge`` has a sentence here.
 """
 
 from __future__ import annotations

@@ -533,13 +533,13 @@ def test_the_shortcut_for_parts_far_below_their_whole_answers_as_judge(rs, confi
     """detect skips most pairs of a sub-scope and its enclosing group without calling
     judge; whatever the rules become, the shortcut must give judge's answer."""
     from factgraph.graph.conflict_records import prepare
-    from factgraph.graph.conflicts import _judge_against, judge
+    from factgraph.graph.conflict_rules import judge, judge_against
 
     claims = [prepare(r, KINDS, CUMULATIVE, config) for r in rs]
     for c in claims:
         for o in claims:
             for nest in [(True, False), (False, True), (True, True), (False, False)]:
                 got: list = []
-                _judge_against(c, [o], nest, config, got.append)
+                judge_against(c, [o], nest, config, got.append)
                 expected = judge(c, o, nest, config)
                 assert got == ([expected] if expected is not None else [])
