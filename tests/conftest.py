@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -102,7 +102,14 @@ def _remote_backend(name: str) -> StoreBackend:
 
 
 def _wipe(store: Store) -> None:
-    for name in store.graph_names():
+    """Drop every graph of factgraph's, and staging graphs a failed write left behind."""
+    from factgraph.graph.remote import STAGING_PREFIX
+
+    names = set(store.graph_names())
+    rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?prefix)) }",
+                       {"prefix": Literal(STAGING_PREFIX)})
+    names.update(URIRef(str(row[0])) for row in rows)  # type: ignore[index]
+    for name in sorted(names):
         store.drop_graph(name)
 
 
