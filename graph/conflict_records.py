@@ -227,11 +227,11 @@ def ratio(x: float | None, y: float | None) -> float | None:
     return max(x, y) / min(x, y)
 
 
-def same_number(x: float | None, y: float | None, settings: Settings) -> bool:
-    """Equal, or one is a rounding of the other."""
+def same_number(x: float | None, y: float | None) -> bool:
+    """The same number, but for float noise (a rounding of it is another number)."""
     if x is None or y is None:
         return False
-    return abs(x - y) <= max(rounding_slack(x, settings), rounding_slack(y, settings), 1e-9)
+    return abs(x - y) <= EPS * max(abs(x), abs(y), 1.0)
 
 
 def strictly_disjoint(a: ClaimRecord, b: ClaimRecord) -> bool:

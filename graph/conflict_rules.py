@@ -154,8 +154,8 @@ def judge(
         return None
     if not same_moment(a, b):
         return None  # one series at two dates: a tally growing (see above) or a stock moving
-    if SHAPE[ra.bound] != SHAPE[rb.bound] and same_number(ra.value, rb.value, settings):
-        return HEDGE, "minor", "hedge-changed", first, second
+    if SHAPE[ra.bound] != SHAPE[rb.bound] and same_number(ra.value, rb.value):
+        return HEDGE, "minor", "hedge-changed", first, second  # a rounding of it ('800', 'at least 801') is not
     if strictly_disjoint(ra, rb):
         if not disjoint:
             return None  # one is a rounding of the other

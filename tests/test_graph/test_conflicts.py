@@ -279,12 +279,28 @@ CASES = [
         {pair("A/1", "A/2", "hedge_conflict")},
     ),
     (
-        "hedge conflict: a rounded headline drops the hedge ('800' for 'at least 801')",
+        "hedge conflict: a headline drops the hedge ('800' for 'at least 800')",
+        [
+            rec("A/1", "coalition", 800, **CAMPAIGN),
+            rec("A/2", "coalition", 800, "at_least", **CAMPAIGN),
+        ],
+        {pair("A/1", "A/2", "hedge_conflict")},
+    ),
+    (
+        "no conflict: a rounded headline for a hedged figure ('800' for 'at least 801') is a rounding",
         [
             rec("A/1", "coalition", 800, **CAMPAIGN),
             rec("A/2", "coalition", 801, "at_least", **CAMPAIGN),
         ],
-        {pair("A/1", "A/2", "hedge_conflict")},
+        set(),
+    ),
+    (
+        "no conflict: 'environ 3.300' for the same source's '3.331' is a rounding",
+        [
+            rec("A/1", "osdh", 3300, "about", places=(SY,), **CAMPAIGN),
+            rec("B/1", "osdh", 3331, places=(SY,), **CAMPAIGN),
+        ],
+        set(),
     ),
     (
         "no conflict: rounding ('plus de 1.300' and 'pas moins de 1.302')",
