@@ -63,6 +63,26 @@ def _after_comma(text: str, start: int, end: int) -> str:
     return text[comma:end] if comma >= 0 else ""
 
 
+def _refined(places: tuple[str, ...], approximate: set[str], next_text: str) -> tuple[str, ...]:
+    """A place named only approximately ("près de Raqa") is made precise by the places
+    the next sentence names inside it ("... à Mansourah ainsi qu'un marché à Tabqa")."""
+    if not approximate or not set(places) & approximate:
+        return places
+    inside = [k for k in _places_in(next_text) if any(r in lexicon.ancestors(k) for r in approximate)]
+    return tuple(inside) if inside else places
+
+
+def _evidence(places: tuple[str, ...], *texts: str) -> str | None:
+    """The places as the text writes them, '|'-separated in the order of ``places``."""
+    names: dict[str, str] = {}
+    for t in reversed(texts):
+        names.update(surface_names(t))
+    # localities only, as written with their capital ("Mansourah"); countries and regions by label
+    written = [names.get(k, "") if (lexicon.place(k) and lexicon.place(k).part_of  # type: ignore[union-attr]
+                                    and names.get(k, " ")[0].isupper()) else "" for k in places]
+    return "|".join(written) if any(written) else None
+
+
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     chars = list(text)
     for a, b in spans:
@@ -110,15 +130,31 @@ def sentences(article: Article) -> list[_Sentence]:
 NEAR_RE = re.compile(r"(?:près d['’]|près de|autour de|aux environs de|non loin de|\bnear|\baround|\boutside)\s*$", re.I)
 
 
-def _places_in(text: str) -> list[str]:
-    keys: list[str] = []
-    around: set[str] = set()  # "près de Raqa": the town's surroundings, kept beside the town
+def _near_regions(text: str) -> set[str]:
+    """Regions named only approximately: "près de Raqa" is somewhere in Raqqa's province."""
+    out = set()
     for f in lexicon.find(lexicon.places(), text):
         entry = lexicon.place(f.key)
-        keys.append(f.key)
+        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and entry and entry.part_of:
+            out.add(entry.part_of[0])
+    return out
+
+
+def surface_names(text: str) -> dict[str, str]:
+    """Place key -> the name as the text writes it ("Mansourah" for al-mansoura)."""
+    return {f.key: text[f.start:f.end] for f in lexicon.find(lexicon.places(), text)}
+
+
+def _places_in(text: str) -> list[str]:
+    keys: list[str] = []
+    around: set[str] = set()  # "près de Raqa": the town's surroundings, not the town
+    for f in lexicon.find(lexicon.places(), text):
+        entry = lexicon.place(f.key)
         if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and entry and entry.part_of:
             keys.append(entry.part_of[0])
             around.add(entry.part_of[0])
+        else:
+            keys.append(f.key)
     for key, rx in COUNTRY_ADJ.items():
         if rx.search(text):
             keys.append(key)
@@ -260,6 +296,7 @@ class _Reader:
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
             others = _blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
             places = self._places(own, _places_in(others), who.claimant, continues or marker)
+            places = _refined(places, _near_regions(text), next_text)
             start, end = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,
                                       bool(PERIOD_CONTINUATION_RE.search(text)))
             claimant = attribution.ARTICLE if DERIVED_RE.search(before) else who.claimant
@@ -274,7 +311,7 @@ class _Reader:
                 claimant=claimant,
                 quantity=kind,
                 figure=fig,
-                scope=Scope(places, start, end, place_evidence=None),
+                scope=Scope(places, start, end, place_evidence=_evidence(places, text, next_text)),
                 stated_on=stated,
                 confidence=hedge,
                 confidence_words=words,

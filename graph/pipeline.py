@@ -99,7 +99,9 @@ def claim_json(c: Claim, article: Article, iris: Iris) -> dict:
 
     # the places of the scope, then the places that contain them (Soussa, Deir Ezzor, Syria)
     keys = list(dict.fromkeys([*c.scope.places, *sorted(a for p in c.scope.places for a in lexicon.ancestors(p))]))
-    places = [lexicon.place(p).label_en if lexicon.place(p) else p for p in keys]  # type: ignore[union-attr]
+    written = dict(zip(c.scope.places, (c.scope.place_evidence or "").split("|"), strict=False))
+    # a place as the article writes it when it does ("Mansourah"), else its English label
+    places = [written.get(p) or (lexicon.place(p).label_en if lexicon.place(p) else p) for p in keys]  # type: ignore[union-attr]
     agent = lexicon.agent(c.claimant)
     return {
         "id": str(iris.claim(c.key)),

@@ -67,9 +67,16 @@ def test_listed_figures_share_the_noun_and_period():
     assert {(c.scope.period_start, c.scope.period_end) for c in found} == {("2014-08", "2016-07-31")}
 
 
-def test_near_a_town_is_the_town_and_its_province():
+def test_near_a_town_is_its_province():
     c = one("Des raids menés près de Raqa ont tué au moins 84 civils, a affirmé Human Rights Watch.", "2017-09")
-    assert set(c.scope.places) == {"raqqa", "raqqa-province"}
+    assert c.scope.places == ("raqqa-province",)
+
+
+def test_an_approximate_place_is_made_precise_by_the_next_sentence():
+    found = claims("Des raids menés près de Raqa ont tué au moins 84 civils, a affirmé Human Rights Watch. L'ONG indique "
+                   "que les attaques avaient visé une école à Mansourah et un marché à Tabqa.", "2017-09")
+    assert set(found[0].scope.places) == {"al-mansoura", "tabqa"}
+    assert found[0].scope.place_evidence == "Mansourah|Tabqa"
 
 
 def test_duration_from_the_campaign_start():
