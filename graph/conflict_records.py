@@ -306,6 +306,8 @@ def prepare(
     e = date_span(r.period_end) or date_span(r.stated_on)
     lo = r.low if r.low is not None else float("-inf")
     hi = r.high if r.high is not None else float("inf")
+    if r.bound == "exact" and (r.confidence or "").rsplit("/", 1)[-1] == "admitted":
+        hi = float("inf")  # an admission is a floor: "a reconnu la mort de 1.100" concedes at least that many
     if r.low is not None:
         lo -= rounding_slack(r.low, settings)
     if r.high is not None:

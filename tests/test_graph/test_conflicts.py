@@ -48,6 +48,14 @@ def pair(a: str, b: str, kind: str) -> tuple[frozenset[str], str]:
 # (case id, records, expected findings): exactly these and no others
 CASES = [
     (
+        "an admitted figure is a floor: far below another source is a tension, not a contradiction",
+        [
+            rec("A/1", "airwars", 3500, "more_than", **CAMPAIGN),
+            rec("B/1", "coalition", 352, confidence="https://w3id.org/factgraph/confidence/admitted", **CAMPAIGN),
+        ],
+        {pair("A/1", "B/1", "tension")},
+    ),
+    (
         "contradiction: same scope, disjoint values",
         [
             rec("A/1", "airwars", 3500, "more_than", **CAMPAIGN),
