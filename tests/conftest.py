@@ -9,7 +9,8 @@ environment variables (``bash .ci/services.sh start`` starts both and writes
     FACTGRAPH_TEST_VIRTUOSO_USER, FACTGRAPH_TEST_VIRTUOSO_PASSWORD
 
 and are skipped, with the reason, when those are not set. The test servers are wiped
-(every named graph dropped), so point these variables at throwaway servers only.
+(every named graph dropped), so point these variables at throwaway servers only; a test
+session locks each server it uses (a second session on the machine waits its turn).
 
 Two kinds of store fixture:
 
@@ -87,11 +88,44 @@ class StoreBackend:
         return env
 
 
+_LOCKS: dict[str, Any] = {}
+
+
+def _lock_server(url: str) -> None:
+    """Hold an exclusive lock on the test server for the rest of this session: two test
+    sessions on one machine (two checkouts, CI and a developer) would wipe each other's
+    data. The second one waits, up to FACTGRAPH_TEST_LOCK_WAIT seconds (default 900)."""
+    import fcntl
+    import hashlib
+    import tempfile
+    import time
+
+    key = hashlib.sha1(url.encode()).hexdigest()[:16]
+    if key in _LOCKS:
+        return
+    handle = open(Path(tempfile.gettempdir()) / f"factgraph-test-server-{key}.lock", "w")  # noqa: SIM115
+    deadline = time.monotonic() + float(os.environ.get("FACTGRAPH_TEST_LOCK_WAIT", "900"))
+    warned = False
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the test server {url} stayed in use by another test session")
+            if not warned:
+                print(f"\nwaiting for another test session to finish with {url}", flush=True)
+                warned = True
+            time.sleep(1)
+    _LOCKS[key] = handle  # released when this process exits
+
+
 def _remote_backend(name: str) -> StoreBackend:
     prefix = f"FACTGRAPH_TEST_{name.upper()}_"
     url = os.environ.get(prefix + "URL")
     if not url:
         pytest.skip(f"{name} backend: set {prefix}URL (see .ci/services.sh) to run against a {name} server")
+    _lock_server(url)
     return StoreBackend(
         name,
         url=url,
