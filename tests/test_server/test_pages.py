@@ -14,7 +14,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from factgraph.graph import export
-from factgraph.graph.store import EmbeddedStore
 from factgraph.graph.terms import FG
 from factgraph.server import pages, resources
 from factgraph.server.app import create_app
@@ -45,14 +44,9 @@ def canonical(g: Graph) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def store():
-    from rdflib import Dataset
-
-    ds = Dataset()
-    ds.parse(FIXTURE, format="trig")
-    s = EmbeddedStore(None)
-    s.add_quads(ds.quads((None, None, None, None)))
-    return s
+def store(store_with):
+    """The fixture on each backend (``store_with`` in conftest.py), read-only."""
+    return store_with(FIXTURE)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from factgraph.graph.store import EmbeddedStore
 from factgraph.graph.terms import FG
 from factgraph.server import pages
 from factgraph.server.app import create_app
@@ -99,9 +98,10 @@ def test_seed_home_article_source_and_place(client, seed_store):
 
 
 @pytest.fixture(scope="module")
-def many():
-    """One place and one source with 250 claims each."""
-    store = EmbeddedStore(None)
+def many(store_with, tmp_path_factory):
+    """One place and one source with 250 claims each, on each backend."""
+    from rdflib import Dataset
+
     g = URIRef(BASE + "graph/article/many")
     quads = []
     for i in range(250):
@@ -114,8 +114,11 @@ def many():
             (c, FG.value, Literal(Decimal(i + 1)), g),
             (c, FG.statedOn, Literal(f"{2000 + i // 12}-{i % 12 + 1:02d}", datatype=XSD.gYearMonth), g),
         ]
-    store.add_quads(quads)
-    return create_app({"TESTING": True, "BASE": BASE}, store=store).test_client()
+    ds = Dataset()
+    ds.addN(quads)
+    path = tmp_path_factory.mktemp("many") / "many.trig"
+    ds.serialize(path, format="trig")
+    return create_app({"TESTING": True, "BASE": BASE}, store=store_with(path)).test_client()
 
 
 def follow_pages(client, base: str) -> list[list[str]]:
@@ -141,7 +144,11 @@ def test_place_claims_are_paged(many):
     assert len(set(flat)) == 250 and flat == sorted(flat)
 
 
-def test_source_claims_are_paged_by_date(many):
+def test_source_claims_are_paged_by_date(many, request):
+    if request.node.callspec.params.get("data_backend") == "virtuoso":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "Virtuoso 7.2 binds the wrong fg:statedOn to ?when in agent_claims.rq once ?after is "
+            "not empty (page 2 starts at 2000-03 .../0105): left open, see docs/remote-stores.md")))
     found = follow_pages(many, "/agent/busy.html")
     assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 250 - 2 * pages.PAGE_ROWS]
     assert len({c for p in found for c in p}) == 250
@@ -158,8 +165,7 @@ def test_dense_chart_draws_one_point_per_date(many, monkeypatch):
 # -- the home page's cached counts ---------------------------------------------------------------
 
 
-def test_home_counts_follow_the_store():
-    store = EmbeddedStore(None)
+def test_home_counts_follow_the_store(store):
     client = create_app({"TESTING": True, "BASE": BASE}, store=store).test_client()
     ns = "https://w3id.org/factgraph/ontology#"
 
