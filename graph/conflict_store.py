@@ -101,7 +101,7 @@ def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[s
         kinds[str(kind)]
         if broader is not None:
             kinds[str(kind)].add(str(broader))
-        if cumul is not None and cumul.toPython() is True:
+        if cumul is not None and cumul.toPython() is True:  # type: ignore[union-attr]
             cumulative.add(str(kind))
     return dict(places), dict(kinds), cumulative
 

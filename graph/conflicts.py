@@ -89,7 +89,8 @@ def _around(
     if hi - lo <= cap:
         return group[lo:hi]
     i = bisect_left(ends, c.end)
-    left, right, out = i - 1, i, []
+    left, right = i - 1, i
+    out: list[PreparedClaim] = []
     while len(out) < cap and (left >= lo or right < hi):  # merge outwards, nearest first
         if right < hi and (left < lo or ends[right] - c.end <= c.end - ends[left]):
             out.append(group[right])

@@ -225,8 +225,8 @@ def latest_day(text: str, article_date: str) -> str | None:
     for m in DATE_RE.finditer(text):
         if m.group("day"):
             days.append(resolve(m, article_date))
-    days = [d for d in days if d and d.startswith(article_date[:7])]
-    return max(days) if days else None
+    in_month = [d for d in days if d and d.startswith(article_date[:7])]
+    return max(in_month) if in_month else None
 
 
 DAY_RE = re.compile(rf"\b(?:le|on|the)\s+(?P<day>\d{{1,2}}|1er)\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"
@@ -255,8 +255,8 @@ def statement_date(text: str, article_date: str, not_before: str | None = None) 
     for m in WEEKDAY_RE.finditer(text):  # "a révélé mardi", "said Friday"; not "des raids menés jeudi"
         if STATEMENT_VERB_RE.search(text[max(0, m.start() - 40):m.start()]):
             return _weekday_or_date(m, text, article_date, not_before)
-    m = LEAD_DATE_RE.match(text)
-    return resolve(m, article_date) if m else None
+    lead = LEAD_DATE_RE.match(text)
+    return resolve(lead, article_date) if lead else None
 
 
 NUMBER_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "one": 1, "two": 2,

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
@@ -206,7 +206,7 @@ def _jsonld_default_view(store: Store, out: IO[bytes]) -> None:
     import pyoxigraph as ox
 
     with _PipeReader(lambda w: store.dump(w, "ntriples")) as src:
-        ox.serialize(ox.parse(src, ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.JSON_LD)
+        ox.serialize(ox.parse(cast(IO[bytes], src), ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.JSON_LD)
 
 
 class _PipeReader:
@@ -295,7 +295,7 @@ def void(store: Store, base: str) -> Graph:
     g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
     row = next(iter(store.query(query_text("export", "void_counts"))), None)
     if row is not None:
-        triples, articles, claims, conflicts, claimants = (int(x) if x is not None else 0 for x in row)  # type: ignore[union-attr]
+        triples, articles, claims, conflicts, claimants = (int(x) if x is not None else 0 for x in row)  # type: ignore[union-attr, arg-type]
         g.add((ds, VOID.triples, Literal(triples, datatype=XSD.integer)))
         for cls, n in ((SCHEMA.NewsArticle, articles), (FG.FigureClaim, claims), (FG.Conflict, conflicts)):
             part = BNode()
@@ -306,11 +306,11 @@ def void(store: Store, base: str) -> Graph:
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, FG.claimant))
         g.add((part, VOID.distinctObjects, Literal(claimants, datatype=XSD.integer)))
-    for graph_name, n in store.query(query_text("export", "graph_sizes")):  # type: ignore[misc]
+    for graph_name, size in store.query(query_text("export", "graph_sizes")):  # type: ignore[misc]
         sub = URIRef(str(graph_name))
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, VOID.triples, Literal(int(n), datatype=XSD.integer)))
+        g.add((sub, VOID.triples, Literal(int(size), datatype=XSD.integer)))
     return g
 
 
@@ -388,9 +388,9 @@ def claim_reviews(store: Store, base: str | None = None) -> dict[str, Any]:
         if conflict in seen:
             continue
         seen.add(conflict)
-        kind = _opt(row.kindName) or (
-            str(row.kind).rsplit("/", 1)[-1] if row.kind is not None else "conflict"
-        )  # type: ignore[union-attr]
+        kind = _opt(row.kindName) or (  # type: ignore[union-attr]
+            str(row.kind).rsplit("/", 1)[-1] if row.kind is not None else "conflict"  # type: ignore[union-attr]
+        )
         severity = _opt(row.severity)  # type: ignore[union-attr]
         name = f"{kind} ({severity})" if severity else kind
         other = _opt(row.otherName) or str(row.other)  # type: ignore[union-attr]

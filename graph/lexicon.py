@@ -49,7 +49,7 @@ def _entries(file_name: str, kind: str) -> tuple[Entry, ...]:
     g = Graph()
     g.parse(data=ontology_file(file_name), format="turtle", publicID=_LEX_BASE)
     out = []
-    for s in sorted(set(g.subjects(RDFS.label, None))):
+    for s in sorted(set(g.subjects(RDFS.label, None))):  # type: ignore[type-var]  # rdflib: Node, yet Identifiers order
         key = str(s)[len(_LEX_BASE):].split("/", 1)[-1]
         alternatives = [re.escape(str(o)) for p in (RDFS.label, SKOS.altLabel) for o in g.objects(s, p)]
         alternatives = [rf"\b{a}\b" for a in alternatives if len(a) > 3 and not a.startswith(("la\\ ", "the\\ "))]

@@ -152,9 +152,9 @@ def find_numbers(text: str, language: str = "fr") -> list[NumberMatch]:
         word = m.group(0)
         if word.lower() in {"un", "une", "one"}:  # articles, not counts
             continue
-        value = parse_words(word, language)
-        if value is not None:
-            found.append(NumberMatch(value, m.start(), m.end(), word, "words"))
+        word_value = parse_words(word, language)
+        if word_value is not None:
+            found.append(NumberMatch(word_value, m.start(), m.end(), word, "words"))
     found.sort(key=lambda n: n.start)
     return found
 
