@@ -29,7 +29,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import Identifier
 
 from .store import Store
 from .terms import PREFIXES
@@ -56,7 +56,7 @@ class Param:
     type: str = "iri"
     optional: bool = False
 
-    def read(self, raw: str) -> Node:
+    def read(self, raw: str) -> Identifier:
         """The RDF term for a value typed into a form or a URL."""
         text = raw.strip()
         if self.type == "iri":
@@ -86,9 +86,9 @@ class StoredQuery:
     text: str
     form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
 
-    def bindings(self, values: Mapping[str, str]) -> dict[str, Node]:
+    def bindings(self, values: Mapping[str, str]) -> dict[str, Identifier]:
         """Terms for the given raw values; raises ParamError for a missing or bad one."""
-        out: dict[str, Node] = {}
+        out: dict[str, Identifier] = {}
         for p in self.params:
             raw = values.get(p.name)
             if raw is None or not str(raw).strip():

@@ -36,7 +36,7 @@ from typing import IO
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -122,7 +122,7 @@ def _norm(term: Node) -> Node:
     return term
 
 
-def _json_term(b: Mapping[str, str]) -> Node:
+def _json_term(b: Mapping[str, str]) -> Identifier:
     kind, value = b["type"], b["value"]
     if kind == "uri":
         return URIRef(value)
@@ -263,7 +263,7 @@ def with_prefixes(query: str) -> str:
     return query[:at] + ("\n" if base else "") + missing + query[at:]
 
 
-def bind_values(query: str, bindings: Mapping[str, Node] | None) -> str:
+def bind_values(query: str, bindings: Mapping[str, Identifier] | None) -> str:
     """The query with ``bindings`` as a VALUES block at the start of its WHERE pattern:
     every value is serialised as an RDF term, never pasted in as text."""
     if not bindings:
@@ -500,7 +500,7 @@ class RemoteStore(Store):
 
     # -- reads ---------------------------------------------------------------
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         text = with_prefixes(bind_values(sparql, bindings))
         flavour = self.flavour
         form = query_form(text) or "SELECT"  # unparseable: let the server say what is wrong
@@ -551,7 +551,7 @@ class RemoteStore(Store):
 
     def graph_names(self) -> list[URIRef]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(URIRef(row[0]) for row in rows if self._is_ours(str(row[0])))  # type: ignore[index]
+        return sorted(URIRef(row[0]) for row in rows if self._is_ours(str(row[0])))  # type: ignore[index, arg-type]
 
     def is_empty(self) -> bool:
         return not self.graph_names()

@@ -22,7 +22,7 @@ from typing import IO
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import Identifier
 
 from .terms import PREFIXES
 
@@ -53,7 +53,7 @@ class Store(ABC):
     """What factgraph needs from a triple store."""
 
     @abstractmethod
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query over the union of all graphs."""
 
     @abstractmethod
@@ -118,7 +118,7 @@ def _strip_literals(sparql: str) -> str:
     return re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^<>\s]*>|#[^\n]*', " ", sparql)
 
 
-def with_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     """``sparql`` with a VALUES block binding ``bindings`` at the start of its WHERE
     clause: the terms are written with ``n3()``, never formatted from raw text."""
     names = " ".join(f"?{k}" for k in bindings)
@@ -154,12 +154,12 @@ class EmbeddedStore(Store):
     def _ox(self):  # the pyoxigraph.Store behind the rdflib Dataset
         return self.dataset.store._inner  # type: ignore[attr-defined]
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         # A query that declares its dataset (FROM / FROM NAMED) gets exactly that
         # dataset: the union default graph applies only to queries that declare none.
         declared = bool(DATASET_RE.search(_strip_literals(sparql)))
 
-        def run(text: str, binds: Mapping[str, Node]) -> Result:
+        def run(text: str, binds: Mapping[str, Identifier]) -> Result:
             if declared:  # neither the union nor a fixed default graph: the query's own FROM
                 return self.dataset.store.query(text, dict(self.dataset.namespaces()), dict(binds), "__DATASET__")
             return self.dataset.query(text, initBindings=dict(binds))

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask import Blueprint, Response, current_app, request
 from rdflib import Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from . import pages
 from .negotiation import negotiate
@@ -85,7 +85,7 @@ def chosen_filters() -> dict[str, str]:
     }
 
 
-def _bindings(filters: dict[str, str]) -> dict[str, Node]:
+def _bindings(filters: dict[str, str]) -> dict[str, Identifier]:
     return {
         ("fkind" if name == "kind" else name): (URIRef(filters[name]) if filters.get(name) else Literal(""))
         for name in FILTERS

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from rdflib import Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import Identifier
 
 from ..app import get_store
 from .language import UI, Labels, current_lang
@@ -85,7 +85,7 @@ def facets() -> dict[str, list[tuple[str, str]]]:
 
 def search() -> Response:
     args: Mapping[str, str] = request.args
-    bindings: dict[str, Node] = {}
+    bindings: dict[str, Identifier] = {}
     for name in ("claimant", "quantity", "place"):
         if args.get(name):
             bindings[name] = URIRef(args[name])
