@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from rdflib import URIRef
+from werkzeug.wrappers import Response as BaseResponse
 
 from factgraph.graph import export
 
@@ -73,7 +74,7 @@ def _known(iri: URIRef) -> bool:
 
 
 @bp.route("/<path:path>")
-def resource(path: str) -> Response:
+def resource(path: str) -> BaseResponse:
     stem, suffix = split_suffix(path)
     if stem.startswith("vocab/") and stem.split("/")[1] not in VOCAB_SCHEMES:
         abort(404)
@@ -88,13 +89,14 @@ def resource(path: str) -> Response:
     return resp
 
 
-def see_other(stem: str, iri: URIRef) -> Response:
+def see_other(stem: str, iri: URIRef) -> BaseResponse:
     """``303 See Other`` from the IRI of a thing to the negotiated document about it."""
     if not _known(iri):
         abort(404)
     media_type = negotiate(
         request.headers.get("Accept"), request.args.get("format"), list(DOCUMENTS.values())
     )
+    resp: BaseResponse
     if media_type is None:
         resp = Response(
             "406 Not Acceptable: choose one of " + ", ".join(DOCUMENTS.values()) + "\n",

@@ -75,7 +75,8 @@ def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Node | N
     result = Result("SELECT")
     result.vars = list(variables)
     result.bindings = [
-        {v: plain(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows
+        {v: plain(t) for v, t in zip(variables, row, strict=True) if t is not None}  # type: ignore[misc]  # rdflib: Node, not Identifier
+        for row in rows
     ]
     return result.serialize(format={JSON: "json", XML: "xml", CSV: "csv"}[media_type]) or b""
 

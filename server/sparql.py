@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -44,6 +46,8 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-SPARQL-MaxRows"}
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,9 @@ def answer_query(
     return Answer(200, media_type, body, headers)
 
 
-def run_answer(fn, *args) -> Answer:  # type: ignore[no-untyped-def]
-    """``fn(store, *args)`` in a worker under the app's time limit, as an Answer."""
+def run_answer(fn: Callable[..., T], *args: Any) -> T | Answer:
+    """``fn(store, *args)`` in a worker under the app's time limit: what ``fn`` returns,
+    or an Answer when it timed out or failed."""
     timeout = float(current_app.config["QUERY_TIMEOUT"])
     try:
         return run_isolated(fn, get_store(), *args, timeout=timeout)
@@ -161,8 +166,6 @@ def read_operation() -> Operation:
 
 def _response(ans: Answer) -> Response:
     resp = Response(ans.body, status=ans.status, mimetype=ans.media_type)
-    if ans.media_type.startswith("text/") or ans.media_type.endswith(("json", "xml", "turtle", "trig", "triples")):
-        resp.charset = "utf-8"
     resp.headers.update(ans.headers)
     resp.vary.add("Accept")
     return resp

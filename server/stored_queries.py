@@ -12,8 +12,11 @@ time limit and row cap as ``/sparql``; values go in as bindings.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
 
 from factgraph.graph.catalogue import Catalogue, ParamError, StoredQuery
 from factgraph.graph.store import Store, StoreError
@@ -51,7 +54,7 @@ def rows_of(store: Store, text: str, bindings: dict, row_limit: int) -> tuple[li
     except StoreError as exc:
         return _text(400, str(exc))
     variables = list(result.vars or [])
-    rows = []
+    rows: list[tuple[Node | None, ...]] = []
     for i, row in enumerate(result.bindings):
         if i == row_limit:
             return variables, rows, True
@@ -104,23 +107,26 @@ def query(name: str) -> Response:
     values = {p.name: request.args.get(p.name, "") for p in stored.params}
     missing = [p.name for p in stored.params if not p.optional and not values[p.name].strip()]
     error = None
-    outcome = None
+    outcome: tuple[list, list, bool] | None = None
     if not missing:
         try:
             bindings = stored.bindings(values)
         except ParamError as exc:
             error = str(exc)
         else:
-            outcome = run_answer(rows_of, stored.text, bindings, int(current_app.config["ROW_LIMIT"]))
-            if isinstance(outcome, Answer):  # refused, timed out or failed
+            ran = run_answer(rows_of, stored.text, bindings, int(current_app.config["ROW_LIMIT"]))
+            if isinstance(ran, Answer):  # refused, timed out or failed
                 if media_type != HTML:
-                    return _response(outcome)
-                error, outcome = outcome.body.decode("utf-8", "replace"), None
+                    return _response(ran)
+                error = ran.body.decode("utf-8", "replace")
+            else:
+                outcome = ran
     elif media_type != HTML:
         return _response(_text(400, f"missing parameter(s): {', '.join(missing)}"))
     if error and media_type != HTML:
         return _response(_text(400, error))
     if media_type != HTML:
+        assert outcome is not None, "every way to get here without rows has answered above"
         variables, rows, truncated = outcome
         ans = Answer(200, media_type, write_select(variables, rows, media_type),
                      {"X-SPARQL-MaxRows": str(current_app.config["ROW_LIMIT"])} if truncated else {})
@@ -130,7 +136,8 @@ def query(name: str) -> Response:
         variables, rows, truncated = outcome
         table = {"columns": [str(v) for v in variables], "rows": [[_cell(t) for t in row] for row in rows],
                  "truncated": truncated}
-    alternates = {fmt: url_for("stored_queries.query", name=name, format=fmt, **values) for fmt in ("json", "csv")}
+    query_args: dict[str, Any] = values  # url_for types its own keywords (_external...); these are all strings
+    alternates = {fmt: url_for("stored_queries.query", name=name, format=fmt, **query_args) for fmt in ("json", "csv")}
     page = render_template("stored_queries/query.html", query=stored, values=values, table=table, error=error,
                            alternates=alternates)
     return Response(page, status=400 if error else 200, mimetype=HTML)

@@ -84,11 +84,11 @@ def interval(d: Described) -> str | None:
     lo_incl = d.one(fg("intervalLowInclusive"))
     hi_incl = d.one(fg("intervalHighInclusive"))
     return (
-        ("[" if lo_incl is None or lo_incl.toPython() else "(")  # type: ignore[union-attr]
+        ("[" if lo_incl is None or lo_incl.toPython() else "(")  # type: ignore[attr-defined]
         + (show(low) if low is not None else "−∞")
         + ", "
         + (show(high) if high is not None else "+∞")
-        + ("]" if high is not None and (hi_incl is None or hi_incl.toPython()) else ")")  # type: ignore[union-attr]
+        + ("]" if high is not None and (hi_incl is None or hi_incl.toPython()) else ")")  # type: ignore[attr-defined]
     )
 
 
