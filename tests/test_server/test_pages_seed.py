@@ -145,10 +145,6 @@ def test_place_claims_are_paged(many):
 
 
 def test_source_claims_are_paged_by_date(many, request):
-    if request.node.callspec.params.get("data_backend") == "virtuoso":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "Virtuoso 7.2 binds the wrong fg:statedOn to ?when in agent_claims.rq once ?after is "
-            "not empty (page 2 starts at 2000-03 .../0105): left open, see docs/remote-stores.md")))
     found = follow_pages(many, "/agent/busy.html")
     assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 250 - 2 * pages.PAGE_ROWS]
     assert len({c for p in found for c in p}) == 250
