@@ -40,6 +40,7 @@ from rdflib.term import Identifier, Node
 from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from .sparql_text import QueryTextError, declares_dataset, inject_values, query_form
 from .store import DUMP_FORMATS, Store, StoreError, replace_graph_update
 from .terms import PREFIXES
 
@@ -140,113 +141,6 @@ def _json_term(b: Mapping[str, str]) -> Identifier:
 # ------------------------------------------------------------------ bindings
 
 
-def _skip_string(q: str, i: int) -> int:
-    """Index just past the SPARQL string literal starting at ``q[i]``."""
-    quote = q[i]
-    if q.startswith(quote * 3, i):
-        end = i + 3
-        while True:
-            end = q.find(quote * 3, end)
-            if end < 0:
-                return len(q)
-            if _backslashes_before(q, end) % 2 == 0:
-                return end + 3
-            end += 1
-    j = i + 1
-    while j < len(q):
-        if q[j] == "\\":
-            j += 2
-            continue
-        if q[j] == quote or q[j] == "\n":
-            return j + 1
-        j += 1
-    return j
-
-
-def _backslashes_before(q: str, i: int) -> int:
-    n = 0
-    while i - n - 1 >= 0 and q[i - n - 1] == "\\":
-        n += 1
-    return n
-
-
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[A-Za-z_][\w-]*")
-
-
-def where_brace(query: str) -> int:
-    """Index of the ``{`` opening the query's WHERE pattern, outside strings, IRIs and
-    comments; skips a CONSTRUCT template and parenthesised select expressions."""
-    at = _scan(query)[0]
-    if at < 0:
-        raise StoreError("cannot find the WHERE clause of the query to bind values into")
-    return at
-
-
-def query_form(query: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them outside comments, strings and
-    IRIs (SPARQLWrapper's own guess is thrown off by a quote in a comment)."""
-    return _scan(query)[2]
-
-
-def declares_dataset(query: str) -> bool:
-    """Whether the query has its own FROM / FROM NAMED clauses."""
-    return _scan(query)[1]
-
-
-def _scan(query: str) -> tuple[int, bool, str | None]:
-    """(index of the WHERE pattern's ``{`` or -1, whether FROM appears, the query form)."""
-    saw_from = False
-    i, n = 0, len(query)
-    parens = braces = 0
-    form = last_word = None
-    template_done = False
-    while i < n:
-        c = query[i]
-        if c == "#":
-            nl = query.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        if c in "\"'":
-            i = _skip_string(query, i)
-            continue
-        if c == "<":
-            m = _IRIREF.match(query, i)
-            i = m.end() if m else i + 1
-            continue
-        if c in "?$":  # a variable: never a keyword
-            m = _WORD.match(query, i + 1)
-            i = m.end() if m else i + 1
-            continue
-        if c.isalpha():
-            m = _WORD.match(query, i)
-            assert m is not None
-            word = m.group().upper()
-            if braces == 0 and parens == 0:
-                if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                    form = word
-                saw_from = saw_from or word == "FROM"
-                last_word = word
-            i = m.end()
-            continue
-        if c == "(":
-            parens += 1
-        elif c == ")":
-            parens -= 1
-        elif c == "{":
-            if braces == 0 and parens == 0:
-                in_template = form == "CONSTRUCT" and not template_done and last_word != "WHERE"
-                if not in_template:
-                    return i, saw_from, form
-            braces += 1
-        elif c == "}":
-            braces -= 1
-            if braces == 0 and form == "CONSTRUCT":
-                template_done = True
-        i += 1
-    return -1, saw_from, form  # no WHERE pattern (DESCRIBE <iri>)
-
-
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w.-]*):", re.IGNORECASE | re.MULTILINE)
 # comments and a BASE declaration at the start of a query
 _LEADING_BASE = re.compile(r"\A(?:\s|#[^\n]*)*BASE\s*<[^<>\s]*>\s*", re.IGNORECASE)
@@ -277,53 +171,10 @@ def bind_values(query: str, bindings: Mapping[str, Identifier] | None) -> str:
             raise StoreError(f"cannot bind ?{name} to a blank node on a remote store")
         names.append(f"?{name}")
         values.append(nt_term(value))
-    block = f" VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }} "
-    # also into each subquery: a VALUES block does not reach inside a sub-SELECT, where
-    # initBindings (EmbeddedStore) bind the variable everywhere
-    for at in sorted([where_brace(query), *subquery_braces(query)], reverse=True):
-        query = query[: at + 1] + block + query[at + 1 :]
-    return query
-
-
-def subquery_braces(query: str) -> list[int]:
-    """Indexes of the ``{`` opening each sub-SELECT's WHERE pattern (outside strings,
-    IRIs and comments)."""
-    found = []
-    i, n = 0, len(query)
-    parens = braces = 0
-    pending: int | None = None  # the paren depth of a sub-SELECT whose pattern is next
-    while i < n:
-        c = query[i]
-        if c == "#":
-            nl = query.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        if c in "\"'":
-            i = _skip_string(query, i)
-            continue
-        if c == "<":
-            m = _IRIREF.match(query, i)
-            i = m.end() if m else i + 1
-            continue
-        if c in "?$" or c.isalpha():
-            m = _WORD.match(query, i + 1 if c in "?$" else i)
-            if c.isalpha() and m is not None and braces > 0 and m.group().upper() == "SELECT":
-                pending = parens
-            i = m.end() if m else i + 1
-            continue
-        if c == "(":
-            parens += 1
-        elif c == ")":
-            parens -= 1
-        elif c == "{":
-            if pending is not None and parens == pending:
-                found.append(i)
-                pending = None
-            braces += 1
-        elif c == "}":
-            braces -= 1
-        i += 1
-    return found
+    try:
+        return inject_values(query, dict(zip((n[1:] for n in names), values, strict=True)))
+    except QueryTextError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 # -------------------------------------------------------------------- writes

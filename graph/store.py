@@ -14,7 +14,6 @@ apart, and a query that wants one names it with ``GRAPH``.
 from __future__ import annotations
 
 import os
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier
 
+from .sparql_text import QueryTextError, declares_dataset, inject_values
 from .terms import PREFIXES
 
 
@@ -108,31 +108,13 @@ def replace_graph_update(name: URIRef, graph: Graph) -> str:
     return f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{_ntriples(graph)}}} }}"
 
 
-DATASET_RE = re.compile(r"\bFROM\b", re.I)
-WHERE_RE = re.compile(r"\bWHERE\s*\{", re.I)
-FORM_RE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
-
-
-def _strip_literals(sparql: str) -> str:
-    """The query without string literals, IRIs and comments, for keyword checks."""
-    return re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^<>\s]*>|#[^\n]*', " ", sparql)
-
-
 def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     """``sparql`` with a VALUES block binding ``bindings`` at the start of its WHERE
-    clause: the terms are written with ``n3()``, never formatted from raw text."""
-    names = " ".join(f"?{k}" for k in bindings)
-    values = " ".join(v.n3() for v in bindings.values())
-    block = f" VALUES ({names}) {{ ({values}) }} "
-    from .remote import subquery_braces, where_brace  # here: remote.py imports this module
-
-    masked = _strip_literals(sparql)
-    if FORM_RE.search(masked) is None:
-        raise StoreError("query: no query form (SELECT, ASK, CONSTRUCT, DESCRIBE)")
-    # the WHERE pattern, and each sub-SELECT's (a VALUES block does not reach inside one)
-    for at in sorted([where_brace(sparql), *subquery_braces(sparql)], reverse=True):
-        sparql = sparql[: at + 1] + block + sparql[at + 1 :]
-    return sparql
+    clause (and of each sub-SELECT's): terms written with ``n3()``, never as raw text."""
+    try:
+        return inject_values(sparql, {k: v.n3() for k, v in bindings.items()})
+    except QueryTextError as exc:
+        raise StoreError(f"query: {exc}") from exc
 
 
 class EmbeddedStore(Store):
@@ -157,7 +139,7 @@ class EmbeddedStore(Store):
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         # A query that declares its dataset (FROM / FROM NAMED) gets exactly that
         # dataset: the union default graph applies only to queries that declare none.
-        declared = bool(DATASET_RE.search(_strip_literals(sparql)))
+        declared = declares_dataset(sparql)
 
         def run(text: str, binds: Mapping[str, Identifier]) -> Result:
             if declared:  # neither the union nor a fixed default graph: the query's own FROM

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from factgraph.graph.article import ArticleError, read_article
 from factgraph.graph.extraction import extract
@@ -26,38 +26,28 @@ IRIS = Iris("http://127.0.0.1:5000/")
 SEED = builtin_corpus()[0]
 
 
-def _normalise(g: Graph) -> Graph:
-    """Plain literals and xsd:string literals are the same term in RDF 1.1."""
-    out = Graph()
-    for s, p, o in g:
-        if isinstance(o, Literal) and o.datatype == XSD.string:
-            o = Literal(str(o))
-        out.add((s, p, o))
-    return out
-
-
-def assert_isomorphic(expected: Graph, actual: Graph) -> None:
-    a, b = to_isomorphic(_normalise(expected)), to_isomorphic(_normalise(actual))
+def assert_isomorphic(expected: Graph, actual: Graph, canonical) -> None:
+    a, b = to_isomorphic(canonical(expected)), to_isomorphic(canonical(actual))
     if a != b:
         _, missing, added = graph_diff(a, b)
         lines = [f"- {t}" for t in sorted(missing)][:20] + [f"+ {t}" for t in sorted(added)][:20]
         pytest.fail("graphs differ (- missing, + added):\n" + "\n".join(lines))
 
 
-def test_seed_graph_matches_golden():
+def test_seed_graph_matches_golden(canonical):
     """Set FACTGRAPH_REGEN_GOLDEN=1 to rewrite the golden file after a deliberate change."""
     g = to_graph(extract(read_article(SEED)), IRIS)
     golden = GOLDEN / "seed.ttl"
     if os.environ.get("FACTGRAPH_REGEN_GOLDEN"):
         golden.write_text(g.serialize(format="turtle"), encoding="utf-8")
     expected = Graph().parse(golden)
-    assert_isomorphic(expected, g)
+    assert_isomorphic(expected, g, canonical)
 
 
-def test_mapping_is_deterministic():
+def test_mapping_is_deterministic(canonical):
     a = to_graph(extract(read_article(SEED)), IRIS)
     b = to_graph(extract(read_article(SEED)), IRIS)
-    assert_isomorphic(a, b)
+    assert_isomorphic(a, b, canonical)
 
 
 def test_seed_graph_conforms_and_a_broken_one_does_not():

@@ -16,7 +16,8 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef, Variable
 from rdflib import namespace as ns
 
-from factgraph.graph.remote import STAGING_PREFIX, RemoteStore, bind_values, declares_dataset, where_brace
+from factgraph.graph.remote import STAGING_PREFIX, RemoteStore, bind_values
+from factgraph.graph.sparql_text import declares_dataset, where_brace
 from factgraph.graph.store import Store, StoreError
 
 EX = Namespace("http://example.org/")

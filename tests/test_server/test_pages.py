@@ -5,13 +5,11 @@ on the hand-written dataset ``tests/pages_fixture.trig`` (two articles, one with
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import XSD
 
 from factgraph.graph import export
 from factgraph.graph.terms import FG
@@ -28,19 +26,6 @@ RDF_TYPES = {
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
 }
-
-
-def canonical(g: Graph) -> Graph:
-    """``g`` with literals in one form: Turtle writes xsd:decimal 1302 as ``1302.0`` and
-    Oxigraph stores ``1302``; ``"x"^^xsd:string`` is ``"x"`` (the same in RDF 1.1)."""
-    out = Graph()
-    for s, p, o in g:
-        if isinstance(o, Literal) and isinstance(o.toPython(), Decimal):
-            o = Literal(format(o.toPython().normalize(), "f"), datatype=o.datatype)
-        elif isinstance(o, Literal) and o.datatype == XSD.string:
-            o = Literal(str(o))
-        out.add((s, p, o))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +56,7 @@ def test_claim_iri_answers_html_to_a_browser(client, path):
 
 @pytest.mark.parametrize("path", CLAIMS)
 @pytest.mark.parametrize("media_type", list(RDF_TYPES))
-def test_claim_iri_answers_rdf_with_the_claims_triples(client, store, path, media_type):
+def test_claim_iri_answers_rdf_with_the_claims_triples(client, store, path, media_type, canonical):
     r = client.get("/" + path, headers={"Accept": media_type}, follow_redirects=True)
     assert r.status_code == 200 and r.mimetype == media_type
     served = Graph().parse(data=r.data, format=RDF_TYPES[media_type])
@@ -120,7 +105,7 @@ def test_unknown_iri_is_404_and_unacceptable_is_406(client):
     assert r.status_code == 406 and "Accept" in r.headers["Vary"]
 
 
-def test_named_graph_iri_serves_its_content(client, store):
+def test_named_graph_iri_serves_its_content(client, store, canonical):
     g = Graph().parse(data=client.get("/graph/article/old.ttl").data, format="turtle")
     assert isomorphic(canonical(g), canonical(store.graph(URIRef(BASE + "graph/article/old"))))
 

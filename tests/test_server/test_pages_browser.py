@@ -14,11 +14,6 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -28,79 +23,21 @@ from factgraph.graph.store import EmbeddedStore
 
 FIXTURE = Path(__file__).resolve().parent.parent / "pages_fixture.trig"
 DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-webdriver = pytest.importorskip(
-    "selenium.webdriver", reason="selenium is not installed (pip install -e .[test])"
-)
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER), reason="needs Debian's chromium and chromium-driver (apt-get install)"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(store_dir: Path):
-    """``flask run`` on the app factory over ``store_dir``; yields the base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "FACTGRAPH_STORE": str(store_dir),
-        "FACTGRAPH_BASE": "http://127.0.0.1:5000/",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "factgraph.server.app:create_app()",
-            "run",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(
-                    "server did not start: " + proc.stderr.read().decode(errors="replace")
-                ) from None
-            time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, factgraph_server):
     store_dir = tmp_path_factory.mktemp("store")
     ds = Dataset()
     ds.parse(FIXTURE, format="trig")
     store = EmbeddedStore(store_dir)
     store.add_quads(ds.quads((None, None, None, None)))
     store.close()
-    yield from serve(store_dir)
+    return factgraph_server(store_dir)
 
 
 @pytest.fixture(scope="module")
-def seed_server(tmp_path_factory):
+def seed_server(tmp_path_factory, factgraph_server):
     """The built-in seed article ingested through the pipeline into a store on disk."""
     from factgraph.graph.pipeline import builtin_corpus, ingest
 
@@ -118,22 +55,7 @@ def seed_server(tmp_path_factory):
     store.close()
     del store
     gc.collect()  # the embedded store's lock goes with its last reference
-    for url in serve(store_dir):
-        yield url, osdh
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1400"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+    return factgraph_server(store_dir), osdh
 
 
 def screenshot(browser, tmp_path: Path, name: str) -> None:

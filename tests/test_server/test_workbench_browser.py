@@ -6,12 +6,6 @@ screenshot kept at docs/workbench.png is rewritten (a plain run leaves the tree 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,26 +13,12 @@ from rdflib import Dataset, URIRef
 
 from factgraph.graph.store import EmbeddedStore
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)",
-)
-webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install -e .[test])")
-
 FACTS = Path(__file__).parent / "data" / "facts.trig"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "workbench.png"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, factgraph_server):
     path = tmp_path_factory.mktemp("wb") / "store"
     store = EmbeddedStore(path)
     ds = Dataset()
@@ -47,62 +27,7 @@ def site(tmp_path_factory):
         if len(g):
             store.replace_graph(URIRef(str(g.identifier)), g)
     store.close()
-    port = free_port()
-    env = dict(os.environ, FACTGRAPH_STORE=str(path), FACTGRAPH_BASE="http://127.0.0.1:5000/")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "factgraph",
-            "serve",
-            "--store",
-            str(path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/queries", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("server did not start")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1200",
-        "--no-first-run",
-        "--disable-extensions",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    return factgraph_server(path, "/queries")
 
 
 def test_type_a_query_run_it_see_rows(site, browser):

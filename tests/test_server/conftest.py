@@ -1,0 +1,87 @@
+"""Fixtures for tests that use the app as people do: a real ``factgraph serve`` process
+on a free loopback port, and a headless Chromium (Debian's ``chromium`` and
+``chromium-driver``) driven by Selenium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+BASE = "http://127.0.0.1:5000/"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def factgraph_server() -> Iterator[Callable[..., str]]:
+    """A function that starts ``python -m factgraph serve --store STORE`` on a free
+    loopback port, waits until ``ready`` answers and returns the base URL; every
+    server it started is stopped when the module's tests are done."""
+    procs: list[subprocess.Popen] = []
+
+    def start(store: str | Path, ready: str = "/", *extra: str, env: dict[str, str] | None = None) -> str:
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "factgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
+             "--port", str(port), *extra],
+            env={**os.environ, "FACTGRAPH_BASE": BASE, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + ready, timeout=2).read()
+                return url
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                    pytest.fail(f"factgraph serve did not start: {err[-2000:]}")
+                time.sleep(0.2)
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium; skipped, saying why, where Chromium or Selenium is missing."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1400",
+                "--no-first-run", "--disable-extensions", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
