@@ -10,7 +10,7 @@ count.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 
 class QueryTextError(ValueError):
@@ -71,56 +71,54 @@ def declares_dataset(query: str) -> bool:
     return _scan(query)[1]
 
 
-def _scan(query: str) -> tuple[int, bool, str | None]:
-    """(index of the WHERE pattern's ``{`` or -1, whether FROM appears, the query form)."""
-    saw_from = False
+def _tokens(query: str) -> Iterator[tuple[int, str, int, int]]:
+    """The query's keywords and brackets as (index, token, brace depth, paren depth),
+    skipping comments, strings, IRIs and variables. A keyword is upper-cased; the depth
+    is the one before a bracket opens or closes."""
     i, n = 0, len(query)
     parens = braces = 0
-    form = last_word = None
-    template_done = False
     while i < n:
         c = query[i]
         if c == "#":
             nl = query.find("\n", i)
             i = n if nl < 0 else nl + 1
-            continue
-        if c in "\"'":
+        elif c in "\"'":
             i = _skip_string(query, i)
-            continue
-        if c == "<":
+        elif c == "<":
             m = _IRIREF.match(query, i)
             i = m.end() if m else i + 1
-            continue
-        if c in "?$":  # a variable: never a keyword
+        elif c in "?$":  # a variable: never a keyword
             m = _WORD.match(query, i + 1)
             i = m.end() if m else i + 1
-            continue
-        if c.isalpha():
+        elif c.isalpha():
             m = _WORD.match(query, i)
             assert m is not None
-            word = m.group().upper()
-            if braces == 0 and parens == 0:
-                if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                    form = word
-                saw_from = saw_from or word == "FROM"
-                last_word = word
+            yield i, m.group().upper(), braces, parens
             i = m.end()
-            continue
-        if c == "(":
-            parens += 1
-        elif c == ")":
-            parens -= 1
-        elif c == "{":
-            if braces == 0 and parens == 0:
-                in_template = form == "CONSTRUCT" and not template_done and last_word != "WHERE"
-                if not in_template:
-                    return i, saw_from, form
-            braces += 1
-        elif c == "}":
-            braces -= 1
-            if braces == 0 and form == "CONSTRUCT":
-                template_done = True
-        i += 1
+        else:
+            if c in "(){}":
+                yield i, c, braces, parens
+            parens += {"(": 1, ")": -1}.get(c, 0)
+            braces += {"{": 1, "}": -1}.get(c, 0)
+            i += 1
+
+
+def _scan(query: str) -> tuple[int, bool, str | None]:
+    """(index of the WHERE pattern's ``{`` or -1, whether FROM appears, the query form)."""
+    saw_from = template_done = False
+    form = last_word = None
+    for i, token, braces, parens in _tokens(query):
+        top = braces == 0 and parens == 0
+        if token == "{" and top:
+            if not (form == "CONSTRUCT" and not template_done and last_word != "WHERE"):
+                return i, saw_from, form
+        elif token == "}" and braces == 1 and form == "CONSTRUCT":
+            template_done = True  # the CONSTRUCT template is closed
+        elif token not in "(){}" and top:
+            if form is None and token in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = token
+            saw_from = saw_from or token == "FROM"
+            last_word = token
     return -1, saw_from, form  # no WHERE pattern (DESCRIBE <iri>)
 
 
@@ -128,40 +126,13 @@ def subquery_braces(query: str) -> list[int]:
     """Indexes of the ``{`` opening each sub-SELECT's WHERE pattern (outside strings,
     IRIs and comments)."""
     found = []
-    i, n = 0, len(query)
-    parens = braces = 0
     pending: int | None = None  # the paren depth of a sub-SELECT whose pattern is next
-    while i < n:
-        c = query[i]
-        if c == "#":
-            nl = query.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        if c in "\"'":
-            i = _skip_string(query, i)
-            continue
-        if c == "<":
-            m = _IRIREF.match(query, i)
-            i = m.end() if m else i + 1
-            continue
-        if c in "?$" or c.isalpha():
-            m = _WORD.match(query, i + 1 if c in "?$" else i)
-            if c.isalpha() and m is not None and braces > 0 and m.group().upper() == "SELECT":
-                pending = parens
-            i = m.end() if m else i + 1
-            continue
-        if c == "(":
-            parens += 1
-        elif c == ")":
-            parens -= 1
-        elif c == "{":
-            if pending is not None and parens == pending:
-                found.append(i)
-                pending = None
-            braces += 1
-        elif c == "}":
-            braces -= 1
-        i += 1
+    for i, token, braces, parens in _tokens(query):
+        if token == "SELECT" and braces > 0:
+            pending = parens
+        elif token == "{" and pending is not None and parens == pending:
+            found.append(i)
+            pending = None
     return found
 
 
