@@ -19,7 +19,7 @@ from factgraph.graph.sparql_text import (
         ("# a { comment\nASK { ?s ?p '{' }", "ASK", "{ ?s ?p '{' }"),
         ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . }", "CONSTRUCT", "{ ?s ?p ?o . }"),
         ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT", "{ ?s ?p ?o }"),
-        ('PREFIX x: <http://x.test/{a}> SELECT (STR("}") AS ?x) { ?s ?p ?o }', "SELECT", "{ ?s ?p ?o }"),
+        ('PREFIX x: <http://x.test/a#> SELECT (STR("}") AS ?x) { ?s ?p ?o }', "SELECT", "{ ?s ?p ?o }"),
         ("#+ title: it's a \"quote\"\nDESCRIBE ?s WHERE { ?s a ?t }", "DESCRIBE", "{ ?s a ?t }"),
     ],
 )
