@@ -34,8 +34,8 @@ FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|citing|cité par|d
 DEMONSTRATIVE_RE = re.compile(r"^(?:cette|cet|ce|ces|this|these)\b", re.I)
 POSSESSIVE_RE = re.compile(r"^(?:ses|leurs?|its|their|sa|son)\b", re.I)
 ANAPHOR_RE = re.compile(
-    r"\b(?:elle|il|ils|elles|it|they)\b|-t-(?:elle|il)\b|\b(?:le|ce|du)\s+(?:texte|communiqué|rapport|document)\b|"
-    r"\b(?:cette|l['’])\s*(?:ONG|organisation|observatoire)\b|\bthe (?:report|statement|group|text)\b|"
+    r"\b(?:elle|il|ils|elles|it|they)\b|-t-(?:elle|il)\b|\b(?:le|ce|du)\s+(?:\w+\s+)?(?:texte|communiqué|rapport|document)\b|"
+    r"\b(?:cette|l['’])\s*(?:ONG|organisation|observatoire)\b|\bthe (?:\w+ )?(?:report|statement|group|text)\b|"
     r"\bles enquêteurs\b|\bthe investigators\b",
     re.I,
 )
@@ -116,7 +116,12 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
             if 0 <= gap <= 110 and (best is None or gap < best[0]):
                 best = (gap, a, v)
     if best:
-        _, a, v = best
+        gap, a, v = best
+        back_ref = _anaphor_subject(sentence, v)
+        if back_ref is not None and v.start() - back_ref[1] < gap and speaker != ARTICLE:
+            # "the monthly report, which said ...": the report named before speaks, not
+            # an agent further away in the sentence
+            return Attribution(speaker, sentence[back_ref[0]:v.end()], True)
         lo, hi = min(a.start, v.start()), max(a.end, v.end())
         return Attribution(a.key, sentence[lo:hi], True)
     # 3. a pronoun or back-reference speaking
@@ -132,6 +137,16 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     if continues or CONTINUATION_RE.search(sentence):
         return Attribution(speaker, None, False)
     return Attribution(ARTICLE, None, False)
+
+
+def _anaphor_subject(sentence: str, verb: re.Match) -> tuple[int, int] | None:
+    """(start, end) of a back-reference right before ``verb``: its subject, with at most
+    a relative pronoun between ("the monthly report, which said")."""
+    offset = max(0, verb.start() - 40)
+    last = None
+    for m in ANAPHOR_RE.finditer(sentence, offset, verb.start()):
+        last = (m.start(), m.end())
+    return last
 
 
 CLAIM_VERB_RE = re.compile(

@@ -259,9 +259,7 @@ def statement_date(text: str, article_date: str, not_before: str | None = None) 
     return resolve(lead, article_date) if lead else None
 
 
-NUMBER_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "one": 1, "two": 2,
-                "three": 3, "four": 4, "five": 5}
-DURATION_RE = re.compile(r"\b(?:en|in|over|sur)\s+(?P<n>\d+|un|une|deux|trois|quatre|cinq|six|one|two|three|four|five)\s+"
+DURATION_RE = re.compile(r"\b(?:en|in|over|sur)\s+(?P<n>\d+|[a-zé]+)\s+"
                          r"(?P<unit>jours|jour|days|day|mois|months|month|ans|années|an|years|year|semaines|weeks)\b", re.I)
 
 
@@ -270,8 +268,16 @@ def find_duration(text: str) -> tuple[int, str] | None:
     m = DURATION_RE.search(text)
     if not m:
         return None
-    n = m.group("n").lower()
-    count = int(n) if n.isdigit() else NUMBER_WORDS[n]
+    n = m.group("n")
+    if n.isdigit():
+        count = int(n)
+    else:
+        from .numbers import parse_words  # 'en deux mois', 'in three years'
+
+        value = parse_words("un" if n.lower() == "une" else n)
+        if value is None:
+            return None
+        count = int(value)
     unit = m.group("unit").lower()
     kind = "day" if unit.startswith(("jour", "day")) else "week" if unit.startswith(("semaine", "week")) else \
         "year" if unit.startswith(("an", "année", "year")) else "month"
@@ -279,21 +285,20 @@ def find_duration(text: str) -> tuple[int, str] | None:
 
 
 def add_duration(iso: str, duration: tuple[int, str], sign: int = 1) -> str:
-    """Move an ISO date by a duration, keeping its precision (a day-less date moves by
-    months and years only)."""
+    """Move an ISO date by a duration, keeping its precision: a day-less date moves by
+    whole months or years only (days and weeks leave it as it is)."""
     count, unit = duration
     count *= sign
     parts = [int(p) for p in iso.split("-")]
-    if len(parts) == 3:
-        d = dt.date(*parts)
-        if unit in ("day", "week"):
-            return (d + dt.timedelta(days=count * (7 if unit == "week" else 1))).isoformat()
-        months = count * (12 if unit == "year" else 1)
-        y, m = divmod(d.month - 1 + months, 12)
-        year, month = d.year + y, m + 1
-        return dt.date(year, month, min(d.day, _last_day(year, month))).isoformat()
-    if unit in ("day", "week") or len(parts) == 1:
-        return iso if unit in ("day", "week") else f"{parts[0] + count * (1 if unit == 'year' else 0):04d}"
+    if unit in ("day", "week"):
+        if len(parts) < 3:
+            return iso
+        return (dt.date(*parts) + dt.timedelta(days=count * (7 if unit == "week" else 1))).isoformat()
     months = count * (12 if unit == "year" else 1)
+    if len(parts) == 1:
+        return f"{parts[0] + months // 12:04d}"
     y, m = divmod(parts[1] - 1 + months, 12)
-    return f"{parts[0] + y:04d}-{m + 1:02d}"
+    year, month = parts[0] + y, m + 1
+    if len(parts) == 2:
+        return f"{year:04d}-{month:02d}"
+    return dt.date(year, month, min(parts[2], _last_day(year, month))).isoformat()

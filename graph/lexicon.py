@@ -78,31 +78,32 @@ def places() -> tuple[Entry, ...]:
 
 
 @lru_cache(maxsize=1)
-def quantity_notations() -> frozenset[str]:
-    """The skos:notation of every quantity kind in ``vocabularies.ttl``."""
-    g = Graph()
-    g.parse(data=ontology_file("vocabularies.ttl"), format="turtle")
-    scheme = FG.QuantityKind
+def _quantity_kinds() -> dict[str, dict[str, str]]:
+    """notation -> {language: prefLabel} of every quantity kind in ``vocabularies.ttl``."""
     from rdflib.namespace import RDF
 
-    return frozenset(str(g.value(s, SKOS.notation)) for s in g.subjects(RDF.type, scheme) if g.value(s, SKOS.notation))
-
-
-@lru_cache(maxsize=1)
-def _quantity_labels() -> dict[tuple[str, str], str]:
     g = Graph()
     g.parse(data=ontology_file("vocabularies.ttl"), format="turtle")
-    out = {}
-    for s, label in g.subject_objects(SKOS.prefLabel):
+    out: dict[str, dict[str, str]] = {}
+    for s in g.subjects(RDF.type, FG.QuantityKind):
         notation = g.value(s, SKOS.notation)
-        if notation is not None and isinstance(label, Literal) and label.language:
-            out[(str(notation), label.language)] = str(label)
+        if notation is None:
+            continue
+        labels = out.setdefault(str(notation), {})
+        for label in g.objects(s, SKOS.prefLabel):
+            if isinstance(label, Literal) and label.language:
+                labels[label.language] = str(label)
     return out
+
+
+def quantity_notations() -> frozenset[str]:
+    """The skos:notation of every quantity kind in ``vocabularies.ttl``."""
+    return frozenset(_quantity_kinds())
 
 
 def quantity_label(notation: str, lang: str = "en") -> str:
     """The vocabulary's label of a quantity kind ('civilian deaths', 'morts civils')."""
-    return _quantity_labels().get((notation, lang), notation.replace("_", " "))
+    return _quantity_kinds().get(notation, {}).get(lang, notation.replace("_", " "))
 
 
 def agent(key: str) -> Entry | None:

@@ -53,3 +53,9 @@ def test_name_variants_resolve_to_one_agent():
 def test_nested_attribution(sentence, claimant, relayed_by):
     who = attribute(sentence, ARTICLE, continues=False)
     assert (who.claimant, who.relayed_by) == (claimant, relayed_by)
+
+
+def test_a_back_reference_subject_beats_a_farther_agent():
+    sentence = ("The estimate in the monthly report, which said coalition strikes had killed at least 801 civilians, "
+                "was far lower than figures provided by monitoring groups.")
+    assert attribute(sentence, "coalition", continues=False).claimant == "coalition"
