@@ -113,6 +113,8 @@ def test_every_fg_term_is_labelled_and_commented(ontology: Graph) -> None:
         "Agent",
         "Organisation",
         "Person",
+        "GovernmentBody",
+        "NewsOutlet",
         "ArticleVoice",
         "Place",
         "QuantityKind",
@@ -221,6 +223,40 @@ def test_bound_and_confidence_details(vocabularies: Graph) -> None:
     ):
         assert (FGK[kind], SKOS.inScheme, FGK.scheme) in vocabularies, kind
     assert Literal("source_vs_source") in set(vocabularies.objects(FGK.tension, SKOS.altLabel))
+
+
+def test_open_world_terms(ontology: Graph) -> None:
+    """The terms the lexicon graph uses: source types, place containment, counted text."""
+    for cls in (FG.GovernmentBody, FG.NewsOutlet):
+        assert (cls, RDFS.subClassOf, FG.Organisation) in ontology
+    assert (FG.directlyPartOf, RDF.type, OWL.ObjectProperty) in ontology
+    assert (FG.directlyPartOf, RDFS.subPropertyOf, FG.partOfPlace) in ontology
+    assert (FG.directlyPartOf, RDF.type, OWL.TransitiveProperty) not in ontology  # one step
+    for p in (FG.placeKind, FG.countedText):
+        assert (p, RDF.type, OWL.DatatypeProperty) in ontology
+    assert ontology.value(FG.placeKind, RDFS.domain) == FG.Place
+    # countedText is on claims and on the kinds minted from it: its domain is the union
+    from rdflib.collection import Collection
+
+    domain = ontology.value(FG.countedText, RDFS.domain)
+    assert set(Collection(ontology, ontology.value(domain, OWL.unionOf))) == {FG.FigureClaim, FG.QuantityKind}
+
+
+def test_description_states_the_minted_kind_policy(ontology: Graph) -> None:
+    for lang, words in (("en", ("fgq:minted", "same phrase", "skos:broader")),
+                        ("fr", ("fgq:minted", "même expression", "skos:broader"))):
+        text = next(str(o) for o in ontology.objects(ONTOLOGY, URIRef("http://purl.org/dc/terms/description"))
+                    if o.language == lang)
+        for w in words:
+            assert w in text, (lang, w)
+
+
+def test_no_evaluation_jargon_in_labels_and_comments(ontology: Graph) -> None:
+    """Readers of /ontology do not know the evaluation harness (no 'EVAL label')."""
+    jargon = ("EVAL", "libellé d'évaluation", "nom de quantité de l'évaluation")
+    found = [(s, str(o)) for p in (RDFS.label, RDFS.comment) for s, o in ontology.subject_objects(p)
+             if any(j in str(o) for j in jargon)]
+    assert not found, found
 
 
 # --------------------------------------------------------------------------- SHACL
@@ -361,6 +397,113 @@ def test_vague_claim_needs_no_value(vocabulary: Graph, shapes: Graph) -> None:
     assert conforms, report.serialize(format="turtle")
 
 
+# The descriptions the extraction writes into {base}graph/lexicon (open-world sources,
+# places and minted quantity kinds), and a claim that uses them.
+LEXICON = f"""
+@prefix fg: <https://w3id.org/factgraph/ontology#> .
+@prefix fgq: <https://w3id.org/factgraph/quantity/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix schema: <https://schema.org/> .
+@base <{BASE}> .
+
+<agent/pole-emploi> a fg:Agent, fg:GovernmentBody ;
+    rdfs:label "Pôle emploi"@fr ; skos:prefLabel "Pôle emploi"@fr ;
+    skos:altLabel "Pole emploi" .
+<agent/afp> a fg:Agent, fg:NewsOutlet ; rdfs:label "AFP"@fr .
+<place/darnah-ly> a fg:Place, schema:Place ;
+    rdfs:label "Derna"@fr, "Derna"@en ; fg:placeKind "city" ;
+    fg:partOfPlace <place/libya>, <place/continent-af>, <place/world> ;
+    fg:directlyPartOf <place/libya> ;
+    owl:sameAs <https://sws.geonames.org/87205/> .
+<place/libya> a fg:Place, schema:Place ; rdfs:label "Libye"@fr, "Libya"@en ; fg:placeKind "country" ;
+    fg:partOfPlace <place/continent-af>, <place/world> ; fg:directlyPartOf <place/continent-af> .
+<place/continent-af> a fg:Place ; rdfs:label "Afrique"@fr, "Africa"@en ; fg:placeKind "continent" ;
+    fg:partOfPlace <place/world> ; fg:directlyPartOf <place/world> .
+<place/world> a fg:Place ; rdfs:label "Monde"@fr, "World"@en ; fg:placeKind "world" .
+fgq:minted a skos:ConceptScheme .
+fgq:inscrits_pole_emploi a skos:Concept, fg:QuantityKind, owl:NamedIndividual ;
+    skos:inScheme fgq:minted ; skos:notation "inscrits_pole_emploi" ;
+    skos:prefLabel "inscrits à Pôle emploi"@fr ;
+    skos:broader fgq:people ;
+    fg:countedText "inscrits à Pôle emploi"@fr .
+"""
+
+KIND = FGQ.inscrits_pole_emploi
+POLE = URIRef(BASE + "agent/pole-emploi")
+DERNA = URIRef(BASE + "place/darnah-ly")
+
+
+def _lexicon_claim() -> Graph:
+    data = Graph().parse(data=VALID_CLAIM, format="turtle")
+    data.parse(data=LEXICON, format="turtle")
+    claim = URIRef(BASE + "claim/A/123")
+    data.set((claim, FG.quantityKind, KIND))
+    data.set((claim, FG.claimant, POLE))
+    data.remove((claim, FG.place, None))
+    data.add((claim, FG.place, DERNA))
+    data.add((claim, FG.countedText, Literal("inscrits à Pôle Emploi")))
+    return data
+
+
+def test_lexicon_and_a_claim_using_it_conform(vocabulary: Graph, shapes: Graph) -> None:
+    conforms, report = _validate(_lexicon_claim(), vocabulary, shapes)
+    assert conforms, report.serialize(format="turtle")
+
+
+def test_the_vocabulary_itself_conforms_to_the_lexicon_shapes(vocabulary: Graph, shapes: Graph) -> None:
+    """Agents, places and kinds of the hand-written vocabulary meet the same shapes."""
+    data = Graph()
+    for name in ("agents.ttl", "gazetteer.ttl"):
+        data += _parse(name)
+    conforms, report = _validate(data, vocabulary, shapes)
+    assert conforms, report.serialize(format="turtle")
+
+
+def _broken(data: Graph, vocabulary: Graph, shapes: Graph) -> tuple[set, set]:
+    conforms, report = _validate(data, vocabulary, shapes)
+    assert not conforms
+    return set(report.objects(None, SH.focusNode)), set(report.objects(None, SH.resultPath))
+
+
+@pytest.mark.parametrize(
+    ("case", "focus", "path"),
+    [
+        ("agent without label", POLE, RDFS.label),
+        ("place without label", DERNA, RDFS.label),
+        ("kind without notation", KIND, SKOS.notation),
+        ("kind with two notations", KIND, SKOS.notation),
+        ("kind without prefLabel", KIND, SKOS.prefLabel),
+        ("two counted texts", URIRef(BASE + "claim/A/123"), FG.countedText),
+        ("counted text not a string", URIRef(BASE + "claim/A/123"), FG.countedText),
+        ("unknown place kind", DERNA, FG.placeKind),
+    ],
+)
+def test_lexicon_mistakes_are_caught(vocabulary: Graph, shapes: Graph, case: str, focus: URIRef,
+                                     path: URIRef) -> None:
+    data = _lexicon_claim()
+    claim = URIRef(BASE + "claim/A/123")
+    if case == "agent without label":
+        data.remove((POLE, RDFS.label, None))
+    elif case == "place without label":
+        data.remove((DERNA, RDFS.label, None))
+    elif case == "kind without notation":
+        data.remove((KIND, SKOS.notation, None))
+    elif case == "kind with two notations":
+        data.add((KIND, SKOS.notation, Literal("inscrits")))
+    elif case == "kind without prefLabel":
+        data.remove((KIND, SKOS.prefLabel, None))
+    elif case == "two counted texts":
+        data.add((claim, FG.countedText, Literal("demandeurs d'emploi")))
+    elif case == "counted text not a string":
+        data.set((claim, FG.countedText, Literal(12)))
+    elif case == "unknown place kind":
+        data.set((DERNA, FG.placeKind, Literal("town")))
+    foci, paths = _broken(data, vocabulary, shapes)
+    assert focus in foci and path in paths, (foci, paths)
+
+
 # --------------------------------------------------------------------------- OWL-RL
 
 
@@ -386,3 +529,20 @@ def test_owlrl_closure(vocabulary: Graph) -> None:
     assert not list(g.subjects(RDF.type, OWL.Nothing))
     errors = list(g.objects(None, URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")))
     assert not errors, errors
+
+
+def test_owlrl_on_the_lexicon(vocabulary: Graph) -> None:
+    """directlyPartOf is one step of partOfPlace; a kind's counted text does not make it a claim."""
+    import owlrl
+
+    g = Graph()
+    g += vocabulary
+    g += _lexicon_claim()
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
+    assert (POLE, RDF.type, FG.Organisation) in g
+    assert (POLE, RDF.type, PROV.Agent) in g
+    assert (URIRef(BASE + "place/libya"), FG.partOfPlace, URIRef(BASE + "place/world")) in g
+    assert (URIRef(BASE + "place/libya"), SCHEMA.containedInPlace, URIRef(BASE + "place/continent-af")) in g
+    assert (KIND, RDF.type, FG.FigureClaim) not in g
+    assert (KIND, RDF.type, FG.Claim) not in g
+    assert not list(g.objects(None, URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")))
