@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import lexicon
+from . import lexicon, sources
 
 ARTICLE = "article"
 
@@ -34,7 +34,7 @@ FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|citing|cité par|d
 DEMONSTRATIVE_RE = re.compile(r"^(?:cette|cet|ce|ces|this|these)\b", re.I)
 POSSESSIVE_RE = re.compile(r"^(?:ses|leurs?|its|their|sa|son)\b", re.I)
 ANAPHOR_RE = re.compile(
-    r"\b(?:elle|il|ils|elles|it|they)\b|-t-(?:elle|il)\b|\b(?:le|ce|du)\s+(?:\w+\s+)?(?:texte|communiqué|rapport|document)\b|"
+    r"\b(?:elle|il|ils|elles|it|they|lui|eux)\b|-t-(?:elle|il)\b|\b(?:le|ce|du)\s+(?:\w+\s+)?(?:texte|communiqué|rapport|document)\b|"
     r"\b(?:cette|l['’])\s*(?:ONG|organisation|observatoire)\b|\bthe (?:\w+ )?(?:report|statement|group|text)\b|"
     r"\bles enquêteurs\b|\bthe investigators\b",
     re.I,
@@ -72,8 +72,13 @@ class Attribution:
     relayed_by: str | None = None  # nested attribution: who the article heard it from
 
 
+# the addressee of a statement, not its speaker: "a déclaré à l'AFP", "told CNN"
+ADDRESSEE_RE = re.compile(r"(?:\bà\s+l['’]|\bà\s+la\s+|\bà|\bau|\baux|\bto\s+the|\bto|\btold)\s*$", re.I)
+
+
 def _agents(text: str) -> list[lexicon.Found]:
-    return lexicon.find(lexicon.agents(), text)
+    """The sources ``text`` names (known or not), minus the addressees of a statement."""
+    return [f for f in sources.find(text) if not ADDRESSEE_RE.search(text[max(0, f.start - 12):f.start])]
 
 
 def _agent_after(text: str, limit: int = 80) -> lexicon.Found | None:
@@ -123,7 +128,8 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
             # an agent further away in the sentence
             return Attribution(speaker, sentence[back_ref[0]:v.end()], True)
         lo, hi = min(a.start, v.start()), max(a.end, v.end())
-        return Attribution(a.key, sentence[lo:hi], True)
+        org = sources.affiliation(sentence, a)  # "Ole Solvang, un responsable de HRW": HRW speaks
+        return Attribution(org.key if org else a.key, sentence[lo:hi], True)
     # 3. a pronoun or back-reference speaking
     for v in verbs:
         window = sentence[max(0, v.start() - 80):v.end() + 25]

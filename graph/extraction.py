@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from . import attribution, confidence, dates, lexicon, numbers, quantities
+from . import attribution, confidence, counted, dates, lexicon, numbers, quantities
 from .model import Article, Claim, Extraction, Figure, Scope, Span, Statement
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)\]]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
@@ -42,16 +42,10 @@ DERIVED_RE = re.compile(r"\bsoit (?:une moyenne de|en moyenne)\s*$|\b(?:an|on) a
 
 
 def _known_kind(kind: str | None) -> str | None:
-    """A quantity kind of the vocabulary: an unknown '<x>_pct' is a bare share, an
-    unknown '<x>_per_month' is dropped (a rate of a kind the vocabulary lacks)."""
+    """A quantity kind of the vocabulary, else None (the open path mints one)."""
     if kind is None:
         return None
-    known = lexicon.quantity_notations()
-    if kind in known:
-        return kind
-    if kind.endswith("_pct"):
-        return "share_pct"
-    return None
+    return kind if kind in lexicon.quantity_notations() else None
 
 
 def _countrywide(places: tuple[str, ...]) -> bool:
@@ -234,6 +228,7 @@ class _Reader:
         self.stated_by: dict[str, str] = {}  # claimant -> date of its statement the article reports  # claimant -> end of its stated reporting period
         self.classes: dict[str, str] = {}  # claim key -> noun class of its figure
         self.last_places_by: str | None = None  # claimant of the last places
+        self._counted: dict[int, tuple[str, str | None]] = {}  # figure offset -> (counted text, general kind)
 
     def read(self) -> Extraction:
         sents = sentences(self.article)
@@ -261,6 +256,7 @@ class _Reader:
     def _sentence(self, s: _Sentence, next_text: str) -> None:
         art = self.article
         text = s.text(art)
+        self._counted = {}
         continues = s.paragraph == self.last_paragraph
         marker = bool(attribution.CONTINUATION_RE.search(text))
         who = attribution.attribute(text, self.speaker, continues)
@@ -303,6 +299,10 @@ class _Reader:
             words = tuple(dict.fromkeys(w for w in (*hedge_words, fig.text if fig.bound != "exact" else None,
                                                     verdict_words) if w))
             claim_verdict = {"reports_not_credible": "not_credible", "reports_credible": "credible"}.get(kind)
+            what, general = self._counted.get(n.start, (None, None))
+            if what is None and f.cls is not None:
+                found = counted.after(text, n.end)
+                what = found.text if found else None
             if cls:
                 self.classes[f"{art.id}/{fig.start}"] = cls
             made.append(Claim(
@@ -319,6 +319,8 @@ class _Reader:
                 relayed_by=who.relayed_by if claimant == who.claimant else None,
                 part_of=head.key if head is not None else None,
                 verdict=claim_verdict,
+                counted=what,
+                general_kind=general,
             ))
         if not figures:
             comparative = self._comparative(s, text, who)
@@ -347,17 +349,45 @@ class _Reader:
         if cls is None and head is not None:  # "dont seulement quatre ont été reconnus crédibles"
             head_cls = self.classes.get(head.key)
             return (quantities.kind(head_cls, before + after, text) if head_cls else None) or head.quantity, None
-        if cls is None or (numbers.is_year(n) and f.cls is None):
+        if numbers.is_year(n) and f.cls is None:
             return None, None
+        if cls is None:
+            return self._open_kind(f, text), None
         if cls == "percent":
-            noun = quantities.noun_class(re.sub(r"^\s*(?:%|pour ?cent|per ?cent|percent)\s*", "", after))[0]
+            rest = re.sub(r"^\s*(?:%|pour ?cent|per ?cent|percent)\s*", "", after)
+            noun = quantities.noun_class(rest)[0]
             base = quantities.kind(noun, before + after, text) if noun else None
-            return _known_kind((base or "share") + "_pct"), cls
+            if base is None:
+                return self._open_kind(f, text, percent=True), cls
+            return _known_kind(base + "_pct") or self._open_kind(f, text, percent=True), cls
         kind = quantities.kind(cls, before + text[n.start:n.end] + after, text)
         agent = lexicon.agent(claimant)
         if kind == "people_killed_total" and agent and agent.counts_kind:
             kind = agent.counts_kind  # "3 500 personnes" in an Airwars count: civilians
-        return _known_kind(kind), cls
+        known = _known_kind(kind)
+        if known is None:
+            return self._open_kind(f, text), cls
+        return known, cls
+
+    def _open_kind(self, f: _Figure, text: str, percent: bool = False) -> str | None:
+        """Any subject: the counted phrase, its general kind and the kind minted from it
+        (``counted``); remembered for the claim by the figure's offset."""
+        n = f.number
+        end = n.end
+        if percent:
+            m = re.match(r"\s*(?:%|pour ?cent|per ?cent|percent)\s*", text[end:])
+            end += m.end() if m else 0
+        what = counted.after(text, end) or counted.before(text, n.start)
+        if what is None:
+            return "share_pct" if percent else None
+        general = counted.general_kind(what.text)
+        if general and not percent and counted.notation(what.noun) in {"", "personne", "people", "mort",
+                                                                         "death", "victime", "dece"}:
+            kind = general  # a bare "personnes sont mortes": the general kind itself
+        else:
+            kind = counted.notation(what.noun) + ("_pct" if percent else "")
+        self._counted[n.start] = (what.text, general if kind != general else None)
+        return kind
 
     def _period(self, text: str, n: numbers.NumberMatch, end_of_clause: int, before: str, period: dates.Period,
                 made: list[Claim], kind: str, places: tuple[str, ...], claimant: str,
@@ -407,8 +437,27 @@ class _Reader:
             return False
         if dates.MONTH_AFTER_RE.match(text[f.number.end:]):
             return False  # "en date du 30 juillet": a day, not a count
-        return bool(PART_OF_RE.search(text[:f.number.start]) or quantities.number_of_class(text[f.number.end:][:60])
-                    or quantities.NUMBER_OF_RE.search(text[:f.number.start]))
+        if (PART_OF_RE.search(text[:f.number.start]) or quantities.number_of_class(text[f.number.end:][:60])
+                or quantities.NUMBER_OF_RE.search(text[:f.number.start])):
+            return True
+        return _Reader._counts_open(text, f)
+
+    @staticmethod
+    def _counts_open(text: str, f: _Figure) -> bool:
+        """Any subject: a number followed by what it counts ("4.665 cas", "96 000 créations
+        d'emplois"), or a large figure whose subject comes before it ("the toll ... is still
+        more than 35,000"). Small numbers in words ("deux barrages", "sept pays") are
+        descriptions, not figures; ranks, ages, times and measures are not counts."""
+        n = f.number
+        if n.kind == "vague" or n.value is None:
+            return counted.after(text, n.end) is not None
+        if counted.NOT_COUNT_BEFORE.search(text[:n.start]) or re.match(r"\s*(?:h\d|:\d|/|°)", text[n.end:]):
+            return False
+        if n.kind == "words" and n.value < 10:
+            return False
+        if counted.after(text, n.end) is not None:
+            return True
+        return n.value >= 1000 and counted.before(text, n.start) is not None
 
     def _places(self, clause: str, sentence_places: list[str], claimant: str, continues: bool) -> tuple[str, ...]:
         only = _only_place(clause)

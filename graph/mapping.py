@@ -9,11 +9,11 @@ assessments the article reports. See docs/design.md for the model.
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from factgraph import __version__
 
-from . import lexicon
+from . import counted, lexicon, sources
 from .model import Article, Claim, Extraction, Statement
 from .terms import FG, FGB, FGC, FGQ, OA, PREFIXES, SCHEMA, TIME, Iris
 
@@ -50,8 +50,7 @@ BOUND_WORDS = {
 
 def claim_label(c: Claim, lang: str = "en") -> str:
     """A readable label: 'Global Coalition (CJTF-OIR): at least 1,302 civilian deaths (Iraq, Syria)'."""
-    agent = lexicon.agent(c.claimant)
-    who = (agent.label_en if lang == "en" else agent.label_fr) if agent else c.claimant
+    who = sources.label(c.claimant, lang)
     f = c.figure
     if f.bound == "vague":
         amount = f.vague_text or "?"
@@ -59,10 +58,86 @@ def claim_label(c: Claim, lang: str = "en") -> str:
         amount = f"{_fmt(f.value, lang)}-{_fmt(f.value_high, lang)}"
     else:
         amount = BOUND_WORDS[lang].get(f.bound, "") + _fmt(f.value, lang)
-    kind = lexicon.quantity_label(c.quantity, lang)
-    names = sorted((lexicon.place(p).label_en if lang == "en" else lexicon.place(p).label_fr)  # type: ignore[union-attr]
-                   if lexicon.place(p) else p for p in c.scope.places)
+    kind = lexicon.quantity_label(c.quantity, lang) if c.quantity in lexicon.quantity_notations() else (
+        c.counted or c.quantity.replace("_", " "))
+    names = sorted(place_label(p, lang) for p in c.scope.places)
     return f"{who}: {amount} {kind}" + (f" ({', '.join(names)})" if names else "")
+
+
+def place_label(key: str, lang: str = "en") -> str:
+    """A place's name: the hand gazetteer's, else the open gazetteer's, else its key."""
+    entry = lexicon.place(key)
+    if entry is not None:
+        return entry.label_en if lang == "en" else entry.label_fr
+    from . import gazetteer
+
+    return gazetteer.label(key, lang) if gazetteer.place(key) else key
+
+
+AGENT_CLASSES = {"person": FG.Person, "organisation": FG.Organisation, "government": FG.GovernmentBody,
+                 "outlet": FG.NewsOutlet}
+
+
+def lexicon_graph(x: Extraction, iris: Iris) -> Graph:
+    """What the article introduced that no vocabulary file describes: its sources, its
+    places (with every place that contains them) and the kinds minted from what it
+    counts. Stored in the lexicon graph, which grows with the articles (docs/design.md)."""
+    g = Graph()
+    lang = x.article.language
+    for key in sorted({c.claimant for c in x.claims} | {s.claimant for s in x.statements}
+                      | {c.relayed_by for c in x.claims if c.relayed_by}):
+        found = sources.agent(key)
+        if key == "article" or lexicon.agent(key) is not None or found is None:
+            continue
+        iri = iris.agent(key)
+        g.add((iri, RDF.type, FG.Agent))
+        g.add((iri, RDF.type, AGENT_CLASSES.get(found.kind, FG.Organisation)))
+        g.add((iri, RDFS.label, Literal(found.label, lang=lang)))
+        g.add((iri, SKOS.prefLabel, Literal(found.label, lang=lang)))
+    known = lexicon.quantity_notations()
+    for c in x.claims:
+        if c.quantity in known:
+            continue
+        kind = FGQ[c.quantity]
+        g.add((kind, RDF.type, SKOS.Concept))
+        g.add((kind, RDF.type, FG.QuantityKind))
+        g.add((kind, RDF.type, OWL.NamedIndividual))
+        g.add((kind, SKOS.inScheme, FGQ.minted))
+        g.add((kind, SKOS.notation, Literal(c.quantity)))
+        g.add((kind, SKOS.prefLabel, Literal(c.quantity.replace("_", " "), lang=lang)))
+        g.add((kind, FG.cumulative, Literal(c.quantity.endswith("_pct") is False and c.general_kind in
+                                                  counted.CUMULATIVE_GENERAL)))
+        if c.general_kind:
+            g.add((kind, SKOS.broader, FGQ[c.general_kind]))
+        elif c.quantity.endswith("_pct"):
+            g.add((kind, SKOS.broader, FGQ.share_pct))
+    for key in sorted({p for c in x.claims for p in c.scope.places}):
+        _place(g, key, iris)
+    return g
+
+
+def _place(g: Graph, key: str, iris: Iris) -> None:
+    if lexicon.place(key) is not None:
+        return  # described by gazetteer.ttl, in the vocabulary graph
+    from . import gazetteer
+
+    entry = gazetteer.place(key)
+    if entry is None:
+        return
+    iri = iris.place(key)
+    g.add((iri, RDF.type, FG.Place))
+    g.add((iri, RDF.type, SCHEMA.Place))
+    g.add((iri, RDFS.label, Literal(entry.label_fr, lang="fr")))
+    g.add((iri, RDFS.label, Literal(entry.label_en, lang="en")))
+    g.add((iri, FG.placeKind, Literal(entry.kind)))
+    if entry.geonames_id:
+        g.add((iri, OWL.sameAs, URIRef(f"https://sws.geonames.org/{entry.geonames_id}/")))
+    for parent in entry.part_of:
+        g.add((iri, FG.directlyPartOf, iris.place(parent)))
+    for ancestor in gazetteer.ancestors(key):
+        g.add((iri, FG.partOfPlace, iris.place(ancestor)))
+        if (iris.place(ancestor), RDF.type, FG.Place) not in g:
+            _place(g, ancestor, iris)
 
 
 def _fmt(v: float | None, lang: str = "en") -> str:
@@ -118,11 +193,7 @@ class Mapper:
             g.add((outlet, RDFS.label, Literal(a.outlet)))
 
     def _agent(self, g: Graph, key: str) -> URIRef:
-        iri = self.iris.agent(key)
-        if lexicon.agent(key) is None:  # not in the vocabulary graph: describe it here
-            g.add((iri, RDF.type, FG.Agent))
-            g.add((iri, RDFS.label, Literal(key)))
-        return iri
+        return self.iris.agent(key)  # described in the vocabulary or the lexicon graph
 
     def _target(self, g: Graph, a: Article, subject: URIRef, start: int, end: int, art: URIRef) -> None:
         target = URIRef(f"{subject}/target")
@@ -154,6 +225,8 @@ class Mapper:
         g.add((iri, FG.quantityKind, FGQ[c.quantity]))
         g.add((iri, FG.bound, FGB[f.bound]))
         g.add((iri, FG.figureText, Literal(f.text)))
+        if c.counted:
+            g.add((iri, FG.countedText, Literal(c.counted)))
         if f.value is not None:
             g.add((iri, FG.value, number_literal(f.value)))
         if f.value_high is not None:

@@ -23,12 +23,19 @@ _SEP = f"[.{SPACES}',’]"
 
 # A number in digits: grouped thousands, or a plain run, with an optional decimal part.
 DIGITS = re.compile(
-    rf"(?<![\w.,])(?:\d{{1,3}}(?:{_SEP}\d{{3}})+(?![\d])|\d+)(?:,\d+(?!\d))?(?![\w])"
+    rf"(?<![\w.,])(?<![A-Za-z]-)(?:\d{{1,3}}(?:{_SEP}\d{{3}})+(?![\d])|\d+)(?:,\d+(?!\d))?(?![\w])"
 )
+# A decimal number: "4.74", "17.1" (any text), "5,8" (the French decimal comma), with an
+# optional attached scale ("14.9mn", "4.7bn"). A dot followed by exactly three digits is
+# a French thousands separator ("4.877"), unless a scale word follows ("4.877 millions").
+DECIMAL = re.compile(r"(?<![\w.,])(?<![A-Za-z]-)(?P<int>\d+)(?P<sep>[.,])(?P<frac>\d+)(?![\d])(?:(?P<suffix>mn|bn|m|k)\b)?(?![\w.,]\d)")
+ATTACHED_SCALE = {"mn": 1_000_000, "m": 1_000_000, "bn": 1_000_000_000, "k": 1000}
+SCALE_AFTER_RE = re.compile(r"\s*(millions?|milliards?|billions?|mn|bn)\b", re.I)
 
 SCALE_WORDS = {
     "million": 1_000_000, "millions": 1_000_000, "milliard": 1_000_000_000, "milliards": 1_000_000_000,
     "billion": 1_000_000_000, "billions": 1_000_000_000, "mille": 1000, "thousand": 1000,
+    "mn": 1_000_000, "bn": 1_000_000_000,
 }
 
 # Approximate collective nouns: "un millier", "une quarantaine", "une dizaine"
@@ -56,7 +63,7 @@ NUMBER_WORDS = {
     ).split(),
 }
 _WORD = "|".join(sorted(set(NUMBER_WORDS["fr"] + NUMBER_WORDS["en"]), key=len, reverse=True))
-WORDS_RE = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+(?:et|and)\s+)(?:{_WORD}))*\b", re.I)
+WORDS_RE = re.compile(rf"\b(?:{_WORD})(?:(?:-et-|[\s-]+|\s+(?:et|and)\s+)(?:{_WORD}))*\b", re.I)
 
 # Bound words. Before the number:
 BEFORE = [
@@ -65,7 +72,7 @@ BEFORE = [
     (r"près de|environ|quelque|about|around|nearly|almost|approximately|some|roughly|presque|"
      r"approximativement|proche du|proche de|autour de|une estimation de|une moyenne de|en moyenne|"
      r"on average|an average of|average of", "about"),
-    (r"jusqu'à|jusqu’à|au plus|au maximum|up to|at most|as many as", "at_most"),
+    (r"jusqu'à|jusqu’à|au plus|au maximum|un maximum de|maximum|up to|at most|as many as|no more than", "at_most"),
     (r"moins de|less than|fewer than|under", "less_than"),
 ]
 BEFORE_RE = [(re.compile(rf"(?:{pat})\s+(?:d'|d’|de\s+|du\s+|the\s+)?$", re.I), bound) for pat, bound in BEFORE]
@@ -74,6 +81,7 @@ AFTER_RE = [
     (re.compile(r"^\s*(?:\w+\s+){0,2}?(au moins|at least)\b", re.I), "at_least"),
     (re.compile(r"^\s*(?:\w+\s+){0,2}?(au plus|at most)\b", re.I), "at_most"),
     (re.compile(r"^\s*(?:\w+\s+){0,2}?(environ|or so)\b", re.I), "about"),
+    (re.compile(r"^\s+(plus)\s+(?!de\b|d['’]|que\b|qu['’])[a-z]", re.I), "more_than"),  # "10,000 plus bodies"
 ]
 RANGE_RE = re.compile(
     rf"(?:entre|between|de|from)?\s*(?P<a>{DIGITS.pattern})\s*(?:et|and|à|to|-|–)\s*(?P<b>{DIGITS.pattern})",
@@ -130,12 +138,27 @@ def find_numbers(text: str, language: str = "fr") -> list[NumberMatch]:
         scale = 1000 ** len(re.findall(_SEP, m.group("b")))  # "11 000": the low end is in thousands too
         low = low_digits * scale if low_digits * scale <= high else low_digits
         found.append(NumberMatch(low, m.start(), m.end(), m.group(0), "digits", value_high=high))
+    for m in DECIMAL.finditer(text):
+        end = m.end()
+        suffix = m.group("suffix")
+        scale = None if suffix else SCALE_AFTER_RE.match(text[end:])
+        if len(m.group("frac")) == 3 and not (suffix or scale):
+            continue  # "4.877", "34,502": thousands, read below
+        if not free(m.start(), end):
+            continue
+        value = float(f"{m.group('int')}.{m.group('frac')}")
+        if suffix:
+            value *= ATTACHED_SCALE[suffix.lower()]
+        elif scale:
+            value *= SCALE_WORDS[scale.group(1).lower()]
+            end += scale.end()
+        found.append(NumberMatch(round(value, 6), m.start(), end, text[m.start():end], "digits"))
     for m in DIGITS.finditer(text):
         if not free(m.start(), m.end()):
             continue
         value = parse_digits(m.group(0))
         end = m.end()
-        scale = re.match(r"\s+(millions?|milliards?|billions?)\b", text[end:], re.I)
+        scale = re.match(r"\s*(millions?|milliards?|billions?|mn|bn)\b", text[end:], re.I)
         if scale:
             value *= SCALE_WORDS[scale.group(1).lower()]
             end += scale.end()
@@ -152,9 +175,16 @@ def find_numbers(text: str, language: str = "fr") -> list[NumberMatch]:
         word = m.group(0)
         if word.lower() in {"un", "une", "one"}:  # articles, not counts
             continue
+        if word.lower() == "cent" and re.search(r"\b(?:pour|per)\s+$", text[:m.start()], re.I):
+            continue  # "pour cent": the percent sign in words
         word_value = parse_words(word, language)
         if word_value is not None:
-            found.append(NumberMatch(word_value, m.start(), m.end(), word, "words"))
+            end = m.end()
+            scale = SCALE_AFTER_RE.match(text[end:])
+            if scale:  # "nine million", "quatre milliards"
+                word_value *= SCALE_WORDS[scale.group(1).lower()]
+                end += scale.end()
+            found.append(NumberMatch(word_value, m.start(), end, text[m.start():end], "words"))
     found.sort(key=lambda n: n.start)
     return found
 

@@ -18,7 +18,7 @@ from rdflib import Graph
 from . import conflicts as conflict_analysis
 from .article import read_article
 from .extraction import extract
-from .mapping import to_graph
+from .mapping import lexicon_graph, to_graph
 from .model import Article, Claim, Extraction
 from .reasoning import infer
 from .store import EmbeddedStore, Store
@@ -35,7 +35,7 @@ def builtin_corpus() -> list[Path]:
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
 
 
-def prepare(paths: Iterable[str | Path], iris: Iris) -> list[tuple[Extraction, Graph]]:
+def prepare(paths: Iterable[str | Path], iris: Iris) -> list[tuple[Extraction, Graph, Graph]]:
     """Read, extract, map and validate every article; raises before any write.
 
     The graphs are validated together in one SHACL run (pySHACL's cost is mostly per
@@ -45,15 +45,16 @@ def prepare(paths: Iterable[str | Path], iris: Iris) -> list[tuple[Extraction, G
     out = []
     for p in paths:
         x = extract(read_article(p))
-        out.append((x, to_graph(x, iris)))
+        out.append((x, to_graph(x, iris), lexicon_graph(x, iris)))
     together = Graph()
-    for _, g in out:
+    for _, g, lex in out:
         together += g
+        together += lex
     try:
         validate(together, vocab, "articles")
     except ValidationError:
-        for p, (_, g) in zip(paths, out, strict=True):
-            validate(g, vocab, str(p))
+        for p, (_, g, lex) in zip(paths, out, strict=True):
+            validate(g + lex, vocab, str(p))
         raise
     return out
 
@@ -75,11 +76,16 @@ def ingest(
     ensure_loaded(store, iris)
     prepared = prepare(paths, iris)
     steps: Iterable = progress(prepared) if progress else prepared
-    for x, g in steps:
+    lexicon = Graph()
+    for _, _, lex in prepared:
+        lexicon += lex
+    if len(lexicon):  # before the articles: their sources, places and kinds are described when they appear
+        store.update(f"INSERT DATA {{ GRAPH <{iris.lexicon_graph}> {{\n{lexicon.serialize(format='nt')}}} }}")
+    for x, g, _ in steps:
         store.replace_graph(iris.article_graph(x.article.id), g)
         store.replace_graph(iris.inferred_graph(x.article.id), infer(g))
     found = conflict_analysis.refresh(store, iris)
-    return Ingested([x for x, _ in prepared], found)
+    return Ingested([x for x, _, _ in prepared], found)
 
 
 def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:
@@ -102,17 +108,19 @@ def claim_json(c: Claim, article: Article, iris: Iris) -> dict:
     written = dict(zip(c.scope.places, (c.scope.place_evidence or "").split("|"), strict=False))
     # a place as the article writes it when it does ("Mansourah"), else its English label
     places = [written.get(p) or (lexicon.place(p).label_en if lexicon.place(p) else p) for p in keys]  # type: ignore[union-attr]
-    agent = lexicon.agent(c.claimant)
+    from . import sources
+
     return {
         "id": str(iris.claim(c.key)),
         "file": article.file_name,
         "start": c.sentence.start,
         "end": c.sentence.end,
         "quote": c.sentence.text,
-        "claimant": "article" if c.claimant == "article" else (agent.label_en if agent else c.claimant),
+        "claimant": "article" if c.claimant == "article" else sources.label(c.claimant),
         "claimant_iri": str(iris.agent(c.claimant)),
         "relayed_by": str(iris.agent(c.relayed_by)) if c.relayed_by else None,
         "quantity": c.quantity,
+        "counted": c.counted,
         "value": _num(c.figure.value),
         "value_high": _num(c.figure.value_high),
         "bound": c.figure.bound,

@@ -89,6 +89,12 @@ class Iris:
         return self._iri("graph/vocabulary")
 
     @property
+    def lexicon_graph(self) -> URIRef:
+        """What articles introduced that the vocabulary files lack: sources, places from
+        the open gazetteer, minted quantity kinds. Grows with every ingest."""
+        return self._iri("graph/lexicon")
+
+    @property
     def vocabulary_closure_graph(self) -> URIRef:
         """OWL-RL closure of the vocabulary graph, computed once."""
         return self._iri("graph/vocabulary-inferred")

@@ -1,0 +1,195 @@
+"""What a figure counts, on any subject: the counted phrase as the article writes it,
+and the quantity kind it gives.
+
+The counted phrase is the noun phrase after the number ("4.665 cas", "3 millions de
+Français", "96 000 créations d'emplois dans le privé"), with the predicate that says
+what happened to them when it follows ("11 300 personnes sont mortes", "10,000 people
+are still missing"); failing that, the subject the number is the value of ("the
+unemployment rate was 5.5 percent", "le nombre de cas s'élève à 3.706", "the death
+toll ... is still more than 35,000", "India count 4.7mn").
+
+Kind policy (docs/extraction.md, "Open-world kinds"):
+- a kind of the vocabulary when the phrase names one (the campaign kinds, deaths, injured,
+  missing, displaced, cases, people, money);
+- otherwise a kind minted from the normalised phrase (accents and case folded, function
+  words dropped, plural endings removed: "nouveaux cas" and "nouveau cas" give
+  ``nouveau_cas``), in the scheme ``fgq:minted``, with ``skos:broader`` the general kind
+  its words name when one does. The same phrase in two articles gives the same kind, so
+  their figures meet in the conflict analysis.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# words that end a counted noun phrase
+_STOP = set("""
+ont sont a est était étaient avaient avait auraient seraient serait sera seront restent reste demeurent
+have has had were was are is been be being would will could may might remain remains remained
+et and ou or mais but qui que qu dont which who whom that selon according depuis since pendant during
+dans in en au aux sur on par by pour for avec with contre against vers to à from entre between
+le la les l the this ce cette ces these those un une a an ses son sa leur leurs its their his her
+il elle ils elles on they it he she we nous vous ne n pas not no soit either
+selon alors tandis while when lorsque quand où where comme as than qu'il au-delà
+""".split())
+_SKIP_LEADING = re.compile(r"^\s*(?:de\s+|d['’]\s*|des\s+|of\s+(?:the\s+)?|du\s+)", re.I)
+_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
+# a predicate after the counted noun: "sont mortes", "ont été tuées", "are still missing", "restent portées disparues"
+PREDICATE_RE = re.compile(
+    r"^\s+(?:(?:ont|sont|ont été|avaient été|auraient été|auraient déjà été|seraient|restent|demeurent|étaient|"
+    r"have|has|had|were|was|are|have been|had been|remain|remained)\s+)(?:(?:toujours|encore|déjà|still|been|"
+    r"toutes|tous|officiellement|effectivement|portées?|portés?)\s+){0,3}"
+    r"(?P<pred>[a-zà-ÿ]+(?:ées?|és?|ts?|tes?|us?|ues?|ed|ing|ne|nes|d)\b|dead|missing|died|disparu\w*|mort\w*)",
+    re.I,
+)
+# what is never a counted thing: time, distance, ranks, units of measure
+NON_COUNT = re.compile(
+    r"^\s*(?:ans?|années?|mois|jours?|semaines?|heures?|minutes?|secondes?|siècles?|years?|months?|days?|weeks?|"
+    r"hours?|minutes?|seconds?|centuries|decades?|décennies?|km|kilomètres?|mètres?|miles?|metres?|meters?|"
+    r"feet|foot|kg|tonnes?|tons?|°|degrés?|degrees?|h\b|heures|fois|times|ème|e\b|er\b|ère|th\b|st\b|nd\b|"
+    r"rd\b|km/h|mph|pages?|points? de pourcentage|percentage points?)\b",
+    re.I,
+)
+NOT_COUNT_BEFORE = re.compile(r"(?:\branked?|\brang|\bn°|\bnuméro|\bnumber|\bno\.|\bpage|\barticle|\bpoint|"
+                              r"\bcatégorie|\bcategory|\bâgée?s? de|\baged|\bde\s+\d+\s+à|\bplace|\bspot)\s*$", re.I)
+
+# general kinds, from the words of the counted phrase and its predicate (first match wins)
+GENERAL: list[tuple[str, re.Pattern]] = [
+    ("people_injured", re.compile(r"\bblessé|\binjur|\bwounded", re.I)),
+    ("missing", re.compile(r"\bdisparu|\bmissing\b|\bsans nouvelles|\bunaccounted", re.I)),
+    ("people_displaced", re.compile(r"\bdéplacé|\bdisplaced|\bréfugié|\brefugee|\bsans[- ]abri|\bhomeless|\bévacué|"
+                                    r"\bevacuated", re.I)),
+    ("people_killed_total", re.compile(
+        r"\bmort(?:s|e|es)?\b|\bmortels?\b|\bdécès|\bdécédé|\btu[ée]e?s?\b|\bvictimes?\b|\bpéri|\bdead\b|\bdied\b|"
+        r"\bdeaths?\b|\bfatalit|\bkilled\b|\bdeath toll|\btoll\b|\bbilan\b|\bcorps\b|\bbodies\b|\benterr|\binhum|"
+        r"\bburied\b|\bcasualt", re.I)),
+    ("cases", re.compile(r"\bcas\b|\bcases?\b|\binfect|\bcontamin|\bmalades?\b", re.I)),
+    ("money", re.compile(r"\beuros?\b|\bdollars?\b|\blivres?\b|\bfrancs?\b|\bpounds?\b|[$€£]|\bUSD\b|\bEUR\b", re.I)),
+    ("people", re.compile(r"\bpersonnes?\b|\bpeople\b|\bhabitants?\b|\bcitoyens?\b|\bgens\b|\bindividus?\b|"
+                          r"\binscrits?\b|\bchômeurs?\b|\bdemandeurs?\b|\bemployés?\b|\bsalariés?\b|\btravailleurs?\b|"
+                          r"\bworkers?\b|\bresidents?\b|\bcitizens?\b|\bpersons?\b|\bunemployed\b|\bFrançais\b|"
+                          r"\bAméricains?\b|\bAmericans?\b|\bélèves\b|\bétudiants?\b|\bpatients?\b|\bbénévoles\b|"
+                          r"\bvolunteers?\b|\bmigrants?\b|\benfants\b|\bchildren\b|\bfemmes\b|\bwomen\b|\bmen\b|"
+                          r"\bhommes\b|\belderly\b", re.I)),
+    ("events", re.compile(r"\bincidents?\b|\battaques?\b|\battacks?\b|\bexplosions?\b|\bfrappes?\b|\bstrikes?\b|"
+                          r"\braids?\b|\bséismes?\b|\bearthquakes?\b|\bmanifestations?\b|\bprotests?\b", re.I)),
+]
+# general kinds that are running tallies over their period (the others are stocks at a date)
+CUMULATIVE_GENERAL = {"people_killed_total", "cases", "events", "people_displaced", "people_injured"}
+_FUNCTION = set("""
+de du des d l la le les un une of the a an à au aux en in dans sur on par by pour for et and ou or
+""".split())
+
+
+@dataclass(frozen=True)
+class Counted:
+    text: str  # as written ("personnes sont mortes")
+    start: int  # offsets in the text searched
+    end: int
+    noun: str  # the noun phrase alone ("personnes")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _noun_phrase(text: str, pos: int, max_words: int = 5) -> tuple[int, int] | None:
+    """(start, end) of the noun phrase starting at ``pos``."""
+    m = _SKIP_LEADING.match(text[pos:])
+    start = pos + (m.end() if m else 0)
+    while start < len(text) and text[start] in " \u00a0\u202f\"«“":
+        start += 1
+    end = start
+    words = 0
+    for w in _WORD.finditer(text, start):
+        token = w.group(0)
+        if not re.match(r"[\w]", token) or token[0].isdigit():
+            break
+        low = token.lower().strip("'’")
+        if words and (low in _STOP or low.split("'")[0] in _STOP):
+            # keep "de/d'/à" complements inside the phrase ("créations d'emplois", "inscrits à Pôle emploi")
+            if low in {"de", "d", "à", "of", "des", "du"} and words < max_words - 1:
+                nxt = re.match(r"\s*([\w'’-]+)", text[w.end():])
+                if nxt and nxt.group(1).lower() not in _STOP and not nxt.group(1)[0].isdigit():
+                    end = w.end() + nxt.end()
+                    words += 2
+                    continue
+            break
+        if not words and (low in _STOP or low in _FUNCTION):
+            return None
+        end = w.end()
+        words += 1
+        if words >= max_words:
+            break
+    return (start, end) if end > start else None
+
+
+def after(text: str, number_end: int) -> Counted | None:
+    """The counted phrase right after a number ending at ``number_end``."""
+    rest = text[number_end:]
+    if NON_COUNT.match(rest):
+        return None
+    span = _noun_phrase(text, number_end)
+    if span is None:
+        return None
+    start, end = span
+    noun = text[start:end]
+    pred = PREDICATE_RE.match(text[end:])
+    if pred:
+        end = end + pred.end("pred")
+    return Counted(text[start:end], start, end, noun)
+
+
+# the subject a number is the value of: "the unemployment rate was 5.5", "le nombre de cas s'élève à"
+SUBJECT_BEFORE_RE = re.compile(
+    r"(?:(?:le|la|les|l['’]|the|its|their|son|sa|leur)\s+)?(?:nombre (?:de|des|d['’])\s*|number of\s+|total (?:de|of)\s+)?"
+    r"(?P<np>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)\s*(?:[,–—-]\s*)?"
+    r"(?:(?:was|is|were|are|stood at|came to|reached|rose to|fell to|est|était|s['’]élève à|s['’]élevait à|"
+    r"atteint|atteignait|se situe|at|à|de)\s+)?(?:(?:still|encore|toujours|about|around|some|more than|over|"
+    r"at least|nearly|close to|plus de|près de|environ|au moins)\s+)*$",
+    re.I,
+)
+
+
+def before(text: str, number_start: int) -> Counted | None:
+    """The subject whose value a number gives, when no noun follows the number."""
+    head = text[max(0, number_start - 80):number_start]
+    # the clause the number is in
+    cut = max(head.rfind(";"), head.rfind(":"), head.rfind("("))
+    base = max(0, number_start - 80) + (cut + 1 if cut >= 0 else 0)
+    clause = text[base:number_start]
+    m = re.search(r"(?:\b(?:nombre (?:de|des|d['’])|number of|total (?:de|of)|taux de|rate of)\s*)?"
+                  r"(?P<np>(?:[a-zà-ÿ][\w'’-]*\s+){0,2}?(?:taux|rate|toll|bilan|nombre|number|total|count|chiffre|"
+                  r"figure|cas|cases|morts|deaths|fatalities|décès|estimate|estimation)(?:\s+(?:de|d['’]|des|du|of)\s+"
+                  r"[\w'’-]+){0,2})\b",
+                  clause, re.I)
+    if not m:
+        return None
+    np = m.group("np")
+    start = base + m.start("np")
+    return Counted(np, start, start + len(np), np)
+
+
+def general_kind(phrase: str) -> str | None:
+    """The general kind the words of a counted phrase name (deaths, injured, missing,
+    displaced, cases, money, people, events), or None."""
+    for kind, rx in GENERAL:
+        if rx.search(phrase):
+            return kind
+    return None
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("aux"):
+        return word[:-3] + "al"
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith(("ss", "us")):
+        return word[:-1]
+    return word
+
+
+def notation(phrase: str) -> str:
+    """The minted kind of a counted phrase: folded, function words out, singular."""
+    words = [_singular(w) for w in re.findall(r"[a-z0-9]+", _fold(phrase)) if w not in _FUNCTION and len(w) > 1]
+    return "_".join(words[:5]) or "count"
