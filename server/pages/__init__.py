@@ -6,7 +6,7 @@ reaches the page through Jinja's autoescaping. Labels are shown in the reader's
 language (``?lang=fr|en``, else ``Accept-Language``), falling back to the other one.
 
 One module per kind of page (``home``, ``claims``, ``articles``, ``sources``,
-``places``, ``vocab``; the conflict report and the conflict page are ``..conflicts``),
+``places``, ``quantities``, ``vocab``; the conflict report and the conflict page are ``..conflicts``),
 on what every page shares: ``language`` (the reader's language, labels), ``rendering``
 (stored queries, links, values, the page frame), ``described`` (the properties table
 of a resource) and ``quotes`` (a claim's quote cut out of its article). This module
@@ -24,6 +24,7 @@ from .articles import article_page, segments
 from .claims import claim_page
 from .described import describe, generic_page
 from .places import place_page
+from .quantities import is_quantity_kind, quantity_page
 from .quotes import locate_quote
 from .rendering import security_headers
 from .sources import agent_page
@@ -31,7 +32,7 @@ from .sources import agent_page
 __all__ = ["CHART_POINTS", "PAGE_ROWS", "bp", "locate_quote", "render_resource", "segments"]
 
 # Page limits, read on each request (so a test may lower them). The LIMIT of
-# agent_claims.rq, place_claims.rq and conflicts_page.rq is PAGE_ROWS + 1.
+# agent_claims.rq, place_claims.rq, kind_claims.rq and conflicts_page.rq is PAGE_ROWS + 1.
 PAGE_ROWS = 100  # rows of a paged list
 CHART_POINTS = 400  # beyond this many (date, figure) points the chart draws one point per date
 
@@ -58,6 +59,8 @@ def render_resource(iri: URIRef, stem: str) -> Response:
         "place": place_page,
         "vocab": vocab.concept_page,
     }.get(kind, generic_page)
+    if is_quantity_kind(d, stem):
+        renderer = quantity_page
     if not d.values and kind != "graph":
         from ..resources import _known
 

@@ -67,11 +67,16 @@ def title_of(d: Described) -> str:
     )
 
 
+LABELLED_GRAPHS = ("graph/vocabulary", "graph/lexicon")
+
+
 def vocabulary_labels(labels: Labels) -> Labels:
-    """Add the labels of the vocabulary graph (agents, places, concepts) to ``labels``."""
-    graph = URIRef(current_app.config["BASE"] + "graph/vocabulary")
-    for row in rows("vocabulary_labels", graph=graph):
-        labels.add(row.s, row.label)
+    """Add the labels of the vocabulary graph (known agents, places, concepts) and of the
+    lexicon graph (the sources, places and quantity kinds articles introduced) to
+    ``labels``."""
+    for name in LABELLED_GRAPHS:
+        for row in rows("vocabulary_labels", graph=URIRef(current_app.config["BASE"] + name)):
+            labels.add(row.s, row.label)
     return labels
 
 

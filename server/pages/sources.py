@@ -1,5 +1,6 @@
-"""The page of a source (an agent): its claims of one quantity, paged by keyset, a chart
-of its figures over time for a chosen place, and the verdicts it gave on others' reports."""
+"""The page of a source (an agent): what kind of source it is and how else it is written,
+its claims of one quantity, paged by keyset, a chart of its figures over time for a
+chosen place, and the verdicts it gave on others' reports."""
 
 from __future__ import annotations
 
@@ -7,13 +8,44 @@ from dataclasses import dataclass, field
 
 from flask import Response, request
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
+
+from factgraph.graph import export
 
 from .. import charts
 from .. import pages as limits  # PAGE_ROWS and CHART_POINTS, read on each request
-from .described import Described, generic_page, vocabulary_labels
+from .described import Described, generic_page, title_of, vocabulary_labels
 from .language import Labels
-from .rendering import href, rows, show
+from .rendering import fg, href, rows, show
+
+# the kinds of source, most specific first: the page names the first one the agent has
+AGENT_KINDS = ("GovernmentBody", "NewsOutlet", "Person", "ArticleVoice", "Organisation", "Agent")
+
+
+def agent_kind(d: Described) -> Node | None:
+    """The most specific kind of source ``d`` is typed with, labelled (fr, en) from the
+    ontology."""
+    types = set(d.all(RDF.type))
+    for name in AGENT_KINDS:
+        if fg(name) in types:
+            for label in export.ontology_graph().objects(fg(name), RDFS.label):
+                d.labels.add(fg(name), label)
+            return fg(name)
+    return None
+
+
+def variants(d: Described) -> list[str]:
+    """The other ways the source is written: its labels and skos:altLabel values other
+    than the title."""
+    seen = {title_of(d)}
+    out = []
+    for p in (SKOS.altLabel, SKOS.prefLabel, RDFS.label):
+        for o in d.all(p):
+            if isinstance(o, Literal) and str(o) not in seen:
+                seen.add(str(o))
+                out.append(str(o))
+    return out
 
 
 def chart_points(iri: URIRef, quantity: URIRef, place: URIRef | None, labels: Labels) -> list[charts.Point]:
@@ -85,6 +117,8 @@ def agent_page(d: Described, stem: str) -> Response:
         d,
         stem,
         "agent.html",
+        kind=agent_kind(d),
+        variants=variants(d),
         counts=dict(sorted(counts.items(), key=lambda kv: d.labels.get(kv[0]))),
         quantity=quantity,
         place=place,
