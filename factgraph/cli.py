@@ -13,6 +13,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,6 +51,26 @@ def _iris(args: argparse.Namespace):
     return Iris(args.base)
 
 
+# A figure in running text: digits with thousands or decimal separators ("1.302",
+# "3 800", "2,5"), or a bare number of two digits or more.
+# Digits glued to letters, hyphens or slashes (COVID-19, 2023-09-14, A4) are names or
+# dates, not figures.
+FIGURE = re.compile(r"(?<![\w.,/-])(?:\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?)(?![\w/-])")
+YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+
+
+def has_figures(body: str) -> bool:
+    """Whether ``body`` holds a figure: a number with a separator, or of two digits or
+    more, that is not a four-digit year."""
+    for m in FIGURE.finditer(body):
+        text = m.group()
+        if not text.isdigit():
+            return True
+        if len(text) >= 2 and not (len(text) == 4 and YEAR.fullmatch(text)):
+            return True
+    return False
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -61,6 +82,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         done = ingest(store, args.files, _iris(args), progress=progress)
+    # one line per file, in the order given; a file with figures but no claim is named
+    # on stderr (nothing in it was attributed, or nothing counted was recognised)
+    names = [str(f) for f in args.files] if len(args.files) == len(done.extractions) else \
+        [x.article.file_name for x in done.extractions]
+    for name, x in zip(names, done.extractions, strict=True):
+        print(f"{name}: {len(x.claims)} claim(s)")
+        if not x.claims and has_figures(x.article.text[x.article.body_start:]):
+            print(f"warning: {name}: figures found but no claim read (nothing attributed or counted)",
+                  file=sys.stderr)
     n_claims = sum(len(x.claims) for x in done.extractions)
     n_conflicts = sum(1 for c in done.conflicts if c.is_conflict)
     print(f"ingested {len(done.extractions)} article(s), {n_claims} claim(s); "

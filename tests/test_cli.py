@@ -135,3 +135,46 @@ def test_remote_wrong_password_is_one_line_exit_2(store_backend, store, capsys, 
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "401" in err and "FACTGRAPH_SPARQL_PASSWORD" in err
     assert store.is_empty()
+
+
+def test_ingest_prints_a_line_per_file_and_warns_on_figures_without_claims(tmp_path, capsys):
+    files = {
+        "attributed.txt": " date 2023-09-14 Selon le ministère, 1.200 personnes ont été tuées.",
+        "score.txt": " date 2023-09-14 Le score était de 12 à 15 au stade, page 87.",
+        "no-figures.txt": " date 2023-09-14 Il pleuvait en 2023 sur la ville, le 5 mai.",
+    }
+    paths = []
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    assert main(["ingest", "--store", ":memory:", *paths]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{paths[0]}: ") and lines[0].endswith(" claim(s)") and lines[0] != f"{paths[0]}: 0 claim(s)"
+    assert lines[1] == f"{paths[1]}: 0 claim(s)"
+    assert lines[2] == f"{paths[2]}: 0 claim(s)"
+    # only the file with figures and no claim is named on stderr, once
+    assert err.splitlines() == [
+        f"warning: {paths[1]}: figures found but no claim read (nothing attributed or counted)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body, figures",
+    [
+        ("1.302 civils", True),
+        ("3 800 morts", True),
+        ("2,5 %", True),
+        ("12 morts", True),
+        ("en 2023, 40 morts", True),
+        ("Il pleuvait en 2023.", False),  # a year
+        ("Depuis 1998 et 2019.", False),
+        ("Le 5 mai.", False),  # one digit
+        ("le 2023-09-14, COVID-19", False),  # a date, a name
+        ("Pas de chiffre.", False),
+    ],
+)
+def test_has_figures(body, figures):
+    from factgraph.cli import has_figures
+
+    assert has_figures(body) is figures
