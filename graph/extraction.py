@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from . import attribution, confidence, counted, dates, lexicon, numbers, quantities
+from . import attribution, confidence, counted, dates, gazetteer, lexicon, numbers, quantities
 from .model import Article, Claim, Extraction, Figure, Scope, Span, Statement
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)\]]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
@@ -49,7 +49,30 @@ def _known_kind(kind: str | None) -> str | None:
 
 
 def _countrywide(places: tuple[str, ...]) -> bool:
-    return bool(places) and all(lexicon.place(p) is not None and not lexicon.place(p).part_of for p in places)  # type: ignore[union-attr]
+    return bool(places) and all(_kind_of_place(p) == "country" for p in places)
+
+
+def _kind_of_place(key: str) -> str | None:
+    entry = gazetteer.place(key)
+    return entry.kind if entry else None
+
+
+def _ancestors(key: str) -> list[str]:
+    return gazetteer.ancestors(key)
+
+
+def _parent(key: str) -> str | None:
+    """The place directly containing ``key`` when it lies inside a country (a city's
+    country, a town's province), else None."""
+    entry = gazetteer.place(key)
+    if entry is None or entry.kind in ("world", "continent", "country") or not entry.part_of:
+        return None
+    return entry.part_of[0]
+
+
+# the whole world: "the global death toll", "worldwide", "dans le monde"
+WORLD_RE = re.compile(r"\b(?:global|worldwide|world['’]s|around the world|in the world|mondial(?:e|es|aux)?|"
+                      r"dans le monde|au monde|du monde entier)\b", re.I)
 
 
 def _after_comma(text: str, start: int, end: int) -> str:
@@ -62,7 +85,7 @@ def _refined(places: tuple[str, ...], approximate: set[str], next_text: str) -> 
     the next sentence names inside it ("... à Mansourah ainsi qu'un marché à Tabqa")."""
     if not approximate or not set(places) & approximate:
         return places
-    inside = [k for k in _places_in(next_text) if any(r in lexicon.ancestors(k) for r in approximate)]
+    inside = [k for k in _places_in(next_text) if any(r in _ancestors(k) for r in approximate)]
     return tuple(inside) if inside else places
 
 
@@ -72,8 +95,7 @@ def _evidence(places: tuple[str, ...], *texts: str) -> str | None:
     for t in reversed(texts):
         names.update(surface_names(t))
     # localities only, as written with their capital ("Mansourah"); countries and regions by label
-    written = [names.get(k, "") if (lexicon.place(k) and lexicon.place(k).part_of  # type: ignore[union-attr]
-                                    and names.get(k, " ")[0].isupper()) else "" for k in places]
+    written = [names.get(k, "") if names.get(k, " ")[0].isupper() else "" for k in places]
     return "|".join(written) if any(written) else None
 
 
@@ -127,26 +149,51 @@ NEAR_RE = re.compile(r"(?:près d['’]|près de|autour de|aux environs de|non l
 def _near_regions(text: str) -> set[str]:
     """Regions named only approximately: "près de Raqa" is somewhere in Raqqa's province."""
     out = set()
-    for f in lexicon.find(lexicon.places(), text):
-        entry = lexicon.place(f.key)
-        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and entry and entry.part_of:
-            out.add(entry.part_of[0])
+    for f in _located(text):
+        parent = _parent(f.key)
+        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and parent:
+            out.add(parent)
     return out
 
 
 def surface_names(text: str) -> dict[str, str]:
     """Place key -> the name as the text writes it ("Mansourah" for al-mansoura)."""
-    return {f.key: text[f.start:f.end] for f in lexicon.find(lexicon.places(), text)}
+    return {f.key: text[f.start:f.end] for f in gazetteer.find(text)}
 
 
-def _places_in(text: str) -> list[str]:
+# a place named as an actor, not where the figure applies: "la coalition menée par Washington",
+# "les frappes aériennes des Etats-Unis", "anti-Moscou", "Les Etats-Unis sont responsables"
+ACTOR_BEFORE_RE = re.compile(r"(?:(?:menée?s?|dirigée?s?|conduite?s?|soutenue?s?)\s+par|\b(?:led|backed|run|supported)\s+by|"
+                             r"\bpar|\bby|\b(?:frappes|raids|strikes|bombardements|forces|armée|army|troops)\s+"
+                             r"(?:\w+\s+)?(?:des|de la|du|of the|of))\s*(?:les?\s+|la\s+|l['’]|the\s+)?$|anti-$", re.I)
+ACTOR_AFTER_RE = re.compile(r"^\s+(?:sont|est|a|ont|avait|avaient|is|are|was|were|has|have|had|said|says|dit|nie|"
+                            r"conteste|disputes?|denies|denied|accuse[sd]?|affirme|estime)\b", re.I)
+
+
+def _located(text: str) -> list[gazetteer.Mention]:
+    """The places ``text`` names as places, minus sources' names ("Human Rights Watch")
+    and places named as actors."""
+    agents = [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)]
+    out = []
+    for f in gazetteer.find(text):
+        if any(a < f.end and f.start < b for a, b in agents):
+            continue
+        if ACTOR_BEFORE_RE.search(text[max(0, f.start - 40):f.start]) or (
+                ACTOR_AFTER_RE.match(text[f.end:]) and re.search(r"(?:^|[.;:]\s*|\b(?:les|the)\s+)$",
+                                                                 text[max(0, f.start - 6):f.start], re.I)):
+            continue
+        out.append(f)
+    return out
+
+
+def _places_in(text: str, world: bool = False) -> list[str]:
     keys: list[str] = []
     around: set[str] = set()  # "près de Raqa": the town's surroundings, not the town
-    for f in lexicon.find(lexicon.places(), text):
-        entry = lexicon.place(f.key)
-        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and entry and entry.part_of:
-            keys.append(entry.part_of[0])
-            around.add(entry.part_of[0])
+    for f in _located(text):
+        parent = _parent(f.key)
+        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and parent:
+            keys.append(parent)
+            around.add(parent)
         else:
             keys.append(f.key)
     for key, rx in COUNTRY_ADJ.items():
@@ -154,9 +201,11 @@ def _places_in(text: str) -> list[str]:
             keys.append(key)
     if TWO_COUNTRIES_RE.search(text):
         keys += ["syria", "iraq"]
+    if world and not keys and WORLD_RE.search(text):
+        keys.append("world")
     keys = list(dict.fromkeys(keys))
     # keep the most specific: drop a place that contains another one mentioned
-    return [k for k in keys if k in around or not any(k in lexicon.ancestors(o) for o in keys if o != k)]
+    return [k for k in keys if k in around or not any(k in _ancestors(o) for o in keys if o != k)]
 
 
 def _only_place(text: str) -> str | None:
@@ -164,7 +213,7 @@ def _only_place(text: str) -> str | None:
     if not m:
         return None
     word = next(g for g in m.groups() if g)
-    found = lexicon.find(lexicon.places(), word)
+    found = gazetteer.find(word[:1].upper() + word[1:])
     return found[0].key if found else None
 
 
@@ -463,7 +512,7 @@ class _Reader:
         only = _only_place(clause)
         if only:
             return (only,)
-        local = _places_in(clause)
+        local = _places_in(clause, world=True)
         if local:
             return tuple(local)
         if sentence_places:

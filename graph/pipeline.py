@@ -103,11 +103,16 @@ def claim_json(c: Claim, article: Article, iris: Iris) -> dict:
     """One claim in the JSON contract of ``factgraph extract --json`` (EVAL.md)."""
     from . import lexicon
 
-    # the places of the scope, then the places that contain them (Soussa, Deir Ezzor, Syria)
-    keys = list(dict.fromkeys([*c.scope.places, *sorted(a for p in c.scope.places for a in lexicon.ancestors(p))]))
+    from . import gazetteer
+    from .mapping import place_label
+
+    # the places of the scope, then the places that contain them up to the country (Soussa, Deir Ezzor, Syria)
+    wider = [a for p in c.scope.places for a in gazetteer.ancestors(p)
+             if (gazetteer.place(a) is None or gazetteer.place(a).kind not in ("continent", "world"))]  # type: ignore[union-attr]
+    keys = list(dict.fromkeys([*c.scope.places, *wider]))
     written = dict(zip(c.scope.places, (c.scope.place_evidence or "").split("|"), strict=False))
-    # a place as the article writes it when it does ("Mansourah"), else its English label
-    places = [written.get(p) or (lexicon.place(p).label_en if lexicon.place(p) else p) for p in keys]  # type: ignore[union-attr]
+    # a place as the article writes it when it does ("Mansourah", "Libye"), else its label in the article's language
+    places = [written.get(p) or place_label(p, article.language) for p in keys]
     from . import sources
 
     return {
