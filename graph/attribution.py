@@ -35,7 +35,7 @@ DEMONSTRATIVE_RE = re.compile(r"^(?:cette|cet|ce|ces|this|these)\b", re.I)
 POSSESSIVE_RE = re.compile(r"^(?:ses|leurs?|its|their|sa|son)\b", re.I)
 ANAPHOR_RE = re.compile(
     r"\b(?:elle|il|ils|elles|it|they|lui|eux)\b|-t-(?:elle|il)\b|\b(?:le|ce|du)\s+(?:\w+\s+)?(?:texte|communiqué|rapport|document)\b|"
-    r"\b(?:cette|l['’])\s*(?:ONG|organisation|observatoire)\b|\bthe (?:\w+ )?(?:report|statement|group|text)\b|"
+    r"\b(?:cette|l['’])\s*(?:ONG|organisation|observatoire)\b|\b(?:la même|cette|the same) source\b|\bthe (?:\w+ )?(?:report|statement|group|text)\b|"
     r"\bles enquêteurs\b|\bthe investigators\b",
     re.I,
 )

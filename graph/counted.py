@@ -193,3 +193,15 @@ def notation(phrase: str) -> str:
     """The minted kind of a counted phrase: folded, function words out, singular."""
     words = [_singular(w) for w in re.findall(r"[a-z0-9]+", _fold(phrase)) if w not in _FUNCTION and len(w) > 1]
     return "_".join(words[:5]) or "count"
+
+
+# words that name a general kind and nothing more: "4.665 cas" counts cases, "31 personnes" people
+_BARE = {"personne", "people", "person", "mort", "death", "victime", "dece", "ca", "cas", "case", "fatalitie",
+         "fatality", "dead", "tue", "killed", "mortel", "individu", "blesse", "injured", "disparu", "missing",
+         "deplace", "displaced", "incident", "event"}
+
+
+def is_bare(noun: str) -> bool:
+    """Whether a counted noun is only the name of a general kind ("cas", "personnes", "morts")."""
+    words = notation(noun).split("_")
+    return all(w in _BARE for w in words)

@@ -396,6 +396,9 @@ class _Reader:
         n = f.number
         cls = f.cls or quantities.number_of_class(after[:60]) or quantities.number_of_class(before)
         if cls is None and head is not None:  # "dont seulement quatre ont été reconnus crédibles"
+            own = counted.after(text, n.end)
+            if own is not None and counted.general_kind(own.text) not in (None, head.general_kind, head.quantity):
+                return self._open_kind(f, text), None  # "443 cas, dont 244 mortels": deaths among the cases
             head_cls = self.classes.get(head.key)
             return (quantities.kind(head_cls, before + after, text) if head_cls else None) or head.quantity, None
         if numbers.is_year(n) and f.cls is None:
@@ -430,9 +433,8 @@ class _Reader:
         if what is None:
             return "share_pct" if percent else None
         general = counted.general_kind(what.text)
-        if general and not percent and counted.notation(what.noun) in {"", "personne", "people", "mort",
-                                                                         "death", "victime", "dece"}:
-            kind = general  # a bare "personnes sont mortes": the general kind itself
+        if general and not percent and counted.is_bare(what.noun):
+            kind = general  # a bare "personnes sont mortes", "4.665 cas": the general kind itself
         else:
             kind = counted.notation(what.noun) + ("_pct" if percent else "")
         self._counted[n.start] = (what.text, general if kind != general else None)

@@ -30,7 +30,7 @@ from .terms import slug
 
 # -- what kind of agent a name is -------------------------------------------------------
 
-OUTLETS = re.compile(r"\b(?:AFP|Reuters|CNN|BBC|AP|Associated Press|Agence France-Presse|New York Times|"
+OUTLETS = re.compile(r"\b(?:AFP|Reuters|REUTERS|CNN|BBC|AP|Associated Press|Agence France-Presse|New York Times|"
                      r"Times|Guardian|Le Monde|Figaro|Libération|Haaretz|Al Jazeera|NBC|CBS|ABC|Fox News|"
                      r"Washington Post|Bloomberg|France 24|RFI|TF1|BFM\w*|LCI)\b")
 GOVERNMENT = re.compile(r"minist|gouvernement|government|autorit|authorit|préfe|prefe|mairie|maire|police|"
@@ -54,7 +54,7 @@ _SOURCE_HEADS_FR = (
     "analystes", "spécialistes", "statisticiens", "premier ministre", "évaluation", "enquêteurs",
 )
 _SOURCE_HEADS_EN = (
-    "ministry", "minister", "government", "authorities", "authority", "officials", "official", "police",
+    "ministry", "minister", "government", "authorities", "authority", "officials", "police",
     "army", "military", "spokesperson", "spokesman", "spokeswoman", "agency", "organization",
     "organisation", "office", "bureau", "institute", "commission", "committee", "council", "court",
     "prosecutors", "prosecutor", "intelligence", "source", "sources", "experts", "researchers",
@@ -104,7 +104,7 @@ photo image images caption by dr mr mrs ms m mme mm près plus moins environ au 
 last next first second third des gens what when where why how who which there here don don't yes no not ne pas
 faute quelques cela ceci ça eux lui leur leurs son sa ses mon ma mes ton ta tes notre nos votre vos
 pendant durant contre entre vers chez sans sous hors afin bien très trop peu beaucoup combien
-ngo ngos ong international internationale national nationale economie économie social emploi chômage covid ebola
+ngo ngos ong twitter facebook instagram tiktok youtube telegram x linkedin international internationale national nationale economie économie social emploi chômage covid ebola
 """.split())
 _TOKEN_RE = re.compile(r"[\w'’.-]+")
 
@@ -211,6 +211,10 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Found]:
             continue
         if re.fullmatch(r"[\d\W]+", name) or _is_place(name):
             continue
+        if OUTLETS.fullmatch(name) and not re.search(r"(?:correspondants?|journalistes?|reporters?|correspondents?)"
+                                                     r"\s+(?:de l['’]|du|de la|de|d['’]|of the|of)\s*$",
+                                                     text[max(0, start - 30):start], re.I):
+            continue  # a medium relays what others said; its own correspondents are a source
         sentence_initial = not text[:start].strip() or re.search(r"[.!?:«\"“]\s*$", text[:start])
         if sentence_initial and len(words) == 1 and not name.isupper() and not re.search(r"[A-Z].*[A-Z]", name[1:]):
             # a single capitalised word opening a sentence is most often an ordinary word
