@@ -23,10 +23,11 @@ ARTICLE = "article"
 SPEECH = (
     r"(?:a|ont|avait|avaient)\s+(?:\w+\s+){0,2}?(?:reconnu|estimé|évoqué|établi|affirmé|assuré|indiqué|précisé|dit|"
     r"déclaré|ajouté|révélé|décompté|jugé|signalé|annoncé|admis|enregistré|recensé|rapporté|fait état|expliqué|"
-    r"souligné|conclu)|reconna[iî]t|reconnaissent|estime|estiment|parle|évoque|établit|affirme|assure|indique|"
+    r"souligné|conclu|réagi|répondu|confié|démenti|attribué|affirmé)|reconna[iî]t|réagit|répond|confie|poursuit|reconnaissent|estime|estiment|parle|évoque|établit|affirme|assure|indique|"
     r"précise|déclare|ajoute|révèle|dénombre|recense|fait état|"
     r"says|said|estimates|estimated|admitted|admits|acknowledged|acknowledges|reports|reported|stated|states|"
-    r"claims|claimed|counted|found|assesses|concluded|writes|wrote|écrit|note"
+    r"claims|claimed|counted|found|assesses|concluded|writes|wrote|écrit|note|told|added|explained|noted|"
+    r"announced|announces|annonce|prétend|parlant|evoked|cited|citing|cite|signale|signalent|recense|recensent"
 )
 SPEECH_RE = re.compile(rf"\b(?:{SPEECH})\b", re.I)
 FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|citing|cité par|de l['’]avis de|lit-on dans|"
@@ -63,6 +64,17 @@ CONTINUATION_RE = re.compile(
 )
 
 
+# reported speech in the conditional: "auraient été enterrées", "would be"
+REPORTED_RE = re.compile(r"\b(?:aurait|auraient|serait|seraient|pourrait|pourraient|would)\b", re.I)
+# a denial: the figure denied belongs to someone else ("a démenti le bilan ... que lui a attribué l'OCHA")
+DENIAL_RE = re.compile(r"\b(?:démenti|dément|démentent|nie|nient|nié|conteste|contestent|contesté|rejette|rejeté|"
+                       r"denied|denies|deny|disputes?|disputed|rejects?|rejected|mis en doute)\b", re.I)
+# "selon lesquelles": the source is the noun before ("les affirmations du Hamas selon lesquelles")
+RELATIVE_FRAME_RE = re.compile(r"^(?:lequel|laquelle|lesquels|lesquelles|qui)\b", re.I)
+# a relative clause between a subject and its verb: "OCHA's report, which uses figures from X, says"
+RELATIVE_CLAUSE_RE = re.compile(r",\s*(?:which|who|qui|que|dont|citing|citant)\b[^,]{0,120},", re.I)
+
+
 @dataclass(frozen=True)
 class Attribution:
     claimant: str  # agent key or 'article'
@@ -72,17 +84,26 @@ class Attribution:
     relayed_by: str | None = None  # nested attribution: who the article heard it from
 
 
+# a source cited by the speaker, not the speaker
+CITED_RE = re.compile(r"\b(?:cites|cite|cited|citing|citait|citant|quoting|quotes|quoted)\s+(?:the\s+|le\s+|la\s+|les\s+|"
+                      r"l['’])?$", re.I)
 # the addressee of a statement, not its speaker: "a déclaré à l'AFP", "told CNN"
 ADDRESSEE_RE = re.compile(r"(?:\bà\s+l['’]|\bà\s+la\s+|\bà|\bau|\baux|\bto\s+the|\bto|\btold)\s*$", re.I)
 
 
 def _agents(text: str) -> list[lexicon.Found]:
-    """The sources ``text`` names (known or not), minus the addressees of a statement."""
-    return [f for f in sources.find(text) if not ADDRESSEE_RE.search(text[max(0, f.start - 12):f.start])]
+    """The sources ``text`` names (known or not), minus the addressees of a statement and
+    the sources a speaker cites ("it cites the Health Ministry and says")."""
+    return [f for f in sources.find(text) if not ADDRESSEE_RE.search(text[max(0, f.start - 12):f.start])
+            and not CITED_RE.search(text[max(0, f.start - 20):f.start])]
 
 
 def _agent_after(text: str, limit: int = 80) -> lexicon.Found | None:
-    for a in _agents(text[:limit]):
+    found = _agents(text[:limit])
+    for i, a in enumerate(found):
+        # "the U.N.'s International Organization for Migration": the possessed body speaks
+        if i + 1 < len(found) and re.match(r"^['’]s?\s+(?:\w+\s+){0,2}$", text[a.end:found[i + 1].start]):
+            continue
         return a
     return None
 
@@ -93,6 +114,11 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     # 1. selon / d'après / according to
     for m in FRAME_RE.finditer(sentence):
         rest = sentence[m.end():]
+        if RELATIVE_FRAME_RE.match(rest):  # "les affirmations du Hamas selon lesquelles"
+            before = [a for a in _agents(sentence[:m.start()]) if m.start() - a.end < 60]
+            if before:
+                return Attribution(before[-1].key, sentence[before[-1].start:m.end()].strip(), True)
+            continue
         if POSSESSIVE_RE.match(rest):  # "selon ses propres informations": the subject's own
             subject = next((a for a in _agents(sentence[:m.start()])
                             if not PERPETRATOR_RE.search(sentence[max(0, a.start - 60):a.start])), None)
@@ -110,10 +136,13 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     agents = [a for a in _agents(sentence) if not PERPETRATOR_RE.search(sentence[max(0, a.start - 60):a.start])
               and not PERPETRATOR_AFTER_RE.match(sentence[a.end:])]
     verbs = list(SPEECH_RE.finditer(sentence))
+    asides = [(r.start(), r.end()) for r in RELATIVE_CLAUSE_RE.finditer(sentence)]
     # 2. a named agent next to a speech verb (either side)
     best: tuple[int, lexicon.Found, re.Match] | None = None
     for a in agents:
         for v in verbs:
+            if any(lo <= a.start and a.end <= hi <= v.start() for lo, hi in asides):
+                continue  # "OCHA's report, which uses figures from X, says": X is not the speaker
             if v.end() <= a.start and PASSIVE_RE.match(sentence[v.end():a.start]) and not AUXILIARY_RE.search(
                     sentence[max(0, v.start() - 15):v.start()]):
                 continue  # "the total acknowledged by the coalition": a participle, not a speaker
@@ -128,6 +157,10 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
             # an agent further away in the sentence
             return Attribution(speaker, sentence[back_ref[0]:v.end()], True)
         lo, hi = min(a.start, v.start()), max(a.end, v.end())
+        if DENIAL_RE.search(sentence[max(0, v.start() - 30):v.end() + 30]):
+            other = next((o for o in agents if o.key != a.key and o.start > v.end()), None)
+            if other is not None:  # "X a démenti le bilan ... que lui a attribué Y": Y's figure
+                return Attribution(other.key, sentence[other.start:other.end], True, strong=False)
         org = sources.affiliation(sentence, a)  # "Ole Solvang, un responsable de HRW": HRW speaks
         return Attribution(org.key if org else a.key, sentence[lo:hi], True)
     # 3. a pronoun or back-reference speaking
@@ -139,8 +172,9 @@ def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     for a in agents:
         if SUBJECT_BEFORE_RE.search(sentence[:a.start]):
             return Attribution(a.key, sentence[a.start:a.end], True, strong=False)
-    # 5. the discourse
-    if continues or CONTINUATION_RE.search(sentence):
+    # 5. the discourse: a sentence that continues the paragraph, opens with a pronoun or a
+    # linking word, or reports in the conditional keeps the current speaker
+    if continues or CONTINUATION_RE.search(sentence) or REPORTED_RE.search(sentence):
         return Attribution(speaker, None, False)
     return Attribution(ARTICLE, None, False)
 

@@ -38,7 +38,8 @@ CAMPAIGN_KINDS = {"civilian_deaths", "child_deaths", "women_deaths", "air_strike
 PERIOD_CONTINUATION_RE = re.compile(r"^\W*(?:ils|elles|il|elle|they|it|ces|cette|ce|these|this|parmi|dont|durant|"
                                     r"pendant|cependant|toutefois|however|mais|but)\b", re.I)
 # the article's own computation from a source's figure: "soit une moyenne de 47 victimes par mois"
-DERIVED_RE = re.compile(r"\bsoit (?:une moyenne de|en moyenne)\s*$|\b(?:an|on) average of\s*$", re.I)
+DERIVED_RE = re.compile(r"\bsoit (?:une moyenne de|en moyenne)\s*$|\b(?:an|on) average of\s*$|"
+                        r"^\W*soit\b[^,;]*$", re.I)
 
 
 def _known_kind(kind: str | None) -> str | None:

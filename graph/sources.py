@@ -52,6 +52,7 @@ _SOURCE_HEADS_FR = (
     "pompiers", "cadis", "correspondants", "président", "présidente", "député", "sénateur", "candidate",
     "candidat", "directeur", "directrice", "responsable", "responsables", "représentant", "économistes",
     "analystes", "spécialistes", "statisticiens", "premier ministre", "évaluation", "enquêteurs",
+    "établissement",
 )
 _SOURCE_HEADS_EN = (
     "ministry", "minister", "government", "authorities", "authority", "officials", "police",
@@ -215,6 +216,8 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Found]:
                                                      r"\s+(?:de l['’]|du|de la|de|d['’]|of the|of)\s*$",
                                                      text[max(0, start - 30):start], re.I):
             continue  # a medium relays what others said; its own correspondents are a source
+        if text[max(0, start - 1):start] == "/":
+            continue  # a photo credit: "/REUTERS/James Giahyue"
         sentence_initial = not text[:start].strip() or re.search(r"[.!?:«\"“]\s*$", text[:start])
         if sentence_initial and len(words) == 1 and not name.isupper() and not re.search(r"[A-Z].*[A-Z]", name[1:]):
             # a single capitalised word opening a sentence is most often an ordinary word
@@ -237,6 +240,8 @@ def _descriptions(text: str) -> list[Found]:
     for m in DESCRIPTION_RE.finditer(text):
         start, end = m.start(), m.end()
         span = text[start:end].rstrip(" ,")
+        if re.search(r"\b(?:même|same)\s*$", text[max(0, m.start("head") - 8):m.start("head")], re.I):
+            continue  # "selon la même source": the source named before
         if m.group("head").lower() in GENERIC_HEADS and not re.search(r"\s(?:de|du|des|d['’]|of|for|in)\b|[A-ZÀ-Þ]",
                                                                      text[m.end("head"):end]):
             continue  # a back-reference: the source named before speaks
