@@ -167,6 +167,10 @@ def surface_names(text: str) -> dict[str, str]:
 ACTOR_BEFORE_RE = re.compile(r"(?:(?:menée?s?|dirigée?s?|conduite?s?|soutenue?s?)\s+par|\b(?:led|backed|run|supported)\s+by|"
                              r"\bpar|\bby|\b(?:frappes|raids|strikes|bombardements|forces|armée|army|troops)\s+"
                              r"(?:\w+\s+)?(?:des|de la|du|of the|of))\s*(?:les?\s+|la\s+|l['’]|the\s+)?$|anti-$", re.I)
+# where a statement was made, not what it is about: "Haq told reporters in New York", "a déclaré depuis Benghazi"
+STATEMENT_PLACE_RE = re.compile(r"\b(?:told|said|says|speaking|spoke|briefing|reporters|journalists|déclaré|a dit|"
+                                r"affirmé|a indiqué|conférence de presse|press conference)\b[^.;]{0,40}?"
+                                r"\b(?:in|at|from|depuis|à|au)\s*$", re.I)
 ACTOR_AFTER_RE = re.compile(r"^\s+(?:sont|est|a|ont|avait|avaient|is|are|was|were|has|have|had|said|says|dit|nie|"
                             r"conteste|disputes?|denies|denied|accuse[sd]?|affirme|estime)\b", re.I)
 
@@ -178,6 +182,10 @@ def _located(text: str) -> list[gazetteer.Mention]:
     out = []
     for f in gazetteer.find(text):
         if any(a < f.end and f.start < b for a, b in agents):
+            continue
+        if re.match(r"(?:-run|-led|['’]s?\s+[A-Z])", text[f.end:f.end + 4]):
+            continue  # "Hamas-run", "Hamas’ Health Ministry": a name qualifying a source
+        if STATEMENT_PLACE_RE.search(text[max(0, f.start - 60):f.start]):
             continue
         if ACTOR_BEFORE_RE.search(text[max(0, f.start - 40):f.start]) or (
                 ACTOR_AFTER_RE.match(text[f.end:]) and re.search(r"(?:^|[.;:]\s*|\b(?:les|the)\s+)$",
@@ -207,6 +215,14 @@ def _places_in(text: str, world: bool = False) -> list[str]:
     keys = list(dict.fromkeys(keys))
     # keep the most specific: drop a place that contains another one mentioned
     return [k for k in keys if k in around or not any(k in _ancestors(o) for o in keys if o != k)]
+
+
+def _listed_place(lead: str) -> str | None:
+    """A place right before a number in a list: "Mexico (24.2", "Russia at 1,072,326", "India, at"."""
+    found = _located(lead)
+    if found and re.fullmatch(r"\s*(?:\(|,?\s*(?:at|à|with|avec)|:|,)\s*", lead[found[-1].end:]):
+        return found[-1].key
+    return None
 
 
 def _only_place(text: str) -> str | None:
@@ -272,6 +288,7 @@ class _Reader:
         self.speaker = attribution.ARTICLE
         self.last_period: dates.Period | None = None
         self.last_places: tuple[str, ...] = ()
+        self.lead_places: tuple[str, ...] = ()
         self.last_paragraph = -1
         self.news_day = dates.latest_day(article.text[article.body_start:], article.date)
         self.report_end: dict[str, str] = {}
@@ -282,6 +299,7 @@ class _Reader:
 
     def read(self) -> Extraction:
         sents = sentences(self.article)
+        self.lead_places = self._lead_places(sents)
         # the end of each source's reporting period, wherever the article states it
         self._scan_report_ends(sents)
         for i, s in enumerate(sents):
@@ -341,7 +359,8 @@ class _Reader:
             own = text[n.start:ends[i]] + " " + " ".join(tails[k] for k in range(i + 1, len(figures)) if parts[k]
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
             others = _blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
-            places = self._places(own, _places_in(others), who.claimant, continues or marker)
+            places = self._places(own, _places_in(others), who.claimant, continues or marker,
+                                  lead=text[(figures[i - 1].noun_end if i else 0):n.start], sentence=text)
             places = _refined(places, _near_regions(text), next_text)
             start, end = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,
                                       bool(PERIOD_CONTINUATION_RE.search(text)))
@@ -511,10 +530,14 @@ class _Reader:
             return True
         return n.value >= 1000 and counted.before(text, n.start) is not None
 
-    def _places(self, clause: str, sentence_places: list[str], claimant: str, continues: bool) -> tuple[str, ...]:
+    def _places(self, clause: str, sentence_places: list[str], claimant: str, continues: bool,
+                lead: str = "", sentence: str = "") -> tuple[str, ...]:
         only = _only_place(clause)
         if only:
             return (only,)
+        listed = _listed_place(lead)
+        if listed:  # "Mexico (24.2 deaths per million)", "Russia at 1,072,326"
+            return (listed,)
         local = _places_in(clause, world=True)
         if local:
             return tuple(local)
@@ -525,7 +548,18 @@ class _Reader:
         agent = lexicon.agent(claimant)
         if agent and agent.default_places:
             return agent.default_places
-        return self.last_places
+        if WORLD_RE.search(sentence):
+            return ("world",)
+        return self.last_places or self.lead_places
+
+    def _lead_places(self, sents: list[_Sentence]) -> tuple[str, ...]:
+        """The place the article is about: the first place its first two sentences name
+        (a figure that names none, in a sentence and a paragraph that name none, is there)."""
+        for s in sents[:2]:
+            found = _places_in(s.text(self.article))
+            if found:
+                return (found[0],)
+        return ()
 
     def _comparative(self, s: _Sentence, text: str, who: attribution.Attribution) -> Claim | None:
         m = COMPARATIVE_RE.search(text)
