@@ -141,13 +141,24 @@ SINCE_RE = re.compile(
 AS_OF_RE = re.compile(rf"\b(?:en date du|au|as of|jusqu'au|jusqu’au|until|through|datent de|date de|datant de|"
                       rf"dating from|dated)\s+(?:le\s+|d[’'])?(?P<date>{DATE})", re.I)
 IN_RE = re.compile(
-    rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
+    rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|for|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
     re.I,
 )
 ANAPHORA_RE = re.compile(
     r"\b(?:pendant|durant|au cours de)\s+(?:cette|la même)\s+période|\bduring (?:this|that|the same) period",
     re.I,
 )
+# whole years: "in 2020 and 2021", "en 2019", "entre 2015 et 2017", "during 2020-2021"
+YEARS_RE = re.compile(r"\b(?:in|en|during|durant|pendant|over|sur|for|entre|between)\s+(?P<a>(?:19|20)\d\d)"
+                      r"(?:\s*(?:and|et|-|–|à|to)\s*(?P<b>(?:19|20)\d\d))?\b(?!\s*(?:%|pour ?cent))", re.I)
+# the end of a year: "by the end of 2021" (its last day), "fin 2020" (its last month)
+END_OF_YEAR_RE = re.compile(r"\b(?:(?:by|till|until|through|to|at)\s+)?the end of\s+(?P<en>(?:19|20)\d\d)\b|"
+                            r"\b(?:(?:dès|jusqu['’]à|à|avant)\s+)?(?:la\s+)?fin(?:\s+de)?\s+(?P<fr>(?:19|20)\d\d)\b", re.I)
+# quarters: "au troisième trimestre de 2021", "the third quarter of 2021", "Q3 2021"
+_ORDINALS = {"premier": 1, "1er": 1, "first": 1, "deuxième": 2, "second": 2, "2e": 2, "troisième": 3, "third": 3,
+             "3e": 3, "quatrième": 4, "fourth": 4, "4e": 4, "dernier": 4, "last": 4}
+QUARTER_RE = re.compile(r"\b(?P<n>" + "|".join(_ORDINALS) + r")\s+(?:trimestre|quarter)\s+(?:de\s+|of\s+|d['’])?"
+                        r"(?P<y>(?:19|20)\d\d)\b|\bQ(?P<q>[1-4])\s+(?P<qy>(?:19|20)\d\d)\b", re.I)
 SO_FAR_RE = re.compile(r"\bjusqu'à présent|\bjusqu’à présent|\bà ce jour|\bso far|\bto date\b", re.I)
 
 
@@ -196,6 +207,22 @@ def find_period(text: str, article_date: str) -> Period:
     if m:
         end = resolve(m, article_date)
         explicit_end = as_of = True
+    if start is None and end is None:
+        m = QUARTER_RE.search(text)
+        if m:
+            q = int(m.group("q")) if m.group("q") else _ORDINALS[m.group("n").lower()]
+            y = int(m.group("qy") or m.group("y"))
+            first, last = 3 * q - 2, 3 * q
+            return Period(f"{y:04d}-{first:02d}", f"{y:04d}-{last:02d}-{_last_day(y, last):02d}", explicit_end=True)
+        m = END_OF_YEAR_RE.search(text)
+        if m:
+            end = f"{m.group('en')}-12-31" if m.group("en") else f"{m.group('fr')}-12"
+            return Period(None, end, explicit_end=True, as_of=True)
+        m = YEARS_RE.search(text)
+        if m and not IN_RE.search(text):
+            if re.search(r"\b(?:since|depuis)\b", text[max(0, m.start() - 60):m.start()], re.I):
+                return Period(m.group("a"))  # "since the campaign began in 2014": from then on
+            return Period(m.group("a"), m.group("b") or m.group("a"), explicit_end=True)
     if start is None and end is None:
         m = IN_RE.search(text)
         if m:  # "en janvier 2018": the whole month
