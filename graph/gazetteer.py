@@ -102,13 +102,17 @@ winchester woodland worms worth wright yang ye yoga young âmes émet
 """.split())
 
 # Frequent first names and surnames that are also place names: not matched next to
-# another capitalised word ("Florence Parly", "George Washington", "Nancy Pelosi").
+# another capitalised word ("Florence Parly", "George Washington", "Nancy Pelosi"). The
+# first names are those of a list of about 300 frequent French and English first names
+# that are a name in the index (checked once, see docs/places.md).
 _PERSON_NAMES = frozenset("""
-Adelaide Alexandria Arlington Aurora Austin Beverly Brandon Camden Charlotte Chester
-Clinton Dallas Denis Douglas Eugene Florence Franklin Georgia Grace Hamilton Houston
-Jackson Jefferson Jordan Kent Kingston Lafayette Lincoln Madison Marion Maurice Monroe
-Nancy Orlando Regina Salem Sydney Troy Tyler Victoria Warren Washington Wilson Chad
-Lorraine Valence Laval Auburn Irving Lawrence Eden Florida Santiago Martin Victor
+Adam Adelaide Alexandria Alice Andrea Ann Anna Arlington Auburn Aurora Austin Beverly Bradley
+Brandon Bryan Camden Chad Charlotte Chester Clinton Dallas David Denis Diana Dominique Douglas Eden
+Elizabeth Eugene Florence Florida Franklin François Gary George Georgia Grace Hamilton Houston Inès
+Irving Isabella Jackson Jacob Jefferson Jordan Juan Julia Keith Kent Kingston Kyle Lafayette Laval
+Lawrence Lincoln Linda Logan Lorraine Lucas Léon Madison Marion Martin Mary Maurice Michel Monroe
+Nancy Orlando Regina Robert Salem Santiago Shirley Sophia Sydney Teresa Troy Tyler Valence Victor
+Victoria Vincent Virginia Warren Washington Wayne Wilson Zachary
 """.split())
 
 # Country names that are first of all a common word: the common-word rules apply.
@@ -294,7 +298,6 @@ def _countries(idx: _Index, geo_countries: dict, continents: set[str]) -> dict[s
         codes[code] = key
         names = {key_name, g.get("name", key_name), *(_n for _n in map(usable, en + frn) if _n)}
         names |= {n[4:] for n in names if n.startswith(("the ", "The "))}
-        names |= {n[6:] for n in names if n.startswith(("L'État", "l'État")) and False}
         for n in names:
             flags = _START | _ADJ if n in _COMMON_COUNTRY_NAMES else _ADJ if n in _PERSON_NAMES else 0
             idx.add_name(n, key, flags, ci=True)
