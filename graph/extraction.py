@@ -71,6 +71,17 @@ def _parent(key: str) -> str | None:
     return entry.part_of[0]
 
 
+# the running tolls of an event: they count from the event's start
+TOLL_KINDS = {"people_killed_total", "missing", "cases", "people_displaced", "people_injured", "civilian_injured"}
+# a photo caption or credit: never a date for the body's claims
+CAPTION_RE = re.compile(r"\b(?:photo|caption|crédit|credit|légende)\b|/\s*(?:REUTERS|AFP|AP)\b|\b(?:REUTERS|AFP)\s*[–-]\s*[A-Z]",
+                        re.I)
+
+
+def _years_before(iso: str, years: int) -> str:
+    return f"{int(iso[:4]) - years:04d}{iso[4:]}"
+
+
 # the whole world: "the global death toll", "worldwide", "dans le monde"
 WORLD_RE = re.compile(r"\b(?:global|worldwide|world['’]s|around the world|in the world|mondial(?:e|es|aux)?|"
                       r"dans le monde|au monde|du monde entier)\b", re.I)
@@ -289,6 +300,8 @@ class _Reader:
         self.last_period: dates.Period | None = None
         self.last_places: tuple[str, ...] = ()
         self.lead_places: tuple[str, ...] = ()
+        self.event_start: str | None = None
+        self._generals: dict[str, str] = {}  # minted kind -> its general kind
         self.last_paragraph = -1
         self.news_day = dates.latest_day(article.text[article.body_start:], article.date)
         self.report_end: dict[str, str] = {}
@@ -300,6 +313,7 @@ class _Reader:
     def read(self) -> Extraction:
         sents = sentences(self.article)
         self.lead_places = self._lead_places(sents)
+        self.event_start = self._event_start(sents)
         # the end of each source's reporting period, wherever the article states it
         self._scan_report_ends(sents)
         for i, s in enumerate(sents):
@@ -458,6 +472,8 @@ class _Reader:
         else:
             kind = counted.notation(what.noun) + ("_pct" if percent else "")
         self._counted[n.start] = (what.text, general if kind != general else None)
+        if general and kind != general:
+            self._generals[kind] = general
         return kind
 
     def _period(self, text: str, n: numbers.NumberMatch, end_of_clause: int, before: str, period: dates.Period,
@@ -489,6 +505,8 @@ class _Reader:
                 start, end = base.scope.period_start, base.scope.period_end
         if start is None and kind in CAMPAIGN_KINDS and _countrywide(places):
             start = lexicon.campaign_start(places)  # a campaign tally with no start: since the campaign began
+        elif start is None and self.event_start and self._toll(kind) and (end is None or self.event_start <= end):
+            start = self.event_start  # the toll of the event the article is about: since it began
         duration = dates.find_duration(text)
         if duration and start and not end:
             end = dates.add_duration(start, duration)
@@ -551,6 +569,29 @@ class _Reader:
         if WORLD_RE.search(sentence):
             return ("world",)
         return self.last_places or self.lead_places
+
+    def _toll(self, kind: str) -> bool:
+        """A running toll of an event (deaths, missing, cases, displaced, injured), read
+        from its kind or the general kind a minted kind is narrower than."""
+        general = self._generals.get(kind, kind)
+        return general in TOLL_KINDS or kind.endswith("_deaths")
+
+    def _event_start(self, sents: list[_Sentence]) -> str | None:
+        """When the event the article reports began: the earliest date its body gives, at the
+        precision given ("en décembre dernier", "in 2020 and 2021", "Le 23 décembre 2024"); a
+        weekday in an article dated by month alone is that month. Photo captions are not the body."""
+        art = self.article
+        found: list[str] = []
+        for s in sents:
+            text = s.text(art)
+            if CAPTION_RE.search(text):
+                continue
+            p = dates.find_period(text, art.date)
+            found += [d for d in (p.start, p.end) if d]
+            if len(art.date) == 7 and dates.WEEKDAY_RE.search(text):
+                found.append(art.date)
+        found = [d for d in found if d[:len(art.date)] <= art.date and d >= _years_before(art.date, 3)]
+        return min(found) if found else None
 
     def _lead_places(self, sents: list[_Sentence]) -> tuple[str, ...]:
         """The place the article is about: the first place its first two sentences name
