@@ -38,9 +38,9 @@ _SKIP_LEADING = re.compile(r"^\s*(?:de\s+|d['’]\s*|des\s+|of\s+(?:the\s+)?|du\
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 # a predicate after the counted noun: "sont mortes", "ont été tuées", "are still missing", "restent portées disparues"
 PREDICATE_RE = re.compile(
-    r"^\s+(?:(?:ont|sont|ont été|avaient été|auraient été|auraient déjà été|seraient|restent|demeurent|étaient|"
-    r"have|has|had|were|was|are|have been|had been|remain|remained)\s+)(?:(?:toujours|encore|déjà|still|been|"
-    r"toutes|tous|officiellement|effectivement|portées?|portés?)\s+){0,3}"
+    r"^\s+(?:(?:ont|sont|avaient|auraient|seraient|restent|demeurent|étaient|avait|aurait|serait|reste|"
+    r"have|has|had|were|was|are|remain|remained|remains)\s+)(?:(?:toujours|encore|déjà|still|been|été|"
+    r"toutes|tous|officiellement|effectivement|portées?|portés?|reportedly|now|all)\s+){0,3}"
     r"(?P<pred>[a-zà-ÿ]+(?:ées?|és?|ts?|tes?|us?|ues?|ed|ing|ne|nes|d)\b|dead|missing|died|disparu\w*|mort\w*)",
     re.I,
 )
@@ -199,6 +199,10 @@ def notation(phrase: str) -> str:
 _BARE = {"personne", "people", "person", "mort", "death", "victime", "dece", "ca", "cas", "case", "fatalitie",
          "fatality", "dead", "tue", "killed", "mortel", "individu", "blesse", "injured", "disparu", "missing",
          "deplace", "displaced", "incident", "event"}
+
+
+# burials and bodies are counted apart from deaths (a narrower kind), even when "bare"
+BURIAL_RE = re.compile(r"\benterr|\binhum|\bburied|\bburials?\b|\bcorps\b|\bbodies\b", re.I)
 
 
 def is_bare(noun: str) -> bool:

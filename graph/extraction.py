@@ -453,6 +453,10 @@ class _Reader:
         known = _known_kind(kind)
         if known is None:
             return self._open_kind(f, text), cls
+        if known == "people_killed_total":  # "41 personnes disparues", "170 personnes ... enterrées"
+            own = counted.after(text, n.end)
+            if own is not None and (counted.general_kind(own.text) != known or counted.BURIAL_RE.search(own.text)):
+                return self._open_kind(f, text) or known, cls
         return known, cls
 
     def _open_kind(self, f: _Figure, text: str, percent: bool = False) -> str | None:
@@ -467,7 +471,10 @@ class _Reader:
         if what is None:
             return "share_pct" if percent else None
         general = counted.general_kind(what.text)
-        if general and not percent and counted.is_bare(what.noun):
+        if general and not percent and counted.is_bare(what.noun) and counted.BURIAL_RE.search(what.text):
+            # "170 personnes auraient été enterrées": burials, a narrower kind than deaths
+            kind = counted.notation(f"{what.noun} {what.text.split()[-1]}")
+        elif general and not percent and counted.is_bare(what.noun):
             kind = general  # a bare "personnes sont mortes", "4.665 cas": the general kind itself
         else:
             kind = counted.notation(what.noun) + ("_pct" if percent else "")
@@ -591,7 +598,7 @@ class _Reader:
             if len(art.date) == 7 and dates.WEEKDAY_RE.search(text):
                 found.append(art.date)
         found = [d for d in found if d[:len(art.date)] <= art.date and d >= _years_before(art.date, 3)]
-        return min(found) if found else None
+        return min(found)[:7] if found else None  # an inferred start: to the month at most
 
     def _lead_places(self, sents: list[_Sentence]) -> tuple[str, ...]:
         """The place the article is about: the first place its first two sentences name
