@@ -40,8 +40,8 @@ _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 PREDICATE_RE = re.compile(
     r"^\s+(?:(?:ont|sont|avaient|auraient|seraient|restent|demeurent|étaient|avait|aurait|serait|reste|"
     r"have|has|had|were|was|are|remain|remained|remains)\s+)(?:(?:toujours|encore|déjà|still|been|été|"
-    r"toutes|tous|officiellement|effectivement|portées?|portés?|reportedly|now|all)\s+){0,3}"
-    r"(?P<pred>[a-zà-ÿ]+(?:ées?|és?|ts?|tes?|us?|ues?|ed|ing|ne|nes|d)\b|dead|missing|died|disparu\w*|mort\w*)",
+    r"toutes|tous|officiellement|effectivement|portées?|portés?|reportedly|now|all|[a-zà-ÿ]+ment|[a-z]+ly)\s+){0,3}"
+    r"(?!été\b|been\b)(?P<pred>[a-zà-ÿ]+(?:ées?|és?|ts?|tes?|us?|ues?|ed|ing|ne|nes|d)\b|dead|missing|died|disparu\w*|mort\w*)",
     re.I,
 )
 # what is never a counted thing: time, distance, ranks, units of measure
@@ -107,7 +107,7 @@ def _noun_phrase(text: str, pos: int, max_words: int = 5) -> tuple[int, int] | N
         token = w.group(0)
         if not re.match(r"[\w]", token) or token[0].isdigit():
             break
-        low = token.lower().strip("'’")
+        low = token.lower().replace("’", "'").strip("'")
         if words and (low in _STOP or low.split("'")[0] in _STOP):
             # keep "de/d'/à" complements inside the phrase ("créations d'emplois", "inscrits à Pôle emploi")
             if low in {"de", "d", "à", "of", "des", "du"} and words < max_words - 1:

@@ -602,9 +602,12 @@ class _Reader:
 
     def _lead_places(self, sents: list[_Sentence]) -> tuple[str, ...]:
         """The place the article is about: the first place its first two sentences name
-        (a figure that names none, in a sentence and a paragraph that name none, is there)."""
+        before any figure (a figure that names no place, in a sentence and a paragraph that
+        name none, is there)."""
         for s in sents[:2]:
-            found = _places_in(s.text(self.article))
+            text = s.text(self.article)
+            first_number = re.search(r"\d", text)  # a place after a figure is that figure's
+            found = _places_in(text[:first_number.start()] if first_number else text)
             if found:
                 return (found[0],)
         return ()

@@ -101,7 +101,6 @@ def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:
 
 def claim_json(c: Claim, article: Article, iris: Iris) -> dict:
     """One claim in the JSON contract of ``factgraph extract --json`` (EVAL.md)."""
-    from . import lexicon
 
     from . import gazetteer
     from .mapping import place_label

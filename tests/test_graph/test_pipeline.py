@@ -116,7 +116,7 @@ def test_extract_json_contract():
         assert c["bound"] in {"exact", "at_least", "more_than", "about", "at_most", "less_than", "range", "vague"}
     by_value = {c["value"]: c for c in out["claims"] if not c["disputes"]}
     assert by_value[1302]["bound"] == "at_least" and by_value[1302]["confidence"] == "likely"
-    assert by_value[3800]["place"][:1] == ["Syria"]
+    assert by_value[3800]["place"][:1] == ["Syrie"]  # as the French article writes it
     assert by_value[7]["quantity"] == "reports_not_credible"
     pairs = {frozenset((c["a"], c["b"])) for c in out["conflicts"]}
     ids = {c["value"]: c["id"] for c in out["claims"] if c["quantity"] == "civilian_deaths" and not c["restates"] and not c["disputes"]}
