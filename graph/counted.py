@@ -33,8 +33,14 @@ dans in en au aux sur on par by pour for avec with contre against vers to à fro
 le la les l the this ce cette ces these those un une a an ses son sa leur leurs its their his her
 il elle ils elles on they it he she we nous vous ne n pas not no soit either
 selon alors tandis while when lorsque quand où where comme as than qu'il au-delà
+aujourd'hui today now hier yesterday actuellement currently désormais then celui celle ceux celles
+lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday saturday sunday
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre january february march
+april june july august september october november december dernier dernière last plus moins more less
 """.split())
-_SKIP_LEADING = re.compile(r"^\s*(?:de\s+|d['’]\s*|des\s+|of\s+(?:the\s+)?|du\s+)", re.I)
+_SKIP_LEADING = re.compile(r"^\s*(?:(?:le|la|les|the)\s+(?:nombre|number|total|bilan|toll)\s+(?:des|de|d['’]|of(?:\s+the)?)\s*|"
+                           r"(?:de|of)\s+(?:ses|leurs|nos|its|their|our|his|her)\s+|"
+                           r"de\s+|d['’]\s*|des\s+|of\s+(?:the\s+)?|du\s+)", re.I)
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 # a predicate after the counted noun: "sont mortes", "ont été tuées", "are still missing", "restent portées disparues"
 PREDICATE_RE = re.compile(
@@ -126,11 +132,20 @@ def _noun_phrase(text: str, pos: int, max_words: int = 5) -> tuple[int, int] | N
     return (start, end) if end > start else None
 
 
+# "plusieurs centaines, voire quelques milliers de victimes", "« plusieurs centaines » voire « quelques milliers » de morts"
+VAGUE_TAIL_RE = re.compile(r"^[\s»\"”]*,?\s*(?:voire|ou|or|even|to|à)\s+[«\"“]?\s*(?:quelques|plusieurs|des|de|several|a few)?\s*"
+                           r"(?:dizaines|centaines|milliers|millions|dozens|hundreds|thousands|millions)\s*[»\"”]?", re.I)
+
+
 def after(text: str, number_end: int) -> Counted | None:
     """The counted phrase right after a number ending at ``number_end``."""
     rest = text[number_end:]
     if NON_COUNT.match(rest):
         return None
+    tail = VAGUE_TAIL_RE.match(rest)
+    if tail:
+        number_end += tail.end()
+    number_end += len(rest[tail.end() if tail else 0:]) - len(rest[tail.end() if tail else 0:].lstrip(" »\"”"))
     span = _noun_phrase(text, number_end)
     if span is None:
         return None
@@ -153,18 +168,72 @@ SUBJECT_BEFORE_RE = re.compile(
 )
 
 
+# "les demandeurs d'emploi des catégories A, B et C sont en réalité 5,8 millions", "the rate was 5.5"
+COPULA_RE = re.compile(
+    r"\s+(?:sont|est|étaient|était|seraient|serait|were|was|is|are|would be|s['’]élève(?:nt)? à|s['’]élevait à|"
+    r"atteint|atteignait|totalise|stood at|reached|totaled|totalled|came to|rose to|fell to|remains?|reste|demeure)"
+    r"\s+(?:[\w'’-]+\s+){0,3}?$", re.I)
+_CLAUSE_START = re.compile(r"(?:^|[;:—–(]|\b(?:mais|but|que|qu['’]|that|et|and|où|where)\b)", re.I)
+_DETERMINER = re.compile(r"\b(?:les|le|la|l['’]|the|its|their|our|notre|nos|leur|leurs|son|sa|ses|des|ce|cette)\s*", re.I)
+# "Des gens qui cherchent un emploi, il y en avait 5,5 millions": the noun the clitic 'en' stands for
+DISLOCATION_RE = re.compile(r"(?P<np>(?:des|les|de)\s+[^,;:]{3,70}?),\s*il y en (?:a|avait|aurait|aura)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+_PP_SPLIT = re.compile(r"\s+(?:in|from|dans|en|depuis|since|for|pour|at|on|sur|after|après|during|pendant|qui|who|"
+                       r"which|that)\s+", re.I)
+
+
+def _subject(head: str) -> tuple[int, str] | None:
+    """The subject noun phrase of a copula ending ``head`` (offset, text)."""
+    cop = COPULA_RE.search(head)
+    if cop is None:
+        return None
+    det = None
+    for bound in sorted({0, *(m.end() for m in _CLAUSE_START.finditer(head, 0, cop.start()))}, reverse=True):
+        det = _DETERMINER.search(head, bound, cop.start())
+        if det is not None:  # the nearest clause that has a subject
+            break
+    if det is None:
+        return None
+    np = head[det.end():cop.start()].strip()
+    if not re.search(r"[a-zà-ÿ]{3,}", np) or len(np) > 80 or re.fullmatch(r"(?i:(?:number|nombre|chiffre|figure))", np):
+        return None
+    return det.end(), np
+
+
 def before(text: str, number_start: int) -> Counted | None:
     """The subject whose value a number gives, when no noun follows the number."""
-    head = text[max(0, number_start - 80):number_start]
+    base = max(0, number_start - 120)
+    head = text[base:number_start]
+    m = DISLOCATION_RE.search(head)
+    if m is not None:
+        np = re.sub(r"^(?:des|les|de)\s+", "", m.group("np"), flags=re.I)
+        start = base + m.end("np") - len(np)
+        return Counted(np, start, start + len(np), np)
+    found = _subject(head)
+    if found is not None:
+        offset, np = found
+        noun = _PP_SPLIT.split(np)[0]
+        return Counted(np, base + offset, base + offset + len(np), noun)
+    return _head_before(text, number_start)
+
+
+def _head_before(text: str, number_start: int) -> Counted | None:
+    head = text[max(0, number_start - 200):number_start]
     # the clause the number is in
     cut = max(head.rfind(";"), head.rfind(":"), head.rfind("("))
-    base = max(0, number_start - 80) + (cut + 1 if cut >= 0 else 0)
+    base = max(0, number_start - 200) + (cut + 1 if cut >= 0 else 0)
     clause = text[base:number_start]
-    m = re.search(r"(?:\b(?:nombre (?:de|des|d['’])|number of|total (?:de|of)|taux de|rate of)\s*)?"
-                  r"(?P<np>(?:[a-zà-ÿ][\w'’-]*\s+){0,2}?(?:taux|rate|toll|bilan|nombre|number|total|count|chiffre|"
-                  r"figure|cas|cases|morts|deaths|fatalities|décès|estimate|estimation)(?:\s+(?:de|d['’]|des|du|of)\s+"
-                  r"[\w'’-]+){0,2})\b",
-                  clause, re.I)
+    found = list(re.finditer(
+        r"(?P<np>(?:[A-Za-zà-ÿ][\w'’-]*\s+){0,2}?(?:taux|rate|toll|bilan|nombre|number|total|count|chiffre|"
+        r"figure|cas|cases|morts|deaths|fatalities|décès|estimate|estimation|unemployment|chômage|inflation|"
+        r"déficit|deficit|dette|debt|croissance|growth)(?:\s+(?:de|d['’]|des|du|of)\s+(?!about|around|some|"
+        r"environ|près|plus|more|over|at|au)[\w'’-]+){0,2})\b",
+        clause, re.I))
+    # the nearest subject; an empty head ("a total of") gives way to a telling one before it
+    found = [m for m in found if not re.fullmatch(r"(?i:(?:a|an|the|un|une|le|la)?\s*(?:total|number|nombre|chiffre|"
+                                                  r"figure)(?:\s+\w+)*)", m.group("np").strip())] or found
+    m = found[-1] if found else None
     if not m:
         return None
     np = m.group("np")
@@ -209,3 +278,28 @@ def is_bare(noun: str) -> bool:
     """Whether a counted noun is only the name of a general kind ("cas", "personnes", "morts")."""
     words = notation(noun).split("_")
     return all(w in _BARE for w in words)
+
+
+# a change of a figure, not a figure: "réduit de 440 le nombre des décès", "une baisse de 218 100 inscrits",
+# "100.000 demandeurs d'emplois en moins", "up 7,200", "fell by 3%"
+CHANGE_BEFORE_RE = re.compile(
+    r"(?P<down>\b(?:réduit|réduite|diminué|diminuée|baissé|reculé|chuté|baisse|diminution|recul|chute|repli|"
+    r"fell|dropped|declined|decreased|cut|reduced|decrease|decline|drop|fall|down)\s+(?:\w+\s+){0,2}?(?:de|d['’]|by|of)\s*"
+    r"(?:plus de|moins de|more than|less than|près de|about|some)?\s*$)|"
+    r"(?P<up>\b(?:augmenté|augmentée|progressé|grimpé|hausse|augmentation|progression|rose|increased|grew|climbed|"
+    r"raised|increase|rise|growth|up)\s+(?:\w+\s+){0,2}?(?:de|d['’]|by|of)\s*(?:plus de|more than|près de|about|some)?\s*$|"
+    r":\s*plus\s*$|^\s*plus\s*$)|(?P<same>\b(?:ainsi que|and|et)\s+de\s*$)", re.I)
+CHANGE_AFTER_RE = re.compile(r"^\s*(?:[\w'’-]+\s+){0,4}?(?P<down>de moins|en moins|fewer|less)\b|"
+                             r"^\s*(?:[\w'’-]+\s+){0,4}?(?P<up>de plus|en plus|more)\b(?!\s+than)", re.I)
+
+
+def change(before_text: str, after_text: str) -> str | None:
+    """'_decrease' or '_increase' when the number is a change of a figure, 'same' when it
+    is listed after one with the same verb ("augmenté de 284 ... ainsi que de 23"), else None."""
+    m = CHANGE_BEFORE_RE.search(before_text[-60:])
+    if m:
+        return "same" if m.group("same") else "_decrease" if m.group("down") else "_increase"
+    m = CHANGE_AFTER_RE.match(after_text[:60])
+    if m:
+        return "_decrease" if m.group("down") else "_increase"
+    return None

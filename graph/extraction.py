@@ -228,6 +228,26 @@ def _places_in(text: str, world: bool = False) -> list[str]:
     return [k for k in keys if k in around or not any(k in _ancestors(o) for o in keys if o != k)]
 
 
+# what may stand between two listed figures: "..., 22.7) , Poland (", "et 10 100", "contre 5 871 200",
+# "quand vous avez été élu, il y en a aujourd'hui"
+LIST_GAP_RE = re.compile(r"^[^.!?\d]{0,80}$")
+
+
+def _listed_after(text: str, prev: _Figure, f: _Figure) -> bool:
+    """A bare number listed after a counted figure counts the same thing ("Mexico (24.2 deaths
+    per million), Ukraine (22.7)", "11 300 personnes sont mortes et 10 100 restent portées
+    disparues"). Years, days, times, ranks and measures are not listed figures."""
+    n = f.number
+    if n.value is None or numbers.is_year(n) or (n.kind == "words" and n.value < 10):
+        return False
+    rest = text[n.end:]
+    if counted.NON_COUNT.match(rest) or dates.MONTH_AFTER_RE.match(rest) or re.match(r"\s*(?:h\d|:\d|/|°)", rest):
+        return False
+    if counted.NOT_COUNT_BEFORE.search(text[:n.start]):
+        return False
+    return bool(LIST_GAP_RE.match(text[prev.noun_end:n.start]))
+
+
 def _listed_place(lead: str) -> str | None:
     """A place right before a number in a list: "Mexico (24.2", "Russia at 1,072,326", "India, at"."""
     found = _located(lead)
@@ -339,10 +359,18 @@ class _Reader:
         art = self.article
         text = s.text(art)
         self._counted = {}
+        self._nouns: dict[int, str] = {}  # figure offset -> the noun it counts (for the figures listed after it)
         continues = s.paragraph == self.last_paragraph
         marker = bool(attribution.CONTINUATION_RE.search(text))
         who = attribution.attribute(text, self.speaker, continues)
-        figures = [f for f in _with_ellipsis(_figures(text, art.language), text) if self._counts(text, f)]
+        figures: list[_Figure] = []
+        self._listed_after: dict[int, _Figure] = {}  # a bare listed number -> the counted figure before it
+        for f in _with_ellipsis(_figures(text, art.language), text):
+            if self._counts(text, f):
+                figures.append(f)
+            elif figures and _listed_after(text, figures[-1], f):
+                self._listed_after[f.number.start] = figures[-1]
+                figures.append(f)
         if not who.explicit and figures and not continues:
             back = attribution.names_source(next_text)
             if back and re.search(r"\b(?:ces|ce chiffre|cette|these|this)\b", next_text[:70], re.I):
@@ -361,6 +389,7 @@ class _Reader:
         tails = ["" if not parts[k] else _after_comma(text, figures[k].noun_end, ends[k]) for k in range(len(figures))]
         period = dates.find_period(_blank(text, [(f.number.start, ends[i]) for i, f in enumerate(figures)]), art.date)
         made: list[Claim] = []
+        deltas: list[str | None] = []
         for i, f in enumerate(figures):
             n = f.number
             before = text[(figures[i - 1].noun_end if i else 0):n.start]
@@ -369,6 +398,15 @@ class _Reader:
             kind, cls = self._kind(f, text, before, after, head, who.claimant)
             if kind is None:
                 continue
+            if n.start not in self._nouns and f.cls is not None:
+                self._nouns[n.start] = text[n.end:f.noun_end].strip()
+            delta = counted.change(before, text[n.end:ends[i]])
+            if delta == "same":  # "et augmenté de 284 celui du Liberia ainsi que de 23 celui de Guinée"
+                delta = deltas[-1] if deltas else None
+            deltas.append(delta)
+            if delta and not kind.endswith(delta):  # a change of a figure, not a figure
+                kind = kind + delta
+                self._counted[n.start] = (self._counted.get(n.start, (None, None))[0], None)
             fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)
             own = text[n.start:ends[i]] + " " + " ".join(tails[k] for k in range(i + 1, len(figures)) if parts[k]
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
@@ -468,8 +506,15 @@ class _Reader:
             m = re.match(r"\s*(?:%|pour ?cent|per ?cent|percent)\s*", text[end:])
             end += m.end() if m else 0
         what = counted.after(text, end) or counted.before(text, n.start)
+        prev = self._listed_after.get(n.start)
+        if what is None and prev is not None:  # "11 300 personnes sont mortes et 10 100 restent portées disparues"
+            noun = self._nouns.get(prev.number.start) or text[prev.number.end:prev.noun_end].strip()
+            pred = counted.PREDICATE_RE.match(text[end:])
+            what = counted.Counted(f"{noun} {pred.group('pred')}" if pred else noun, n.start, n.end, noun) \
+                if noun else None
         if what is None:
             return "share_pct" if percent else None
+        self._nouns[n.start] = what.noun
         general = counted.general_kind(what.text)
         if general and not percent and counted.is_bare(what.noun) and counted.BURIAL_RE.search(what.text):
             # "170 personnes auraient été enterrées": burials, a narrower kind than deaths
