@@ -111,6 +111,11 @@ def _agent_after(text: str, limit: int = 80) -> lexicon.Found | None:
 def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
     """The claimant of ``sentence``, given the current ``speaker`` and whether the
     sentence continues the previous one."""
+    tag = QUOTE_TAG_RE.search(sentence)
+    if tag and speaker != ARTICLE:  # «Emmanuel Macron prétend que ... 3 millions», a-t-elle écrit: hers
+        return Attribution(speaker, sentence[tag.start():tag.end()].strip(), True)
+    if continues and QUOTE_END_RE.match(sentence) and speaker != ARTICLE:
+        return Attribution(speaker, None, False)  # the rest of a quotation opened before
     # 1. selon / d'après / according to
     for m in FRAME_RE.finditer(sentence):
         rest = sentence[m.end():]
@@ -190,10 +195,17 @@ def _anaphor_subject(sentence: str, verb: re.Match) -> tuple[int, int] | None:
 
 
 CLAIM_VERB_RE = re.compile(
-    r"^\s*(?:a|ont|avait|avaient|had|has|have)?\s*(?:reconnu|admis|estimé|évalué|annoncé|affirmé|déclaré|"
-    r"reconna[iî]t|estime|admitted|acknowledged|estimated|admits|acknowledges|estimates|said|says)\b",
+    r"^\s*(?:,[^,]{0,40},\s*)?(?:a|ont|avait|avaient|had|has|have)?\s*(?:reconnu|admis|estimé|évalué|annoncé|affirmé|déclaré|"
+    r"reconna[iî]t|estime|admitted|acknowledged|estimated|admits|acknowledges|estimates|said|says|reported|reports|"
+    r"stated|states|announced|announces|recorded|counted|found|recense|recensé|annonce|déclare|affirme|indique|"
+    r"indiqué|fait état)\b",
     re.I,
 )
+# a quotation closed by its speech tag: «...», a-t-elle écrit; "...", he said
+QUOTE_TAG_RE = re.compile(r"[»\"”]\s*,?\s*(?:a-t-(?:elle|il)|ont-(?:elles|ils)|(?:he|she|they)\s+(?:said|wrote|added|told))\b",
+                          re.I)
+# a quotation that ends in this sentence but began in an earlier one
+QUOTE_END_RE = re.compile(r"^[^«“\"]*[»”\"]\s*$")
 
 
 def _inner_source(sentence: str, exclude: str) -> str | None:

@@ -186,13 +186,36 @@ ACTOR_AFTER_RE = re.compile(r"^\s+(?:sont|est|a|ont|avait|avaient|is|are|was|wer
                             r"conteste|disputes?|denies|denied|accuse[sd]?|affirme|estime)\b", re.I)
 
 
+# a locative context: what a city's other names (GeoNames alternate names, many of them in
+# other languages) must have before them to be read as that city ("à Derna", "in Derna")
+LOCATIVE_RE = re.compile(r"(?:\b(?:à|a|au|en|dans|de la ville de|ville de|city of|town of|près de|près d['’]|vers|"
+                         r"in|at|near|outside|around|from|depuis|of)\s*(?:la\s+|le\s+|the\s+|downtown\s+)?)$", re.I)
+
+
+def _without_agents(text: str) -> str:
+    """``text`` with the names of known sources blanked ("Organisation mondiale de la santé")."""
+    return _blank(text, [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)])
+
+
+def _alternate_name(f: gazetteer.Mention) -> bool:
+    """Whether a city was found by one of its other names, not its own (less sure)."""
+    entry = gazetteer.place(f.key)
+    if entry is None or entry.kind != "city" or (entry.population or 0) >= 1_000_000:
+        return False
+    folded = counted.notation(f.surface)
+    return folded not in {counted.notation(entry.label_en), counted.notation(entry.label_fr)}
+
+
 def _located(text: str) -> list[gazetteer.Mention]:
-    """The places ``text`` names as places, minus sources' names ("Human Rights Watch")
-    and places named as actors."""
+    """The places ``text`` names as places, minus sources' names ("Human Rights Watch"),
+    places named as actors, and cities met by another of their names without a locative
+    ("les affirmations du Hamas" is no town of Germany)."""
     agents = [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)]
     out = []
     for f in gazetteer.find(text):
         if any(a < f.end and f.start < b for a, b in agents):
+            continue
+        if _alternate_name(f) and not LOCATIVE_RE.search(text[max(0, f.start - 25):f.start]):
             continue
         if re.match(r"(?:-run|-led|['’]s?\s+[A-Z])", text[f.end:f.end + 4]):
             continue  # "Hamas-run", "Hamas’ Health Ministry": a name qualifying a source
@@ -221,7 +244,7 @@ def _places_in(text: str, world: bool = False) -> list[str]:
             keys.append(key)
     if TWO_COUNTRIES_RE.search(text):
         keys += ["syria", "iraq"]
-    if world and not keys and WORLD_RE.search(text):
+    if world and not keys and WORLD_RE.search(_without_agents(text)):
         keys.append("world")
     keys = list(dict.fromkeys(keys))
     # keep the most specific: drop a place that contains another one mentioned
@@ -618,7 +641,7 @@ class _Reader:
         agent = lexicon.agent(claimant)
         if agent and agent.default_places:
             return agent.default_places
-        if WORLD_RE.search(sentence):
+        if WORLD_RE.search(_without_agents(sentence)):
             return ("world",)
         return self.last_places or self.lead_places
 

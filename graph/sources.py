@@ -105,6 +105,8 @@ photo image images caption by dr mr mrs ms m mme mm près plus moins environ au 
 last next first second third des gens what when where why how who which there here don don't yes no not ne pas
 faute quelques cela ceci ça eux lui leur leurs son sa ses mon ma mes ton ta tes notre nos votre vos
 pendant durant contre entre vers chez sans sous hors afin bien très trop peu beaucoup combien
+commission bureau conseil comité office agence organisation ministère gouvernement observatoire institut
+council committee agency organization organisation ministry government office institute
 ngo ngos ong twitter facebook instagram tiktok youtube telegram x linkedin international internationale national nationale economie économie social emploi chômage covid ebola
 """.split())
 _TOKEN_RE = re.compile(r"[\w'’.-]+")
