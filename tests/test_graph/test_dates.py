@@ -50,3 +50,64 @@ def test_an_event_weekday_is_not_a_statement_date():
 
 def test_so_far_is_flagged():
     assert find_period("Jusqu'à présent, au moins 1 422 civils ont été tués", "2016-07").so_far
+
+
+@pytest.mark.parametrize(
+    "text, article_date, start, end",
+    [
+        ("The virus killed 3,000 people in 2020 and 2021.", "2022-01", "2020", "2021"),
+        ("Les inondations ont fait 40 morts en 2022 et 2023.", "2024-01", "2022", "2023"),
+        ("Le chômage a reculé entre 2015 et 2017.", "2018-01", "2015", "2017"),
+        ("Turnout fell in 2020-2021.", "2022-01", "2020", "2021"),
+        ("Le budget de la santé a augmenté en 2019.", "2020-01", "2019", "2019"),
+        ("The government expects 2 million jobs by the end of 2021.", "2021-03", None, "2021-12-31"),
+        ("At the end of 2019, 5,000 troops were deployed.", "2020-01", None, "2019-12-31"),
+        ("Le chômage devrait toucher 3 millions de personnes fin 2020.", "2020-06", None, "2020-12"),
+        ("Jusqu'à fin 2021, 40 000 emplois seront créés.", "2021-03", None, "2021-12"),
+        ("Le chômage a reculé au troisième trimestre de 2021.", "2021-11", "2021-07", "2021-09-30"),
+        ("Le PIB a progressé au premier trimestre 2022.", "2022-05", "2022-01", "2022-03-31"),
+        ("Au 2e trimestre 2021, 96 000 emplois ont été créés.", "2021-09", "2021-04", "2021-06-30"),
+        ("Growth slowed in the fourth quarter of 2019.", "2020-02", "2019-10", "2019-12-31"),
+        ("In Q1 2022, the economy shrank by 0.3 percent.", "2022-05", "2022-01", "2022-03-31"),
+        ("Q4 2023 saw 12,000 layoffs.", "2024-02", "2023-10", "2023-12-31"),
+        ("More than 35,000 civilians have died since the campaign began in 2014.", "2016-03", "2014", None),
+        ("Depuis que l'épidémie a commencé en 2014, 11 000 personnes sont mortes.", "2015-01", "2014", None),
+        ("Depuis le début de l'épidémie en mars 2014, 4 818 décès ont été recensés.", "2014-11", "2014-03", None),
+        ("The unemployment rate for May 2015 was 5.5 percent.", "2015-06", "2015-05", "2015-05-31"),
+        ("Au mois de mai 2015, 3,5 millions de personnes étaient inscrites.", "2015-06", "2015-05", "2015-05-31"),
+    ],
+)
+def test_open_world_periods(text, article_date, start, end):
+    p = find_period(text, article_date)
+    assert (p.start, p.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "text, article_date, start, end",
+    [
+        pytest.param("More than 4,800 people have died since the outbreak began in March 2014.", "2014-11",
+                     "2014-03", None, marks=pytest.mark.xfail(
+                         reason="the 'since ... began in <year>' rule of find_period covers years only: with a month, "
+                                "IN_RE reads 'in March 2014' as the whole month (2014-03, 2014-03-31)", strict=True)),
+        pytest.param("Fin décembre 2020, 3,5 millions de personnes étaient inscrites.", "2021-01", None, "2020-12-31",
+                     marks=pytest.mark.xfail(
+                         reason="a bare edge date ('Fin décembre 2020') has no frame in find_period (only 'en', "
+                                "'depuis', 'au', 'le' ... do): no period at all", strict=True)),
+        pytest.param("À la fin de l'année 2020, le chômage touchait 8 % des actifs.", "2021-01", None, "2020-12",
+                     marks=pytest.mark.xfail(
+                         reason="END_OF_YEAR_RE knows 'fin 2020' and 'fin de 2020' but not 'fin de l'année 2020'",
+                         strict=True)),
+        pytest.param("Au cours de l'année 2020, 230 000 emplois ont été détruits.", "2021-01", "2020", "2020",
+                     marks=pytest.mark.xfail(
+                         reason="YEARS_RE wants the year right after its frame word: 'au cours de l'année 2020' "
+                                "and 'pendant l'année 2020' give no period", strict=True)),
+    ],
+)
+def test_open_world_periods_known_gaps(text, article_date, start, end):
+    p = find_period(text, article_date)
+    assert (p.start, p.end) == (start, end)
+
+
+def test_an_end_of_year_is_a_tally_date():
+    p = find_period("The government expects 2 million jobs by the end of 2021.", "2021-03")
+    assert p.as_of and p.explicit_end
