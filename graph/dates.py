@@ -138,10 +138,10 @@ SINCE_RE = re.compile(
     rf"(?:(?P<date>{DATE})|(?P<yr>(?:19|20)\d\d))",
     re.I,
 )
-AS_OF_RE = re.compile(rf"\b(?:en date du|au|as of|jusqu'au|jusqu’au|until|through|datent de|date de|datant de|"
+AS_OF_RE = re.compile(rf"\b(?:en date du|à la date du|as at|au|as of|jusqu'au|jusqu’au|until|through|datent de|date de|datant de|"
                       rf"dating from|dated)\s+(?:le\s+|d[’'])?(?P<date>{DATE})", re.I)
 IN_RE = re.compile(
-    rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|for|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
+    rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|for|the|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
     re.I,
 )
 ANAPHORA_RE = re.compile(
@@ -176,8 +176,38 @@ class _Sub:
         return self._g.get(name)
 
 
+_EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# English puts the day after the month: "May 6", "April 30, 2024", "June 16th"
+EN_MONTH_DAY_RE = re.compile(rf"\b(?P<month>(?i:{_EN_MONTHS}))\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d)"
+                             rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?")
+
+
+def day_first(text: str) -> str:
+    """``text`` with English month-day dates in day-month order ("May 6" -> "6 May")."""
+    return EN_MONTH_DAY_RE.sub(lambda m: " ".join(p for p in (m.group("day"), m.group("month"), m.group("year")) if p),
+                               text)
+
+
+# years named relative to the article: "l'année dernière", "last year", "cette année"
+RELATIVE_YEAR_RE = re.compile(r"\b(?P<end>(?:à |by |at )?(?:la |the )?fin (?:de l['’]|of )?)?(?:l['’]année dernière|l['’]an dernier|"
+                              r"last year|(?P<this>cette année|this year))\b|\bthe end of last year\b", re.I)
+# "entre le 1er trimestre 2017 ... et la fin de l'année dernière": each side read on its own
+SPAN_RE = re.compile(r"\b(?:entre|between|from)\s+(?P<a>[^;]{3,80}?)\s+(?:et|and|to|until|jusqu['’]à)\s+(?P<b>[^;]{3,60}?)"
+                     r"(?=\s*[,.;)(]|$)", re.I)
+
+
 def find_period(text: str, article_date: str) -> Period:
     """The period a clause states, if any."""
+    text = day_first(text)
+    span = SPAN_RE.search(text)
+    if span and not BETWEEN_RE.search(text) and not DAY_SPAN_RE.search(text):
+        a, b = _find_period(span.group("a"), article_date), _find_period(span.group("b"), article_date)
+        if a.start and (b.end or b.start):
+            return Period(a.start, b.end or b.start, explicit_end=True)
+    return _find_period(text, article_date)
+
+
+def _find_period(text: str, article_date: str) -> Period:
     m = DAY_SPAN_RE.search(text)
     if m:
         y = m.group("year")
@@ -218,6 +248,12 @@ def find_period(text: str, article_date: str) -> Period:
         if m:
             end = f"{m.group('en')}-12-31" if m.group("en") else f"{m.group('fr')}-12"
             return Period(None, end, explicit_end=True, as_of=True)
+        m = RELATIVE_YEAR_RE.search(text)
+        if m:
+            year = int(article_date[:4]) - (0 if m.group("this") else 1)
+            if m.group("end") or "end of last" in m.group(0).lower():
+                return Period(None, f"{year:04d}-12-31", explicit_end=True, as_of=True)
+            return Period(f"{year:04d}", f"{year:04d}", explicit_end=True)
         m = YEARS_RE.search(text)
         if m and not IN_RE.search(text):
             if re.search(r"\b(?:since|depuis)\b", text[max(0, m.start() - 60):m.start()], re.I):
@@ -245,6 +281,7 @@ def find_period(text: str, article_date: str) -> Period:
 def latest_day(text: str, article_date: str) -> str | None:
     """The latest explicit day the text reports in the article's month ("dans la nuit
     du 18 au 19 juillet" -> 2016-07-19): the news an article dated by month is about."""
+    text = day_first(text)
     days = []
     for m in DAY_SPAN_RE.finditer(text):
         sub = _Sub({"month": m.group("month"), "year": m.group("year"), "day": m.group("d2"), "edge": None})
@@ -261,7 +298,7 @@ DAY_RE = re.compile(rf"\b(?:le|on|the)\s+(?P<day>\d{{1,2}}|1er)\s+(?P<month>{_MO
 
 
 def _weekday_or_date(m: re.Match, text: str, article_date: str, not_before: str | None = None) -> str | None:
-    explicit = re.match(rf"\s+(\d{{1,2}}|1er)\s+({_MONTH})", text[m.end():], re.I)
+    explicit = re.match(rf",?\s+(\d{{1,2}}|1er)\s+({_MONTH})", text[m.end():], re.I)
     if explicit:
         sub = _Sub({"day": explicit.group(1), "month": explicit.group(2), "year": None, "edge": None})
         return resolve(sub, article_date)  # type: ignore[arg-type]
@@ -279,6 +316,7 @@ LEAD_DATE_RE = re.compile(rf"^\W*(?P<date>{DATE})\s*,", re.I)
 def statement_date(text: str, article_date: str, not_before: str | None = None) -> str | None:
     """When a clause says its figure was stated ('vendredi', 'ce vendredi', 'jeudi',
     'Début août, elle a reconnu...')."""
+    text = day_first(text)
     for m in WEEKDAY_RE.finditer(text):  # "a révélé mardi", "said Friday"; not "des raids menés jeudi"
         if STATEMENT_VERB_RE.search(text[max(0, m.start() - 40):m.start()]):
             return _weekday_or_date(m, text, article_date, not_before)
