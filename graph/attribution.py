@@ -98,6 +98,11 @@ def _agents(text: str) -> list[lexicon.Found]:
             and not CITED_RE.search(text[max(0, f.start - 20):f.start])]
 
 
+def sources_in(text: str) -> list[lexicon.Found]:
+    """The sources a sentence names that may speak (addressees and cited sources left out)."""
+    return _agents(text)
+
+
 def _agent_after(text: str, limit: int = 80) -> lexicon.Found | None:
     found = _agents(text[:limit])
     for i, a in enumerate(found):
@@ -108,12 +113,14 @@ def _agent_after(text: str, limit: int = 80) -> lexicon.Found | None:
     return None
 
 
-def attribute(sentence: str, speaker: str, continues: bool) -> Attribution:
-    """The claimant of ``sentence``, given the current ``speaker`` and whether the
-    sentence continues the previous one."""
+def attribute(sentence: str, speaker: str, continues: bool, recent: str | None = None) -> Attribution:
+    """The claimant of ``sentence``, given the current ``speaker``, whether the sentence
+    continues the previous one, and the source the text named last (``recent``), whom a
+    pronoun may stand for when no one spoke yet."""
     tag = QUOTE_TAG_RE.search(sentence)
-    if tag and speaker != ARTICLE:  # «Emmanuel Macron prétend que ... 3 millions», a-t-elle écrit: hers
-        return Attribution(speaker, sentence[tag.start():tag.end()].strip(), True)
+    who = speaker if speaker != ARTICLE else recent
+    if tag and who:  # «Emmanuel Macron prétend que ... 3 millions», a-t-elle écrit: hers
+        return Attribution(who, sentence[tag.start():tag.end()].strip(), True)
     if continues and QUOTE_END_RE.match(sentence) and speaker != ARTICLE:
         return Attribution(speaker, None, False)  # the rest of a quotation opened before
     # 1. selon / d'après / according to

@@ -73,6 +73,8 @@ def _parent(key: str) -> str | None:
 
 # the running tolls of an event: they count from the event's start
 TOLL_KINDS = {"people_killed_total", "missing", "cases", "people_displaced", "people_injured", "civilian_injured"}
+# a toll, said as such: "le bilan de 11 300 morts", "the death toll"
+TOLL_RE = re.compile(r"\b(?:bilan|toll|décompte|tally|au total|in total|cumul)\b", re.I)
 # a photo caption or credit: never a date for the body's claims
 CAPTION_RE = re.compile(r"\b(?:photo|caption|crédit|credit|légende)\b|/\s*(?:REUTERS|AFP|AP)\b|\b(?:REUTERS|AFP)\s*[–-]\s*[A-Z]",
                         re.I)
@@ -343,6 +345,7 @@ class _Reader:
         self.last_period: dates.Period | None = None
         self.last_places: tuple[str, ...] = ()
         self.lead_places: tuple[str, ...] = ()
+        self.recent_source: str | None = None
         self.event_start: str | None = None
         self._generals: dict[str, str] = {}  # minted kind -> its general kind
         self.last_paragraph = -1
@@ -385,7 +388,7 @@ class _Reader:
         self._nouns: dict[int, str] = {}  # figure offset -> the noun it counts (for the figures listed after it)
         continues = s.paragraph == self.last_paragraph
         marker = bool(attribution.CONTINUATION_RE.search(text))
-        who = attribution.attribute(text, self.speaker, continues)
+        who = attribution.attribute(text, self.speaker, continues, self.recent_source)
         figures: list[_Figure] = []
         self._listed_after: dict[int, _Figure] = {}  # a bare listed number -> the counted figure before it
         for f in _with_ellipsis(_figures(text, art.language), text):
@@ -479,6 +482,9 @@ class _Reader:
                 self.last_period = dates.Period(made[-1].scope.period_start, made[-1].scope.period_end)
         elif period.start and period.end:
             self.last_period = period
+        named = [f for f in attribution.sources_in(text) if f.key != attribution.ARTICLE]
+        if named:  # the last source the text named, whom a later "a-t-elle écrit" may stand for
+            self.recent_source = named[-1].key
         if who.explicit and who.strong:
             self.speaker = who.claimant
         elif not continues and not who.explicit and not marker:
@@ -566,6 +572,8 @@ class _Reader:
         if (p.anaphoric or (continuation and not (p.start or p.end) and not made)) and self.last_period:
             p = self.last_period  # "Pendant cette période", "Ces attaques ont causé...": the events before
         start, end = p.start, p.end
+        if start and start == end and len(start) == 10 and start == stated and self._toll(kind) and TOLL_RE.search(text):
+            start = None  # "le bilan de 11 300 morts ... ce dimanche 17 septembre": a toll as of that day
         if p.so_far and end is None:
             end = self.news_day  # "jusqu'à présent": up to the news the article reports
         if continuation and end is None and not made and self.last_period:
@@ -657,15 +665,20 @@ class _Reader:
         weekday in an article dated by month alone is that month. Photo captions are not the body."""
         art = self.article
         found: list[str] = []
+        since: list[str] = []  # "Depuis le début du conflit en 2011": the start, said as such
         for s in sents:
             text = s.text(art)
             if CAPTION_RE.search(text):
                 continue
             p = dates.find_period(text, art.date)
             found += [d for d in (p.start, p.end) if d]
+            if p.start and not p.end and dates.SINCE_RE.search(text):
+                since.append(p.start)
             if len(art.date) == 7 and dates.WEEKDAY_RE.search(text):
                 found.append(art.date)
+        since = [d for d in since if d[:len(art.date)] <= art.date and d >= _years_before(art.date, 15)]
         found = [d for d in found if d[:len(art.date)] <= art.date and d >= _years_before(art.date, 3)]
+        found = since or found
         return min(found)[:7] if found else None  # an inferred start: to the month at most
 
     def _lead_places(self, sents: list[_Sentence]) -> tuple[str, ...]:
