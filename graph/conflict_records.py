@@ -204,8 +204,8 @@ def rounding_slack(v: float, settings: Settings) -> float:
 def estimate(r: ClaimRecord) -> float | None:
     """The representative number of a figure: its value (a bound's own number), the
     middle of a range."""
-    if r.value is None:
-        return None
+    if r.value is None:  # a vague amount with an order of magnitude: the middle of it, geometrically
+        return (r.low * r.high) ** 0.5 if r.low and r.high else None
     if r.bound == "range" and r.value_high is not None:
         return (r.value + r.value_high) / 2
     return r.value

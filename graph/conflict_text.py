@@ -75,6 +75,14 @@ _RULES = {
         "Conflit de précaution : le chiffre d'une même source est donné comme {a} et comme {b} : "
         "le qualificatif (au moins, environ, exactement...) a changé en route.",
     ),
+    "hedge-dropped": (
+        "Hedge conflict: the same source's figure is given as {a} with a hedge (likely, "
+        "possibly) and as {b} without it, or the other way round: the doubt was lost or added "
+        "in the telling.",
+        "Conflit de précaution : le chiffre d'une même source est donné comme {a} avec une "
+        "réserve (probablement, peut-être) et comme {b} sans elle, ou l'inverse : le doute s'est "
+        "perdu ou ajouté en route.",
+    ),
     "same-source-far-apart": (
         "Scope difference: the same source gives {a} and {b} for what reads as the same "
         "scope, {r} times apart: they probably count different things (categories, "

@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from .conflict_records import (
     CORROBORATION,
+    HEDGE,
     ClaimRecord,
     Conflict,
     PreparedClaim,
@@ -169,6 +170,8 @@ def _detect(
     groups: dict[tuple[str, frozenset[str]], list[PreparedClaim]] = defaultdict(list)
     for c in claims:
         restated = by_iri.get(c.r.restates or "")
+        if restated is not None and is_restatement(c, restated) and _hedged(c) != _hedged(restated):
+            keep((HEDGE, "minor", "hedge-dropped", restated, c))  # "probablement entre 100 et 300", then plainly
         if c.est is None or c.r.relative_to or (restated is not None and is_restatement(c, restated)):
             continue  # vague, comparative ('higher than X') or said again: no numbers of its own
         groups[(c.quantity, c.places)].append(c)
@@ -223,6 +226,14 @@ def _detect(
     out = [_conflict(v, settings) for v in found.values()]
     out.sort(key=lambda c: (c.a, c.b, c.kind))
     return out
+
+
+HEDGES = {"likely", "very_likely", "possible"}
+
+
+def _hedged(c: PreparedClaim) -> bool:
+    """Whether the speaker hedges the figure ("probablement", "il est possible que")."""
+    return (c.r.confidence or "").rsplit("/", 1)[-1] in HEDGES
 
 
 def _stated(r: ClaimRecord) -> tuple[float, float]:

@@ -51,11 +51,14 @@ class Figure:
         """(low, high, low_inclusive, high_inclusive); None means unbounded.
 
         ``about`` gets +/- tolerance (relative); ``exact`` is a point; a vague amount
-        is unbounded above and below except that it is positive.
+        is its order of magnitude ("des dizaines": 20..99), else only positive.
         """
         v = self.value
         if self.bound == "vague" or v is None:
-            return (0.0, None, False, True)
+            from .numbers import vague_bounds
+
+            known = vague_bounds(self.vague_text or self.text)
+            return (known[0], known[1], True, True) if known else (0.0, None, False, True)
         if self.bound == "exact":
             return (v, v, True, True)
         if self.bound == "at_least":

@@ -47,9 +47,26 @@ APPROX_RE = re.compile(r"\b(?:une?|d'une?|d’une?)\s+(" + "|".join(APPROX) + r"
 
 # Vague amounts: no value, only an order of magnitude.
 VAGUE_RE = re.compile(
-    r"\b(?:des|de|plusieurs)\s+(dizaines|centaines|milliers|millions)\b|\b(dozens|hundreds|thousands|scores)\b",
+    r"\b(?:des|de|plusieurs|quelques)\s+[«\"“]?\s*(dizaines|centaines|milliers|millions)\b|"
+    r"\b(dozens|hundreds|thousands|scores)\b",
     re.I,
 )
+# "plusieurs centaines, voire quelques milliers", "« plusieurs centaines » voire « quelques milliers »"
+VAGUE_TAIL_RE = re.compile(r"^[\s»\"”]*,?\s*(?:voire|ou|or|even|to|à|and even)\s+[«\"“]?\s*(?:quelques|plusieurs|des|de|"
+                           r"several|a few)?\s*(?:dizaines|centaines|milliers|millions|dozens|hundreds|thousands|millions)"
+                           r"\s*[»\"”]?", re.I)
+# what "des dizaines" may mean: from two of that order of magnitude to just under the next
+_MAGNITUDES = {"dizaines": 10, "dozens": 10, "scores": 20, "centaines": 100, "hundreds": 100, "milliers": 1000,
+               "thousands": 1000, "millions": 1_000_000}
+
+
+def vague_bounds(text: str) -> tuple[float, float] | None:
+    """The interval a vague amount allows: "des dizaines" 20..99, "plusieurs centaines,
+    voire quelques milliers" 200..9999; None when the text names no order of magnitude."""
+    units = [_MAGNITUDES[w.lower()] for w in re.findall(r"[A-Za-zé]+", text) if w.lower() in _MAGNITUDES]
+    if not units:
+        return None
+    return 2.0 * min(units), 10.0 * max(units) - 1
 
 NUMBER_WORDS = {
     "fr": (
@@ -168,7 +185,11 @@ def find_numbers(text: str, language: str = "fr") -> list[NumberMatch]:
             found.append(NumberMatch(float(APPROX[m.group(1).lower()]), m.start(), m.end(), m.group(0), "approx"))
     for m in VAGUE_RE.finditer(text):
         if free(m.start(), m.end()):
-            found.append(NumberMatch(None, m.start(), m.end(), m.group(0), "vague"))
+            end = m.end()
+            tail = VAGUE_TAIL_RE.match(text[end:])
+            if tail:
+                end += tail.end()
+            found.append(NumberMatch(None, m.start(), end, text[m.start():end], "vague"))
     for m in WORDS_RE.finditer(text):
         if not free(m.start(), m.end()):
             continue
