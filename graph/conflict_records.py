@@ -57,6 +57,7 @@ class Settings:
     period_tolerance_days: int = 92  # periods ending this close describe the same time
     open_start_days: int = 365  # an unstated start matches periods at least this long
     max_neighbours: int = 8  # cap on comparisons per claim and group
+    growth_days: int = 30  # a tally counted this long after a whole it exceeds may just have grown
 
 
 @dataclass(frozen=True)

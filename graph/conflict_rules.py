@@ -125,6 +125,11 @@ def judge(
         disjoint = above(first.lo, second.hi) or (same_scope and above(second.lo, first.hi))
 
     if not same_claimant:
+        if disjoint and not same_scope and first.cumulative and (
+                first.end is not None and second.end is not None
+                and first.end_lo > second.end + settings.growth_days  # type: ignore[operator]
+                and not at_least(ratio(first.est, second.est), settings.tension_ratio)):
+            return None  # a tally counted weeks after the whole it a little exceeds: the toll may have grown
         if disjoint:
             return CONTRADICTION, "major", "disjoint" if same_scope else "sub-scope-exceeds", first, second
         if same_scope:

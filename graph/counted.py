@@ -303,3 +303,45 @@ def change(before_text: str, after_text: str) -> str | None:
     if m:
         return "_decrease" if m.group("down") else "_increase"
     return None
+
+
+# heads that only say "a count of": the kind comes from what the sentence counts ("the country's toll",
+# "its own count", "le bilan", "the number of total dead")
+COUNT_HEADS = re.compile(r"(?i:\b(?:toll|death toll|bilan|count|décompte|tally|total|number|nombre|chiffre|figure|"
+                         r"estimate|estimation)s?\b)")
+# a rate, not a count: "17.1 deaths per million people", "47 victimes par mois"
+RATE_RE = re.compile(r"^\s*(?:per|par|pour|a|an|every|chaque)\s+(?:100[ .,\u00a0]?000|1[ .,\u00a0]?000|million|millions|"
+                     r"capita|habitant|habitants|inhabitants|people|personnes|month|mois|day|jour|week|semaine|year|an|"
+                     r"année)\b", re.I)
+# what happened to the people counted, said before the number: "a causé la mort de 31 personnes",
+# "killed 300 people", "a coûté la vie à près de 4.900 personnes", "les corps de 3 958 personnes"
+DEATH_BEFORE_RE = re.compile(r"(?:\bla mort de|\bcoûté la vie (?:à|a)|\bkill(?:ed|ing)|\btué|\bfait|\bcaused the death of|"
+                             r"\bclaimed the lives of|\bdeath of|\bdécès de|\bcorps de|\bbodies of|\bdépouilles de)"
+                             r"\s*(?:au moins|at least|plus de|more than|près de|nearly|about|some|environ|quelque)?\s*$",
+                             re.I)
+INJURY_BEFORE_RE = re.compile(r"(?:\bblessé|\binjur(?:ed|ing)|\bwounded)\s*(?:au moins|at least|plus de|more than|"
+                              r"près de|nearly|about|some|environ)?\s*$", re.I)
+
+
+def general_from_context(before_text: str) -> str | None:
+    """The general kind what comes before a number says ("la mort de", "killed")."""
+    tail = before_text[-50:]
+    if INJURY_BEFORE_RE.search(tail):
+        return "people_injured"
+    if DEATH_BEFORE_RE.search(tail):
+        return "people_killed_total"
+    return None
+
+
+BODIES_BEFORE_RE = re.compile(r"\b(?:corps|bodies|dépouilles|remains)\s+(?:de|of)\s*(?:au moins|at least|plus de|more than|"
+                              r"près de|nearly|about|some|environ)?\s*$", re.I)
+
+
+def is_count_phrase(noun: str) -> bool:
+    """Whether a counted phrase is only "a count of" something ("the country's toll", "its own
+    count", "le bilan humain", "the number of total dead", "death toll")."""
+    words = [w for w in re.findall(r"[a-zà-ÿ']+", noun.lower()) if w not in _FUNCTION and w not in
+             {"its", "own", "their", "our", "his", "her", "country's", "country’s", "nouveau", "new", "official",
+              "officiel", "global", "true", "humain", "total", "provisoire", "final", "latest", "dernier", "revised",
+              "death", "dead", "morts", "décès", "says", "say", "said", "will", "show", "is", "that", "still"}]
+    return all(COUNT_HEADS.fullmatch(w) for w in words) if words else True

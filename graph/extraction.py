@@ -545,6 +545,25 @@ class _Reader:
             return "share_pct" if percent else None
         self._nouns[n.start] = what.noun
         general = counted.general_kind(what.text)
+        context = counted.general_from_context(text[:n.start])
+        if context and general in (None, "people"):
+            general = context  # "a causé la mort de 31 personnes", "killed 300 people"
+            bodies = counted.BODIES_BEFORE_RE.search(text[max(0, n.start - 40):n.start])
+            if bodies and not percent:  # "les corps de 3 958 personnes": bodies found, a narrower kind than deaths
+                kind = counted.notation(bodies.group(0).split()[0])
+                self._counted[n.start] = (text[max(0, n.start - 40) + bodies.start():n.start] + what.text, general)
+                self._generals[kind] = general
+                return kind
+        rate = counted.RATE_RE.match(text[what.end:]) if what.start >= n.end else None
+        if rate and not percent:  # "17.1 deaths per million people": a rate, never compared with counts
+            kind = f"{counted.notation(what.noun)}_per_{counted.notation(rate.group(0).split()[-1])}"
+            self._counted[n.start] = (what.text, None)
+            return kind
+        if not percent and counted.COUNT_HEADS.search(what.noun) and counted.is_count_phrase(what.noun):
+            sentence_kind = counted.general_kind(text)
+            if sentence_kind and sentence_kind != "people":
+                self._counted[n.start] = (what.text, None)
+                return sentence_kind  # "the country's toll is at least four million": the deaths it counts
         if general and not percent and counted.is_bare(what.noun) and counted.BURIAL_RE.search(what.text):
             # "170 personnes auraient été enterrées": burials, a narrower kind than deaths
             kind = counted.notation(f"{what.noun} {what.text.split()[-1]}")
