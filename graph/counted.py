@@ -36,9 +36,9 @@ selon alors tandis while when lorsque quand où where comme as than qu'il au-del
 aujourd'hui today now hier yesterday actuellement currently désormais then celui celle ceux celles
 lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday saturday sunday
 janvier février mars avril mai juin juillet août septembre octobre novembre décembre january february march
-april june july august september october november december dernier dernière last plus moins more less
+april june july august september october november december dernier dernière last plus moins more less out
 """.split())
-_SKIP_LEADING = re.compile(r"^\s*(?:(?:le|la|les|the)\s+(?:nombre|number|total|bilan|toll)\s+(?:des|de|d['’]|of(?:\s+the)?)\s*|"
+_SKIP_LEADING = re.compile(r"^\s*(?:plus\s+(?=[a-z]{3,}\b(?!\s+(?:de|que)\b))|(?:le|la|les|the)\s+(?:nombre|number|total|bilan|toll)\s+(?:des|de|d['’]|of(?:\s+the)?)\s*|"
                            r"(?:de|of)\s+(?:ses|leurs|nos|its|their|our|his|her)\s+|"
                            r"de\s+|d['’]\s*|des\s+|of\s+(?:the\s+)?|du\s+)", re.I)
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
@@ -137,11 +137,17 @@ VAGUE_TAIL_RE = re.compile(r"^[\s»\"”]*,?\s*(?:voire|ou|or|even|to|à)\s+[«\
                            r"(?:dizaines|centaines|milliers|millions|dozens|hundreds|thousands|millions)\s*[»\"”]?", re.I)
 
 
+OUT_OF_RE = re.compile(r"^\s+(?:out of|sur|of)\s+(?:\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+|\d+)(?=\s+[a-zà-ÿ])", re.I)
+
+
 def after(text: str, number_end: int) -> Counted | None:
     """The counted phrase right after a number ending at ``number_end``."""
     rest = text[number_end:]
     if NON_COUNT.match(rest):
         return None
+    out_of = OUT_OF_RE.match(rest)
+    if out_of:  # "24,686 out of 34,622 reported deaths": the same thing as the whole
+        return after(text, number_end + out_of.end())
     tail = VAGUE_TAIL_RE.match(rest)
     if tail:
         number_end += tail.end()

@@ -189,8 +189,8 @@ def day_first(text: str) -> str:
 
 
 # years named relative to the article: "l'année dernière", "last year", "cette année"
-RELATIVE_YEAR_RE = re.compile(r"\b(?P<end>(?:à |by |at )?(?:la |the )?fin (?:de l['’]|of )?)?(?:l['’]année dernière|l['’]an dernier|"
-                              r"last year|(?P<this>cette année|this year))\b|\bthe end of last year\b", re.I)
+RELATIVE_YEAR_RE = re.compile(r"\b(?P<end>(?:à |by |at )?(?:la |the )?(?:fin|end) (?:de |of )?)?(?:l['’]année dernière|"
+                              r"l['’]an dernier|last year|(?P<this>cette année|this year))\b", re.I)
 # "entre le 1er trimestre 2017 ... et la fin de l'année dernière": each side read on its own
 SPAN_RE = re.compile(r"\b(?:entre|between|from)\s+(?P<a>[^;]{3,80}?)\s+(?:et|and|to|until|jusqu['’]à)\s+(?P<b>[^;]{3,60}?)"
                      r"(?=\s*[,.;)(]|$)", re.I)
@@ -251,7 +251,7 @@ def _find_period(text: str, article_date: str) -> Period:
         m = RELATIVE_YEAR_RE.search(text)
         if m:
             year = int(article_date[:4]) - (0 if m.group("this") else 1)
-            if m.group("end") or "end of last" in m.group(0).lower():
+            if m.group("end"):
                 return Period(None, f"{year:04d}-12-31", explicit_end=True, as_of=True)
             return Period(f"{year:04d}", f"{year:04d}", explicit_end=True)
         m = YEARS_RE.search(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from . import attribution, confidence, counted, dates, gazetteer, lexicon, numbers, quantities
+from . import attribution, confidence, counted, dates, gazetteer, lexicon, numbers, quantities, sources
 from .model import Article, Claim, Extraction, Figure, Scope, Span, Statement
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)\]]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
@@ -184,6 +184,12 @@ ACTOR_BEFORE_RE = re.compile(r"(?:(?:menée?s?|dirigée?s?|conduite?s?|soutenue?
 STATEMENT_PLACE_RE = re.compile(r"\b(?:told|said|says|speaking|spoke|briefing|reporters|journalists|déclaré|a dit|"
                                 r"affirmé|a indiqué|conférence de presse|press conference)\b[^.;]{0,40}?"
                                 r"\b(?:in|at|from|depuis|à|au)\s*$", re.I)
+# a place speaking or disputing is an actor, wherever it stands
+ACTOR_VERB_RE = re.compile(r"^\s+(?:(?:last week|on \w+day|hier|mardi|lundi|jeudi|vendredi|mercredi|samedi|dimanche)\s+)?"
+                           r"(?:questioned|questions|denied|denies|accused|accuses|disputes?|disputed|rejected|rejects|"
+                           r"said|says|claimed|claims|announced|a nié|nie|a accusé|accuse|conteste|a contesté|"
+                           r"dément|a démenti|rejette|a rejeté|a mis en doute|affirme|a affirmé|a déclaré|déclare)\b",
+                           re.I)
 ACTOR_AFTER_RE = re.compile(r"^\s+(?:sont|est|a|ont|avait|avaient|is|are|was|were|has|have|had|said|says|dit|nie|"
                             r"conteste|disputes?|denies|denied|accuse[sd]?|affirme|estime)\b", re.I)
 
@@ -212,11 +218,15 @@ def _located(text: str) -> list[gazetteer.Mention]:
     """The places ``text`` names as places, minus sources' names ("Human Rights Watch"),
     places named as actors, and cities met by another of their names without a locative
     ("les affirmations du Hamas" is no town of Germany)."""
-    agents = [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)]
+    agents = [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)] + list(sources.person_names(text))
     out = []
     for f in gazetteer.find(text):
         if any(a < f.end and f.start < b for a, b in agents):
             continue
+        if re.match(r"-[A-ZÀ-Þ]", text[f.end:f.end + 2]) or re.search(r"[A-Za-zÀ-ÿ]-$", text[max(0, f.start - 2):f.start]):
+            continue  # "the Israel-Hamas war", "the Israel-Gaza border": a name in a compound qualifies a noun
+        if ACTOR_VERB_RE.match(text[f.end:]):
+            continue  # "after Israel questioned", "Israël a nié": a country speaking or acting
         if _alternate_name(f) and not LOCATIVE_RE.search(text[max(0, f.start - 25):f.start]):
             continue
         if re.match(r"(?:-run|-led|['’]s?\s+[A-Z])", text[f.end:f.end + 4]):
@@ -271,6 +281,11 @@ def _listed_after(text: str, prev: _Figure, f: _Figure) -> bool:
     if counted.NOT_COUNT_BEFORE.search(text[:n.start]):
         return False
     return bool(LIST_GAP_RE.match(text[prev.noun_end:n.start]))
+
+
+# the end of a figure's clause that introduces the next figure: "followed by Indonesia at", "et 14% en"
+LISTED_TAIL_RE = re.compile(r"(?:,|\band\b|\bet\b|\bfollowed by\b|\bsuivie? de\b)?\s*(?:the\s+)?"
+                            r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*)*\s*(?:\(|\bat\b|\bà\b|:)\s*$")
 
 
 def _listed_place(lead: str) -> str | None:
@@ -437,6 +452,7 @@ class _Reader:
             own = text[n.start:ends[i]] + " " + " ".join(tails[k] for k in range(i + 1, len(figures)) if parts[k]
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
             others = _blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
+            own = LISTED_TAIL_RE.sub("", own) if i + 1 < len(figures) else own  # "..., and the United States at"
             places = self._places(own, _places_in(others), who.claimant, continues or marker,
                                   lead=text[(figures[i - 1].noun_end if i else 0):n.start], sentence=text)
             places = _refined(places, _near_regions(text), next_text)
@@ -655,12 +671,12 @@ class _Reader:
         only = _only_place(clause)
         if only:
             return (only,)
-        listed = _listed_place(lead)
-        if listed:  # "Mexico (24.2 deaths per million)", "Russia at 1,072,326"
-            return (listed,)
         local = _places_in(clause, world=True)
         if local:
             return tuple(local)
+        listed = _listed_place(lead)
+        if listed:  # "Mexico (24.2 deaths per million)", "Russia at 1,072,326"
+            return (listed,)
         if sentence_places:
             return tuple(sentence_places)
         if continues and self.last_places and self.last_places_by == claimant:

@@ -255,6 +255,15 @@ def _descriptions(text: str) -> list[Found]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def person_names(text: str) -> tuple[tuple[int, int], ...]:
+    """The spans of the people ``text`` names ("François-Xavier Bieuville", "Emmanuel Macron"):
+    their first names are never places (François, a town of Martinique)."""
+    return tuple((f.start, f.end) for f in find(text)
+                 if (a := _registry.get(f.key)) is not None and a.kind == "person")
+
+
+@lru_cache(maxsize=4096)
 def find(text: str) -> list[Found]:
     """Every source ``text`` names, left to right, without overlaps (longest first)."""
     known = [Found(f.key, f.start, f.end) for f in lexicon.find(lexicon.agents(), text)]
