@@ -351,3 +351,10 @@ def is_count_phrase(noun: str) -> bool:
               "officiel", "global", "true", "humain", "total", "provisoire", "final", "latest", "dernier", "revised",
               "death", "dead", "morts", "décès", "says", "say", "said", "will", "show", "is", "that", "still"}]
     return all(COUNT_HEADS.fullmatch(w) for w in words) if words else True
+
+
+# groups of people a toll is broken down by: "7,797 children, 4,959 women, 1,924 elderly people, and 10,006 men"
+GROUP_RE = re.compile(r"(?i:\b(?:elderly|older people|men|women|children|boys|girls|babies|infants|adults|"
+                      r"hommes|femmes|enfants|personnes âgées|aînés|garçons|filles|bébés|adultes|mineurs|minors|"
+                      r"civilians|civils|soldiers|soldats|fighters|combattants|journalists|journalistes|"
+                      r"health workers|soignants|médecins|doctors|nurses|infirmiers)\b)")

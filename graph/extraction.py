@@ -401,6 +401,7 @@ class _Reader:
         text = s.text(art)
         self._counted = {}
         self._nouns: dict[int, str] = {}  # figure offset -> the noun it counts (for the figures listed after it)
+        self._head_of: dict[int, Claim] = {}  # figure offset -> the whole it is a part of
         continues = s.paragraph == self.last_paragraph
         marker = bool(attribution.CONTINUATION_RE.search(text))
         who = attribution.attribute(text, self.speaker, continues, self.recent_source)
@@ -436,6 +437,10 @@ class _Reader:
             before = text[(figures[i - 1].noun_end if i else 0):n.start]
             after = text[n.end:ends[i]]
             head = made[-1] if made and parts[i] else None
+            if head is None and made and n.start in self._listed_after and made[-1].part_of:
+                head = next((c for c in made if c.key == made[-1].part_of), None)  # listed after a part: same whole
+            if head is not None:
+                self._head_of[n.start] = head
             kind, cls = self._kind(f, text, before, after, head, who.claimant)
             if kind is None:
                 continue
@@ -463,7 +468,7 @@ class _Reader:
                                                     verdict_words) if w))
             claim_verdict = {"reports_not_credible": "not_credible", "reports_credible": "credible"}.get(kind)
             what, general = self._counted.get(n.start, (None, None))
-            if what is None and f.cls is not None:
+            if what is None:
                 found = counted.after(text, n.end)
                 what = found.text if found else None
             if cls:
@@ -561,6 +566,14 @@ class _Reader:
             return "share_pct" if percent else None
         self._nouns[n.start] = what.noun
         general = counted.general_kind(what.text)
+        head = self._head_of.get(n.start)
+        if head is not None and not percent and general in (None, "people") and counted.GROUP_RE.search(what.noun) \
+                and self._toll(head.quantity) and head.quantity.endswith(("killed_total", "deaths")):
+            # "34,622 reported deaths, including ... 1,924 elderly people, and 10,006 men": deaths among them
+            kind = f"{counted.notation(counted.GROUP_RE.search(what.noun).group(0))}_deaths"
+            self._counted[n.start] = (what.text, "people_killed_total")
+            self._generals[kind] = "people_killed_total"
+            return kind
         context = counted.general_from_context(text[:n.start])
         if context and general in (None, "people"):
             general = context  # "a causé la mort de 31 personnes", "killed 300 people"
