@@ -159,6 +159,13 @@ _ORDINALS = {"premier": 1, "1er": 1, "first": 1, "deuxième": 2, "second": 2, "2
              "3e": 3, "quatrième": 4, "fourth": 4, "4e": 4, "dernier": 4, "last": 4}
 QUARTER_RE = re.compile(r"\b(?P<n>" + "|".join(_ORDINALS) + r")\s+(?:trimestre|quarter)\s+(?:de\s+|of\s+|d['’])?"
                         r"(?P<y>(?:19|20)\d\d)\b|\bQ(?P<q>[1-4])\s+(?P<qy>(?:19|20)\d\d)\b", re.I)
+# a date said as the start of an event: "où a éclaté l'épidémie en décembre dernier", "the war began in October"
+EVENT_BEGAN_RE = re.compile(r"\b(?:a éclaté|ont éclaté|avait éclaté|éclate|a commencé|avait commencé|a débuté|a démarré|"
+                            r"began|started|broke out|erupted|commencé|débuté)\b[^.;]{0,40}$", re.I)
+# the date of a report a figure comes from: "In its May 8 report", "le rapport du 30 juillet"
+REPORT_DATE_RE = re.compile(rf"(?:\b(?P<date>{DATE})\s+(?:report|update|bulletin|tally|briefing)\b|"
+                            rf"\b(?:report|rapport|bilan|update|bulletin|communiqué|note)\s+(?:for|of|dated|du|de la|daté du|"
+                            rf"publié le|published on)\s+(?:le\s+)?(?P<date2>{DATE.replace('?P<', '?P<r_')}))", re.I)
 SO_FAR_RE = re.compile(r"\bjusqu'à présent|\bjusqu’à présent|\bà ce jour|\bso far|\bto date\b", re.I)
 
 
@@ -233,6 +240,10 @@ def _find_period(text: str, article_date: str) -> Period:
         else:
             start = resolve(_Sub(m.groupdict()), article_date, following=text[m.end():])  # type: ignore[arg-type]
     as_of = False
+    m = REPORT_DATE_RE.search(text)
+    if m and start is None:
+        sub = m if m.group("date") else _Sub(_sub(m, "r_"))
+        return Period(None, resolve(sub, article_date), explicit_end=True, as_of=True)  # type: ignore[arg-type]
     m = AS_OF_RE.search(text)
     if m:
         end = resolve(m, article_date)
@@ -263,8 +274,10 @@ def _find_period(text: str, article_date: str) -> Period:
         m = IN_RE.search(text)
         if m:  # "en janvier 2018": the whole month
             following = text[m.end():]
-            return Period(resolve(m, article_date, following=following),
-                          resolve(m, article_date, as_end=True, following=following), explicit_end=True)
+            begun = resolve(m, article_date, following=following)
+            if EVENT_BEGAN_RE.search(text[max(0, m.start() - 50):m.start()]):
+                return Period(begun)  # "où a éclaté l'épidémie en décembre dernier": when it began
+            return Period(begun, resolve(m, article_date, as_end=True, following=following), explicit_end=True)
     if start is None and end is None:
         m = DAY_RE.search(text)
         if m:  # "le 21 mars": that day
@@ -310,7 +323,7 @@ STATEMENT_VERB_RE = re.compile(
     r"estimé|jugé|said|says|announced|released|published|reported|admitted|stated)\b)(?:\s+(?:ce|cette|this|on|le))?\s*$",
     re.I,
 )
-LEAD_DATE_RE = re.compile(rf"^\W*(?P<date>{DATE})\s*,", re.I)
+LEAD_DATE_RE = re.compile(rf"^\W*(?:(?:on|le|ce)\s+)?(?:(?:{'|'.join(WEEKDAYS)})\s*,?\s*)?(?P<date>{DATE})\s*,", re.I)
 
 
 def statement_date(text: str, article_date: str, not_before: str | None = None) -> str | None:
@@ -325,7 +338,7 @@ def statement_date(text: str, article_date: str, not_before: str | None = None) 
 
 
 DURATION_RE = re.compile(r"\b(?:en|in|over|sur)\s+(?P<n>\d+|[a-zé]+)\s+"
-                         r"(?P<unit>jours|jour|days|day|mois|months|month|ans|années|an|years|year|semaines|weeks)\b", re.I)
+                         r"(?P<unit>jours|jour|days|day|mois|months|month|ans|années|an|years|year|semaines|weeks|week)\b", re.I)
 
 
 def find_duration(text: str) -> tuple[int, str] | None:
@@ -347,6 +360,21 @@ def find_duration(text: str) -> tuple[int, str] | None:
     kind = "day" if unit.startswith(("jour", "day")) else "week" if unit.startswith(("semaine", "week")) else \
         "year" if unit.startswith(("an", "année", "year")) else "month"
     return count, kind
+
+
+ONGOING_RE = re.compile(r"\b(?P<n>\d+|[a-zé]+)[- ](?P<unit>months?|years?|weeks?|days?)[- ]long\b|"
+                        r"\bdepuis\s+(?P<n2>\d+|[a-zé]+)\s+(?P<unit2>mois|ans|années|semaines|jours)\b", re.I)
+
+
+def ongoing_since(text: str, article_date: str) -> str | None:
+    """When an event still going on began: "the seven-month-long conflict" in May 2024 -> 2023-10."""
+    m = ONGOING_RE.search(text)
+    if not m:
+        return None
+    found = find_duration(f"en {m.group('n') or m.group('n2')} {m.group('unit') or m.group('unit2')}")
+    if found is None:
+        return None
+    return add_duration(article_date[:7], found, sign=-1)
 
 
 def add_duration(iso: str, duration: tuple[int, str], sign: int = 1) -> str:

@@ -620,7 +620,8 @@ class _Reader:
         if (p.anaphoric or (continuation and not (p.start or p.end) and not made)) and self.last_period:
             p = self.last_period  # "Pendant cette période", "Ces attaques ont causé...": the events before
         start, end = p.start, p.end
-        if start and start == end and len(start) == 10 and start == stated and self._toll(kind) and TOLL_RE.search(text):
+        said = start == stated or attribution.SPEECH_RE.search(text[max(0, n.start - 50):n.start])
+        if start and start == end and len(start) == 10 and said and self._toll(kind) and TOLL_RE.search(text):
             start = None  # "le bilan de 11 300 morts ... ce dimanche 17 septembre": a toll as of that day
         if p.so_far and end is None:
             end = self.news_day  # "jusqu'à présent": up to the news the article reports
@@ -722,6 +723,9 @@ class _Reader:
             found += [d for d in (p.start, p.end) if d]
             if p.start and not p.end and dates.SINCE_RE.search(text):
                 since.append(p.start)
+            ongoing = dates.ongoing_since(text, art.date)
+            if ongoing:  # "the seven-month-long conflict"
+                since.append(ongoing)
             if len(art.date) == 7 and dates.WEEKDAY_RE.search(text):
                 found.append(art.date)
         since = [d for d in since if d[:len(art.date)] <= art.date and d >= _years_before(art.date, 15)]
