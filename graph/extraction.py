@@ -238,6 +238,10 @@ def _located(text: str) -> list[gazetteer.Mention]:
                                                                  text[max(0, f.start - 6):f.start], re.I)):
             continue
         out.append(f)
+    if out or gazetteer.SITE_RE.search(text):
+        within = next((f.key for f in out if _kind_of_place(f.key) in ("city", "region")), None) or (
+            out[0].key if out else None)
+        out = sorted(out + gazetteer.find_sites(text, within), key=lambda m: m.start)
     return out
 
 
@@ -739,8 +743,8 @@ class _Reader:
         name none, is there)."""
         for s in sents[:2]:
             text = s.text(self.article)
-            first_number = re.search(r"\d", text)  # a place after a figure is that figure's
-            found = _places_in(text[:first_number.start()] if first_number else text)
+            part = PART_OF_RE.pattern and re.search(r"\b(?:dont|including|among them|parmi lesquels)\b", text)
+            found = _places_in(text[:part.start()] if part else text)  # a part's place is the part's
             if found:
                 return (found[0],)
         return ()

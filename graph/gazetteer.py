@@ -508,6 +508,8 @@ def _choose(idx: _Index, folded: str, text: str, toks: list[tuple[int, int]], i:
 
 
 def place(key: str) -> Place | None:
+    if key.startswith("site-"):
+        return _sites.get(key)
     return _index().get(key)
 
 
@@ -515,7 +517,7 @@ def ancestors(key: str) -> list[str]:
     """Every place that contains ``key``, nearest first (breadth first over part_of)."""
     idx = _index()
     out: list[str] = []
-    start = idx.get(key)
+    start = place(key)
     todo = list(start.part_of) if start else []
     while todo:
         k = todo.pop(0)
@@ -532,3 +534,35 @@ def label(key: str, lang: str = "en") -> str:
     if p is None:
         return key
     return p.label_fr if lang == "fr" else p.label_en
+
+
+# -- named sites ----------------------------------------------------------------------
+# A hospital, a camp, a school, a dam... named in the text ("l'hôpital Al-Ahli à Gaza",
+# "the Al-Shifa hospital"): no data package lists them, so the text introduces them as
+# places of kind 'site', inside the place named next to them.
+
+_SITE_TYPES = (r"hôpital|hopital|hospital|clinique|clinic|école|school|lycée|université|university|mosquée|mosque|"
+               r"église|church|cathédrale|cathedral|synagogue|temple|camp de réfugiés|refugee camp|camp|stade|stadium|"
+               r"prison|marché|market|aéroport|airport|barrage|dam|centrale nucléaire|nuclear plant|centrale|usine|"
+               r"factory|mine|gare|station|port|pont|bridge|quartier|district|neighbourhood|neighborhood")
+_SITE_NAME = r"(?:Al-|al-|el-|El-)?[A-ZÀ-Þ][\w'’-]*(?:\s+(?:Al-|al-)?[A-ZÀ-Þ][\w'’-]*){0,3}"
+SITE_RE = re.compile(rf"(?i:\b(?P<type>{_SITE_TYPES}))\s+(?:(?i:de|d['’]|du|of(?: the)?)\s*)?(?P<name>{_SITE_NAME})|"
+                     rf"\b(?P<name2>{_SITE_NAME})\s+(?P<type2>(?i:{_SITE_TYPES}))\b")
+_sites: dict[str, Place] = {}
+
+
+def find_sites(text: str, within: str | None = None) -> list[Mention]:
+    """Named sites in ``text``: "l'hôpital Al-Ahli", "the Al-Shifa hospital". A site
+    inside a place (``within``, a key) lies in it; a name that is itself a place in the
+    gazetteer ("l'hôpital de Gaza") is that place's, not a site."""
+    out = []
+    for m in SITE_RE.finditer(text):
+        group = "name" if m.group("name") else "name2"
+        name = m.group(group).strip()
+        if find(f"à {name}") or len(name) < 3 or name.split()[0].lower() in {"le", "la", "les", "the", "un", "une", "a"}:
+            continue
+        key = "site-" + slug(name)
+        if key not in _sites:
+            _sites[key] = Place(key, name, name, "site", (within,) if within else ())
+        out.append(Mention(key, m.start(group), m.end(group), name))
+    return out
