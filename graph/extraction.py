@@ -365,6 +365,7 @@ class _Reader:
         self.last_places: tuple[str, ...] = ()
         self.lead_places: tuple[str, ...] = ()
         self.recent_source: str | None = None
+        self.announces = False  # the last sentence ended on a colon
         self.event_start: str | None = None
         self._generals: dict[str, str] = {}  # minted kind -> its general kind
         self.last_paragraph = -1
@@ -406,7 +407,9 @@ class _Reader:
         self._counted = {}
         self._nouns: dict[int, str] = {}  # figure offset -> the noun it counts (for the figures listed after it)
         self._head_of: dict[int, Claim] = {}  # figure offset -> the whole it is a part of
-        continues = s.paragraph == self.last_paragraph
+        # a sentence that ends on a colon introduces what follows ("a rétorqué qu'il devrait ... :")
+        continues = s.paragraph == self.last_paragraph or self.announces
+        self.announces = text.rstrip().endswith(":")
         marker = bool(attribution.CONTINUATION_RE.search(text))
         who = attribution.attribute(text, self.speaker, continues, self.recent_source)
         figures: list[_Figure] = []

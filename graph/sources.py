@@ -142,9 +142,11 @@ def agent(key: str) -> Agent | None:
 def kind_of(name: str) -> str:
     if OUTLETS.fullmatch(name.strip()):
         return "outlet"
+    words = [w for w in _TOKEN_RE.findall(name) if w[:1].isupper()]
+    if PERSON_TITLE.search(name) and re.search(r",\s*[A-ZÀ-Þ][\w'’-]+(?:[\s-]+[A-ZÀ-Þ][\w'’-]+)+\.?$", name):
+        return "person"  # "le Premier ministre, François Bayrou": the person holding the office
     if GOVERNMENT.search(name):
         return "government"
-    words = [w for w in _TOKEN_RE.findall(name) if w[:1].isupper()]
     if PERSON_TITLE.search(name) and len(words) >= 2:
         return "person"
     lowered = name.strip()
