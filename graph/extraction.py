@@ -74,7 +74,7 @@ def _parent(key: str) -> str | None:
 # the running tolls of an event: they count from the event's start
 TOLL_KINDS = {"people_killed_total", "missing", "cases", "people_displaced", "people_injured", "civilian_injured"}
 # a toll, said as such: "le bilan de 11 300 morts", "the death toll"
-TOLL_RE = re.compile(r"\b(?:bilan|toll|décompte|tally|au total|in total|cumul)\b", re.I)
+TOLL_RE = re.compile(r"\b(?:bilan|toll|décompte|tally|total|cumul)\b", re.I)
 # a photo caption or credit: never a date for the body's claims
 CAPTION_RE = re.compile(r"\b(?:photo|caption|crédit|credit|légende)\b|/\s*(?:REUTERS|AFP|AP)\b|\b(?:REUTERS|AFP)\s*[–-]\s*[A-Z]",
                         re.I)
@@ -727,7 +727,7 @@ class _Reader:
             if CAPTION_RE.search(text):
                 continue
             p = dates.find_period(text, art.date)
-            found += [d for d in (p.start, p.end) if d]
+            found += [d for d in (p.start, None if p.as_of else p.end) if d]  # "as of April 30" ends a count
             if p.start and not p.end and dates.SINCE_RE.search(text):
                 since.append(p.start)
             ongoing = dates.ongoing_since(text, art.date)
