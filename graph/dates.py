@@ -149,11 +149,15 @@ ANAPHORA_RE = re.compile(
     re.I,
 )
 # whole years: "in 2020 and 2021", "en 2019", "entre 2015 et 2017", "during 2020-2021"
-YEARS_RE = re.compile(r"\b(?:in|en|during|durant|pendant|over|sur|for|entre|between)\s+(?P<a>(?:19|20)\d\d)"
+YEARS_RE = re.compile(r"\b(?:in|en|during|durant|pendant|over|sur|for|entre|between|au cours de)\s+"
+                      r"(?:l['’]année\s+|the year\s+)?(?P<a>(?:19|20)\d\d)"
                       r"(?:\s*(?:and|et|-|–|à|to)\s*(?P<b>(?:19|20)\d\d))?\b(?!\s*(?:%|pour ?cent))", re.I)
 # the end of a year: "by the end of 2021" (its last day), "fin 2020" (its last month)
 END_OF_YEAR_RE = re.compile(r"\b(?:(?:by|till|until|through|to|at)\s+)?the end of\s+(?P<en>(?:19|20)\d\d)\b|"
-                            r"\b(?:(?:dès|jusqu['’]à|à|avant)\s+)?(?:la\s+)?fin(?:\s+de)?\s+(?P<fr>(?:19|20)\d\d)\b", re.I)
+                            r"\b(?:(?:dès|jusqu['’]à|à|avant)\s+)?(?:la\s+)?fin(?:\s+de\s+l['’]année|\s+de)?\s+(?P<fr>(?:19|20)\d\d)\b",
+                            re.I)
+# a month's edge standing alone: "Fin décembre 2020, 3,5 millions ..."
+EDGE_DATE_RE = re.compile(rf"(?:^|[,;(]\s*)(?P<date>{DATE})\s*[,;)]", re.I)
 # quarters: "au troisième trimestre de 2021", "the third quarter of 2021", "Q3 2021"
 _ORDINALS = {"premier": 1, "1er": 1, "first": 1, "deuxième": 2, "second": 2, "2e": 2, "troisième": 3, "third": 3,
              "3e": 3, "quatrième": 4, "fourth": 4, "4e": 4, "dernier": 4, "last": 4}
@@ -278,6 +282,10 @@ def _find_period(text: str, article_date: str) -> Period:
             if EVENT_BEGAN_RE.search(text[max(0, m.start() - 50):m.start()]):
                 return Period(begun)  # "où a éclaté l'épidémie en décembre dernier": when it began
             return Period(begun, resolve(m, article_date, as_end=True, following=following), explicit_end=True)
+    if start is None and end is None:
+        m = EDGE_DATE_RE.search(text)
+        if m and m.group("edge") and m.group("month"):  # "Fin décembre 2020,": as of that day
+            return Period(None, resolve(m, article_date), explicit_end=True, as_of=True)
     if start is None and end is None:
         m = DAY_RE.search(text)
         if m:  # "le 21 mars": that day

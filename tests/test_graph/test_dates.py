@@ -85,25 +85,15 @@ def test_open_world_periods(text, article_date, start, end):
 @pytest.mark.parametrize(
     "text, article_date, start, end",
     [
-        pytest.param("More than 4,800 people have died since the outbreak began in March 2014.", "2014-11",
-                     "2014-03", None, marks=pytest.mark.xfail(
-                         reason="the 'since ... began in <year>' rule of find_period covers years only: with a month, "
-                                "IN_RE reads 'in March 2014' as the whole month (2014-03, 2014-03-31)", strict=True)),
-        pytest.param("Fin décembre 2020, 3,5 millions de personnes étaient inscrites.", "2021-01", None, "2020-12-31",
-                     marks=pytest.mark.xfail(
-                         reason="a bare edge date ('Fin décembre 2020') has no frame in find_period (only 'en', "
-                                "'depuis', 'au', 'le' ... do): no period at all", strict=True)),
-        pytest.param("À la fin de l'année 2020, le chômage touchait 8 % des actifs.", "2021-01", None, "2020-12",
-                     marks=pytest.mark.xfail(
-                         reason="END_OF_YEAR_RE knows 'fin 2020' and 'fin de 2020' but not 'fin de l'année 2020'",
-                         strict=True)),
-        pytest.param("Au cours de l'année 2020, 230 000 emplois ont été détruits.", "2021-01", "2020", "2020",
-                     marks=pytest.mark.xfail(
-                         reason="YEARS_RE wants the year right after its frame word: 'au cours de l'année 2020' "
-                                "and 'pendant l'année 2020' give no period", strict=True)),
+        ("More than 4,800 people have died since the outbreak began in March 2014.", "2014-11", "2014-03", None),
+        ("Fin décembre 2020, 3,5 millions de personnes étaient inscrites.", "2021-01", None, "2020-12-31"),
+        ("À la fin de l'année 2020, le chômage touchait 8 % des actifs.", "2021-01", None, "2020-12"),
+        ("Au cours de l'année 2020, 230 000 emplois ont été détruits.", "2021-01", "2020", "2020"),
     ],
 )
-def test_open_world_periods_known_gaps(text, article_date, start, end):
+def test_open_world_periods_more_frames(text, article_date, start, end):
+    """Regressions found by the open-world test table: an event's start after 'began in', a
+    month's edge standing alone, 'la fin de l'année 2020', 'au cours de l'année 2020'."""
     p = find_period(text, article_date)
     assert (p.start, p.end) == (start, end)
 

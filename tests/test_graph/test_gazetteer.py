@@ -42,7 +42,8 @@ def keys(text: str, prefer: tuple[str, ...] = ()) -> list[str]:
     # Gaza and the West Bank
     ("Les frappes dans la bande de Gaza continuent.", ["gaza-strip"]),
     ("Strikes in the Gaza Strip went on.", ["gaza-strip"]),
-    ("Strikes in Gaza went on.", ["gaza-ps"]),
+    ("Strikes in Gaza went on.", ["gaza-strip"]),  # in the news, "Gaza" alone is the Strip
+    ("Strikes in Gaza City went on.", ["gaza-ps"]),
     ("Colonies en Cisjordanie.", ["west-bank"]),
     ("on the west bank of the river", []),
     # hand gazetteer entries

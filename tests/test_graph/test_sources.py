@@ -71,14 +71,8 @@ def test_proper_names_of_people(text, key):
 @pytest.mark.parametrize(
     "text, name",
     [
-        pytest.param("Le Premier ministre, François Bayrou, a annoncé un plan de 3 milliards.", "François Bayrou",
-                     marks=pytest.mark.xfail(
-                         reason="sources.kind_of tests GOVERNMENT ('minist') before PERSON_TITLE, so a role with "
-                                "its holder's name is a 'government' agent, not a person", strict=True)),
-        pytest.param("Le maire de Derna, Abdelkader Saïd, a déclaré que 300 corps avaient été retrouvés.",
-                     "Abdelkader Saïd", marks=pytest.mark.xfail(
-                         reason="sources.kind_of: 'maire' matches GOVERNMENT first; the mayor named after the "
-                                "role is a 'government' agent, not a person", strict=True)),
+        ("Le Premier ministre, François Bayrou, a annoncé un plan de 3 milliards.", "François Bayrou"),
+        ("Le maire de Derna, Abdelkader Saïd, a déclaré que 300 corps avaient été retrouvés.", "Abdelkader Saïd"),
     ],
 )
 def test_a_role_and_its_holder_is_a_person(text, name):
