@@ -246,8 +246,8 @@ def _find_period(text: str, article_date: str) -> Period:
     as_of = False
     m = REPORT_DATE_RE.search(text)
     if m and start is None:
-        sub = m if m.group("date") else _Sub(_sub(m, "r_"))
-        return Period(None, resolve(sub, article_date), explicit_end=True, as_of=True)  # type: ignore[arg-type]
+        day = resolve(m, article_date) if m.group("date") else resolve(_Sub(_sub(m, "r_")), article_date)  # type: ignore[arg-type]
+        return Period(None, day, explicit_end=True, as_of=True)
     m = AS_OF_RE.search(text)
     if m:
         end = resolve(m, article_date)

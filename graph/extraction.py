@@ -459,7 +459,7 @@ class _Reader:
             deltas.append(delta)
             if delta and not kind.endswith(delta):  # a change of a figure, not a figure
                 kind = kind + delta
-                self._counted[n.start] = (self._counted.get(n.start, (None, None))[0], None)
+                self._counted[n.start] = (self._counted.get(n.start, ("", None))[0], None)
             fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)
             own = text[n.start:ends[i]] + " " + " ".join(tails[k] for k in range(i + 1, len(figures)) if parts[k]
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
@@ -475,7 +475,7 @@ class _Reader:
                                                     verdict_words) if w))
             claim_verdict = {"reports_not_credible": "not_credible", "reports_credible": "credible"}.get(kind)
             what, general = self._counted.get(n.start, (None, None))
-            if what is None:
+            if not what:
                 found = counted.after(text, n.end)
                 what = found.text if found else None
             if cls:
@@ -574,10 +574,11 @@ class _Reader:
         self._nouns[n.start] = what.noun
         general = counted.general_kind(what.text)
         head = self._head_of.get(n.start)
-        if head is not None and not percent and general in (None, "people") and counted.GROUP_RE.search(what.noun) \
+        group = counted.GROUP_RE.search(what.noun)
+        if head is not None and not percent and general in (None, "people") and group is not None \
                 and self._toll(head.quantity) and head.quantity.endswith(("killed_total", "deaths")):
             # "34,622 reported deaths, including ... 1,924 elderly people, and 10,006 men": deaths among them
-            kind = f"{counted.notation(counted.GROUP_RE.search(what.noun).group(0))}_deaths"
+            kind = f"{counted.notation(group.group(0))}_deaths"
             self._counted[n.start] = (what.text, "people_killed_total")
             self._generals[kind] = "people_killed_total"
             return kind
