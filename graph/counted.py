@@ -329,11 +329,18 @@ INJURY_BEFORE_RE = re.compile(r"(?:\bblessé|\binjur(?:ed|ing)|\bwounded)\s*(?:a
                               r"près de|nearly|about|some|environ)?\s*$", re.I)
 
 
+DISPLACED_BEFORE_RE = re.compile(r"(?:\bdisplaced|\bdéplacé\w*|\bévacué\w*|\bevacuated|\bforced from their homes|"
+                                 r"\bjeté sur les routes)\s*(?:au moins|at least|plus de|more than|près de|nearly|about|"
+                                 r"some|environ)?\s*$", re.I)
+
+
 def general_from_context(before_text: str) -> str | None:
-    """The general kind what comes before a number says ("la mort de", "killed")."""
+    """The general kind what comes before a number says ("la mort de", "killed", "displaced")."""
     tail = before_text[-50:]
     if INJURY_BEFORE_RE.search(tail):
         return "people_injured"
+    if DISPLACED_BEFORE_RE.search(tail):
+        return "people_displaced"
     if DEATH_BEFORE_RE.search(tail):
         return "people_killed_total"
     return None

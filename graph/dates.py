@@ -218,7 +218,28 @@ def find_period(text: str, article_date: str) -> Period:
     return _find_period(text, article_date)
 
 
+# "dans la nuit de dimanche à lundi", "overnight Sunday to Monday": a night that ended by the article's date
+NIGHT_RE = re.compile(r"\bnuit (?:de|du) (?P<a>" + "|".join(WEEKDAYS) + r") (?:à|au) (?P<b>" + "|".join(WEEKDAYS) + r")\b|"
+                      r"\bovernight (?P<a2>" + "|".join(WEEKDAYS) + r") (?:to|into) (?P<b2>" + "|".join(WEEKDAYS) + r")\b",
+                      re.I)
+
+
+def night(text: str, article_date: str) -> str | None:
+    """The day a night named by its two weekdays began, the latest one over by the article's
+    date ("la nuit de dimanche à lundi" in an article of Sunday 17 September: the 10th)."""
+    m = NIGHT_RE.search(text)
+    if m is None or len(article_date) < 10:
+        return None
+    morning = (m.group("b") or m.group("b2")).lower()
+    base = parse_article_date(article_date)
+    delta = (base.weekday() - WEEKDAYS[morning]) % 7
+    return (base - dt.timedelta(days=delta + 1)).isoformat()
+
+
 def _find_period(text: str, article_date: str) -> Period:
+    began = night(text, article_date)
+    if began:
+        return Period(began, began, explicit_end=True)
     m = DAY_SPAN_RE.search(text)
     if m:
         y = m.group("year")

@@ -444,7 +444,9 @@ class _Reader:
             before = text[(figures[i - 1].noun_end if i else 0):n.start]
             after = text[n.end:ends[i]]
             head = made[-1] if made and parts[i] else None
-            if head is None and made and n.start in self._listed_after and made[-1].part_of:
+            if head is None and made and made[-1].part_of and (
+                    n.start in self._listed_after or re.fullmatch(r"[\s,;]*(?:and|et)?\s*",
+                                                                  text[figures[i - 1].noun_end:n.start])):
                 head = next((c for c in made if c.key == made[-1].part_of), None)  # listed after a part: same whole
             if head is not None:
                 self._head_of[n.start] = head
@@ -739,7 +741,12 @@ class _Reader:
         since = [d for d in since if d[:len(art.date)] <= art.date and d >= _years_before(art.date, 15)]
         found = [d for d in found if d[:len(art.date)] <= art.date and d >= _years_before(art.date, 3)]
         found = since or found
-        return min(found)[:7] if found else None  # an inferred start: to the month at most
+        if not found:
+            return None
+        earliest = min(found)
+        # an inferred start is kept to the month, unless the text dates the event itself to the day
+        nights = [d for d in (dates.night(s.text(art), art.date) for s in sents) if d]
+        return earliest if earliest in nights else earliest[:7]
 
     def _lead_places(self, sents: list[_Sentence]) -> tuple[str, ...]:
         """The place the article is about: the first place its first two sentences name
