@@ -152,6 +152,9 @@ def judge(
         return None
 
     if not same_scope:
+        if (a.start is None or b.start is None) and a.quantity == b.quantity and a.places == b.places and \
+                same_moment(a, b) and SHAPE[ra.bound] != SHAPE[rb.bound] and same_number(ra.value, rb.value):
+            return HEDGE, "minor", "hedge-changed", first, second  # an unstated start may well be the same one
         if disjoint:
             return CONTRADICTION, "major", "sub-scope-exceeds", first, second
         if at_least(first.est / second.est if second.est else None, settings.tension_ratio):  # type: ignore[operator]

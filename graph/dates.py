@@ -392,15 +392,19 @@ def find_duration(text: str) -> tuple[int, str] | None:
 
 
 ONGOING_RE = re.compile(r"\b(?P<n>\d+|[a-zé]+)[- ](?P<unit>months?|years?|weeks?|days?)[- ]long\b|"
-                        r"\bdepuis\s+(?P<n2>\d+|[a-zé]+)\s+(?P<unit2>mois|ans|années|semaines|jours)\b", re.I)
+                        r"\bdepuis\s+(?P<n2>\d+|[a-zé]+)\s+(?P<unit2>mois|ans|années|semaines|jours)\b|"
+                        r"\b(?P<n3>\d+|[a-zé]+)\s+(?P<unit3>mois|ans|années|semaines|months|years|weeks)\s+"
+                        r"(?:après|after)\s+(?:le début|le passage|the start|the beginning|l['’]|la |le |the )", re.I)
 
 
 def ongoing_since(text: str, article_date: str) -> str | None:
-    """When an event still going on began: "the seven-month-long conflict" in May 2024 -> 2023-10."""
+    """When an event still going on began: "the seven-month-long conflict" in May 2024 -> 2023-10,
+    "Deux mois après le passage du cyclone" in February 2025 -> 2024-12."""
     m = ONGOING_RE.search(text)
     if not m:
         return None
-    found = find_duration(f"en {m.group('n') or m.group('n2')} {m.group('unit') or m.group('unit2')}")
+    n = m.group("n") or m.group("n2") or m.group("n3")
+    found = find_duration(f"en {n} {m.group('unit') or m.group('unit2') or m.group('unit3')}")
     if found is None:
         return None
     return add_duration(article_date[:7], found, sign=-1)
