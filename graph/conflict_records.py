@@ -77,6 +77,7 @@ class ClaimRecord:
     high_incl: bool = True
     places: frozenset[str] = frozenset()
     period_start: str | None = None  # ISO date, as precise as stated
+    start_inferred: bool = False  # the event's start, not stated for this figure: read as unstated
     period_end: str | None = None
     stated_on: str | None = None
     confidence: str | None = None
@@ -303,7 +304,7 @@ def prepare(
     cumulative: Collection[str] | None,
     settings: Settings,
 ) -> PreparedClaim:
-    s = date_span(r.period_start)
+    s = None if r.start_inferred else date_span(r.period_start)
     e = date_span(r.period_end) or date_span(r.stated_on)
     lo = r.low if r.low is not None else float("-inf")
     hi = r.high if r.high is not None else float("inf")

@@ -72,6 +72,7 @@ def load_records(store: Store, iris: Iris | None = None) -> list[ClaimRecord]:
                 high_incl=_bool(d.get("highIncl")),
                 places=frozenset(str(d.get("places") or "").split()),
                 period_start=_text(d.get("periodStart")),
+                start_inferred=_bool(d.get("startInferred"), False),
                 period_end=_text(d.get("periodEnd")),
                 stated_on=_text(d.get("statedOn")),
                 confidence=_text(d.get("confidence")),

@@ -71,6 +71,10 @@ def _parent(key: str) -> str | None:
     return entry.part_of[0]
 
 
+# a figure said as a total: "Au total, 4.877 personnes", "un total de 4.818 décès", "a total of about 15 million"
+TOTAL_BEFORE_RE = re.compile(r"(?:\bau total|\ben tout|\bin total|\boverall|\bun total de|\ba total of|\bd['’]un total de)"
+                             r"\s*,?\s*(?:[\w'’-]+\s+){0,8}?(?:près de|environ|plus de|about|some|more than|nearly)?\s*$",
+                             re.I)
 # the running tolls of an event: they count from the event's start
 TOLL_KINDS = {"people_killed_total", "missing", "cases", "people_displaced", "people_injured", "civilian_injured"}
 # a toll, said as such: "le bilan de 11 300 morts", "the death toll"
@@ -490,7 +494,7 @@ class _Reader:
             places = self._places(own, _places_in(others), who.claimant, continues or marker,
                                   lead=text[(figures[i - 1].noun_end if i else 0):n.start], sentence=text)
             places = _refined(places, _near_regions(text), next_text)
-            start, end = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,
+            start, end, inferred = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,
                                       bool(PERIOD_CONTINUATION_RE.search(text)))
             claimant = attribution.ARTICLE if DERIVED_RE.search(before) else who.claimant
             words = tuple(dict.fromkeys(w for w in (*hedge_words, fig.text if fig.bound != "exact" else None,
@@ -508,7 +512,8 @@ class _Reader:
                 claimant=claimant,
                 quantity=kind,
                 figure=fig,
-                scope=Scope(places, start, end, place_evidence=_evidence(places, text, next_text)),
+                scope=Scope(places, start, end, place_evidence=_evidence(places, text, next_text),
+                            start_inferred=inferred),
                 stated_on=stated,
                 confidence=hedge,
                 confidence_words=words,
@@ -637,10 +642,12 @@ class _Reader:
 
     def _period(self, text: str, n: numbers.NumberMatch, end_of_clause: int, before: str, period: dates.Period,
                 made: list[Claim], kind: str, places: tuple[str, ...], claimant: str,
-                stated: str, continuation: bool) -> tuple[str | None, str | None]:
-        """(start, end) of a figure: its clause, else the sentence, else the figure before
-        it in the sentence; an open end is the source's report date or the statement
-        date; a campaign tally without a start counts from the campaign's start."""
+                stated: str, continuation: bool) -> tuple[str | None, str | None, bool]:
+        """(start, end, start inferred) of a figure: its clause, else the sentence, else the
+        figure before it in the sentence; an open end is the source's report date or the
+        statement date; a campaign tally without a start counts from the campaign's start,
+        an event's toll from the event's start (inferred: not stated for this figure)."""
+        inferred = False
         art = self.article
         p = dates.find_period(text[n.end:end_of_clause], art.date)
         if not (p.start or p.end or p.anaphoric):
@@ -669,6 +676,7 @@ class _Reader:
             start = lexicon.campaign_start(places)  # a campaign tally with no start: since the campaign began
         elif start is None and self.event_start and self._toll(kind) and (end is None or self.event_start <= end):
             start = self.event_start  # the toll of the event the article is about: since it began
+            inferred = True
         duration = dates.find_duration(text)
         if duration and start and not end:
             end = dates.add_duration(start, duration)
@@ -676,7 +684,7 @@ class _Reader:
             start = dates.add_duration(end, duration, sign=-1)
         if end is None:
             end = self.report_end.get(claimant) or stated
-        return start, end
+        return start, end, inferred
 
     @staticmethod
     def _counts(text: str, f: _Figure) -> bool:
@@ -721,11 +729,15 @@ class _Reader:
         listed = _listed_place(lead)
         if listed:  # "Mexico (24.2 deaths per million)", "Russia at 1,072,326"
             return (listed,)
+        agent = lexicon.agent(claimant)
+        if TOTAL_BEFORE_RE.search(lead):
+            # "Au total, 4.877 personnes...", "un total de 4.818 décès": the whole the article covers,
+            # not the place of the sentence or the figure before
+            return agent.default_places if agent and agent.default_places else ()
         if sentence_places:
             return tuple(sentence_places)
         if continues and self.last_places and self.last_places_by == claimant:
             return self.last_places
-        agent = lexicon.agent(claimant)
         if agent and agent.default_places:
             return agent.default_places
         if WORLD_RE.search(_without_agents(sentence)):

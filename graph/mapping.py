@@ -256,6 +256,8 @@ class Mapper:
                     g.add((iri, flat, date_literal(iso)))
         if c.stated_on:
             g.add((iri, FG.statedOn, date_literal(c.stated_on)))
+        if c.scope.start_inferred and c.scope.period_start:
+            g.add((iri, FG.startInferred, Literal(True)))
         if c.confidence:
             g.add((iri, FG.confidence, FGC[c.confidence]))
         for w in c.confidence_words:

@@ -84,6 +84,7 @@ class Scope:
     period_start: str | None = None  # ISO date, as precise as the text allows
     period_end: str | None = None
     place_evidence: str | None = None  # words that set the place ("en Syrie seulement")
+    start_inferred: bool = False  # the start is the event's, not stated for this figure
 
 
 @dataclass(frozen=True)
