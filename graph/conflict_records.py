@@ -58,6 +58,7 @@ class Settings:
     open_start_days: int = 365  # an unstated start matches periods at least this long
     max_neighbours: int = 8  # cap on comparisons per claim and group
     growth_days: int = 30  # a tally counted this long after a whole it exceeds may just have grown
+    share_points: float = 5.0  # a stated share this many points off the one its figures make does not add up
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class ClaimRecord:
     part_of: str | None = None
     disputes: str | None = None
     relative_to: str | None = None
+    share_of: str | None = None  # a share ("soit 70 %"): the figure whose share it is
+    share_base: str | None = None  # ... and the figure it is a share of
     verdict: str | None = None
     quote: str = ""
     figure_text: str = ""  # the words of the figure ('pas moins de 1.302')

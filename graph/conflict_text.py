@@ -75,6 +75,12 @@ _RULES = {
         "Conflit de précaution : le chiffre d'une même source est donné comme {a} et comme {b} : "
         "le qualificatif (au moins, environ, exactement...) a changé en route.",
     ),
+    "share-does-not-add-up": (
+        "Internal inconsistency: the text gives {a} as a share of {b}, but its own figures make "
+        "a different share: one of the three numbers is wrong or they count different things.",
+        "Incohérence interne : le texte donne {a} comme part de {b}, mais ses propres chiffres font "
+        "une autre part : l'un des trois nombres est faux, ou ils ne comptent pas la même chose.",
+    ),
     "hedge-dropped": (
         "Hedge conflict: the same source's figure is given as {a} with a hedge (likely, "
         "possibly) and as {b} without it, or the other way round: the doubt was lost or added "

@@ -28,6 +28,7 @@ from dataclasses import replace
 from .conflict_records import (
     CORROBORATION,
     HEDGE,
+    INTERNAL,
     ClaimRecord,
     Conflict,
     PreparedClaim,
@@ -165,6 +166,15 @@ def _detect(
         for target in {c.r.disputes, c.r.relative_to} - {None}:
             if target in by_iri and (v := link_verdict(c, by_iri[target])) is not None:  # type: ignore[index]
                 keep(v)
+
+    # what the text says adds up: "4.877 morts, soit 70 % des cas" with "9.936 cas" (49 %)
+    for c in claims:
+        if c.r.share_of in by_iri and c.r.share_base in by_iri and c.r.value is not None:
+            part, base = by_iri[c.r.share_of], by_iri[c.r.share_base]  # type: ignore[index]
+            if part.est is not None and base.est:
+                share = 100 * part.est / base.est
+                if abs(share - c.r.value) > max(settings.share_points, 0.1 * c.r.value):
+                    keep((INTERNAL, "major", "share-does-not-add-up", c, base))
 
     # the numbers: groups by (kind, places), each sorted by period end
     groups: dict[tuple[str, frozenset[str]], list[PreparedClaim]] = defaultdict(list)

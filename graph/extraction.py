@@ -296,6 +296,31 @@ LISTED_TAIL_RE = re.compile(r"(?:,|\band\b|\bet\b|\bfollowed by\b|\bsuivie? de\b
                             r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*)*\s*(?:\(|\bat\b|\bà\b|:)\s*$")
 
 
+# a share worked out from the figure before it: "4.877 personnes ont été tuées, soit 70 % des cas confirmés"
+SHARE_OF_RE = re.compile(r"(?:\bsoit|\bi\.e\.|\bthat is|\breprésentant|\baccounting for|\bwhich is|\bou)\s*"
+                         r"(?:près de|environ|about|nearly|some|plus de|more than)?\s*$", re.I)
+
+
+def _shares(made: list[Claim], text: str, offset: int) -> list[Claim]:
+    """A percentage said as the share the figure before it makes of something ("soit 70 % des
+    cas confirmés") is linked to that figure and to the figure of what it is a share of, when
+    the sentence gives one ("9.936 cas"): the conflict rules check that they add up."""
+    out = list(made)
+    for i, c in enumerate(made):
+        if not (c.figure.percent or c.quantity.endswith("_pct")) or i == 0:
+            continue
+        prev = made[i - 1]
+        if prev.figure.value is None or prev.quantity.endswith("_pct"):
+            continue
+        if not SHARE_OF_RE.search(text[:c.figure.start - offset][-40:].replace(prev.figure.text, "")):
+            continue
+        share_kind = counted.general_kind(c.counted or "")
+        base = next((o for o in made if o is not c and o is not prev and o.figure.value and share_kind
+                     and share_kind in (o.quantity, o.general_kind)), None)
+        out[i] = replace(c, share_of=prev.key, share_base=base.key if base else None)
+    return out
+
+
 def _listed_place(lead: str) -> str | None:
     """A place right before a number in a list: "Mexico (24.2", "Russia at 1,072,326", "India, at"."""
     found = _located(lead)
@@ -530,6 +555,7 @@ class _Reader:
                 made.append(comparative)
             elif who.explicit and attribution.SPEECH_RE.search(text):
                 self.statements.append(Statement(art.id, Span(s.start, s.end, text), who.claimant, hedge_words))
+        made = _shares(made, text, s.start)
         self.claims.extend(made)
         if made:  # the sentence's main figure sets the scope later sentences continue
             self.last_places, self.last_places_by = made[0].scope.places, made[0].claimant

@@ -267,7 +267,7 @@ class Mapper:
         if c.relayed_by:
             g.add((iri, FG.relayedBy, self._agent(g, c.relayed_by)))
         for prop, key in ((FG.restates, c.restates), (FG.partOf, c.part_of), (FG.disputes, c.disputes),
-                          (FG.relativeTo, c.relative_to)):
+                          (FG.relativeTo, c.relative_to), (FG.shareOf, c.share_of), (FG.shareBase, c.share_base)):
             if key:
                 g.add((iri, prop, self.iris.claim(key)))
         self._target(g, a, iri, c.sentence.start, c.sentence.end, art)

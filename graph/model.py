@@ -107,6 +107,8 @@ class Claim:
     disputes: str | None = None  # key of a claim this one explicitly disputes
     relative_to: str | None = None  # comparative claim: the figure it compares with
     verdict: str | None = None  # reliability verdict on reports ("not_credible")
+    share_of: str | None = None  # a share ("soit 70 % des cas"): key of the figure it is the share of
+    share_base: str | None = None  # ... and of the figure it is a share of ("9.936 cas")
     counted: str | None = None  # what the figure counts, as the article writes it ("cas de choléra")
     general_kind: str | None = None  # for a minted kind: the general kind it is a narrower kind of
 
