@@ -118,7 +118,8 @@ def _noun_phrase(text: str, pos: int, max_words: int = 5) -> tuple[int, int] | N
             # keep "de/d'/à" complements inside the phrase ("créations d'emplois", "inscrits à Pôle emploi")
             if low in {"de", "d", "à", "of", "des", "du"} and words < max_words - 1:
                 nxt = re.match(r"\s*([\w'’-]+)", text[w.end():])
-                if nxt and nxt.group(1).lower() not in _STOP and not nxt.group(1)[0].isdigit():
+                if nxt and nxt.group(1).lower() not in _STOP and not nxt.group(1)[0].isdigit() \
+                        and not _is_place_name(nxt.group(1)):  # "41 disparus à Derna": the place is no part of it
                     end = w.end() + nxt.end()
                     words += 2
                     continue
@@ -138,6 +139,14 @@ VAGUE_TAIL_RE = re.compile(r"^[\s»\"”]*,?\s*(?:voire|ou|or|even|to|à)\s+[«\
 
 
 OUT_OF_RE = re.compile(r"^\s+(?:out of|sur|of)\s+(?:\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+|\d+)(?=\s+[a-zà-ÿ])", re.I)
+
+
+def _is_place_name(word: str) -> bool:
+    if not word[:1].isupper():
+        return False
+    from . import gazetteer
+
+    return bool(gazetteer.find(f"à {word}"))
 
 
 def after(text: str, number_end: int) -> Counted | None:
@@ -257,8 +266,16 @@ def general_kind(phrase: str) -> str | None:
 
 
 def _singular(word: str) -> str:
+    """A crude singular, enough to make "nouveaux cas" and "nouveau cas" one kind: -eaux -> -eau,
+    -aux -> -al (locaux), -ies -> -y (fatalities), participles in -us (disparus), else a final s/x."""
+    if len(word) > 4 and word.endswith("eaux"):
+        return word[:-1]
     if len(word) > 4 and word.endswith("aux"):
         return word[:-3] + "al"
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) >= 6 and word.endswith("us"):
+        return word[:-1]
     if len(word) > 3 and word[-1] in "sx" and not word.endswith(("ss", "us")):
         return word[:-1]
     return word
@@ -271,8 +288,7 @@ def notation(phrase: str) -> str:
 
 
 # words that name a general kind and nothing more: "4.665 cas" counts cases, "31 personnes" people
-_BARE = {"personne", "people", "person", "mort", "death", "victime", "dece", "ca", "cas", "case", "fatalitie",
-         "fatality", "dead", "tue", "killed", "mortel", "individu", "blesse", "injured", "disparu", "missing",
+_BARE = {"personne", "people", "person", "mort", "death", "victime", "dece", "ca", "cas", "case", "fatality", "dead", "tue", "killed", "mortel", "individu", "blesse", "injured", "disparu", "missing",
          "deplace", "displaced", "incident", "event"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ KINDS = {
 CUMULATIVE = {"civilian_deaths", "child_deaths", "people_killed_total", "air_strikes", "reports_received"}
 BOTH = (SY, IQ)
 CAMPAIGN = {"period_start": "2014-08", "period_end": "2019-04-30"}
+TALLY = {"period_end": "2014-10-19"}
 
 
 def rec(
@@ -373,6 +376,73 @@ CASES = [
             rec("A/2", "coalition", 1790, quantity="reports_received", **CAMPAIGN),
         ],
         set(),
+    ),
+    # -- open-world rules ---------------------------------------------------------------
+    (
+        "a share its own figures do not make: '4.877 morts, soit 70 % des cas' with '9.936 cas' (49 %)",
+        [
+            rec("A/1", "who", 4877, quantity="people_killed_total", places=(), **TALLY),
+            rec("A/2", "who", 70, quantity="cas_confirme_pct", places=(), share_of="A/1", share_base="A/3", **TALLY),
+            rec("A/3", "who", 9936, quantity="cases", places=(), **TALLY),
+        ],
+        {pair("A/2", "A/3", "internal_inconsistency")},
+    ),
+    (
+        "a share that adds up is no conflict",
+        [
+            rec("A/1", "who", 4877, quantity="people_killed_total", places=(), **TALLY),
+            rec("A/2", "who", 49, quantity="cas_confirme_pct", places=(), share_of="A/1", share_base="A/3", **TALLY),
+            rec("A/3", "who", 9936, quantity="cases", places=(), **TALLY),
+        ],
+        set(),
+    ),
+    (
+        "a start inferred from the event is read as unstated: one source's tally falling between two articles",
+        [
+            rec("A/1", "who", 4877, quantity="people_killed_total", places=(), period_start="2013-12",
+                start_inferred=True, period_end="2014-10-19"),
+            rec("B/1", "who", 4818, quantity="people_killed_total", places=(), period_start="2014-03",
+                start_inferred=True, period_end="2014-11-02"),
+        ],
+        {pair("A/1", "B/1", "impossible_cumulative")},
+    ),
+    (
+        "the same tallies with stated, different starts are two windows of a series: not compared",
+        [
+            rec("A/1", "who", 4877, quantity="people_killed_total", places=(), period_start="2013-12",
+                period_end="2014-10-19"),
+            rec("B/1", "who", 4818, quantity="people_killed_total", places=(), period_start="2014-03",
+                period_end="2014-11-02"),
+        ],
+        set(),
+    ),
+    (
+        "a tally counted weeks after a whole it exceeds a little may have grown: no contradiction",
+        [
+            rec("A/1", "authorities", 31, quantity="people_killed_total", places=(SY,), period_end="2024-12"),
+            rec("B/1", "prefect", 40, quantity="people_killed_total", places=(SY,), period_start="2024-12",
+                period_end="2025-02"),
+        ],
+        set(),
+    ),
+    (
+        "but far above it, it is still a contradiction",
+        [
+            rec("A/1", "authorities", 31, quantity="people_killed_total", places=(SY,), period_end="2024-12"),
+            rec("B/1", "prefect", 400, quantity="people_killed_total", places=(SY,), period_start="2024-12",
+                period_end="2025-02"),
+        ],
+        {pair("A/1", "B/1", "contradiction")},
+    ),
+    (
+        "vague amounts of different orders of magnitude: 'des dizaines' against 'plusieurs centaines'",
+        [
+            replace(rec("A/1", "prime-minister", None, "vague", quantity="people_killed_total", **TALLY),
+                    low=20.0, high=99.0),
+            replace(rec("B/1", "authorities", None, "vague", quantity="people_killed_total", **TALLY),
+                    low=200.0, high=9999.0),
+        ],
+        {pair("A/1", "B/1", "contradiction")},
     ),
 ]
 

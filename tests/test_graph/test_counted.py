@@ -152,15 +152,9 @@ def test_notation(phrase, expected):
         ("maisons détruites", "maison détruite"),
         ("new cases", "new case"),
         ("Créations d'emplois", "création d'emploi"),
-        pytest.param("nouveaux cas", "nouveau cas", marks=pytest.mark.xfail(
-            reason="counted._singular turns every -aux into -al: 'nouveaux' -> 'nouveal' ('nouveal_cas'), "
-                   "not 'nouveau_cas' as the module docstring promises", strict=True)),
-        pytest.param("disparus", "disparu", marks=pytest.mark.xfail(
-            reason="counted._singular keeps words ending in -us: 'disparus' stays 'disparus' while 'disparu' "
-                   "is 'disparu', so is_bare('disparus') is False too", strict=True)),
-        pytest.param("fatalities", "fatality", marks=pytest.mark.xfail(
-            reason="English -ies plurals lose only the s: 'fatalities' -> 'fatalitie', 'fatality' -> 'fatality'",
-            strict=True)),
+        ("nouveaux cas", "nouveau cas"),
+        ("disparus", "disparu"),
+        ("fatalities", "fatality"),
     ],
 )
 def test_plural_and_singular_give_one_notation(plural, singular):
@@ -181,9 +175,7 @@ def test_plural_and_singular_give_one_notation(plural, singular):
         ("new cases", False),
         ("inscrits à Pôle emploi", False),
         ("soldats ukrainiens", False),
-        pytest.param("disparus", True, marks=pytest.mark.xfail(
-            reason="notation('disparus') is 'disparus' (the -us rule of _singular), not the bare 'disparu'",
-            strict=True)),
+        ("disparus", True),
     ],
 )
 def test_is_bare(noun, bare):
