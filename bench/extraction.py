@@ -36,7 +36,7 @@ from typing import Any
 
 from factgraph.graph.article import read_article
 from factgraph.graph.extraction import extract
-from factgraph.graph.mapping import to_graph
+from factgraph.graph.mapping import lexicon_graph, to_graph
 from factgraph.graph.pipeline import builtin_corpus
 from factgraph.graph.reasoning import infer
 from factgraph.graph.terms import Iris
@@ -72,8 +72,9 @@ def run_steps(path: Path, iris: Iris, vocab: Any) -> tuple[dict[str, float], int
     costs as much, and ``pipeline`` would stop there)."""
     ms: dict[str, float] = {}
     ms["extract"], x = timed(lambda: extract(read_article(path)))
-    ms["map"], g = timed(lambda: to_graph(x, iris))
-    ms["validate"], ok = timed(lambda: conforms(g, vocab, str(path)))
+    ms["map"], (g, lex) = timed(lambda: (to_graph(x, iris), lexicon_graph(x, iris)))
+    # as pipeline.prepare does: the article's graph with the sources, places and kinds it introduced
+    ms["validate"], ok = timed(lambda: conforms(g + lex, vocab, str(path)))
     ms["reason"], _ = timed(lambda: infer(g))
     return ms, len(x.claims), ok
 
