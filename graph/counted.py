@@ -55,7 +55,8 @@ NON_COUNT = re.compile(
     r"^\s*(?:ans?|années?|mois|jours?|semaines?|heures?|minutes?|secondes?|siècles?|years?|months?|days?|weeks?|"
     r"hours?|minutes?|seconds?|centuries|decades?|décennies?|km|kilomètres?|mètres?|miles?|metres?|meters?|"
     r"feet|foot|kg|tonnes?|tons?|°|degrés?|degrees?|h\b|heures|fois|times|ème|e\b|er\b|ère|th\b|st\b|nd\b|"
-    r"rd\b|km/h|mph|pages?|points? de pourcentage|percentage points?)\b",
+    r"rd\b|km/h|mph|pages?|points? de pourcentage|percentage points?|magnitude|on the richter scale|"
+    r"sur l['’]échelle)\b",
     re.I,
 )
 NOT_COUNT_BEFORE = re.compile(r"(?:\branked?|\brang|\bn°|\bnuméro|\bnumber|\bno\.|\bpage|\barticle|\bpoint|"
@@ -185,10 +186,12 @@ SUBJECT_BEFORE_RE = re.compile(
 
 # "les demandeurs d'emploi des catégories A, B et C sont en réalité 5,8 millions", "the rate was 5.5"
 COPULA_RE = re.compile(
-    r"\s+(?:sont|est|étaient|était|seraient|serait|were|was|is|are|would be|s['’]élève(?:nt)? à|s['’]élevait à|"
+    r"\s+(?:a atteint|ont atteint|a dépassé|a franchi|has reached|had reached|has risen to|has fallen to|"
+    r"sont|est|étaient|était|seraient|serait|were|was|is|are|would be|s['’]élève(?:nt)? à|s['’]élevait à|"
     r"atteint|atteignait|totalise|stood at|reached|totaled|totalled|came to|rose to|fell to|remains?|reste|demeure)"
     r"\s+(?:[\w'’-]+\s+){0,3}?$", re.I)
-_CLAUSE_START = re.compile(r"(?:^|[;:—–(]|\b(?:mais|but|que|qu['’]|that|et|and|où|where)\b)", re.I)
+_CLAUSE_START = re.compile(r"(?:^|[;:—–(,]|\b(?:mais|but|que|qu['’]|that|et|and|où|where|said|says|told|"
+                           r"a dit|a déclaré|déclare|affirme|a affirmé|estime|selon|according to)\b)", re.I)
 _DETERMINER = re.compile(r"\b(?:les|le|la|l['’]|the|its|their|our|notre|nos|leur|leurs|son|sa|ses|des|ce|cette)\s*", re.I)
 # "Des gens qui cherchent un emploi, il y en avait 5,5 millions": the noun the clitic 'en' stands for
 DISLOCATION_RE = re.compile(r"(?P<np>(?:des|les|de)\s+[^,;:]{3,70}?),\s*il y en (?:a|avait|aurait|aura)\s+(?:\w+\s+){0,2}$", re.I)

@@ -494,7 +494,7 @@ class _Reader:
             after = text[n.end:ends[i]]
             head = made[-1] if made and parts[i] else None
             if head is None and made and made[-1].part_of and (
-                    n.start in self._listed_after or re.fullmatch(r"[\s,;]*(?:and|et)?\s*",
+                    n.start in self._listed_after or re.fullmatch(r"\s*(?:[a-zà-ÿ'’-]+[\s,;]+){0,3}?[\s,;]*(?:and|et)?\s*",
                                                                   text[figures[i - 1].noun_end:n.start])):
                 head = next((c for c in made if c.key == made[-1].part_of), None)  # listed after a part: same whole
             if head is not None:
@@ -615,8 +615,8 @@ class _Reader:
         if percent:
             m = re.match(r"\s*(?:%|pour ?cent|per ?cent|percent)\s*", text[end:])
             end += m.end() if m else 0
-        what = counted.after(text, end) or counted.before(text, n.start)
         prev = self._listed_after.get(n.start)
+        what = counted.after(text, end) or (None if prev is not None else counted.before(text, n.start))
         if what is None and prev is not None:  # "11 300 personnes sont mortes et 10 100 restent portées disparues"
             noun = self._nouns.get(prev.number.start) or text[prev.number.end:prev.noun_end].strip()
             pred = counted.PREDICATE_RE.match(text[end:])
@@ -628,8 +628,9 @@ class _Reader:
         general = counted.general_kind(what.text)
         head = self._head_of.get(n.start)
         group = counted.GROUP_RE.search(what.noun)
-        if head is not None and not percent and general in (None, "people") and group is not None \
-                and self._toll(head.quantity) and head.quantity.endswith(("killed_total", "deaths")):
+        head_deaths = head is not None and (self._generals.get(head.quantity, head.quantity) == "people_killed_total"
+                                            or head.quantity.endswith("_deaths"))
+        if head_deaths and not percent and general in (None, "people") and group is not None:
             # "34,622 reported deaths, including ... 1,924 elderly people, and 10,006 men": deaths among them
             kind = f"{counted.notation(group.group(0))}_deaths"
             self._counted[n.start] = (what.text, "people_killed_total")

@@ -28,14 +28,16 @@ DIGITS = re.compile(
 # A decimal number: "4.74", "17.1" (any text), "5,8" (the French decimal comma), with an
 # optional attached scale ("14.9mn", "4.7bn"). A dot followed by exactly three digits is
 # a French thousands separator ("4.877"), unless a scale word follows ("4.877 millions").
-DECIMAL = re.compile(r"(?<![\w.,])(?<![A-Za-z]-)(?P<int>\d+)(?P<sep>[.,])(?P<frac>\d+)(?![\d])(?:(?P<suffix>mn|bn|m|k)\b)?(?![\w.,]\d)")
-ATTACHED_SCALE = {"mn": 1_000_000, "m": 1_000_000, "bn": 1_000_000_000, "k": 1000}
-SCALE_AFTER_RE = re.compile(r"\s*(millions?|milliards?|billions?|mn|bn)\b", re.I)
+DECIMAL = re.compile(r"(?<![\w.,])(?<![A-Za-z]-)(?<!\d[ \u00a0\u202f])(?P<int>\d+)(?P<sep>[.,])(?P<frac>\d+)(?![\d])"
+                     r"(?:(?P<suffix>mn|bn|tn|m|k)\b)?(?![\w.,]\d)")
+ATTACHED_SCALE = {"mn": 1_000_000, "m": 1_000_000, "bn": 1_000_000_000, "tn": 1_000_000_000_000, "k": 1000}
+SCALE_AFTER_RE = re.compile(r"\s*(millions?|milliards?|billions?|trillions?|mn|bn|tn)\b", re.I)
 
 SCALE_WORDS = {
     "million": 1_000_000, "millions": 1_000_000, "milliard": 1_000_000_000, "milliards": 1_000_000_000,
     "billion": 1_000_000_000, "billions": 1_000_000_000, "mille": 1000, "thousand": 1000,
-    "mn": 1_000_000, "bn": 1_000_000_000,
+    "mn": 1_000_000, "bn": 1_000_000_000, "tn": 1_000_000_000_000, "trillion": 1_000_000_000_000,
+    "trillions": 1_000_000_000_000,
 }
 
 # Approximate collective nouns: "un millier", "une quarantaine", "une dizaine"
@@ -84,6 +86,7 @@ WORDS_RE = re.compile(rf"\b(?:{_WORD})(?:(?:-et-|[\s-]+|\s+(?:et|and)\s+)(?:{_WO
 
 # Bound words. Before the number:
 BEFORE = [
+    (r"no more than|not more than|pas plus de", "at_most"),
     (r"pas moins de|au moins|au minimum|at least|no fewer than|not less than|a minimum of", "at_least"),
     (r"plus de|more than|over|en excès de|upwards of|in excess of", "more_than"),
     (r"près de|environ|quelque|about|around|nearly|almost|approximately|some|roughly|presque|"
@@ -92,7 +95,7 @@ BEFORE = [
     (r"jusqu'à|jusqu’à|au plus|au maximum|un maximum de|maximum|up to|at most|as many as|no more than", "at_most"),
     (r"moins de|less than|fewer than|under", "less_than"),
 ]
-BEFORE_RE = [(re.compile(rf"(?:{pat})\s+(?:d'|d’|de\s+|du\s+|the\s+)?$", re.I), bound) for pat, bound in BEFORE]
+BEFORE_RE = [(re.compile(rf"(?:{pat})\s+(?:d'|d’|de\s+|du\s+|the\s+|of\s+)?$", re.I), bound) for pat, bound in BEFORE]
 # After the number and its noun: "trois enfants au moins"
 AFTER_RE = [
     (re.compile(r"^\s*(?:\w+\s+){0,2}?(au moins|at least)\b", re.I), "at_least"),
@@ -159,8 +162,9 @@ def find_numbers(text: str, language: str = "fr") -> list[NumberMatch]:
         end = m.end()
         suffix = m.group("suffix")
         scale = None if suffix else SCALE_AFTER_RE.match(text[end:])
-        if len(m.group("frac")) == 3 and not (suffix or scale):
-            continue  # "4.877", "34,502": thousands, read below
+        english_decimal = language == "en" and m.group("sep") == "."
+        if len(m.group("frac")) == 3 and not (suffix or scale or english_decimal):
+            continue  # "4.877" in French, "34,502": thousands, read below
         if not free(m.start(), end):
             continue
         value = float(f"{m.group('int')}.{m.group('frac')}")
@@ -175,7 +179,7 @@ def find_numbers(text: str, language: str = "fr") -> list[NumberMatch]:
             continue
         value = parse_digits(m.group(0))
         end = m.end()
-        scale = re.match(r"\s*(millions?|milliards?|billions?|mn|bn)\b", text[end:], re.I)
+        scale = re.match(r"\s*(millions?|milliards?|billions?|trillions?|mn|bn|tn)\b", text[end:], re.I)
         if scale:
             value *= SCALE_WORDS[scale.group(1).lower()]
             end += scale.end()

@@ -56,9 +56,7 @@ def test_a_complement_stays_in_the_counted_phrase():
         ("L'épicentre se trouvait à 5 kilomètres de la côte.", "5"),
         ("Le taux a reculé de 2,5 points de pourcentage.", "2,5"),
         ("La candidate a obtenu 12 % des voix.", "12"),
-        pytest.param("A 7.8 magnitude quake hit the border region.", "7.8", marks=pytest.mark.xfail(
-            reason="'magnitude' is not in counted.NON_COUNT: after() returns 'magnitude quake' as a counted thing",
-            strict=True)),
+        pytest.param("A 7.8 magnitude quake hit the border region.", "7.8"),
         ("Le scrutin aura lieu le 12 mars.", "12"),
         ("The dam burst on 12 March.", "12"),
     ],
@@ -74,14 +72,9 @@ def test_what_is_never_counted(text, number):
         ("Le taux de chômage s'élève à 8,1 % selon les derniers chiffres.", "8,1", "taux de chômage"),
         ("Le nombre de cas de dengue s'élève à 3.706 en Guadeloupe.", "3.706", "nombre de cas de dengue"),
         ("The death toll in the region is still more than 35,000.", "35,000", "death toll"),
-        pytest.param("The Bureau said the unemployment rate was 5.5 percent in May.", "5.5", "unemployment rate",
-                     marks=pytest.mark.xfail(
-                         reason="counted.before() runs the subject back across the speech verb: "
-                                "'Bureau said the unemployment rate'", strict=True)),
+        pytest.param("The Bureau said the unemployment rate was 5.5 percent in May.", "5.5", "unemployment rate"),
         pytest.param("Selon l'Insee, le nombre de chômeurs a atteint 2,3 millions au troisième trimestre.", "2,3",
-                     "nombre de chômeurs", marks=pytest.mark.xfail(
-                         reason="counted.before() runs the subject back across the 'Selon l'Insee,' frame and keeps "
-                                "the auxiliary: 'Insee, le nombre de chômeurs a'", strict=True)),
+                     "nombre de chômeurs"),
     ],
 )
 def test_the_subject_before_a_number(text, number, subject):
