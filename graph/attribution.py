@@ -28,10 +28,11 @@ SPEECH = (
     r"précise|déclare|ajoute|révèle|dénombre|recense|fait état|"
     r"says|said|estimates|estimated|admitted|admits|acknowledged|acknowledges|reports|reported|stated|states|"
     r"claims|claimed|counted|found|assesses|concluded|writes|wrote|écrit|note|told|added|explained|noted|"
-    r"announced|announces|annonce|prétend|parlant|evoked|cited|citing|cite|signale|signalent|recense|recensent"
+    r"announced|announces|annonce|prétend|parlant|evoked|cited|citing|cite|signale|signalent|recense|recensent|"
+    r"denied|denies|rejected"
 )
 SPEECH_RE = re.compile(rf"\b(?:{SPEECH})\b", re.I)
-FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|citing|cité par|de l['’]avis de|lit-on dans|"
+FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|cité par|de l['’]avis de|lit-on dans|"
                       r"peut-on lire dans|indique|indiquent)\s+", re.I)
 DEMONSTRATIVE_RE = re.compile(r"^(?:cette|cet|ce|ces|this|these)\b", re.I)
 POSSESSIVE_RE = re.compile(r"^(?:ses|leurs?|its|their|sa|son)\b", re.I)

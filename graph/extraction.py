@@ -209,15 +209,6 @@ def _without_agents(text: str) -> str:
     return _blank(text, [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)])
 
 
-def _alternate_name(f: gazetteer.Mention) -> bool:
-    """Whether a city was found by one of its other names, not its own (less sure)."""
-    entry = gazetteer.place(f.key)
-    if entry is None or entry.kind != "city" or (entry.population or 0) >= 1_000_000:
-        return False
-    folded = counted.notation(f.surface)
-    return folded not in {counted.notation(entry.label_en), counted.notation(entry.label_fr)}
-
-
 def _located(text: str) -> list[gazetteer.Mention]:
     """The places ``text`` names as places, minus sources' names ("Human Rights Watch"),
     places named as actors, and cities met by another of their names without a locative
@@ -231,7 +222,7 @@ def _located(text: str) -> list[gazetteer.Mention]:
             continue  # "the Israel-Hamas war", "the Israel-Gaza border": a name in a compound qualifies a noun
         if ACTOR_VERB_RE.match(text[f.end:]):
             continue  # "after Israel questioned", "Israël a nié": a country speaking or acting
-        if _alternate_name(f) and not LOCATIVE_RE.search(text[max(0, f.start - 25):f.start]):
+        if gazetteer.by_other_name(f) and not LOCATIVE_RE.search(text[max(0, f.start - 25):f.start]):
             continue
         if re.match(r"(?:-run|-led|['’]s?\s+[A-Z])", text[f.end:f.end + 4]):
             continue  # "Hamas-run", "Hamas’ Health Ministry": a name qualifying a source

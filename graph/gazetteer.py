@@ -529,6 +529,16 @@ def ancestors(key: str) -> list[str]:
     return out
 
 
+def by_other_name(m: Mention) -> bool:
+    """Whether a city was found by one of its other GeoNames names (many of them in other
+    languages), not its own, and is not large enough for that to be sure ("Hamas" is an
+    other name of Hamm): such a mention needs a locative before it to be read as a place."""
+    p = place(m.key)
+    if p is None or p.kind != "city" or (p.population or 0) >= 1_000_000:
+        return False
+    return _fold(m.surface).lower() not in {_fold(p.label_en).lower(), _fold(p.label_fr).lower()}
+
+
 def label(key: str, lang: str = "en") -> str:
     p = place(key)
     if p is None:

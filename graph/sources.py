@@ -52,7 +52,7 @@ _SOURCE_HEADS_FR = (
     "pompiers", "cadis", "correspondants", "président", "présidente", "député", "sénateur", "candidate",
     "candidat", "directeur", "directrice", "responsable", "responsables", "représentant", "économistes",
     "analystes", "spécialistes", "statisticiens", "premier ministre", "évaluation", "enquêteurs",
-    "établissement",
+    "établissement", "gouverneur",
 )
 _SOURCE_HEADS_EN = (
     "ministry", "minister", "government", "authorities", "authority", "officials", "police",
@@ -60,7 +60,7 @@ _SOURCE_HEADS_EN = (
     "organisation", "office", "bureau", "institute", "commission", "committee", "council", "court",
     "prosecutors", "prosecutor", "intelligence", "source", "sources", "experts", "researchers",
     "scientists", "doctors", "analysts", "economists", "president", "senator", "candidate", "director",
-    "officer", "people familiar", "investigators", "assessment", "prime minister",
+    "officer", "people familiar", "investigators", "assessment", "prime minister", "mayor", "governor",
 )
 # documents speak for the source they name: "une note du renseignement américain"
 _DOCUMENT_HEADS = ("rapport", "note", "bilan", "étude", "synthèse", "communiqué", "chiffres", "statistiques",
@@ -158,7 +158,7 @@ def kind_of(name: str) -> str:
 
 
 def _clean(name: str) -> str:
-    name = re.sub(r"^(?:le|la|les|l['’]|the|une?|a|an|des|ses|son|sa|leurs?|its|their)\s+", "", name.strip(),
+    name = re.sub(r"^(?:(?:le|la|les|the|une?|a|an|des|ses|son|sa|leurs?|its|their)\s+|l['’]\s*)", "", name.strip(),
                   flags=re.I)
     return name.strip(" ,;:«»\"“”()'’-")
 
@@ -177,14 +177,21 @@ def _place_names() -> re.Pattern:
     return re.compile("|".join(f"(?:{e.pattern.pattern})" for e in lexicon.places()), re.I)
 
 
-def _is_place(text: str) -> bool:
+LOCATIVE_BEFORE_RE = re.compile(r"\b(?:à|au|en|dans|de la ville de|ville de|city of|près de|in|at|near|outside|from|"
+                                r"depuis|of)\s*(?:la\s+|the\s+)?$", re.I)
+
+
+def _is_place(text: str, before: str = "") -> bool:
     try:
         from . import gazetteer
     except ImportError:  # pragma: no cover - the open gazetteer is optional
         gazetteer = None  # type: ignore[assignment]
     if gazetteer is not None:
-        found = gazetteer.find(text)
-        if found and found[0].start == 0 and found[0].end >= len(text.rstrip(" .,")) - 1:
+        name = text.title() if text.isupper() else text  # "TRIPOLI (REUTERS) -": a dateline in capitals
+        found = gazetteer.find(name)
+        # a city's other GeoNames name is that city only after a locative ("in Derna"; "le Hamas" is no town)
+        if found and found[0].start == 0 and found[0].end >= len(name.rstrip(" .,")) - 1 and (
+                not gazetteer.by_other_name(found[0]) or LOCATIVE_BEFORE_RE.search(before[-25:])):
             return True
     m = _place_names().fullmatch(text)
     return m is not None
@@ -214,7 +221,7 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Found]:
         end = start + len(name) if text[start:start + len(name)] == name else m.end()
         if len(name) < 2 or name.lower() in _NOT_NAMES or any(a < end and start < b for a, b in taken):
             continue
-        if re.fullmatch(r"[\d\W]+", name) or _is_place(name):
+        if re.fullmatch(r"[\d\W]+", name) or _is_place(name, text[:start]):
             continue
         if OUTLETS.fullmatch(name) and not re.search(r"(?:correspondants?|journalistes?|reporters?|correspondents?)"
                                                      r"\s+(?:de l['’]|du|de la|de|d['’]|of the|of)\s*$",
@@ -222,7 +229,7 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Found]:
             continue  # a medium relays what others said; its own correspondents are a source
         if text[max(0, start - 1):start] == "/":
             continue  # a photo credit: "/REUTERS/James Giahyue"
-        sentence_initial = not text[:start].strip() or re.search(r"[.!?:«\"“]\s*$", text[:start])
+        sentence_initial = not text[:start].strip() or re.search(r"[.!?:«\"“]\s*$|\)\s*[-–—]\s*$", text[:start])
         if sentence_initial and len(words) == 1 and not name.isupper() and not re.search(r"[A-Z].*[A-Z]", name[1:]):
             # a single capitalised word opening a sentence is most often an ordinary word
             if not re.match(r"\s+(?:a|ont|says?|said|estime|affirme|déclare|indique|announced|reported)\b",
@@ -253,6 +260,8 @@ def _descriptions(text: str) -> list[Found]:
         after = ROLE_NAME_RE.match(text, start + len(span))
         if after and PERSON_TITLE.search(m.group("head")) and not _is_place(after.group("name")):
             span = text[start:after.end()]
+            if re.search(r"[a-zà-ÿ]\.$", span):  # "..., Gabriel Lemoine.": the sentence's full stop
+                span = span[:-1]
         out.append(Found(_register(span), start, start + len(span)))
     return out
 
