@@ -45,7 +45,7 @@ ANAPHOR_RE = re.compile(
 PERPETRATOR_RE = re.compile(
     r"(?:frappes|raids|bombardements|attaques|opérations?|offensive|strikes|airstrikes|bombing|air war|campagne|"
     r"ceux|celles|avions|aviation|forces)(?:\s+\w+){0,3}\s+(?:de la|du|de l['’]|des|de|par la|par le|par l['’]|"
-    r"par|of the|by the|of|by)\s*$|(?:menée?s?|dirigée?s?|conduite?s?|led)\s+par\s+(?:les\s+|la\s+|l['’])?$|"
+    r"par|of the|by the|of|by)\s*$|(?:menée?s?|dirigée?s?|conduite?s?|led)\s+par\s+(?:les\s+|la\s+|le\s+|l['’])?$|"
     r"contre\s+(?:la\s+|le\s+|l['’])?$",
     re.I,
 )
@@ -191,6 +191,28 @@ def attribute(sentence: str, speaker: str, continues: bool, recent: str | None =
     if continues or CONTINUATION_RE.search(sentence) or REPORTED_RE.search(sentence):
         return Attribution(speaker, None, False)
     return Attribution(ARTICLE, None, False)
+
+
+# where a sentence joins two statements: "X reported A, while Y said B"; "X parle de A, alors que Y évoque B"
+CLAUSE_SPLIT_RE = re.compile(r",\s*(?:while|whereas|but|tandis que|alors que|mais|quand)\s+|;\s+|\s+—\s+", re.I)
+
+
+def in_clause(sentence: str, pos: int, speaker: str, continues: bool, recent: str | None = None) -> Attribution | None:
+    """The speaker of the clause at ``pos`` when the sentence joins statements of different
+    sources ("the ministry reported 1,262 deaths, while the White Helmets said at least 1,900
+    people had died"); None when one source speaks for the whole sentence."""
+    bounds = [0, *(m.end() for m in CLAUSE_SPLIT_RE.finditer(sentence)), len(sentence) + 1]
+    if len(bounds) < 3 or QUOTE_TAG_RE.search(sentence):
+        return None  # one clause, or a quotation its tag gives to one speaker
+    clauses = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    found = [attribute(sentence[a:b], speaker, continues, recent) for a, b in clauses]
+    named = {f.claimant for f in found if f.explicit and f.strong}
+    if len(named) < 2:
+        return None
+    for (a, b), f in zip(clauses, found, strict=True):
+        if a <= pos < b:
+            return f if f.explicit else None
+    return None
 
 
 def _anaphor_subject(sentence: str, verb: re.Match) -> tuple[int, int] | None:

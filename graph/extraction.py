@@ -479,8 +479,11 @@ class _Reader:
         period = dates.find_period(_blank(text, [(f.number.start, ends[i]) for i, f in enumerate(figures)]), art.date)
         made: list[Claim] = []
         deltas: list[str | None] = []
+        sentence_who = who
         for i, f in enumerate(figures):
             n = f.number
+            # several sources in one sentence: each clause's figures are its speaker's
+            who = attribution.in_clause(text, n.start, self.speaker, continues, self.recent_source) or sentence_who
             before = text[(figures[i - 1].noun_end if i else 0):n.start]
             after = text[n.end:ends[i]]
             head = made[-1] if made and parts[i] else None
@@ -540,6 +543,7 @@ class _Reader:
                 counted=what,
                 general_kind=general,
             ))
+        who = sentence_who
         if not figures:
             comparative = self._comparative(s, text, who)
             if comparative:

@@ -177,8 +177,8 @@ def _place_names() -> re.Pattern:
     return re.compile("|".join(f"(?:{e.pattern.pattern})" for e in lexicon.places()), re.I)
 
 
-LOCATIVE_BEFORE_RE = re.compile(r"\b(?:à|au|en|dans|de la ville de|ville de|city of|près de|in|at|near|outside|from|"
-                                r"depuis|of)\s*(?:la\s+|the\s+)?$", re.I)
+LOCATIVE_BEFORE_RE = re.compile(r"(?:\b(?:à|au|en|dans|de la ville de|ville de|city of|près de|in|at|near|outside|from|"
+                                r"depuis|of|de)\s*|\bd['’])(?:la\s+|the\s+)?$", re.I)
 
 
 def _is_place(text: str, before: str = "") -> bool:
