@@ -240,10 +240,19 @@ def _located(text: str) -> list[gazetteer.Mention]:
     return out
 
 
-def _places_in(text: str, world: bool = False) -> list[str]:
+def _places_in(text: str, world: bool = False, event: tuple[str, ...] = ()) -> list[str]:
     keys: list[str] = []
     around: set[str] = set()  # "près de Raqa": the town's surroundings, not the town
-    for f in _located(text):
+    found = _located(text)
+    # a place inside a source's description ("the health ministry in Damascus") is the source's seat:
+    # the figure's place only when the sentence names no other, and then the place of the event
+    # the article reports when it lies in that seat ("le ministère de la santé de Gaza" on the
+    # explosion at a hospital in Gaza)
+    seats = sources.description_spans(text)
+    outside = [f for f in found if not any(a <= f.start and f.end <= b for a, b in seats)]
+    if not outside and found and event and all(any(f.key in _ancestors(e) for f in found) for e in event):
+        return list(event)
+    for f in outside or found:
         parent = _parent(f.key)
         if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and parent:
             keys.append(parent)
@@ -510,7 +519,7 @@ class _Reader:
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
             others = _blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
             own = LISTED_TAIL_RE.sub("", own) if i + 1 < len(figures) else own  # "..., and the United States at"
-            places = self._places(own, _places_in(others), who.claimant, continues or marker,
+            places = self._places(own, _places_in(others, event=self.lead_places), who.claimant, continues or marker,
                                   lead=text[(figures[i - 1].noun_end if i else 0):n.start], sentence=text)
             places = _refined(places, _near_regions(text), next_text)
             start, end, inferred = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,
@@ -745,7 +754,7 @@ class _Reader:
         only = _only_place(clause)
         if only:
             return (only,)
-        local = _places_in(clause, world=True)
+        local = _places_in(clause, world=True, event=self.lead_places)
         if local:
             return tuple(local)
         listed = _listed_place(lead)
@@ -755,7 +764,9 @@ class _Reader:
         if TOTAL_BEFORE_RE.search(lead):
             # "Au total, 4.877 personnes...", "un total de 4.818 décès": the whole the article covers,
             # not the place of the sentence or the figure before
-            return agent.default_places if agent and agent.default_places else ()
+            if agent and agent.default_places:
+                return agent.default_places
+            return ("world",) if WORLD_RE.search(_without_agents(sentence)) else ()
         if sentence_places:
             return tuple(sentence_places)
         if continues and self.last_places and self.last_places_by == claimant:
@@ -764,6 +775,8 @@ class _Reader:
             return agent.default_places
         if WORLD_RE.search(_without_agents(sentence)):
             return ("world",)
+        if not continues:  # a new paragraph in another's voice: the place the article is about first
+            return self.lead_places or self.last_places
         return self.last_places or self.lead_places
 
     def _toll(self, kind: str) -> bool:
@@ -807,13 +820,13 @@ class _Reader:
         """The place the article is about: the first place its first two sentences name
         before any figure (a figure that names no place, in a sentence and a paragraph that
         name none, is there)."""
+        texts = []
         for s in sents[:2]:
             text = s.text(self.article)
-            part = PART_OF_RE.pattern and re.search(r"\b(?:dont|including|among them|parmi lesquels)\b", text)
-            found = _places_in(text[:part.start()] if part else text)  # a part's place is the part's
-            if found:
-                return (found[0],)
-        return ()
+            part = re.search(r"\b(?:dont|including|among them|parmi lesquels)\b", text)
+            texts.append(text[:part.start()] if part else text)  # a part's place is the part's
+        found = _places_in(" \n ".join(texts))  # the most specific: "l'hôpital Al-Ahli à Gaza" over "Gaza"
+        return (found[0],) if found else ()
 
     def _comparative(self, s: _Sentence, text: str, who: attribution.Attribution) -> Claim | None:
         m = COMPARATIVE_RE.search(text)

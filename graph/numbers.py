@@ -88,7 +88,8 @@ WORDS_RE = re.compile(rf"\b(?:{_WORD})(?:(?:-et-|[\s-]+|\s+(?:et|and)\s+)(?:{_WO
 BEFORE = [
     (r"no more than|not more than|pas plus de", "at_most"),
     (r"pas moins de|au moins|au minimum|at least|no fewer than|not less than|a minimum of", "at_least"),
-    (r"plus de|more than|over|en excès de|upwards of|in excess of", "more_than"),
+    (r"plus de|more than|over|en excès de|upwards of|in excess of|passes|passed|exceeds|exceeded|tops|topped|"
+     r"surpasses|dépasse|dépassé|dépassait|franchit|franchi", "more_than"),
     (r"près de|environ|quelque|about|around|nearly|almost|approximately|some|roughly|presque|"
      r"approximativement|proche du|proche de|autour de|une estimation de|une moyenne de|en moyenne|"
      r"on average|an average of|average of", "about"),

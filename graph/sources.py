@@ -107,6 +107,7 @@ faute quelques cela ceci ça eux lui leur leurs son sa ses mon ma mes ton ta tes
 pendant durant contre entre vers chez sans sous hors afin bien très trop peu beaucoup combien
 commission bureau conseil comité office agence organisation ministère gouvernement observatoire institut
 council committee agency organization organisation ministry government office institute
+pib gdp pnb gnp tva vat smic rsa cac ipc cpi eur usd gbp chf covid covid-19 sida aids vih hiv ebola
 ngo ngos ong twitter facebook instagram tiktok youtube telegram x linkedin international internationale national nationale economie économie social emploi chômage covid ebola
 """.split())
 _TOKEN_RE = re.compile(r"[\w'’.-]+")
@@ -264,6 +265,12 @@ def _descriptions(text: str) -> list[Found]:
                 span = span[:-1]
         out.append(Found(_register(span), start, start + len(span)))
     return out
+
+
+@lru_cache(maxsize=4096)
+def description_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The spans of the sources ``text`` describes by a noun ("the health ministry in Damascus")."""
+    return tuple((f.start, f.end) for f in _descriptions(text))
 
 
 @lru_cache(maxsize=4096)
