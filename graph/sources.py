@@ -76,7 +76,9 @@ _OBJECT = rf"(?:{_CAP}(?:\s+{_CAP}){{0,3}}|(?i:[a-zà-ÿ'’-]{{3,}})(?:\s+{_ADJ
 _COMPLEMENT = (r"(?:\s+(?i:de la|de l['’]|des|du|de|d['’]|of the|of|in|for the|for|on|dans le|dans la|au sein du|"
                rf"chargée? de l['’]|chargée? de)\s*{_OBJECT})")
 _DETERMINER = r"(?i:le|la|les|l['’]|the|une?|a|an|des|certaines?|plusieurs|ses|son|sa|leurs?|its|their)"
-_PRE = rf"(?:{_CAP}(?:-run|-led)?|{_ADJ_FR}|(?i:haut-placée?|top|senior|local|national|federal))"
+_PRE = (rf"(?:{_CAP}(?:-run|-led)?|{_ADJ_FR}|(?i:haut-placée?|top|senior|local|national|federal|health|interior|home|"
+        rf"foreign|defen[cs]e|finance|economy|labou?r|education|justice|rescue|civil|protection|emergency|disaster|"
+        rf"statistics|security|police|army|military|government|state|city|regional|provincial|municipal))")
 DESCRIPTION_RE = re.compile(
     rf"(?<![\w-])(?:{_DETERMINER}\s*)?(?:{_PRE}\s+){{0,2}}"
     rf"(?P<head>(?i:{_HEADS}))(?![\w-])(?:\s+{_ADJ_FR}){{0,2}}{_COMPLEMENT}{{0,4}}"

@@ -347,3 +347,36 @@ def test_a_vague_amount_has_its_order_of_magnitude():
     assert vague_bounds("plusieurs centaines, voire quelques milliers") == (200.0, 9999.0)
     c = one("Selon le préfet, le cyclone a fait plusieurs centaines, voire quelques milliers de victimes.", "2024-12")
     assert c.figure.bound == "vague" and c.figure.interval()[:2] == (200.0, 9999.0)
+
+
+def test_each_clause_of_a_sentence_joining_two_sources_is_its_speakers():
+    found = claims("In Syria, the health ministry reported 1,262 deaths in government-held areas, while the White "
+                   "Helmets said at least 1,900 people had died in the north-west.", "2023-02-09")
+    assert [c.claimant for c in found] == ["health-ministry", "white-helmets"]
+
+
+def test_a_quotation_tagged_to_one_speaker_stays_hers_whatever_it_quotes():
+    found = claims("Marine Dupuis conteste ce bilan. « Le ministre prétend que 300 écoles ont fermé, mais 500 ont "
+                   "fermé », a-t-elle écrit.", "2024-01")
+    assert {c.claimant for c in found} == {"marine-dupuis"}
+
+
+def test_a_sources_seat_gives_way_to_the_event_place_inside_it():
+    found = claims("Une explosion a frappé l'hôpital Al-Nour à Gaza mardi.\n\n"
+                   "Le ministère de la Santé de Gaza a déclaré que 40 personnes avaient été tuées.", "2023-10")
+    assert found[0].scope.places == ("site-al-nour",)
+
+
+def test_a_seat_is_the_place_when_nothing_else_is_named():
+    c = one("Le ministère de la Santé du Soudan a fait état de 300 morts.", "2024-05")
+    assert c.scope.places == ("sudan",)
+
+
+def test_a_toll_that_passes_a_number_is_more_than_it():
+    c = one("The death toll passes 17,000, officials said.", "2023-02-09")
+    assert (c.figure.value, c.figure.bound) == (17000, "more_than")
+
+
+def test_an_economic_acronym_is_no_source():
+    found = claims("La dette atteint 3 101 milliards d'euros, soit 110,6 % du PIB, a précisé l'Insee.", "2024-03-26")
+    assert [c.claimant for c in found] == ["insee", "insee"]
