@@ -198,12 +198,6 @@ ACTOR_AFTER_RE = re.compile(r"^\s+(?:sont|est|a|ont|avait|avaient|is|are|was|wer
                             r"conteste|disputes?|denies|denied|accuse[sd]?|affirme|estime)\b", re.I)
 
 
-# a locative context: what a city's other names (GeoNames alternate names, many of them in
-# other languages) must have before them to be read as that city ("à Derna", "in Derna")
-LOCATIVE_RE = re.compile(r"(?:\b(?:à|a|au|en|dans|de la ville de|ville de|city of|town of|près de|près d['’]|vers|"
-                         r"in|at|near|outside|around|from|depuis|of)\s*(?:la\s+|le\s+|the\s+|downtown\s+)?)$", re.I)
-
-
 def _without_agents(text: str) -> str:
     """``text`` with the names of known sources blanked ("Organisation mondiale de la santé")."""
     return _blank(text, [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)])
@@ -222,7 +216,7 @@ def _located(text: str) -> list[gazetteer.Mention]:
             continue  # "the Israel-Hamas war", "the Israel-Gaza border": a name in a compound qualifies a noun
         if ACTOR_VERB_RE.match(text[f.end:]):
             continue  # "after Israel questioned", "Israël a nié": a country speaking or acting
-        if gazetteer.by_other_name(f) and not LOCATIVE_RE.search(text[max(0, f.start - 25):f.start]):
+        if gazetteer.by_other_name(f) and not gazetteer.LOCATIVE_RE.search(text[max(0, f.start - 25):f.start]):
             continue
         if re.match(r"(?:-run|-led|['’]s?\s+[A-Z])", text[f.end:f.end + 4]):
             continue  # "Hamas-run", "Hamas’ Health Ministry": a name qualifying a source

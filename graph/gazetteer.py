@@ -529,6 +529,13 @@ def ancestors(key: str) -> list[str]:
     return out
 
 
+# a locative context: what a city's other names must have before them to be read as that city
+# ("à Derna", "in Derna", "la ville de Derna"; "les affirmations du Hamas" is no German town)
+LOCATIVE_RE = re.compile(r"(?:\b(?:à|a|au|en|dans|de la ville de|ville de|city of|town of|près de|vers|in|at|near|"
+                         r"outside|around|from|depuis|of|de)\s*|\b(?:près )?d['’])(?:la\s+|le\s+|the\s+|downtown\s+)?$",
+                         re.I)
+
+
 def by_other_name(m: Mention) -> bool:
     """Whether a city was found by one of its other GeoNames names (many of them in other
     languages), not its own, and is not large enough for that to be sure ("Hamas" is an

@@ -148,8 +148,12 @@ class Found:
 
 def find(entries: tuple[Entry, ...], text: str) -> list[Found]:
     """Mentions of the entries in ``text``, left to right, longest first on overlaps."""
-    hits = [Found(e.key, m.start(), m.end()) for e in entries for m in e.pattern.finditer(text)]
-    hits.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    return leftmost_longest([Found(e.key, m.start(), m.end()) for e in entries for m in e.pattern.finditer(text)])
+
+
+def leftmost_longest(hits: list[Found]) -> list[Found]:
+    """Non-overlapping mentions, left to right, the longest first where two start together."""
+    hits = sorted(hits, key=lambda f: (f.start, -(f.end - f.start)))
     out: list[Found] = []
     for h in hits:
         if out and h.start < out[-1].end:

@@ -180,10 +180,6 @@ def _place_names() -> re.Pattern:
     return re.compile("|".join(f"(?:{e.pattern.pattern})" for e in lexicon.places()), re.I)
 
 
-LOCATIVE_BEFORE_RE = re.compile(r"(?:\b(?:à|au|en|dans|de la ville de|ville de|city of|près de|in|at|near|outside|from|"
-                                r"depuis|of|de)\s*|\bd['’])(?:la\s+|the\s+)?$", re.I)
-
-
 def _is_place(text: str, before: str = "") -> bool:
     try:
         from . import gazetteer
@@ -194,7 +190,7 @@ def _is_place(text: str, before: str = "") -> bool:
         found = gazetteer.find(name)
         # a city's other GeoNames name is that city only after a locative ("in Derna"; "le Hamas" is no town)
         if found and found[0].start == 0 and found[0].end >= len(name.rstrip(" .,")) - 1 and (
-                not gazetteer.by_other_name(found[0]) or LOCATIVE_BEFORE_RE.search(before[-25:])):
+                not gazetteer.by_other_name(found[0]) or gazetteer.LOCATIVE_RE.search(before[-25:])):
             return True
     m = _place_names().fullmatch(text)
     return m is not None
@@ -296,15 +292,8 @@ def find(text: str) -> list[Found]:
             continue  # "le directeur de l'OSDH, Rami Abdel Rahmane", "un organisme de l'ONU": the known source
         hits.append(d)
     hits += known
-    names = _names(text, [(h.start, h.end) for h in hits])
-    hits += names
-    hits.sort(key=lambda f: (f.start, -(f.end - f.start)))
-    out: list[Found] = []
-    for h in hits:
-        if out and h.start < out[-1].end:
-            continue
-        out.append(h)
-    return out
+    hits += _names(text, [(h.start, h.end) for h in hits])
+    return lexicon.leftmost_longest(hits)
 
 
 AFFILIATION_RE = re.compile(r"^,\s*(?:un|une|a|an|the|le|la|l['’])?\s*(?:\w+\s+){0,2}?(?:responsable|porte-parole|"
