@@ -7,13 +7,16 @@ one-line message naming the file and what is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 from .model import Article
 from .terms import slug
 
-HEADER_RE = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)(?=\s|$)\s*")
+HEADER_RE = re.compile(r"^\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)(?=\s|$)\s*")  # a UTF-8 BOM is allowed
+# characters no article text holds: NUL and the other C0 controls but tab, line feed and carriage return
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ENGLISH_HINTS = re.compile(r"\b(?:the|and|of|said|says|killed|civilians|strikes|have|has|was|were)\b", re.I)
 FRENCH_HINTS = re.compile(r"\b(?:le|la|les|des|et|du|une|selon|civils|frappes|ont|été)\b", re.I)
 
@@ -31,10 +34,14 @@ def parse_article(text: str, file_name: str, **meta: str | None) -> Article:
     if not m:
         raise ArticleError(f"{file_name}: no date header (the first line must start with ' date YYYY-MM[-DD] ')")
     date = m.group(1)
-    month = int(date[5:7])
-    day = int(date[8:10]) if len(date) == 10 else 1
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        raise ArticleError(f"{file_name}: invalid date {date!r} in the header")
+    try:
+        dt.date(int(date[:4]), int(date[5:7]), int(date[8:10]) if len(date) == 10 else 1)
+    except ValueError:
+        raise ArticleError(f"{file_name}: invalid date {date!r} in the header (no such day)") from None
+    bad = CONTROL_RE.search(text)
+    if bad:
+        raise ArticleError(f"{file_name}: control character U+{ord(bad.group()):04X} at offset {bad.start()} "
+                           "(not article text)")
     body = text[m.end():]
     if not body.strip():
         raise ArticleError(f"{file_name}: empty text after the date header")

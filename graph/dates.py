@@ -85,6 +85,8 @@ def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_
         base = base.replace(day=_last_day(base.year, base.month))
     month = MONTHS[m.group("month").lower()]
     day = m.group("day")
+    if day and not 1 <= int(day.replace("1er", "1")) <= 31:
+        day = None  # an impossible day ("le 36 juillet") is a typo: the month is all the text tells for sure
     year = m.group("year")
     phrase = " ".join(p for p in (day and day.replace("1er", "1"), m.group("month"), year) if p)
     ahead = YEAR_AFTER_RE.match(following) if not year else None
@@ -98,7 +100,7 @@ def resolve(m: re.Match, article_date: str, default_year: int | None = None, as_
         d = _dateparser(phrase, base.isoformat())
         y = d.year if d else (base.year if month <= base.month else base.year - 1)
     edge = (m.group("edge") or "").lower()
-    if day:
+    if day and int(day.replace("1er", "1")) <= _last_day(y, month):  # not "le 31 avril"
         return f"{y:04d}-{month:02d}-{int(day.replace('1er', '1')):02d}"
     if edge in ("fin", "end of", "the end of", "late") or as_end:
         return f"{y:04d}-{month:02d}-{_last_day(y, month):02d}"
