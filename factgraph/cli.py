@@ -177,10 +177,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("the store was empty: ingested the built-in corpus", file=sys.stderr)
     config = {"BASE": args.base} if args.base else {}
     app = create_app(config, store=store)
-    print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql)", file=sys.stderr)
-    from werkzeug.serving import run_simple
+    print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql)"
+          + (" with the development server" if args.dev else ""), file=sys.stderr)
+    if args.dev:
+        from werkzeug.serving import run_simple
 
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+        run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+        return 0
+    # waitress: a production WSGI server that is pure Python (no compiler, runs where factgraph
+    # runs), threaded in one process (the embedded store allows one process), with connection,
+    # header and idle limits of its own; gunicorn's pre-fork workers would each open the store
+    from waitress import serve
+
+    cfg = app.config
+    serve(app, host=args.host, port=args.port, threads=int(cfg["SERVER_THREADS"]),
+          connection_limit=int(cfg["SERVER_CONNECTION_LIMIT"]), channel_timeout=int(cfg["SERVER_CHANNEL_TIMEOUT"]),
+          max_request_header_size=int(cfg["SERVER_MAX_HEADER_BYTES"]),
+          max_request_body_size=int(cfg["MAX_CONTENT_LENGTH"]), ident="", expose_tracebacks=False,
+          _quiet=True)
     return 0
 
 
@@ -240,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     _store_options(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--dev", action="store_true", help="Werkzeug's development server instead of waitress")
     p.set_defaults(func=cmd_serve)
     return parser
 

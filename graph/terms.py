@@ -63,6 +63,15 @@ def slug(text: str) -> str:
     return s or "x"
 
 
+# what an IRI may not hold (RFC 3987): controls, space, and <>"{}|\^`
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+
+
+def is_iri(text: str) -> bool:
+    """Whether ``text`` can be an IRI a store accepts (a path from a request may not be)."""
+    return bool(text) and _NOT_IN_IRI.search(text) is None
+
+
 class Iris:
     """Mints the IRIs of one deployment (one base)."""
 

@@ -23,6 +23,12 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 10.0,  # seconds a SPARQL query may run
     "ROW_LIMIT": 10000,  # rows a SELECT may return
     "MAX_CONTENT_LENGTH": 1 << 20,  # request body cap (bytes)
+    # the production server (waitress, `factgraph serve`): bounded threads and connections,
+    # idle connections closed, request headers capped; no Server banner
+    "SERVER_THREADS": 8,  # requests served at once
+    "SERVER_CONNECTION_LIMIT": 200,  # open connections at once; more wait in the listen backlog
+    "SERVER_CHANNEL_TIMEOUT": 30,  # seconds an idle or half-sent connection is kept
+    "SERVER_MAX_HEADER_BYTES": 16384,  # request line and headers
 }
 
 

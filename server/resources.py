@@ -23,6 +23,7 @@ from rdflib import URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
 from factgraph.graph import export
+from factgraph.graph.terms import is_iri
 
 from . import pages
 from .app import get_store
@@ -78,6 +79,8 @@ def resource(path: str) -> BaseResponse:
     stem, suffix = split_suffix(path)
     if stem.startswith("vocab/") and stem.split("/")[1] not in VOCAB_SCHEMES:
         abort(404)
+    if not is_iri(stem):
+        abort(404)  # "/claim/%00": no resource can have that name
     iri = iri_for_path(stem)
     if suffix is None:
         return see_other(stem, iri)

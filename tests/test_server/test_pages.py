@@ -233,3 +233,8 @@ def test_quote_falls_back_to_the_exact_words():
 
     q = pages.locate_quote(Row())
     assert q is not None and q.exact == "hello world" and q.located
+
+
+def test_a_path_no_resource_can_have_is_404_not_500(client):
+    for path in ("/claim/%00", "/claim/a%20b", "/agent/x%3Cy", "/place/%7B%7D"):
+        assert client.get(path).status_code == 404, path

@@ -160,3 +160,16 @@ def test_curl(endpoint):
     assert status == "405"
     sd = curl("-H", "Accept: text/turtle", endpoint)
     assert "sd:SPARQL11Query" in sd
+
+
+def test_serve_is_a_production_server_without_a_banner(endpoint):
+    """`factgraph serve` runs waitress (the development server only with --dev): no `Server:
+    Werkzeug` banner, and a path no resource can have is a 404, not a 500 (issue #13)."""
+    head = subprocess.run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "--get", "--data-urlencode", "query=ASK {}",
+                           endpoint], check=True, capture_output=True, text=True, timeout=30).stdout
+    assert "werkzeug" not in head.lower() and "\nserver:" not in head.lower()
+    site = endpoint.rsplit("/sparql", 1)[0]
+    for path in ("/claim/%00", "/claim/a%20b", "/agent/x%3Cy"):
+        status = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", site + path],
+                                capture_output=True, text=True, timeout=30).stdout
+        assert status == "404", path
