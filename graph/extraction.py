@@ -13,24 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from . import attribution, confidence, counted, dates, gazetteer, lexicon, numbers, quantities, sources
+from . import attribution, confidence, counted, dates, lexicon, numbers, quantities, scope
 from .model import Article, Claim, Extraction, Figure, Scope, Span, Statement
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)\]]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
 ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bM|\bMM|\bDr|\bSt|\bMme|\bMr|\bMrs|\bNo|\bp|\bet al|\bc-à-d|\betc)\.$")
 PART_OF_RE = re.compile(r"(?:\bdont\b|\bincluding\b|\bamong them\b|\bparmi lesquel(?:le)?s\b|\bnotamment\b)"
                         r"(?:\s+(?:seulement|only|au moins|at least|plus de|près de))?\s*[«\"“]?\s*$", re.I)
-TWO_COUNTRIES_RE = re.compile(r"\b(?:ces|les|dans ces|des) deux pays\b|\bthe two countries\b|\bboth countries\b", re.I)
-ONLY_RE = re.compile(r"\brien qu['’](?:en|au|à)\s+(\w+)|\ben (\w+) seulement\b|\bonly in (\w+)|\bin (\w+) alone\b", re.I)
 COMPARATIVE_RE = re.compile(
     r"\b(?:le nombre|le bilan|the (?:death )?toll|the number)\b(?P<what>[^.;]{0,90}?)\b(?:serait|seraient|est|sont|"
     r"would be|is|could be|pourrait être)\s+(?:bien\s+|nettement\s+|far\s+|much\s+)?(?:supérieur|plus élevé|"
     r"plus lourd|higher|greater|larger)",
     re.I,
 )
-COUNTRY_ADJ = {"syria": re.compile(r"\bsyrian\b(?! observatory)|\bsyriens?\b(?! des droits)", re.I),
-               "iraq": re.compile(r"\biraqi\b|\birakiens?\b", re.I)}
-
 
 # tallies of the air campaign itself (a whole war's death toll is not one)
 CAMPAIGN_KINDS = {"civilian_deaths", "child_deaths", "women_deaths", "air_strikes", "reports_received"}
@@ -47,28 +42,6 @@ def _known_kind(kind: str | None) -> str | None:
     if kind is None:
         return None
     return kind if kind in lexicon.quantity_notations() else None
-
-
-def _countrywide(places: tuple[str, ...]) -> bool:
-    return bool(places) and all(_kind_of_place(p) == "country" for p in places)
-
-
-def _kind_of_place(key: str) -> str | None:
-    entry = gazetteer.place(key)
-    return entry.kind if entry else None
-
-
-def _ancestors(key: str) -> list[str]:
-    return gazetteer.ancestors(key)
-
-
-def _parent(key: str) -> str | None:
-    """The place directly containing ``key`` when it lies inside a country (a city's
-    country, a town's province), else None."""
-    entry = gazetteer.place(key)
-    if entry is None or entry.kind in ("world", "continent", "country") or not entry.part_of:
-        return None
-    return entry.part_of[0]
 
 
 # a figure said as a total: "Au total, 4.877 personnes", "un total de 4.818 décès", "a total of about 15 million"
@@ -88,40 +61,9 @@ def _years_before(iso: str, years: int) -> str:
     return f"{int(iso[:4]) - years:04d}{iso[4:]}"
 
 
-# the whole world: "the global death toll", "worldwide", "dans le monde"
-WORLD_RE = re.compile(r"\b(?:global|worldwide|world['’]s|around the world|in the world|mondial(?:e|es|aux)?|"
-                      r"dans le monde|au monde|du monde entier)\b", re.I)
-
-
 def _after_comma(text: str, start: int, end: int) -> str:
     comma = text.find(",", start, end)
     return text[comma:end] if comma >= 0 else ""
-
-
-def _refined(places: tuple[str, ...], approximate: set[str], next_text: str) -> tuple[str, ...]:
-    """A place named only approximately ("près de Raqa") is made precise by the places
-    the next sentence names inside it ("... à Mansourah ainsi qu'un marché à Tabqa")."""
-    if not approximate or not set(places) & approximate:
-        return places
-    inside = [k for k in _places_in(next_text) if any(r in _ancestors(k) for r in approximate)]
-    return tuple(inside) if inside else places
-
-
-def _evidence(places: tuple[str, ...], *texts: str) -> str | None:
-    """The places as the text writes them, '|'-separated in the order of ``places``."""
-    names: dict[str, str] = {}
-    for t in reversed(texts):
-        names.update(surface_names(t))
-    # localities only, as written with their capital ("Mansourah"); countries and regions by label
-    written = [names.get(k, "") if names.get(k, " ")[0].isupper() else "" for k in places]
-    return "|".join(written) if any(written) else None
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for a, b in spans:
-        chars[a:b] = " " * (b - a)
-    return "".join(chars)
 
 
 @dataclass
@@ -161,110 +103,6 @@ def sentences(article: Article) -> list[_Sentence]:
     return out
 
 
-NEAR_RE = re.compile(r"(?:près d['’]|près de|autour de|aux environs de|non loin de|\bnear|\baround|\boutside)\s*$", re.I)
-
-
-def _near_regions(text: str) -> set[str]:
-    """Regions named only approximately: "près de Raqa" is somewhere in Raqqa's province."""
-    out = set()
-    for f in _located(text):
-        parent = _parent(f.key)
-        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and parent:
-            out.add(parent)
-    return out
-
-
-def surface_names(text: str) -> dict[str, str]:
-    """Place key -> the name as the text writes it ("Mansourah" for al-mansoura)."""
-    return {f.key: text[f.start:f.end] for f in gazetteer.find(text)}
-
-
-# a place named as an actor, not where the figure applies: "la coalition menée par Washington",
-# "les frappes aériennes des Etats-Unis", "anti-Moscou", "Les Etats-Unis sont responsables"
-ACTOR_BEFORE_RE = re.compile(r"(?:(?:menée?s?|dirigée?s?|conduite?s?|soutenue?s?)\s+par|\b(?:led|backed|run|supported)\s+by|"
-                             r"\bpar|\bby|\b(?:frappes|raids|strikes|bombardements|forces|armée|army|troops)\s+"
-                             r"(?:\w+\s+)?(?:des|de la|du|of the|of))\s*(?:les?\s+|la\s+|l['’]|the\s+)?$|anti-$", re.I)
-# where a statement was made, not what it is about: "Haq told reporters in New York", "a déclaré depuis Benghazi"
-STATEMENT_PLACE_RE = re.compile(r"\b(?:told|said|says|speaking|spoke|briefing|reporters|journalists|déclaré|a dit|"
-                                r"affirmé|a indiqué|conférence de presse|press conference)\b[^.;]{0,40}?"
-                                r"\b(?:in|at|from|depuis|à|au)\s*$", re.I)
-# a place speaking or disputing is an actor, wherever it stands
-ACTOR_VERB_RE = re.compile(r"^\s+(?:(?:last week|on \w+day|hier|mardi|lundi|jeudi|vendredi|mercredi|samedi|dimanche)\s+)?"
-                           r"(?:questioned|questions|denied|denies|accused|accuses|disputes?|disputed|rejected|rejects|"
-                           r"said|says|claimed|claims|announced|a nié|nie|a accusé|accuse|conteste|a contesté|"
-                           r"dément|a démenti|rejette|a rejeté|a mis en doute|affirme|a affirmé|a déclaré|déclare)\b",
-                           re.I)
-ACTOR_AFTER_RE = re.compile(r"^\s+(?:sont|est|a|ont|avait|avaient|is|are|was|were|has|have|had|said|says|dit|nie|"
-                            r"conteste|disputes?|denies|denied|accuse[sd]?|affirme|estime)\b", re.I)
-
-
-def _without_agents(text: str) -> str:
-    """``text`` with the names of known sources blanked ("Organisation mondiale de la santé")."""
-    return _blank(text, [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)])
-
-
-def _located(text: str) -> list[gazetteer.Mention]:
-    """The places ``text`` names as places, minus sources' names ("Human Rights Watch"),
-    places named as actors, and cities met by another of their names without a locative
-    ("les affirmations du Hamas" is no town of Germany)."""
-    agents = [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)] + list(sources.person_names(text))
-    out = []
-    for f in gazetteer.find(text):
-        if any(a < f.end and f.start < b for a, b in agents):
-            continue
-        if re.match(r"-[A-ZÀ-Þ]", text[f.end:f.end + 2]) or re.search(r"[A-Za-zÀ-ÿ]-$", text[max(0, f.start - 2):f.start]):
-            continue  # "the Israel-Hamas war", "the Israel-Gaza border": a name in a compound qualifies a noun
-        if ACTOR_VERB_RE.match(text[f.end:]):
-            continue  # "after Israel questioned", "Israël a nié": a country speaking or acting
-        if gazetteer.by_other_name(f) and not gazetteer.LOCATIVE_RE.search(text[max(0, f.start - 25):f.start]):
-            continue
-        if re.match(r"(?:-run|-led|['’]s?\s+[A-Z])", text[f.end:f.end + 4]):
-            continue  # "Hamas-run", "Hamas’ Health Ministry": a name qualifying a source
-        if STATEMENT_PLACE_RE.search(text[max(0, f.start - 60):f.start]):
-            continue
-        if ACTOR_BEFORE_RE.search(text[max(0, f.start - 40):f.start]) or (
-                ACTOR_AFTER_RE.match(text[f.end:]) and re.search(r"(?:^|[.;:]\s*|\b(?:les|the)\s+)$",
-                                                                 text[max(0, f.start - 6):f.start], re.I)):
-            continue
-        out.append(f)
-    if out or gazetteer.SITE_RE.search(text):
-        within = next((f.key for f in out if _kind_of_place(f.key) in ("city", "region")), None) or (
-            out[0].key if out else None)
-        out = sorted(out + gazetteer.find_sites(text, within), key=lambda m: m.start)
-    return out
-
-
-def _places_in(text: str, world: bool = False, event: tuple[str, ...] = ()) -> list[str]:
-    keys: list[str] = []
-    around: set[str] = set()  # "près de Raqa": the town's surroundings, not the town
-    found = _located(text)
-    # a place inside a source's description ("the health ministry in Damascus") is the source's seat:
-    # the figure's place only when the sentence names no other, and then the place of the event
-    # the article reports when it lies in that seat ("le ministère de la santé de Gaza" on the
-    # explosion at a hospital in Gaza)
-    seats = sources.description_spans(text)
-    outside = [f for f in found if not any(a <= f.start and f.end <= b for a, b in seats)]
-    if not outside and found and event and all(any(f.key in _ancestors(e) for f in found) for e in event):
-        return list(event)
-    for f in outside or found:
-        parent = _parent(f.key)
-        if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and parent:
-            keys.append(parent)
-            around.add(parent)
-        else:
-            keys.append(f.key)
-    for key, rx in COUNTRY_ADJ.items():
-        if rx.search(text):
-            keys.append(key)
-    if TWO_COUNTRIES_RE.search(text):
-        keys += ["syria", "iraq"]
-    if world and not keys and WORLD_RE.search(_without_agents(text)):
-        keys.append("world")
-    keys = list(dict.fromkeys(keys))
-    # keep the most specific: drop a place that contains another one mentioned
-    return [k for k in keys if k in around or not any(k in _ancestors(o) for o in keys if o != k)]
-
-
 # what may stand between two listed figures: "..., 22.7) , Poland (", "et 10 100", "contre 5 871 200",
 # "quand vous avez été élu, il y en a aujourd'hui"
 LIST_GAP_RE = re.compile(r"^[^.!?\d]{0,80}$")
@@ -283,11 +121,6 @@ def _listed_after(text: str, prev: _Figure, f: _Figure) -> bool:
     if counted.NOT_COUNT_BEFORE.search(text[:n.start]):
         return False
     return bool(LIST_GAP_RE.match(text[prev.noun_end:n.start]))
-
-
-# the end of a figure's clause that introduces the next figure: "followed by Indonesia at", "et 14% en"
-LISTED_TAIL_RE = re.compile(r"(?:,|\band\b|\bet\b|\bfollowed by\b|\bsuivie? de\b)?\s*(?:the\s+)?"
-                            r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*)*\s*(?:\(|\bat\b|\bà\b|:)\s*$")
 
 
 # a share worked out from the figure before it: "4.877 personnes ont été tuées, soit 70 % des cas confirmés"
@@ -313,23 +146,6 @@ def _shares(made: list[Claim], text: str, offset: int) -> list[Claim]:
                      and share_kind in (o.quantity, o.general_kind)), None)
         out[i] = replace(c, share_of=prev.key, share_base=base.key if base else None)
     return out
-
-
-def _listed_place(lead: str) -> str | None:
-    """A place right before a number in a list: "Mexico (24.2", "Russia at 1,072,326", "India, at"."""
-    found = _located(lead)
-    if found and re.fullmatch(r"\s*(?:\(|,?\s*(?:at|à|with|avec)|:|,)\s*", lead[found[-1].end:]):
-        return found[-1].key
-    return None
-
-
-def _only_place(text: str) -> str | None:
-    m = ONLY_RE.search(text)
-    if not m:
-        return None
-    word = next(g for g in m.groups() if g)
-    found = gazetteer.find(word[:1].upper() + word[1:])
-    return found[0].key if found else None
 
 
 @dataclass
@@ -479,7 +295,7 @@ class _Reader:
         # a 'dont' part's clause after its first comma is said of the whole too
         # ("32 civils, dont sept enfants, dans la localité de Soussa"; but not "dont 200 à Al-Mansoura")
         tails = ["" if not parts[k] else _after_comma(text, figures[k].noun_end, ends[k]) for k in range(len(figures))]
-        period = dates.find_period(_blank(text, [(f.number.start, ends[i]) for i, f in enumerate(figures)]), art.date)
+        period = dates.find_period(scope.blank(text, [(f.number.start, ends[i]) for i, f in enumerate(figures)]), art.date)
         made: list[Claim] = []
         deltas: list[str | None] = []
         sentence_who = who
@@ -511,11 +327,11 @@ class _Reader:
             fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)
             own = text[n.start:ends[i]] + " " + " ".join(tails[k] for k in range(i + 1, len(figures)) if parts[k]
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
-            others = _blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
-            own = LISTED_TAIL_RE.sub("", own) if i + 1 < len(figures) else own  # "..., and the United States at"
-            places = self._places(own, _places_in(others, event=self.lead_places), who.claimant, continues or marker,
+            others = scope.blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
+            own = scope.LISTED_TAIL_RE.sub("", own) if i + 1 < len(figures) else own  # "..., and the United States at"
+            places = self._places(own, scope.places_in(others, event=self.lead_places), who.claimant, continues or marker,
                                   lead=text[(figures[i - 1].noun_end if i else 0):n.start], sentence=text)
-            places = _refined(places, _near_regions(text), next_text)
+            places = scope.refined(places, scope.near_regions(text), next_text)
             start, end, inferred = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,
                                       bool(PERIOD_CONTINUATION_RE.search(text)))
             claimant = attribution.ARTICLE if DERIVED_RE.search(before) else who.claimant
@@ -534,7 +350,7 @@ class _Reader:
                 claimant=claimant,
                 quantity=kind,
                 figure=fig,
-                scope=Scope(places, start, end, place_evidence=_evidence(places, text, next_text),
+                scope=Scope(places, start, end, place_evidence=scope.evidence(places, text, next_text),
                             start_inferred=inferred),
                 stated_on=stated,
                 confidence=hedge,
@@ -697,7 +513,7 @@ class _Reader:
             base = next((c for c in reversed(self.claims) if c.quantity == kind[:-4]), None)
             if base is not None:
                 start, end = base.scope.period_start, base.scope.period_end
-        if start is None and kind in CAMPAIGN_KINDS and _countrywide(places):
+        if start is None and kind in CAMPAIGN_KINDS and scope.countrywide(places):
             start = lexicon.campaign_start(places)  # a campaign tally with no start: since the campaign began
         elif start is None and self.event_start and self._toll(kind) and (end is None or self.event_start <= end):
             start = self.event_start  # the toll of the event the article is about: since it began
@@ -745,13 +561,13 @@ class _Reader:
 
     def _places(self, clause: str, sentence_places: list[str], claimant: str, continues: bool,
                 lead: str = "", sentence: str = "") -> tuple[str, ...]:
-        only = _only_place(clause)
+        only = scope.only_place(clause)
         if only:
             return (only,)
-        local = _places_in(clause, world=True, event=self.lead_places)
+        local = scope.places_in(clause, world=True, event=self.lead_places)
         if local:
             return tuple(local)
-        listed = _listed_place(lead)
+        listed = scope.listed_place(lead)
         if listed:  # "Mexico (24.2 deaths per million)", "Russia at 1,072,326"
             return (listed,)
         agent = lexicon.agent(claimant)
@@ -760,14 +576,14 @@ class _Reader:
             # not the place of the sentence or the figure before
             if agent and agent.default_places:
                 return agent.default_places
-            return ("world",) if WORLD_RE.search(_without_agents(sentence)) else ()
+            return ("world",) if scope.WORLD_RE.search(scope.without_agents(sentence)) else ()
         if sentence_places:
             return tuple(sentence_places)
         if continues and self.last_places and self.last_places_by == claimant:
             return self.last_places
         if agent and agent.default_places:
             return agent.default_places
-        if WORLD_RE.search(_without_agents(sentence)):
+        if scope.WORLD_RE.search(scope.without_agents(sentence)):
             return ("world",)
         if not continues:  # a new paragraph in another's voice: the place the article is about first
             return self.lead_places or self.last_places
@@ -819,7 +635,7 @@ class _Reader:
             text = s.text(self.article)
             part = re.search(r"\b(?:dont|including|among them|parmi lesquels)\b", text)
             texts.append(text[:part.start()] if part else text)  # a part's place is the part's
-        found = _places_in(" \n ".join(texts))  # the most specific: "l'hôpital Al-Ahli à Gaza" over "Gaza"
+        found = scope.places_in(" \n ".join(texts))  # the most specific: "l'hôpital Al-Ahli à Gaza" over "Gaza"
         return (found[0],) if found else ()
 
     def _comparative(self, s: _Sentence, text: str, who: attribution.Attribution) -> Claim | None:
