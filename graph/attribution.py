@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import lexicon, sources
 
@@ -201,18 +202,26 @@ def in_clause(sentence: str, pos: int, speaker: str, continues: bool, recent: st
     """The speaker of the clause at ``pos`` when the sentence joins statements of different
     sources ("the ministry reported 1,262 deaths, while the White Helmets said at least 1,900
     people had died"); None when one source speaks for the whole sentence."""
-    bounds = [0, *(m.end() for m in CLAUSE_SPLIT_RE.finditer(sentence)), len(sentence) + 1]
-    if len(bounds) < 3 or QUOTE_TAG_RE.search(sentence):
-        return None  # one clause, or a quotation its tag gives to one speaker
-    clauses = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
-    found = [attribute(sentence[a:b], speaker, continues, recent) for a, b in clauses]
-    named = {f.claimant for f in found if f.explicit and f.strong}
-    if len(named) < 2:
-        return None
-    for (a, b), f in zip(clauses, found, strict=True):
+    speakers = _clause_speakers(sentence, speaker, continues, recent)
+    for (a, b), f in speakers:
         if a <= pos < b:
             return f if f.explicit else None
     return None
+
+
+@lru_cache(maxsize=256)
+def _clause_speakers(sentence: str, speaker: str, continues: bool,
+                     recent: str | None) -> tuple[tuple[tuple[int, int], Attribution], ...]:
+    """Each clause's span and speaker, when the sentence joins statements of different
+    sources; () otherwise. Worked out once per sentence, whatever its number of figures."""
+    bounds = [0, *(m.end() for m in CLAUSE_SPLIT_RE.finditer(sentence)), len(sentence) + 1]
+    if len(bounds) < 3 or QUOTE_TAG_RE.search(sentence):
+        return ()  # one clause, or a quotation its tag gives to one speaker
+    clauses = list(zip(bounds, bounds[1:], strict=False))
+    found = [attribute(sentence[a:b], speaker, continues, recent) for a, b in clauses]
+    if len({f.claimant for f in found if f.explicit and f.strong}) < 2:
+        return ()
+    return tuple(zip(clauses, found, strict=True))
 
 
 def _anaphor_subject(sentence: str, verb: re.Match) -> tuple[int, int] | None:

@@ -372,6 +372,7 @@ DURATION_RE = re.compile(r"\b(?:en|in|over|sur)\s+(?P<n>\d+|[a-zé]+)\s+"
                          r"(?P<unit>jours|jour|days|day|mois|months|month|ans|années|an|years|year|semaines|weeks|week)\b", re.I)
 
 
+@lru_cache(maxsize=256)
 def find_duration(text: str) -> tuple[int, str] | None:
     """'en 32 mois' -> (32, 'month'); 'en 711 jours' -> (711, 'day')."""
     m = DURATION_RE.search(text)

@@ -327,9 +327,10 @@ class _Reader:
             fig = numbers.figure(text, n, offset=s.start, noun_end=f.noun_end)
             own = text[n.start:ends[i]] + " " + " ".join(tails[k] for k in range(i + 1, len(figures)) if parts[k]
                                                           and all(parts[m] for m in range(i + 1, k + 1)))
-            others = scope.blank(text, [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i])
             own = scope.LISTED_TAIL_RE.sub("", own) if i + 1 < len(figures) else own  # "..., and the United States at"
-            places = self._places(own, scope.places_in(others, event=self.lead_places), who.claimant, continues or marker,
+            others = [(g.number.start, ends[k]) for k, g in enumerate(figures) if k != i]
+            places = self._places(own, scope.places_in(text, event=self.lead_places, masked=others), who.claimant,
+                                  continues or marker,
                                   lead=text[(figures[i - 1].noun_end if i else 0):n.start], sentence=text)
             places = scope.refined(places, scope.near_regions(text), next_text)
             start, end, inferred = self._period(text, n, ends[i], before, period, made, kind, places, who.claimant, stated,

@@ -237,7 +237,8 @@ def bound_of(text: str, number: NumberMatch, noun_end: int | None = None) -> tup
 
 def find_range(text: str, number: NumberMatch) -> tuple[float, float, int, int] | None:
     """'entre 3 181 et 4 267' around ``number`` -> (low, high, start, end)."""
-    for m in RANGE_RE.finditer(text):
+    # only the window around the number: one scan per number, not of the whole sentence
+    for m in RANGE_RE.finditer(text, max(0, number.start - 12), min(len(text), number.end + 60)):
         if m.start("a") == number.start:
             low, high = parse_digits(m.group("a")), parse_digits(m.group("b"))
             if low < high:

@@ -5,6 +5,7 @@ injured, received, under review, credible...)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Noun classes, tried in order on the words right after a number (or after "le nombre de").
 NOUNS: list[tuple[str, str]] = [
@@ -55,6 +56,17 @@ REPORT_KINDS: list[tuple[str, str]] = [
 REPORT_RES = [(k, re.compile(rx, re.I)) for k, rx in REPORT_KINDS]
 
 
+@lru_cache(maxsize=256)
+def _speaks_of_death(sentence: str) -> bool:
+    """Whether a sentence speaks of deaths (read once per sentence, not once per figure)."""
+    return DEATH.search(sentence) is not None
+
+
+@lru_cache(maxsize=256)
+def _speaks_of_civilians(sentence: str) -> bool:
+    return re.search(r"\bcivil", sentence, re.I) is not None
+
+
 def noun_class(after: str) -> tuple[str | None, int]:
     """The noun class right after a number and the length of text it covers."""
     if PERCENT_RE.match(after):
@@ -92,7 +104,7 @@ def kind(cls: str | None, clause: str, sentence: str) -> str | None:
         return "air_strikes"
     if cls == "injured":
         return "people_injured"
-    death = DEATH.search(clause) or DEATH.search(sentence)
+    death = DEATH.search(clause) or _speaks_of_death(sentence)
     injury = INJURY.search(clause)
     if cls == "civilian":
         if TRAPPED.search(clause) and not DEATH.search(clause):
@@ -105,7 +117,7 @@ def kind(cls: str | None, clause: str, sentence: str) -> str | None:
     if cls == "deaths" and UNIDENTIFIED.search(clause):
         return "unidentified_deaths"
     if cls == "deaths":
-        if re.search(r"\bcivil", sentence, re.I):
+        if _speaks_of_civilians(sentence):
             return "civilian_deaths" + suffix
         return "people_killed_total" + suffix
     if not death:

@@ -11,6 +11,9 @@ around a town named only approximately ("près de Raqa").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from functools import lru_cache
 
 from . import gazetteer, lexicon, sources
 
@@ -45,7 +48,7 @@ def parent(key: str) -> str | None:
 WORLD_RE = re.compile(r"\b(?:global|worldwide|world['’]s|around the world|in the world|mondial(?:e|es|aux)?|"
                       r"dans le monde|au monde|du monde entier)\b", re.I)
 
-def refined(places: tuple[str, ...], approximate: set[str], next_text: str) -> tuple[str, ...]:
+def refined(places: tuple[str, ...], approximate: frozenset[str], next_text: str) -> tuple[str, ...]:
     """A place named only approximately ("près de Raqa") is made precise by the places
     the next sentence names inside it ("... à Mansourah ainsi qu'un marché à Tabqa")."""
     if not approximate or not set(places) & approximate:
@@ -73,16 +76,18 @@ def blank(text: str, spans: list[tuple[int, int]]) -> str:
 NEAR_RE = re.compile(r"(?:près d['’]|près de|autour de|aux environs de|non loin de|\bnear|\baround|\boutside)\s*$", re.I)
 
 
-def near_regions(text: str) -> set[str]:
+@lru_cache(maxsize=256)
+def near_regions(text: str) -> frozenset[str]:
     """Regions named only approximately: "près de Raqa" is somewhere in Raqqa's province."""
     out = set()
     for f in located(text):
         around = parent(f.key)
         if NEAR_RE.search(text[max(0, f.start - 20):f.start]) and around:
             out.add(around)
-    return out
+    return frozenset(out)
 
 
+@lru_cache(maxsize=1024)
 def surface_names(text: str) -> dict[str, str]:
     """Place key -> the name as the text writes it ("Mansourah" for al-mansoura)."""
     return {f.key: text[f.start:f.end] for f in gazetteer.find(text)}
@@ -107,12 +112,25 @@ ACTOR_AFTER_RE = re.compile(r"^\s+(?:sont|est|a|ont|avait|avaient|is|are|was|wer
                             r"conteste|disputes?|denies|denied|accuse[sd]?|affirme|estime)\b", re.I)
 
 
+def _inside(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether ``pos`` lies in one of the sorted, disjoint ``spans``."""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+@lru_cache(maxsize=1024)
 def without_agents(text: str) -> str:
     """``text`` with the names of known sources blanked ("Organisation mondiale de la santé")."""
     return blank(text, [(f.start, f.end) for f in lexicon.find(lexicon.agents(), text)])
 
 
 def located(text: str) -> list[gazetteer.Mention]:
+    """The places ``text`` names as places (see ``_located``); worked out once per text."""
+    return list(_located(text))
+
+
+@lru_cache(maxsize=1024)
+def _located(text: str) -> tuple[gazetteer.Mention, ...]:
     """The places ``text`` names as places, minus sources' names ("Human Rights Watch"),
     places named as actors, and cities met by another of their names without a locative
     ("les affirmations du Hamas" is no town of Germany)."""
@@ -140,18 +158,26 @@ def located(text: str) -> list[gazetteer.Mention]:
         within = next((f.key for f in out if kind_of_place(f.key) in ("city", "region")), None) or (
             out[0].key if out else None)
         out = sorted(out + gazetteer.find_sites(text, within), key=lambda m: m.start)
-    return out
+    return tuple(out)
 
 
-def places_in(text: str, world: bool = False, event: tuple[str, ...] = ()) -> list[str]:
+def places_in(text: str, world: bool = False, event: tuple[str, ...] = (),
+              masked: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """The places ``text`` names as a figure's scope, the most specific, leaving out what lies
+    in the ``masked`` spans (the clauses of the sentence's other figures). The sentence is
+    read once however many figures it has: its places are worked out once and masked."""
     keys: list[str] = []
     around: set[str] = set()  # "près de Raqa": the town's surroundings, not the town
-    found = located(text)
+    spans = sorted(masked)
+    starts = [a for a, _ in spans]
+    found = [f for f in located(text) if not _inside(f.start, spans, starts)]
+    seats = sources.description_spans(text)  # of the whole sentence: worked out once
+    if masked:
+        text = blank(text, spans)
     # a place inside a source's description ("the health ministry in Damascus") is the source's seat:
     # the figure's place only when the sentence names no other, and then the place of the event
     # the article reports when it lies in that seat ("le ministère de la santé de Gaza" on the
     # explosion at a hospital in Gaza)
-    seats = sources.description_spans(text)
     outside = [f for f in found if not any(a <= f.start and f.end <= b for a, b in seats)]
     if not outside and found and event and all(any(f.key in ancestors(e) for f in found) for e in event):
         return list(event)
