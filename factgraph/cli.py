@@ -81,7 +81,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return tqdm(items, desc="storing", unit="article", disable=len(items) < 5 or not sys.stderr.isatty())
 
     with _open(args) as store:
-        done = ingest(store, args.files, _iris(args), progress=progress)
+        done = ingest(store, args.files, _iris(args), progress=progress, strict=args.strict)
+    for error in done.errors:  # a bad article is named and left out; the others are stored
+        print(f"factgraph ingest: error: {error} (left out)", file=sys.stderr)
     # one line per file, in the order given; a file with figures but no claim is named
     # on stderr (nothing in it was attributed, or nothing counted was recognised)
     names = [str(f) for f in args.files] if len(args.files) == len(done.extractions) else \
@@ -94,8 +96,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     n_claims = sum(len(x.claims) for x in done.extractions)
     n_conflicts = sum(1 for c in done.conflicts if c.is_conflict)
     print(f"ingested {len(done.extractions)} article(s), {n_claims} claim(s); "
-          f"{n_conflicts} conflict(s) in the store")
-    return 0
+          f"{n_conflicts} conflict(s) in the store" + (f"; {len(done.errors)} left out" if done.errors else ""))
+    return EXIT_USAGE if done.errors else 0
 
 
 def _query_text(arg: str) -> str:
@@ -149,6 +151,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not args.json:
         raise CommandError("extract: only --json output exists; add --json")
     out = extract_json(args.files, _iris(args))
+    for error in out["errors"]:
+        print(f"factgraph extract: error: {error} (left out)", file=sys.stderr)
     json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
@@ -223,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add articles to the store (re-ingesting replaces)")
     _store_options(p)
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--strict", action="store_true",
+                   help="stop the whole batch, before any write, at the first bad article (default: leave it out)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) and print the results")

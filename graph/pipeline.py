@@ -9,14 +9,14 @@ bad input changes nothing in the store. Each article then replaces its own named
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
 from rdflib import Graph
 
 from . import conflicts as conflict_analysis
-from .article import read_article
+from .article import ArticleError, read_article
 from .extraction import extract
 from .mapping import lexicon_graph, to_graph
 from .model import Article, Claim, Extraction
@@ -35,16 +35,25 @@ def builtin_corpus() -> list[Path]:
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
 
 
-def prepare(paths: Iterable[str | Path], iris: Iris) -> list[tuple[Extraction, Graph, Graph]]:
-    """Read, extract, map and validate every article; raises before any write.
+def prepare(paths: Iterable[str | Path], iris: Iris, strict: bool = True,
+            errors: list[str] | None = None) -> list[tuple[Extraction, Graph, Graph]]:
+    """Read, extract, map and validate every article, before any write.
 
-    The graphs are validated together in one SHACL run (pySHACL's cost is mostly per
-    run); only when that fails is each one validated alone, to name the culprit."""
+    ``strict``: the first bad article raises (``ArticleError``, ``ValidationError``) and
+    nothing is written. Otherwise a bad article is left out and its one-line error added to
+    ``errors``; the others go on. The graphs are validated together in one SHACL run
+    (pySHACL's cost is mostly per run); only when that fails is each one validated alone,
+    to name the culprit."""
     vocab = vocabulary(iris)
-    paths = list(paths)
     out = []
     for p in paths:
-        x = extract(read_article(p))
+        try:
+            x = extract(read_article(p))
+        except ArticleError as exc:
+            if strict or errors is None:
+                raise
+            errors.append(str(exc))
+            continue
         out.append((x, to_graph(x, iris), lexicon_graph(x, iris)))
     together = Graph()
     for _, g, lex in out:
@@ -53,9 +62,17 @@ def prepare(paths: Iterable[str | Path], iris: Iris) -> list[tuple[Extraction, G
     try:
         validate(together, vocab, "articles")
     except ValidationError:
-        for p, (_, g, lex) in zip(paths, out, strict=True):
-            validate(g + lex, vocab, str(p))
-        raise
+        kept = []
+        for x, g, lex in out:
+            try:
+                validate(g + lex, vocab, x.article.file_name)
+            except ValidationError as exc:
+                if strict or errors is None:
+                    raise
+                errors.append(str(exc))
+                continue
+            kept.append((x, g, lex))
+        out = kept
     return out
 
 
@@ -63,6 +80,7 @@ def prepare(paths: Iterable[str | Path], iris: Iris) -> list[tuple[Extraction, G
 class Ingested:
     extractions: list[Extraction]
     conflicts: list[conflict_analysis.Conflict]  # over the whole store, after this ingest
+    errors: list[str] = field(default_factory=list)  # the articles left out, one line each (not strict)
 
 
 def ingest(
@@ -70,11 +88,16 @@ def ingest(
     paths: Iterable[str | Path],
     iris: Iris | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
+    strict: bool = True,
 ) -> Ingested:
-    """Add (or replace) articles in ``store`` and refresh the derived conflicts."""
+    """Add (or replace) articles in ``store`` and refresh the derived conflicts.
+
+    ``strict`` (the default for the library): one bad article stops the batch before any
+    write. Otherwise bad articles are reported in ``Ingested.errors`` and left out."""
     iris = iris or Iris()
     ensure_loaded(store, iris)
-    prepared = prepare(paths, iris)
+    errors: list[str] = []
+    prepared = prepare(paths, iris, strict, errors)
     steps: Iterable = progress(prepared) if progress else prepared
     lexicon = Graph()
     for _, _, lex in prepared:
@@ -85,7 +108,7 @@ def ingest(
         store.replace_graph(iris.article_graph(x.article.id), g)
         store.replace_graph(iris.inferred_graph(x.article.id), infer(g))
     found = conflict_analysis.refresh(store, iris)
-    return Ingested([x for x, _, _ in prepared], found)
+    return Ingested([x for x, _, _ in prepared], found, errors)
 
 
 def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:
@@ -152,11 +175,11 @@ def extract_json(paths: Iterable[str | Path], iris: Iris | None = None) -> dict:
     """Run the whole pipeline over ``paths`` in a throw-away store (EVAL.md contract)."""
     iris = iris or Iris()
     with EmbeddedStore(None) as store:
-        done = ingest(store, paths, iris)
+        done = ingest(store, paths, iris, strict=False)  # a bad article is left out and named in "errors"
     claims = [claim_json(c, x.article, iris) for x in done.extractions for c in x.claims]
     conflicts = [
         {"a": c.a, "b": c.b, "kind": c.kind, "severity": c.severity, "ratio": c.ratio,
          "explanation": c.explanation_en, "explanation_fr": c.explanation_fr}
         for c in done.conflicts if c.is_conflict
     ]
-    return {"claims": claims, "conflicts": conflicts}
+    return {"claims": claims, "conflicts": conflicts, "errors": done.errors}

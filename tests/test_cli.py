@@ -178,3 +178,26 @@ def test_has_figures(body, figures):
     from factgraph.cli import has_figures
 
     assert has_figures(body) is figures
+
+
+def test_a_bad_article_is_left_out_and_named_the_others_are_stored(tmp_path, capsys):
+    """Issue #13: one bad article is reported and skipped; --strict stops the batch before any write."""
+    store = str(tmp_path / "store")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(" date 2019-02-30 Selon l'OMS, 300 morts.", encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text(" date 2019-02-20 Selon l'OMS, 300 personnes sont mortes.", encoding="utf-8")
+    count = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fg:FigureClaim }"
+
+    assert main(["ingest", "--strict", "--store", store, str(bad), str(good)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bad.txt" in err and "invalid date" in err
+    assert main(["query", "--store", store, "--format", "json", count]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["n"] == "0"  # nothing written
+
+    assert main(["ingest", "--store", store, str(bad), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert "bad.txt" in captured.err and "left out" in captured.err and "Traceback" not in captured.err
+    assert "good.txt: 1 claim(s)" in captured.out and "1 left out" in captured.out
+    assert main(["query", "--store", store, "--format", "json", count]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["n"] == "1"
