@@ -8,8 +8,8 @@ Three readers, merged left to right (longest first on overlaps):
 2. **Descriptions** built on a source noun: an institution, an office or a role, with
    its complements and adjectives ("le ministère de la Santé de Gaza", "les autorités
    locales", "the Indian government", "people familiar with the numbers", "une source
-   européenne", "le Premier ministre, François Bayrou"). A document noun ("une note du
-   renseignement américain", "a report by the UN") speaks for the source it names.
+   européenne", "le Premier ministre, François Bayrou"). A description that holds a known
+   name is that source ("un organisme de l'ONU", "le directeur de l'OSDH, Rami Abdel Rahmane").
 3. **Proper names**: a run of capitalised words that is no place, date or sentence
    opener ("Emmanuel Macron", "Marine Le Pen", "PolitiFact", "Hamas").
 
@@ -62,12 +62,7 @@ _SOURCE_HEADS_EN = (
     "scientists", "doctors", "analysts", "economists", "president", "senator", "candidate", "director",
     "officer", "people familiar", "investigators", "assessment", "prime minister", "mayor", "governor",
 )
-# documents speak for the source they name: "une note du renseignement américain"
-_DOCUMENT_HEADS = ("rapport", "note", "bilan", "étude", "synthèse", "communiqué", "chiffres", "statistiques",
-                   "données", "décompte", "report", "study", "statement", "figures", "data", "tally", "count",
-                   "estimates", "estimate", "survey")
 _HEADS = "|".join(sorted((re.escape(h) for h in _SOURCE_HEADS_FR + _SOURCE_HEADS_EN), key=len, reverse=True))
-_DOCS = "|".join(sorted((re.escape(h) for h in _DOCUMENT_HEADS), key=len, reverse=True))
 _CAP = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*[\w.]|[A-ZÀ-ÖØ-Þ])"
 _ADJ_FR = (r"(?i:[a-zà-ÿ-]+(?:ais|aise|aises|ien|ienne|iens|iennes|ain|aine|ains|aines|al|ale|aux|ales|el|elle|"
            r"iel|ielle|ique|iques|if|ive|ifs|ives|ois|oise|éen|éenne|éens|éennes|aire|aires|ier|ière|"
@@ -83,9 +78,6 @@ DESCRIPTION_RE = re.compile(
     rf"(?<![\w-])(?:{_DETERMINER}\s*)?(?:{_PRE}\s+){{0,2}}"
     rf"(?P<head>(?i:{_HEADS}))(?![\w-])(?:\s+{_ADJ_FR}){{0,2}}{_COMPLEMENT}{{0,4}}"
 )
-# "les chiffres de Pôle emploi", "a report by the UN": the document's author speaks
-DOCUMENT_RE = re.compile(rf"(?<![\w-])(?P<head>{_DOCS})(?![\w-])\s*(?:\w+\s+){{0,2}}?(?:de la|de l['’]|des|du|de|d['’]|"
-                         rf"of the|of|by the|by|from the|from)\s*$", re.I)
 # a role and the name after it: "le Premier ministre, François Bayrou"
 ROLE_NAME_RE = re.compile(rf",?\s*(?P<name>{_CAP}(?:[\s-]+(?:{_CAP}|de|du|al|el|bin|ben|van|von|le|la)){{1,3}})")
 
@@ -314,7 +306,3 @@ def affiliation(text: str, found: Found) -> Found | None:
         return Found(f.key, rest + f.start, rest + f.end)
     return None
 
-
-def document_author(text: str, found: Found) -> bool:
-    """Whether ``found`` is named as the author of a document ("les chiffres de Pôle emploi")."""
-    return DOCUMENT_RE.search(text[max(0, found.start - 40):found.start]) is not None
