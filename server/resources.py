@@ -125,7 +125,6 @@ def rdf_document(iri: URIRef, suffix: str) -> Response:
         abort(404)
     resp = Response(export.serialize(graph, suffix), mimetype=media_type)
     if suffix == "jsonld":
-        resp.headers.add(
-            "Link", f'<{request.host_url}context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
-        )
+        # a relative reference (RFC 8288 resolves it against the request): never the Host header echoed back
+        resp.headers.add("Link", '</context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"')
     return resp

@@ -238,3 +238,10 @@ def test_quote_falls_back_to_the_exact_words():
 def test_a_path_no_resource_can_have_is_404_not_500(client):
     for path in ("/claim/%00", "/claim/a%20b", "/agent/x%3Cy", "/place/%7B%7D"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_host_header_is_never_echoed_into_a_link(client):
+    """Issue #13: a forged Host must not reach a response header (cache poisoning)."""
+    r = client.get("/claim/seed/84.jsonld", headers={"Host": "evil.example"})
+    assert r.status_code == 200 and "json-ld#context" in r.headers["Link"]
+    assert "evil.example" not in str(r.headers)
