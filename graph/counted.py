@@ -24,6 +24,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import gazetteer
+
 # words that end a counted noun phrase
 _STOP = set("""
 ont sont a est était étaient avaient avait auraient seraient serait sera seront restent reste demeurent
@@ -145,8 +147,6 @@ OUT_OF_RE = re.compile(r"^\s+(?:out of|sur|of)\s+(?:\d{1,3}(?:[,.\s\u00a0\u202f]
 def _is_place_name(word: str) -> bool:
     if not word[:1].isupper():
         return False
-    from . import gazetteer
-
     return bool(gazetteer.find(f"à {word}"))
 
 

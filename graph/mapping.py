@@ -13,7 +13,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from factgraph import __version__
 
-from . import counted, lexicon, sources
+from . import counted, gazetteer, lexicon, sources
 from .model import Article, Claim, Extraction, Statement
 from .terms import FG, FGB, FGC, FGQ, OA, PREFIXES, SCHEMA, TIME, Iris
 
@@ -69,8 +69,6 @@ def place_label(key: str, lang: str = "en") -> str:
     entry = lexicon.place(key)
     if entry is not None:
         return entry.label_en if lang == "en" else entry.label_fr
-    from . import gazetteer
-
     return gazetteer.label(key, lang) if gazetteer.place(key) else key
 
 
@@ -119,8 +117,6 @@ def lexicon_graph(x: Extraction, iris: Iris) -> Graph:
 def _place(g: Graph, key: str, iris: Iris) -> None:
     if lexicon.place(key) is not None:
         return  # described by gazetteer.ttl, in the vocabulary graph
-    from . import gazetteer
-
     entry = gazetteer.place(key)
     if entry is None:
         return

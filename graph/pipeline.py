@@ -16,9 +16,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from . import conflicts as conflict_analysis
+from . import scope, sources
 from .article import ArticleError, read_article
 from .extraction import extract
-from .mapping import lexicon_graph, to_graph
+from .mapping import lexicon_graph, place_label, to_graph
 from .model import Article, Claim, Extraction
 from .reasoning import infer
 from .store import EmbeddedStore, Store
@@ -124,19 +125,12 @@ def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:
 
 def claim_json(c: Claim, article: Article, iris: Iris) -> dict:
     """One claim in the JSON contract of ``factgraph extract --json`` (EVAL.md)."""
-
-    from . import gazetteer
-    from .mapping import place_label
-
     # the places of the scope, then the places that contain them up to the country (Soussa, Deir Ezzor, Syria)
-    wider = [a for p in c.scope.places for a in gazetteer.ancestors(p)
-             if (gazetteer.place(a) is None or gazetteer.place(a).kind not in ("continent", "world"))]  # type: ignore[union-attr]
+    wider = [a for p in c.scope.places for a in scope.ancestors(p) if scope.kind_of_place(a) not in ("continent", "world")]
     keys = list(dict.fromkeys([*c.scope.places, *wider]))
     written = dict(zip(c.scope.places, (c.scope.place_evidence or "").split("|"), strict=False))
     # a place as the article writes it when it does ("Mansourah", "Libye"), else its label in the article's language
     places = [written.get(p) or place_label(p, article.language) for p in keys]
-    from . import sources
-
     return {
         "id": str(iris.claim(c.key)),
         "file": article.file_name,

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicon
+from . import gazetteer, lexicon
 from .terms import slug
 
 # -- what kind of agent a name is -------------------------------------------------------
@@ -173,17 +173,12 @@ def _place_names() -> re.Pattern:
 
 
 def _is_place(text: str, before: str = "") -> bool:
-    try:
-        from . import gazetteer
-    except ImportError:  # pragma: no cover - the open gazetteer is optional
-        gazetteer = None  # type: ignore[assignment]
-    if gazetteer is not None:
-        name = text.title() if text.isupper() else text  # "TRIPOLI (REUTERS) -": a dateline in capitals
-        found = gazetteer.find(name)
-        # a city's other GeoNames name is that city only after a locative ("in Derna"; "le Hamas" is no town)
-        if found and found[0].start == 0 and found[0].end >= len(name.rstrip(" .,")) - 1 and (
-                not gazetteer.by_other_name(found[0]) or gazetteer.LOCATIVE_RE.search(before[-25:])):
-            return True
+    name = text.title() if text.isupper() else text  # "TRIPOLI (REUTERS) -": a dateline in capitals
+    found = gazetteer.find(name)
+    # a city's other GeoNames name is that city only after a locative ("in Derna"; "le Hamas" is no town)
+    if found and found[0].start == 0 and found[0].end >= len(name.rstrip(" .,")) - 1 and (
+            not gazetteer.by_other_name(found[0]) or gazetteer.LOCATIVE_RE.search(before[-25:])):
+        return True
     m = _place_names().fullmatch(text)
     return m is not None
 
@@ -271,9 +266,13 @@ def person_names(text: str) -> tuple[tuple[int, int], ...]:
                  if (a := _registry.get(f.key)) is not None and a.kind == "person")
 
 
-@lru_cache(maxsize=4096)
 def find(text: str) -> list[Found]:
     """Every source ``text`` names, left to right, without overlaps (longest first)."""
+    return list(_find(text))  # a copy: the cached tuple is shared
+
+
+@lru_cache(maxsize=4096)
+def _find(text: str) -> tuple[Found, ...]:
     known = [Found(f.key, f.start, f.end) for f in lexicon.find(lexicon.agents(), text)]
     described = _descriptions(text)
     # a description that contains a known name and adds little is that name ("l'Organisation mondiale
@@ -285,7 +284,7 @@ def find(text: str) -> list[Found]:
         hits.append(d)
     hits += known
     hits += _names(text, [(h.start, h.end) for h in hits])
-    return lexicon.leftmost_longest(hits)
+    return tuple(lexicon.leftmost_longest(hits))
 
 
 AFFILIATION_RE = re.compile(r"^,\s*(?:un|une|a|an|the|le|la|l['’])?\s*(?:\w+\s+){0,2}?(?:responsable|porte-parole|"
