@@ -49,7 +49,9 @@ _SOURCE_HEADS_FR = (
     "organisme", "office", "bureau", "institut", "observatoire", "ong", "association", "syndicat",
     "commission", "comité", "conseil", "cour", "tribunal", "parquet", "procureur", "services",
     "renseignement", "source", "sources", "experts", "chercheurs", "scientifiques", "médecins", "secours",
-    "pompiers", "cadis", "correspondants", "président", "présidente", "député", "sénateur", "candidate",
+    "pompiers", "correspondants",
+    # religious authorities who count the dead they bury or register
+    "cadis", "cadi", "imams", "imam", "prêtres", "curés", "rabbins", "religieux", "autorités religieuses", "président", "présidente", "député", "sénateur", "candidate",
     "candidat", "directeur", "directrice", "responsable", "responsables", "représentant", "économistes",
     "analystes", "spécialistes", "statisticiens", "premier ministre", "évaluation", "enquêteurs",
     "établissement", "gouverneur",
@@ -61,6 +63,7 @@ _SOURCE_HEADS_EN = (
     "prosecutors", "prosecutor", "intelligence", "source", "sources", "experts", "researchers",
     "scientists", "doctors", "analysts", "economists", "president", "senator", "candidate", "director",
     "officer", "people familiar", "investigators", "assessment", "prime minister", "mayor", "governor",
+    "imams", "imam", "priests", "clerics", "rabbis", "religious leaders", "religious authorities",
 )
 _HEADS = "|".join(sorted((re.escape(h) for h in _SOURCE_HEADS_FR + _SOURCE_HEADS_EN), key=len, reverse=True))
 _CAP = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*[\w.]|[A-ZÀ-ÖØ-Þ])"

@@ -215,3 +215,15 @@ def test_the_speaker(sentence, speaker, expected):
 def test_a_source_citing_another_is_the_claimant(sentence, claimant, relayed_by):
     who = attribute(sentence, ARTICLE, continues=False)
     assert (who.claimant, who.relayed_by) == (claimant, relayed_by)
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("Selon les imams de la ville, 300 personnes ont été enterrées.", "imams-de-la-ville"),
+        ("Local clerics said 120 bodies were buried.", "local-clerics"),
+        ("Selon les cadis, environ 170 personnes auraient été enterrées.", "cadis"),
+    ],
+)
+def test_religious_authorities_who_count_burials_are_sources(text, key):
+    assert _keys(text) == [key]
