@@ -37,12 +37,41 @@ def _store_options(p: argparse.ArgumentParser) -> None:
                                                 "or http://127.0.0.1:5000/)")
 
 
-def _open(args: argparse.Namespace):
+def _directory(args: argparse.Namespace) -> Path | None:
+    """The store directory ``--store`` names (or the default one); None for ``:memory:``
+    and remote stores."""
+    from factgraph.graph.store import default_store_path
+
+    if args.store is None:
+        return default_store_path()
+    if args.store == ":memory:" or str(args.store).startswith(("http://", "https://")):
+        return None
+    return Path(args.store)
+
+
+def _open(args: argparse.Namespace, quiet: bool = False):
+    """The store: a directory is opened here, or reached through the ``factgraph serve``
+    that holds it, or waited for while another command has it (graph/shared_store.py)."""
+    from factgraph.graph import shared_store
     from factgraph.graph.store import open_store
 
     if args.base:
         os.environ["FACTGRAPH_BASE"] = args.base
+    directory = _directory(args)
+    if directory is not None:
+        return shared_store.open_directory(directory, tell_served=not quiet)
     return open_store(args.store, update_url=args.update_url)
+
+
+def _writing(args: argparse.Namespace):
+    """The writer lock of the store directory, held for a whole writing command (a
+    no-op for in-memory and remote stores)."""
+    import contextlib
+
+    from factgraph.graph import shared_store
+
+    directory = _directory(args)
+    return shared_store.writer_lock(directory) if directory is not None else contextlib.nullcontext()
 
 
 def _iris(args: argparse.Namespace):
@@ -80,7 +109,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         items = list(items)
         return tqdm(items, desc="storing", unit="article", disable=len(items) < 5 or not sys.stderr.isatty())
 
-    with _open(args) as store:
+    with _writing(args), _open(args) as store:
         done = ingest(store, args.files, _iris(args), progress=progress, strict=args.strict)
     for error in done.errors:  # a bad article is named and left out; the others are stored
         print(f"factgraph ingest: error: {error} (left out)", file=sys.stderr)
@@ -161,7 +190,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from factgraph.graph import conflicts
 
-    with _open(args) as store:
+    with _writing(args), _open(args) as store:
         found = [c for c in conflicts.refresh(store, _iris(args)) if c.is_conflict or args.all]
     rows = conflicts.report_rows(found)
     names = ["kind", "severity", "a", "b", "ratio", "explanation"]
@@ -173,21 +202,49 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from factgraph.graph import shared_store
     from factgraph.graph.pipeline import ensure_corpus
     from factgraph.server import create_app
 
-    store = _open(args)
-    if ensure_corpus(store, _iris(args)):
-        print("the store was empty: ingested the built-in corpus", file=sys.stderr)
-    config = {"BASE": args.base} if args.base else {}
+    directory = _directory(args)
+    with _writing(args):
+        store = _open(args, quiet=True)
+        if isinstance(store, shared_store.ServedStore):
+            raise CommandError(f"{directory} is already served by factgraph serve (pid {store.server.pid}) "
+                               f"at {store.server.url}")
+        if ensure_corpus(store, _iris(args)):
+            print("the store was empty: ingested the built-in corpus", file=sys.stderr)
+    config: dict = {"BASE": args.base} if args.base else {}
+    announced = None
+    if directory is not None:  # the other commands reach this store through us while we hold it
+        loopback = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(args.host, args.host)
+        host = f"[{loopback}]" if ":" in loopback else loopback
+        announced = shared_store.ServerFile.new(f"http://{host}:{args.port}/")
+        config["STORE_TOKEN"] = announced.token
     app = create_app(config, store=store)
     print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql)"
           + (" with the development server" if args.dev else ""), file=sys.stderr)
+    # SIGTERM ends the server like Ctrl-C: the server file is withdrawn, the store flushed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if announced is not None and directory is not None:
+            shared_store.announce(directory, announced)
+        _run_server(app, args)
+    finally:
+        if announced is not None and directory is not None:
+            shared_store.withdraw(directory, announced)
+        store.close()
+    return 0
+
+
+def _run_server(app, args: argparse.Namespace) -> None:
     if args.dev:
         from werkzeug.serving import run_simple
 
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
-        return 0
+        return
     # waitress: a production WSGI server that is pure Python (no compiler, runs where factgraph
     # runs), threaded in one process (the embedded store allows one process), with connection,
     # header and idle limits of its own; gunicorn's pre-fork workers would each open the store
@@ -197,9 +254,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     serve(app, host=args.host, port=args.port, threads=int(cfg["SERVER_THREADS"]),
           connection_limit=int(cfg["SERVER_CONNECTION_LIMIT"]), channel_timeout=int(cfg["SERVER_CHANNEL_TIMEOUT"]),
           max_request_header_size=int(cfg["SERVER_MAX_HEADER_BYTES"]),
-          max_request_body_size=int(cfg["MAX_CONTENT_LENGTH"]), ident="", expose_tracebacks=False,
+          max_request_body_size=int(cfg["STORE_MAX_BODY"] if cfg["STORE_TOKEN"] else cfg["MAX_CONTENT_LENGTH"]),
+          ident="", expose_tracebacks=False,
           _quiet=True)
-    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "SERVER_CONNECTION_LIMIT": 200,  # open connections at once; more wait in the listen backlog
     "SERVER_CHANNEL_TIMEOUT": 30,  # seconds an idle or half-sent connection is kept
     "SERVER_MAX_HEADER_BYTES": 16384,  # request line and headers
+    # set by `factgraph serve` on an embedded store: the token of /store/* (graph/shared_store.py)
+    "STORE_TOKEN": None,
+    "STORE_MAX_BODY": 64 << 20,  # body cap of /store/update (an article's graphs in one transaction)
 }
 
 
@@ -43,13 +46,14 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     if store is not None:
         app.extensions["factgraph.store"] = store
 
-    from . import conflicts, downloads, pages, resources, sparql, stored_queries
+    from . import conflicts, downloads, pages, resources, sparql, store_access, stored_queries
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(stored_queries.bp)  # loads and parses every queries/**/*.rq
     app.register_blueprint(pages.bp)
     app.register_blueprint(conflicts.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(store_access.bp)  # 404 unless serve set STORE_TOKEN
     app.register_blueprint(resources.bp)  # last: the catch-all for minted IRIs
     return app
 
