@@ -1,13 +1,18 @@
 """SPARQL result formats: what each query form can be answered in, and the writers.
 
-rdflib writes SPARQL results as JSON, XML and CSV; TSV (SPARQL 1.1 Query Results CSV
-and TSV Formats, section 3) is written here. Graph results are written by rdflib's
-serialisers.
+rdflib writes SPARQL results as JSON and CSV; XML and TSV (SPARQL 1.1 Query Results CSV
+and TSV Formats, section 3) are written here. rdflib 7's XML writer drops the text of a
+literal whose Python value is false (``0``, ``0.0``, ``false``, ``""``): it passes the
+``Literal`` itself to SAX's ``characters``, which skips falsy content, so SPARQLWrapper and
+rdflib's SPARQLStore read ``fg:gap 0`` as an empty literal (RDFLib/rdflib#3138; the fix
+upstream is ``characters(str(val))``, see ``docs/upstream/``). Graph results are written
+by rdflib's serialisers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
@@ -69,22 +74,59 @@ def write_tsv(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+SPARQL_NS = "http://www.w3.org/2005/sparql-results#"
+XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="' + SPARQL_NS + '">\n'
+
+
+def xml_term(term: Node) -> str:
+    """One bound value in SPARQL Query Results XML (section 2.3.1): the lexical form
+    always written, whatever its Python value."""
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    if isinstance(term, Literal):
+        if term.language:
+            attr = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype is not None and term.datatype != _XSD_STRING:
+            attr = f" datatype={quoteattr(str(term.datatype))}"
+        else:
+            attr = ""
+        return f"<literal{attr}>{escape(str(term), {chr(13): '&#13;'})}</literal>"  # a CR survives parsing
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]]) -> bytes:
+    out = [XML_HEAD, "<head>", *(f"<variable name={quoteattr(str(v))}/>" for v in variables), "</head>\n<results>\n"]
+    for row in rows:
+        out.append("<result>")
+        out.extend(f"<binding name={quoteattr(str(v))}>{xml_term(t)}</binding>"
+                   for v, t in zip(variables, row, strict=True) if t is not None)
+        out.append("</result>\n")
+    out.append("</results>\n</sparql>\n")
+    return "".join(out).encode("utf-8")
+
+
 def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]], media_type: str) -> bytes:
     if media_type == TSV:
         return write_tsv(variables, rows)
+    if media_type == XML:
+        return write_xml(variables, rows)
     result = Result("SELECT")
     result.vars = list(variables)
     result.bindings = [
         {v: plain(t) for v, t in zip(variables, row, strict=True) if t is not None}  # type: ignore[misc]  # rdflib: Node, not Identifier
         for row in rows
     ]
-    return result.serialize(format={JSON: "json", XML: "xml", CSV: "csv"}[media_type]) or b""
+    return result.serialize(format={JSON: "json", CSV: "csv"}[media_type]) or b""
 
 
 def write_boolean(answer: bool, media_type: str) -> bytes:
+    if media_type == XML:
+        return f"{XML_HEAD}<head/>\n<boolean>{'true' if answer else 'false'}</boolean>\n</sparql>\n".encode()
     result = Result("ASK")
     result.askAnswer = answer
-    return result.serialize(format={JSON: "json", XML: "xml"}[media_type]) or b""
+    return result.serialize(format="json") or b""
 
 
 def write_graph(triples: Sequence[tuple[Node, Node, Node]], media_type: str) -> bytes:

@@ -110,6 +110,24 @@ def test_sparqlwrapper_select_xml_and_csv(endpoint, method):
     assert sw.query().convert().decode().split() == ["t", "data1", "data2", "data3"]
 
 
+def test_falsy_values_survive_xml_results(endpoint):
+    """0, 0.0, false and "" are values, not missing text (rdflib 7's XML writer dropped
+    them: RDFLib/rdflib#3138); read back by SPARQLWrapper and by rdflib's SPARQLStore."""
+    query = 'SELECT ?i ?d ?b ?s WHERE { VALUES (?i ?d ?b ?s) { (0 0.0 false "") } }'
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(query)
+    sw.setReturnFormat(XML)
+    literals = sw.query().convert().getElementsByTagName("literal")
+    texts = [n.firstChild.data if n.firstChild else "" for n in literals]
+    assert texts[0] == "0" and float(texts[1]) == 0.0 and texts[2:] == ["false", ""]
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    row = next(iter(Graph(SPARQLStore(endpoint, returnFormat="xml")).query(query)))
+    assert str(row[0]) == "0" and str(row[1]) != "" and [str(v) for v in row[2:]] == ["false", ""]
+    assert row[0].toPython() == 0 and row[1].toPython() == 0 and row[2].toPython() is False
+
+
 def test_sparqlwrapper_ask_and_construct(endpoint):
     sw = SPARQLWrapper(endpoint)
     sw.setQuery(f"ASK {{ <{K}data2.rdf> ?p ?o }}")
