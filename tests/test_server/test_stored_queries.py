@@ -78,6 +78,9 @@ def test_stored_query_on_the_seed_graph(catalogue, seed_graph_store, name):
     rows = list(catalogue[name].run(seed_graph_store, seed))
     if name != "conflicts_by_kind":  # conflicts depend on which kinds the seed article yields
         assert rows, f"{name} found nothing in the seed graph"
+    # a claim is one row, not one per language of its label (the seed's labels are in en and fr)
+    claims = [r.asdict()["claim"] for r in rows if "claim" in r.asdict()]
+    assert len(claims) == len(set(claims)), f"{name} repeats claims"
 
 
 def test_values_are_bindings_not_text(catalogue, facts_store):
