@@ -121,7 +121,6 @@ def to_graph(conflicts: Iterable[Conflict], iris: Iris, ended: datetime | None =
     g.add((activity, RDF.type, PROV.Activity))
     g.add((activity, FG.ruleVersion, Literal(DETECTOR_VERSION)))
     g.add((activity, PROV.wasAssociatedWith, software))
-    g.add((software, RDF.type, PROV.SoftwareAgent))
     g.add(
         (activity, PROV.endedAtTime, Literal((ended or datetime.now(UTC)).isoformat(), datatype=XSD.dateTime))
     )

@@ -159,8 +159,6 @@ class Mapper:
         g.add((activity, PROV.used, art))
         software = self.iris.software(__version__)
         g.add((activity, PROV.wasAssociatedWith, software))
-        g.add((software, RDF.type, PROV.SoftwareAgent))
-        g.add((software, RDFS.label, Literal(f"factgraph {__version__}")))
         for c in x.claims:
             self._claim(g, x.article, c, art, activity)
         for s in x.statements:

@@ -105,9 +105,9 @@ def ingest(
         lexicon += lex
     if len(lexicon):  # before the articles: their sources, places and kinds are described when they appear
         store.update(f"INSERT DATA {{ GRAPH <{iris.lexicon_graph}> {{\n{lexicon.serialize(format='nt')}}} }}")
-    for x, g, _ in steps:
+    for x, g, lex in steps:
         store.replace_graph(iris.article_graph(x.article.id), g)
-        store.replace_graph(iris.inferred_graph(x.article.id), infer(g))
+        store.replace_graph(iris.inferred_graph(x.article.id), infer(g, iris, lex))
     found = conflict_analysis.refresh(store, iris)
     return Ingested([x for x, _, _ in prepared], found, errors)
 

@@ -87,8 +87,21 @@ def _trivial(t) -> bool:
     return s == o or isinstance(s, Literal)
 
 
-def infer(article_graph: Graph) -> Graph:
-    """The triples OWL-RL infers from one article's graph and the ontology."""
+@lru_cache(maxsize=4)
+def _stored_vocabulary(base: str) -> frozenset:
+    """The triples of the vocabulary graph and of its closure, as stored for ``base``."""
+    iris = Iris(base)
+    return frozenset(vocabulary(iris)) | frozenset(vocabulary_closure(iris))
+
+
+def infer(article_graph: Graph, iris: Iris | None = None, lexicon: Graph | None = None) -> Graph:
+    """The triples OWL-RL infers from one article's graph and the ontology, less what
+    the store's vocabulary graphs already hold (with ``iris``, their base) and what the
+    article's ``lexicon`` entries state: a triple stored in two graphs counts twice in the
+    union default graph (``COUNT(*)``, VoID)."""
+    stored = _stored_vocabulary(iris.base) if iris is not None else frozenset()
+    if lexicon is not None:
+        stored = stored | frozenset(lexicon)
     closure = tbox_closure()
     g = Graph()
     g += closure
@@ -98,6 +111,6 @@ def infer(article_graph: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
     for t in g:
-        if t not in article_graph and t not in closure and not _trivial(t):
+        if t not in article_graph and t not in closure and t not in stored and not _trivial(t):
             out.add(t)
     return out

@@ -11,7 +11,9 @@ import hashlib
 from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+
+from factgraph import __version__
 
 from .lexicon import ontology_file
 from .terms import PREFIXES, Iris
@@ -31,9 +33,14 @@ def _vocabulary(base: str) -> Graph:
 
 
 def vocabulary(iris: Iris) -> Graph:
-    """The vocabulary graph for this base (a copy: callers may add to it)."""
+    """The vocabulary graph for this base (a copy: callers may add to it), with the
+    software agent the provenance of every graph points to: described here once, not in
+    each article's graph (a triple in two graphs counts twice in the union)."""
     g = Graph()
     g += _vocabulary(iris.base)
+    software = iris.software(__version__)
+    g.add((software, RDF.type, PROV.SoftwareAgent))
+    g.add((software, RDFS.label, Literal(f"factgraph {__version__}")))
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     return g
@@ -48,7 +55,7 @@ def tbox() -> Graph:
 
 def fingerprint() -> str:
     """A digest of the vocabulary files: the store reloads them when it changes."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(__version__.encode())  # the software agent is described in it
     for name in VOCABULARY_FILES:
         h.update(ontology_file(name).encode())
     return h.hexdigest()[:16]

@@ -122,3 +122,13 @@ def test_extract_json_contract():
     ids = {c["value"]: c["id"] for c in out["claims"] if c["quantity"] == "civilian_deaths" and not c["restates"] and not c["disputes"]}
     assert frozenset((ids[3800], ids[1302])) in pairs  # OSDH's Syria-only figure vs the coalition's
     assert all(c["explanation"] for c in out["conflicts"])
+
+
+def test_no_triple_is_stored_in_two_graphs(seed_store):
+    """The union default graph counts a triple once per graph holding it: COUNT(*), VoID's
+    void:triples and the default-view dump would overstate. The vocabulary's terms, its
+    closure and the software agent are described once, not again in each article's graphs."""
+    twice = list(seed_store.query(
+        "SELECT ?s ?p ?o ?g1 ?g2 WHERE { GRAPH ?g1 { ?s ?p ?o } GRAPH ?g2 { ?s ?p ?o } "
+        "FILTER(STR(?g1) < STR(?g2)) } LIMIT 5"))
+    assert twice == []
