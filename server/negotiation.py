@@ -6,7 +6,11 @@
   ``csv``, ``ttl``), and must be one of ``offered``;
 - else the ``Accept`` header, by q-value, then specificity (``text/turtle`` over
   ``text/*`` over ``*/*``), then the server's order of ``offered``;
-- no ``Accept`` at all means anything: the first offered type.
+- no ``Accept`` at all means anything: the first offered type;
+- generic types that clients send name the obvious specific one (``SYNONYMS``):
+  ``application/json`` is SPARQL JSON results or JSON-LD, ``application/xml`` and
+  ``text/xml`` SPARQL XML results or RDF/XML, ``text/plain`` N-Triples or TSV, ``text/n3``
+  Turtle; an exact match still wins over a synonym.
 
 ``None`` means nothing offered is acceptable (answer 406). Accept parsing is werkzeug's
 (RFC 9110 syntax, q-values); the choice is made here so it is deterministic and tested
@@ -45,10 +49,25 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a generic media type in ``Accept`` stands for, by the query form or page answering.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "application/json": ("application/sparql-results+json", "application/ld+json"),
+    "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "text/plain": ("application/n-triples", "text/tab-separated-values", "application/n-quads"),
+    "text/n3": ("text/turtle",),
+    "application/x-turtle": ("text/turtle",),
+    "application/turtle": ("text/turtle",),
+}
+
+
 def _matches(pattern: str, media_type: str) -> int:
-    """Specificity of ``pattern`` matching ``media_type``: 3 exact, 2 type/*, 1 */*, 0 none."""
+    """Specificity of ``pattern`` matching ``media_type``: 4 exact, 3 synonym, 2 type/*,
+    1 */*, 0 none."""
     pattern = pattern.split(";", 1)[0].strip().lower()
     if pattern == media_type:
+        return 4
+    if media_type in SYNONYMS.get(pattern, ()):
         return 3
     major, _, minor = pattern.partition("/")
     if minor == "*" and major == media_type.split("/", 1)[0]:

@@ -24,6 +24,17 @@ CASES = [
     ("TEXT/CSV", None, RESULTS, "text/csv"),
     ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", None, PAGE, "text/html"),
     ("application/json", None, PAGE, "application/json"),
+    # generic types name the obvious specific one; an exact match still wins
+    ("application/json", None, RESULTS, "application/sparql-results+json"),
+    ("application/json", None, RDF, "application/ld+json"),
+    ("application/json", None, ["text/html", *RDF], "application/ld+json"),
+    ("application/xml", None, RESULTS, "application/sparql-results+xml"),
+    ("text/xml", None, RDF, "application/rdf+xml"),
+    ("text/plain", None, RDF, "application/n-triples"),
+    ("text/plain", None, RESULTS, "text/tab-separated-values"),
+    ("text/n3", None, RDF, "text/turtle"),
+    ("application/json, application/ld+json;q=0.1", None, ["application/ld+json", "application/json"], "application/json"),
+    ("application/json", None, ["text/html", "application/json", "application/ld+json"], "application/json"),
     # the format parameter wins over Accept
     ("text/csv", "json", RESULTS, "application/sparql-results+json"),
     (None, "json", RDF, "application/ld+json"),

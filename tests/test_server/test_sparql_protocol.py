@@ -336,3 +336,16 @@ def test_protocol_dataset_restricts_the_default_graph(client):
     q = f"ASK {{ <{K}data2.rdf> a ?type }}"
     resp = client.get(f"/sparql?query={enc(q)}&default-graph-uri={enc(K + 'data1.rdf')}")
     expect_boolean(resp, False)
+
+
+@pytest.mark.parametrize("accept,query,expected", [
+    ("application/json", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "application/sparql-results+json"),
+    ("application/json", "ASK { ?s ?p ?o }", "application/sparql-results+json"),
+    ("application/json", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "application/ld+json"),
+    ("application/xml", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "application/sparql-results+xml"),
+    ("text/plain", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "application/n-triples"),
+    ("text/n3", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "text/turtle"),
+])
+def test_generic_accept_types_get_the_obvious_format(client, accept, query, expected):
+    resp = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert resp.status_code == 200 and resp.mimetype == expected
