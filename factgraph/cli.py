@@ -55,12 +55,37 @@ def _open(args: argparse.Namespace, quiet: bool = False):
     from factgraph.graph import shared_store
     from factgraph.graph.store import open_store
 
-    if args.base:
-        os.environ["FACTGRAPH_BASE"] = args.base
     directory = _directory(args)
     if directory is not None:
         return shared_store.open_directory(directory, tell_served=not quiet)
     return open_store(args.store, update_url=args.update_url)
+
+
+def _given_base(args: argparse.Namespace) -> str | None:
+    base = args.base or os.environ.get("FACTGRAPH_BASE")
+    return None if not base else base if base.endswith("/") else base + "/"
+
+
+def _base(args: argparse.Namespace, store=None, default: str | None = None) -> str:
+    """The base IRI of minted resources: ``--base`` (or ``$FACTGRAPH_BASE``), else the one
+    the store was built under, else ``default`` (``serve``: its own address), else
+    http://127.0.0.1:5000/. A store built under another base than the one given is refused:
+    its IRIs would not dereference, and new ones would not meet the old."""
+    from factgraph.graph.terms import DEFAULT_BASE
+    from factgraph.graph.vocabulary import stored_base
+
+    given = _given_base(args)
+    stored = stored_base(store) if store is not None else None
+    if given and stored and given != stored:
+        raise CommandError(f"the store was built under base {stored}, not {given}: "
+                           f"use --base {stored}, or another store for {given}")
+    return given or stored or default or DEFAULT_BASE
+
+
+def _iris(args: argparse.Namespace, store=None, default: str | None = None):
+    from factgraph.graph.terms import Iris
+
+    return Iris(_base(args, store, default))
 
 
 def _writing(args: argparse.Namespace):
@@ -72,12 +97,6 @@ def _writing(args: argparse.Namespace):
 
     directory = _directory(args)
     return shared_store.writer_lock(directory) if directory is not None else contextlib.nullcontext()
-
-
-def _iris(args: argparse.Namespace):
-    from factgraph.graph.terms import Iris
-
-    return Iris(args.base)
 
 
 # A figure in running text: digits with thousands or decimal separators ("1.302",
@@ -110,7 +129,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return tqdm(items, desc="storing", unit="article", disable=len(items) < 5 or not sys.stderr.isatty())
 
     with _writing(args), _open(args) as store:
-        done = ingest(store, args.files, _iris(args), progress=progress, strict=args.strict)
+        done = ingest(store, args.files, _iris(args, store), progress=progress, strict=args.strict)
     for error in done.errors:  # a bad article is named and left out; the others are stored
         print(f"factgraph ingest: error: {error} (left out)", file=sys.stderr)
     # one line per file, in the order given; a file with figures but no claim is named
@@ -191,7 +210,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     from factgraph.graph import conflicts
 
     with _writing(args), _open(args) as store:
-        found = [c for c in conflicts.refresh(store, _iris(args)) if c.is_conflict or args.all]
+        found = [c for c in conflicts.refresh(store, _iris(args, store)) if c.is_conflict or args.all]
     rows = conflicts.report_rows(found)
     names = ["kind", "severity", "a", "b", "ratio", "explanation"]
     if args.format == "json":
@@ -214,18 +233,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if isinstance(store, shared_store.ServedStore):
             raise CommandError(f"{directory} is already served by factgraph serve (pid {store.server.pid}) "
                                f"at {store.server.url}")
-        if ensure_corpus(store, _iris(args)):
+        loopback = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(args.host, args.host)
+        here = f"http://{f'[{loopback}]' if ':' in loopback else loopback}:{args.port}/"
+        try:
+            iris = _iris(args, store, default=here)  # minted IRIs dereference here unless --base says where
+        except CommandError:
+            store.close()
+            raise
+        if ensure_corpus(store, iris):
             print("the store was empty: ingested the built-in corpus", file=sys.stderr)
-    config: dict = {"BASE": args.base} if args.base else {}
+        elif iris.base != here and not _given_base(args):
+            print(f"warning: the store was built under base {iris.base}: its IRIs are served as they are, "
+                  f"and dereference only where that base points", file=sys.stderr)
+    config: dict = {"BASE": iris.base}
     announced = None
     if directory is not None:  # the other commands reach this store through us while we hold it
-        loopback = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(args.host, args.host)
-        host = f"[{loopback}]" if ":" in loopback else loopback
-        announced = shared_store.ServerFile.new(f"http://{host}:{args.port}/")
+        announced = shared_store.ServerFile.new(here)
         config["STORE_TOKEN"] = announced.token
     app = create_app(config, store=store)
-    print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql)"
-          + (" with the development server" if args.dev else ""), file=sys.stderr)
+    print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql), "
+          f"IRIs under {iris.base}" + (" with the development server" if args.dev else ""), file=sys.stderr)
     # SIGTERM ends the server like Ctrl-C: the server file is withdrawn, the store flushed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -261,15 +288,15 @@ def _run_server(app, args: argparse.Namespace) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from factgraph.graph import export
-    from factgraph.graph.terms import base_iri
 
     store = _open(args)
     try:
+        base = _base(args, store)
         if args.output:
             with open(args.output, "wb") as out:
-                export.dump(store, out, args.format, args.base or base_iri())
+                export.dump(store, out, args.format, base)
         else:
-            export.dump(store, sys.stdout.buffer, args.format, args.base or base_iri())
+            export.dump(store, sys.stdout.buffer, args.format, base)
             sys.stdout.buffer.flush()
     finally:
         store.close()

@@ -61,6 +61,19 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+VOCABULARY_PATH = "graph/vocabulary"
+
+
+def stored_base(store) -> str | None:
+    """The base IRI a store was built under (its vocabulary graph is
+    ``{base}graph/vocabulary`` and carries its version), or None for a new store."""
+    rows = list(store.query("SELECT ?g WHERE { GRAPH ?g { ?g ?p ?v } FILTER(STRENDS(STR(?g), ?path)) } LIMIT 2",
+                            {"p": DCTERMS.hasVersion, "path": Literal("/" + VOCABULARY_PATH)}))
+    if not rows:
+        return None
+    return str(rows[0][0])[: -len(VOCABULARY_PATH)]
+
+
 def ensure_loaded(store, iris: Iris) -> bool:
     """Load the vocabulary graph into ``store`` unless the same version is there.
     Returns True when it (re)loaded."""

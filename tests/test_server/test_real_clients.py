@@ -119,13 +119,14 @@ def test_falsy_values_survive_xml_results(endpoint):
     sw.setReturnFormat(XML)
     literals = sw.query().convert().getElementsByTagName("literal")
     texts = [n.firstChild.data if n.firstChild else "" for n in literals]
-    assert texts[0] == "0" and float(texts[1]) == 0.0 and texts[2:] == ["false", ""]
+    # (Virtuoso has no xsd:boolean: its false comes back as 0)
+    assert texts[0] == "0" and float(texts[1]) == 0.0 and texts[2] in ("false", "0") and texts[3] == ""
     from rdflib import Graph
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
     row = next(iter(Graph(SPARQLStore(endpoint, returnFormat="xml")).query(query)))
-    assert str(row[0]) == "0" and str(row[1]) != "" and [str(v) for v in row[2:]] == ["false", ""]
-    assert row[0].toPython() == 0 and row[1].toPython() == 0 and row[2].toPython() is False
+    assert str(row[0]) == "0" and str(row[1]) != "" and str(row[2]) in ("false", "0") and str(row[3]) == ""
+    assert row[0].toPython() == 0 and row[1].toPython() == 0 and row[2].toPython() in (False, 0)
 
 
 def test_sparqlwrapper_ask_and_construct(endpoint):

@@ -185,3 +185,31 @@ def test_without_a_token_the_store_routes_do_not_exist():
     app = create_app({"STORE": ":memory:"})
     assert app.test_client().get("/store/ping").status_code == 404
 
+
+
+def test_iris_follow_the_served_address(served):
+    """Without --base, a new store's IRIs are minted where it is served, so they dereference."""
+    store, root, _ = served
+    q = urllib.parse.quote("SELECT ?a WHERE { ?a a <https://schema.org/NewsArticle> } LIMIT 1")
+    status, body = get(root + "sparql?query=" + q + "&format=json")
+    article = json.loads(body)["results"]["bindings"][0]["a"]["value"]
+    assert article.startswith(root)
+    assert get(article)[0] in (200, 303)
+
+
+def test_a_store_keeps_the_base_it_was_built_under(tmp_path):
+    store = tmp_path / "store"
+    seed = str(builtin_corpus()[0])
+    first = cli("ingest", "--store", str(store), "--base", "https://facts.example.org/", seed)
+    assert first.returncode == 0, first.stderr
+    again = cli("ingest", "--store", str(store), seed)  # no --base: the store's own
+    assert again.returncode == 0, again.stderr
+    q = cli("query", "--store", str(store), "--format", "json",
+            "SELECT DISTINCT ?c WHERE { ?c a <https://w3id.org/factgraph/ontology#FigureClaim> }")
+    claims = [row["c"] for row in json.loads(q.stdout)]
+    assert claims and all(c.startswith("https://facts.example.org/claim/") for c in claims)
+    for command in (["ingest", seed], ["serve", "--port", str(free_port())]):
+        other = cli(command[0], "--store", str(store), "--base", "http://127.0.0.1:5000/", *command[1:])
+        assert other.returncode == 2
+        line = other.stderr.strip()
+        assert "\n" not in line and "built under base https://facts.example.org/" in line
