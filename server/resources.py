@@ -18,6 +18,8 @@ HTML from ``pages``. Nothing here builds triples.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from rdflib import URIRef
 from werkzeug.wrappers import Response as BaseResponse
@@ -107,7 +109,10 @@ def see_other(stem: str, iri: URIRef) -> BaseResponse:
             mimetype="text/plain",
         )
     else:
-        resp = redirect(f"/{stem}.{SUFFIX_OF[media_type]}", code=303)
+        # the page keeps what the IRI was asked with (?lang=fr), less the format it settled
+        kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "format"])
+        resp = redirect(f"/{stem}.{SUFFIX_OF[media_type]}" + (f"?{kept}" if kept else ""), code=303)
+        resp.headers["Access-Control-Allow-Origin"] = "*"  # a browser app may follow it
     resp.vary.add("Accept")
     resp.headers["Link"] = alternates(stem)
     return resp
@@ -124,6 +129,7 @@ def rdf_document(iri: URIRef, suffix: str) -> Response:
     if not len(graph):
         abort(404)
     resp = Response(export.serialize(graph, suffix), mimetype=media_type)
+    resp.headers["Access-Control-Allow-Origin"] = "*"  # open data: any web app may read it
     if suffix == "jsonld":
         # a relative reference (RFC 8288 resolves it against the request): never the Host header echoed back
         resp.headers.add("Link", '</context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"')

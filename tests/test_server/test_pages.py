@@ -54,6 +54,18 @@ def test_claim_iri_answers_html_to_a_browser(client, path):
     assert '<mark class="quote">' in page.get_data(as_text=True)
 
 
+def test_the_redirect_keeps_the_language_and_documents_are_open_to_web_apps(client):
+    path = CLAIMS[0]
+    r = client.get(f"/{path}?lang=fr", headers={"Accept": "text/html"})
+    assert r.status_code == 303 and r.headers["Location"] == f"/{path}.html?lang=fr"
+    page = client.get(r.headers["Location"])
+    assert '<html lang="fr"' in page.get_data(as_text=True)
+    r = client.get(f"/{path}?format=ttl&lang=fr")
+    assert r.headers["Location"] == f"/{path}.ttl?lang=fr"
+    for suffix in ("ttl", "jsonld", "nt", "rdf"):
+        assert client.get(f"/{path}.{suffix}").headers.get("Access-Control-Allow-Origin") == "*"
+
+
 @pytest.mark.parametrize("path", CLAIMS)
 @pytest.mark.parametrize("media_type", list(RDF_TYPES))
 def test_claim_iri_answers_rdf_with_the_claims_triples(client, store, path, media_type, canonical):
