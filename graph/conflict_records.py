@@ -142,7 +142,7 @@ class Conflict:
 
     @cached_property
     def explanations(self) -> tuple[str, str]:
-        """(English, French), citing both quotes; written when first asked for."""
+        """(English, French), for a reader; written when first asked for."""
         if self.records is None:
             return "", ""
         return explain(self.rule, *self.records, self.ratio, self.settings or Settings())

@@ -1,4 +1,6 @@
-"""Explanations of conflicts, in English and French, citing both claims' quotes.
+"""Explanations of conflicts, in English and French, for a reader: labels in the
+explanation's language (sources, what is counted, places), periods as dates, never
+notations or internal ids; the quotes stay on the pages, beside each other.
 
 Kept apart from the rules (``conflict_rules.py``) so the wording can change without touching
 the logic; every rule id of ``conflict_rules.judge`` has a sentence here.
@@ -7,6 +9,9 @@ the logic; every rule id of ``conflict_rules.judge`` has a sentence here.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from . import lexicon, sources
+from .mapping import place_label
 
 if TYPE_CHECKING:
     from .conflict_records import ClaimRecord, Settings
@@ -153,31 +158,60 @@ def number(v: float | None, lang: str) -> str:
     return text
 
 
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+}
+
+
+def day(iso: str, lang: str) -> str:
+    """'2019-04-30' -> '30 Apr 2019' / '30 avr. 2019'; '2014-08' -> 'Aug 2014'; '2014' as is."""
+    parts = iso.split("-")
+    try:
+        month = _MONTHS[lang][int(parts[1]) - 1] if len(parts) > 1 else None
+    except (ValueError, IndexError):
+        return iso
+    if month is None:
+        return parts[0]
+    return f"{int(parts[2])} {month} {parts[0]}" if len(parts) > 2 else f"{month} {parts[0]}"
+
+
+def period(r: ClaimRecord, lang: str) -> str:
+    """When a figure holds, for a reader: '23 Sep 2014 – May 2019', 'by 30 Apr 2019'."""
+    end = r.period_end or r.stated_on
+    if r.period_start and not r.start_inferred:
+        return f"{day(r.period_start, lang)} \u2013 {day(end, lang)}" if end else (
+            f"since {day(r.period_start, lang)}" if lang == "en" else f"depuis {day(r.period_start, lang)}")
+    if end:
+        return f"by {day(end, lang)}" if lang == "en" else f"au {day(end, lang)}"
+    return "date not stated" if lang == "en" else "date non précisée"
+
+
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
 def describe(r: ClaimRecord, lang: str) -> str:
-    """'osdh: more than 3,800 civilian_deaths (syria) — "quote"'."""
+    """One figure for a reader, with labels, never notations: 'Syrian Observatory for
+    Human Rights (SOHR): more than 3,800 civilian deaths (Syria; 23 Sep 2014 – May 2019)'.
+    The quotes are not repeated here: pages show both claims' evidence side by side."""
     bounds = _BOUND_EN if lang == "en" else _BOUND_FR
     figure = bounds.get(r.bound, "{v}").format(v=number(r.value, lang), h=number(r.value_high, lang))
-    who = r.claimant_label or _local(r.claimant)
-    where = ", ".join(sorted(_local(p) for p in r.places)) or (
+    key = _local(r.claimant)
+    known = sources.label(key, lang)
+    who = known if known != key else (r.claimant_label or key)
+    if key == "article":
+        who = "the article" if lang == "en" else "l'article"
+    what = lexicon.quantity_label(r.quantity, lang)
+    if r.quantity.endswith("_pct") and what.endswith(" pct"):
+        what = what[: -len(" pct")] + " (%)"
+    where = ", ".join(sorted(place_label(_local(p), lang) for p in r.places)) or (
         "place not stated" if lang == "en" else "lieu non précisé"
     )
-    when = r.period_end or r.stated_on or ("?")
-    if r.period_start:
-        when = f"{r.period_start}..{when}"
-    sep = ": " if lang == "en" else " : "
-    text = f"{who}{sep}{figure} {r.quantity} ({where}; {when})"
-    if r.quote:
-        text += (
-            f" \u2014 \u201c{_quote(r.quote)}\u201d"
-            if lang == "en"
-            else f" \u2014 \u00ab\u00a0{_quote(r.quote)}\u00a0\u00bb"
-        )
-    return text
+    sep = ": " if lang == "en" else "\u00a0: "
+    semi = "; " if lang == "en" else "\u00a0; "
+    return f"{who}{sep}{figure} {what} ({where}{semi}{period(r, lang)})"
 
 
 def explain(

@@ -288,6 +288,8 @@ def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:
             "rule": c.rule,
             "explanation": c.explanation_en,
             "explanation_fr": c.explanation_fr,
+            "quote_a": c.records[0].quote if c.records else None,  # the evidence, side by side
+            "quote_b": c.records[1].quote if c.records else None,
         }
         for c in conflicts
     ]
