@@ -78,6 +78,23 @@ RELATIVE_FRAME_RE = re.compile(r"^(?:lequel|laquelle|lesquels|lesquelles|qui)\b"
 RELATIVE_CLAUSE_RE = re.compile(r",\s*(?:which|who|qui|que|dont|citing|citant)\b[^,]{0,120},", re.I)
 
 
+def whole_words(sentence: str, words: str | None) -> str | None:
+    """The attribution words whole: a name matched inside parentheses ("OSDH) parle")
+    takes the name it abbreviates ("L'Observatoire syrien des droits humains (OSDH)
+    parle"), back to the start of the sentence, a comma or a colon."""
+    if not words:
+        return words
+    close = words.find(")")
+    if close < 0 or "(" in words[:close]:
+        return words.strip()
+    at = sentence.find(words)
+    opened = sentence.rfind("(", 0, at) if at >= 0 else -1
+    if opened < 0:
+        return words.strip()
+    start = max(sentence.rfind(sep, 0, opened) for sep in (",", ":", ";", "\u2014", "\u00ab", "\"")) + 1
+    return sentence[start:at + len(words)].strip()
+
+
 @dataclass(frozen=True)
 class Attribution:
     claimant: str  # agent key or 'article'

@@ -356,7 +356,7 @@ class _Reader:
                 stated_on=stated,
                 confidence=hedge,
                 confidence_words=words,
-                attribution_words=who.words,
+                attribution_words=attribution.whole_words(text, who.words),
                 relayed_by=who.relayed_by if claimant == who.claimant else None,
                 part_of=head.key if head is not None else None,
                 verdict=claim_verdict,
@@ -662,7 +662,7 @@ class _Reader:
             stated_on=ref.stated_on,
             confidence=hedge,
             confidence_words=words,
-            attribution_words=who.words,
+            attribution_words=attribution.whole_words(text, who.words),
             relative_to=ref.key,
             disputes=ref.key,
         )

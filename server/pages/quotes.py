@@ -59,7 +59,15 @@ def locate_quote(row: Any, context: int = 160) -> Quote | None:
 
 
 def _cut(text: str, start: int, end: int, context: int) -> Quote:
+    """The quote with about ``context`` characters either side, cut at word boundaries
+    (never mid-word) and marked with an ellipsis where the text goes on."""
     a, b = max(0, start - context), min(len(text), end + context)
+    if a > 0:  # forward to the start of the next word
+        while a < start and not text[a - 1].isspace():
+            a += 1
+    if b < len(text):  # back to the end of the previous word
+        while b > end and not text[b].isspace():
+            b -= 1
     before = ("…" if a > 0 else "") + text[a:start]
     after = text[end:b] + ("…" if b < len(text) else "")
     return Quote(before, text[start:end], after, True)

@@ -59,3 +59,17 @@ def test_a_back_reference_subject_beats_a_farther_agent():
     sentence = ("The estimate in the monthly report, which said coalition strikes had killed at least 801 civilians, "
                 "was far lower than figures provided by monitoring groups.")
     assert attribute(sentence, "coalition", continues=False).claimant == "coalition"
+
+
+@pytest.mark.parametrize("sentence, words, expected", [
+    ("L’Observatoire syrien des droits humains (OSDH) parle de plus de 3.800 morts.", "OSDH) parle",
+     "L’Observatoire syrien des droits humains (OSDH) parle"),
+    ("Selon le bilan, the World Health Organization (WHO) said 40 died.", "WHO) said",
+     "the World Health Organization (WHO) said"),
+    ("La coalition a précisé que 24 raids ont eu lieu.", "coalition a précisé", "coalition a précisé"),
+    ("x", None, None),
+])
+def test_attribution_words_are_whole(sentence, words, expected):
+    from factgraph.graph.attribution import whole_words
+
+    assert whole_words(sentence, words) == expected

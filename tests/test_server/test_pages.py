@@ -247,6 +247,18 @@ def test_quote_falls_back_to_the_exact_words():
     assert q is not None and q.exact == "hello world" and q.located
 
 
+def test_quote_context_is_cut_at_word_boundaries():
+    class Row:
+        text = Literal("Beyrouth. La coalition reconnaît que 1.302 civils sont morts depuis 2014 en Syrie.")
+        exact = Literal("1.302 civils")
+        prefix = suffix = None
+        start, end = Literal(36), Literal(48)
+
+    q = pages.locate_quote(Row(), context=14)
+    assert q is not None and q.exact == "1.302 civils"
+    assert q.before == "…reconnaît que " and q.after == " sont morts…"
+
+
 def test_a_path_no_resource_can_have_is_404_not_500(client):
     for path in ("/claim/%00", "/claim/a%20b", "/agent/x%3Cy", "/place/%7B%7D"):
         assert client.get(path).status_code == 404, path

@@ -4,6 +4,7 @@ the home page's cached counts."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -38,6 +39,13 @@ def test_every_seed_claim_answers_html_with_its_quote(client, seed_store):
         assert r.status_code == 303 and r.headers["Location"] == f"/{path}.html"
         html = client.get(r.headers["Location"]).get_data(as_text=True)
         assert '<mark class="quote">' in html, path
+        # the speaker's hedges never repeat the figure's own words ("plus de 3.800")
+        figure = [str(r[0]) for r in seed_store.query(
+            f"SELECT ?t WHERE {{ <{BASE}{path}> <https://w3id.org/factgraph/ontology#figureText> ?t }}")]
+        hedges = re.findall(r'<span class="hedge">« (.*?) »</span>', html)
+        assert all(h not in f for h in hedges for f in figure), path
+        # the attribution words are whole ("L’Observatoire ... (OSDH) parle", not "OSDH) parle")
+        assert not re.search(r"« [^«(]*\) ", html), path
 
 
 @pytest.mark.parametrize(
