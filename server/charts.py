@@ -1,7 +1,11 @@
 """A figures-over-time chart as inline SVG, rendered on the server (no script, no CDN).
 
-``timeline(points)`` lays out (date, value, href, title) points on a date axis; the
-template draws it. Presentation attributes only (no ``style``), so the page's
+``timeline(points)`` lays out one point per claim on a date axis, each drawn by its
+bound: a dot for an exact figure, a ring for an approximate one, a triangle with a dashed
+line towards where the figure may lie for "at least" / "more than" (up) and "at most" /
+"less than" (down), a bar for a range. Points are not joined: two sources' or two bounds'
+figures are not one series. Each point links to its claim and names it on hover. The
+template draws it with presentation attributes only (no ``style``), so the page's
 Content-Security-Policy needs no 'unsafe-inline'.
 """
 
@@ -14,12 +18,21 @@ WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 40
 
 
+# bound (local name of its fgb: IRI) -> how the point is drawn
+MARKS = {
+    "exact": "dot", "about": "ring", "at_least": "up", "more_than": "up",
+    "at_most": "down", "less_than": "down", "range": "bar", "vague": "ring",
+}
+
+
 @dataclass(frozen=True)
 class Point:
     when: str  # ISO date as stated: "2019", "2019-05", "2019-04-30"
     value: float
     href: str
     title: str
+    bound: str = "exact"  # local name of the fgb: bound
+    high: float | None = None  # the upper end of a range
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,8 @@ class PlacedPoint:
     x: float
     y: float
     point: Point
+    mark: str = "dot"  # dot, ring, up, down, bar (MARKS)
+    y_high: float | None = None  # a range's upper end, or how far an open bound's line goes
 
 
 @dataclass(frozen=True)
@@ -34,9 +49,9 @@ class Timeline:
     width: int
     height: int
     points: tuple[PlacedPoint, ...]
-    path: str  # the polyline's "points" attribute
     x_ticks: tuple[tuple[float, str], ...]
     y_ticks: tuple[tuple[float, str], ...]
+    marks: frozenset[str]  # which marks appear (for the legend)
     left: int = LEFT
     bottom: int = HEIGHT - BOTTOM
     right: int = WIDTH - RIGHT
@@ -66,7 +81,7 @@ def timeline(points: list[Point]) -> Timeline | None:
     if not placed_in:
         return None
     xs = [x for x, _ in placed_in]
-    ys = [p.value for _, p in placed_in]
+    ys = [max(p.value, p.high or 0.0) for _, p in placed_in]
     x0, x1 = min(xs), max(xs)
     if x1 - x0 < 1:
         x0, x1 = x0 - 0.5, x1 + 0.5
@@ -81,10 +96,16 @@ def timeline(points: list[Point]) -> Timeline | None:
     def sy(y: float) -> float:
         return round(TOP + plot_h - (y - y0) / (y1 - y0) * plot_h, 1)
 
-    placed = tuple(PlacedPoint(sx(x), sy(p.value), p) for x, p in placed_in)
+    def place(x: float, p: Point) -> PlacedPoint:
+        mark = MARKS.get(p.bound, "dot")
+        if mark == "bar" and p.high is None:
+            mark = "dot"
+        y_high = {"bar": sy(p.high or p.value), "up": float(TOP), "down": float(TOP + plot_h)}.get(mark)
+        return PlacedPoint(sx(x), sy(p.value), p, mark, y_high)
+
+    placed = tuple(place(x, p) for x, p in placed_in)
     years = range(int(x0) + (0 if x0 == int(x0) else 1), int(x1) + 1)
     step = max(1, len(years) // 8)
     x_ticks = tuple((sx(y), str(y)) for y in list(years)[::step])
     y_ticks = tuple((sy(y1 * i / 4), format_number(round(y1 * i / 4))) for i in range(5))
-    path = " ".join(f"{p.x},{p.y}" for p in placed)
-    return Timeline(WIDTH, HEIGHT, placed, path, x_ticks, y_ticks)
+    return Timeline(WIDTH, HEIGHT, placed, x_ticks, y_ticks, frozenset(p.mark for p in placed))

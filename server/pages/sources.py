@@ -59,7 +59,9 @@ def chart_points(iri: URIRef, quantity: URIRef, place: URIRef | None, labels: La
         points = []
         for r in rows("agent_figures" + suffix, **where):
             labels.add(r.claim, r.label)
-            points.append(charts.Point(str(r.when), float(r.value), href(r.claim), labels.get(r.claim)))
+            bound = str(r.bound).rsplit("/", 1)[-1] if r.bound is not None else "exact"
+            high = float(r.high) if r.high is not None else None
+            points.append(charts.Point(str(r.when), float(r.value), href(r.claim), labels.get(r.claim), bound, high))
         return points
     return [
         charts.Point(
@@ -67,6 +69,7 @@ def chart_points(iri: URIRef, quantity: URIRef, place: URIRef | None, labels: La
             float(r.high),
             href(r.sample),
             f"{int(r.values)} figures, {show(r.low)}–{show(r.high)}",
+            "at_most" if int(r.values) > 1 else "exact",  # the date's highest figure: the others lie below
         )
         for r in dates
     ]

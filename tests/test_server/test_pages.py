@@ -168,8 +168,9 @@ def test_article_page_highlights_every_claim(client):
 
 def test_source_page_groups_claims_and_charts_them(client):
     html = client.get("/agent/coalition.html").get_data(as_text=True)
-    assert "<svg" in html and "<polyline" in html
-    assert html.count("<circle") == 3  # 2017: 352, 2019: 1300 and 1302
+    assert "<svg" in html and "<polyline" not in html  # figures of different bounds are not one line
+    assert html.count('class="mark-') == 3  # 2017: 352, 2019: 1300 and 1302, a mark each
+    assert 'class="legend' in html
     assert "Verdicts given" in html
 
 
@@ -269,3 +270,18 @@ def test_the_host_header_is_never_echoed_into_a_link(client):
     r = client.get("/claim/seed/84.jsonld", headers={"Host": "evil.example"})
     assert r.status_code == 200 and "json-ld#context" in r.headers["Link"]
     assert "evil.example" not in str(r.headers)
+
+
+def test_chart_marks_follow_the_bounds():
+    from factgraph.server import charts
+
+    points = [charts.Point("2017", 352, "/a", "a"), charts.Point("2018", 900, "/b", "b", "at_least"),
+              charts.Point("2019", 1000, "/c", "c", "range", 1400), charts.Point("2019", 50, "/d", "d", "less_than"),
+              charts.Point("2016", 70, "/e", "e", "about")]
+    chart = charts.timeline(points)
+    assert chart is not None
+    marks = {p.point.href: p for p in chart.points}
+    assert [marks[h].mark for h in "/a /b /c /d /e".split()] == ["dot", "up", "bar", "down", "ring"]
+    assert marks["/b"].y_high == chart.top and marks["/d"].y_high == chart.bottom
+    assert marks["/c"].y_high < marks["/c"].y  # the range's top is above its bottom
+    assert chart.marks == {"dot", "up", "bar", "down", "ring"}

@@ -99,7 +99,7 @@ def test_source_chart_and_escaping_in_the_browser(server, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.get(server + "/agent/coalition")
-    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.timeline circle")) == 3
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.timeline a")) == 3  # a mark per claim
     screenshot(browser, tmp_path, "source")
     browser.get(server + "/article/old")
     text = browser.find_element(By.CSS_SELECTOR, ".article-text .text").text

@@ -149,10 +149,10 @@ def test_source_claims_are_paged_by_date(many, request):
 
 def test_dense_chart_draws_one_point_per_date(many, monkeypatch):
     html = many.get("/agent/busy.html").get_data(as_text=True)
-    assert html.count("<circle") == 250  # under CHART_POINTS: a point per (date, figure)
+    assert html.count('class="mark-') == 250  # under CHART_POINTS: a point per (date, figure)
     monkeypatch.setattr(pages, "CHART_POINTS", 100)
     dates = len({f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(250)})
-    assert many.get("/agent/busy.html").get_data(as_text=True).count("<circle") == dates
+    assert many.get("/agent/busy.html").get_data(as_text=True).count('class="mark-') == dates
 
 
 # -- the home page's cached counts ---------------------------------------------------------------
