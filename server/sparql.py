@@ -171,6 +171,32 @@ def _response(ans: Answer) -> Response:
     return resp
 
 
+WORKBENCH_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# hand-written examples offered beside the stored queries (queries/*.rq)
+EXAMPLES = [
+    ("Claims with their source and figure",
+     "SELECT ?claim ?source ?value ?bound WHERE {\n  ?claim a fg:FigureClaim ; fg:claimant ?source ;\n"
+     "         fg:value ?value ; fg:bound ?bound .\n}\nORDER BY DESC(?value)\nLIMIT 50\n"),
+    ("Conflicts and their explanation",
+     "SELECT ?conflict ?kind ?a ?b ?explanation WHERE {\n  ?conflict a fg:Conflict ; fg:conflictKind ?kind ;\n"
+     "            fg:claimA ?a ; fg:claimB ?b ; fg:explanation ?explanation .\n"
+     "  FILTER(langMatches(lang(?explanation), \"en\"))\n}\nLIMIT 50\n"),
+    ("Named graphs and their sizes",
+     "SELECT ?graph (COUNT(*) AS ?triples) WHERE {\n  GRAPH ?graph { ?s ?p ?o }\n}\nGROUP BY ?graph\n"
+     "ORDER BY DESC(?triples)\n"),
+]
+
+
+def _examples() -> list[dict[str, str]]:
+    """What the workbench offers to load: a few examples, then the stored queries."""
+    catalogue = current_app.extensions.get("factgraph.catalogue")
+    stored = [{"title": q.title, "text": q.text} for q in catalogue.library()] if catalogue else []
+    return [{"title": t, "text": text} for t, text in EXAMPLES] + stored
+
+
 def _describe_service() -> Response:
     offered = ["text/html", *GRAPH_TYPES]
     media_type = negotiate(request.headers.get("Accept"), request.args.get("format"), offered)
@@ -179,8 +205,12 @@ def _describe_service() -> Response:
             "sparql/workbench.html",
             prefixes={p: str(ns) for p, ns in PREFIXES.items()},
             endpoint=url_for("sparql.endpoint"),
+            examples=_examples(),
         )
-        return Response(page, mimetype="text/html")
+        resp = Response(page, mimetype="text/html")
+        # YASGUI's editor and tables set inline styles: allowed here, scripts stay 'self' only
+        resp.headers["Content-Security-Policy"] = WORKBENCH_CSP
+        return resp
     if media_type is None:
         return _response(_text(406, f"the service description is available as: {', '.join(GRAPH_TYPES)}"))
     store = get_store()

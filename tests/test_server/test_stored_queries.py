@@ -135,6 +135,14 @@ def test_index_lists_the_library(client):
     assert {q["name"] for q in listing} == set(LIBRARY)
 
 
+def test_query_pages_carry_the_site_header_and_scroll_wide_tables(client):
+    for path in ("/queries", "/queries/claims_by_source?source=" + B + "agent/coalition", "/sparql"):
+        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert '<header class="site">' in html and 'href="/conflicts"' in html, path
+    html = client.get("/queries/claims_by_source?source=" + B + "agent/coalition").get_data(as_text=True)
+    assert '<div class="scroll"><table class="rows">' in html
+
+
 def test_query_page_runs_from_a_url(client):
     resp = client.get("/queries/claims_by_place", query_string={"place": f"{B}place/syria"})
     page = resp.get_data(as_text=True)

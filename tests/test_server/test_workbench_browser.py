@@ -68,6 +68,31 @@ def test_type_a_query_run_it_see_rows(site, browser):
         browser.save_screenshot(str(SCREENSHOT))
 
 
+def test_examples_errors_and_no_policy_violation(site, browser):
+    """The workbench offers examples and the stored queries; a syntax error shows the
+    parser's message; nothing on the page breaks the Content-Security-Policy."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    browser.get(site + "/sparql")
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
+    picker = Select(browser.find_element(By.ID, "fg-examples"))
+    titles = [o.text for o in picker.options]
+    assert "Claims by place" in titles and len(titles) >= 8, titles
+    picker.select_by_visible_text("Named graphs and their sizes")
+    value = browser.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
+    assert "GRAPH ?graph" in value and "PREFIX fg:" in value
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")) >= 1)
+    browser.execute_script("window.yasgui.getTab().getYasqe().setValue('SELECT * WHERE { ?s ?p }')")
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    wait.until(lambda d: "syntax error" in d.find_element(By.CSS_SELECTOR, ".yasr").text.lower())
+    logs = browser.get_log("browser")
+    assert not [e for e in logs if "Content Security Policy" in e["message"] or "Uncaught" in e["message"]], logs
+
+
 def test_stored_query_page_in_the_browser(site, browser):
     from selenium.webdriver.common.by import By
 

@@ -7,9 +7,19 @@
   const example = header + "\n\nSELECT ?claim ?label WHERE {\n  ?claim a fg:FigureClaim ; rdfs:label ?label .\n}\nLIMIT 20\n";
   Yasgui.Yasqe.defaults.value = example;
   window.yasgui = new Yasgui(root, {
-    requestConfig: { endpoint: root.dataset.endpoint, method: "POST" },
+    // an absolute URL: YASR builds URLs from it (a relative one breaks its error view)
+    requestConfig: { endpoint: new URL(root.dataset.endpoint, window.location.href).href, method: "POST" },
     copyEndpointOnNewTab: false,
     persistenceId: null,
     yasqe: { value: example },
+  });
+  // examples and stored queries: loaded into the editor, prefixes declared, ready to run
+  const examples = JSON.parse(document.getElementById("fg-example-texts").textContent);
+  const picker = document.getElementById("fg-examples");
+  picker.addEventListener("change", function () {
+    const chosen = examples[Number(picker.value)];
+    if (!picker.value || !chosen) return;
+    const text = chosen.text.includes("PREFIX fg:") ? chosen.text : header + "\n\n" + chosen.text;
+    window.yasgui.getTab().getYasqe().setValue(text);
   });
 })();
