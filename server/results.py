@@ -1,7 +1,10 @@
 """SPARQL result formats: what each query form can be answered in, and the writers.
 
-rdflib writes SPARQL results as JSON and CSV; XML and TSV (SPARQL 1.1 Query Results CSV
-and TSV Formats, section 3) are written here. rdflib 7's XML writer drops the text of a
+rdflib writes SPARQL results as CSV; JSON, XML and TSV (SPARQL 1.1 Query Results CSV
+and TSV Formats, section 3) are written here. A result cut at the row limit says so in
+its body too: JSON ``"results": {"truncated": true, "rowLimit": N, ...}`` (as Virtuoso adds
+``distinct``/``ordered`` there) and XML ``<results truncated="true" rowLimit="N">``, besides
+the ``X-SPARQL-MaxRows`` header. rdflib 7's XML writer drops the text of a
 literal whose Python value is false (``0``, ``0.0``, ``false``, ``""``): it passes the
 ``Literal`` itself to SAX's ``characters``, which skips falsy content, so SPARQLWrapper and
 rdflib's SPARQLStore read ``fg:gap 0`` as an empty literal (RDFLib/rdflib#3138; the fix
@@ -11,6 +14,7 @@ by rdflib's serialisers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -96,8 +100,11 @@ def xml_term(term: Node) -> str:
     raise ValueError(f"not an RDF term: {term!r}")
 
 
-def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]]) -> bytes:
-    out = [XML_HEAD, "<head>", *(f"<variable name={quoteattr(str(v))}/>" for v in variables), "</head>\n<results>\n"]
+def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]],
+              cut_at: int | None = None) -> bytes:
+    cut = f' truncated="true" rowLimit="{cut_at}"' if cut_at is not None else ""
+    out = [XML_HEAD, "<head>", *(f"<variable name={quoteattr(str(v))}/>" for v in variables),
+           f"</head>\n<results{cut}>\n"]
     for row in rows:
         out.append("<result>")
         out.extend(f"<binding name={quoteattr(str(v))}>{xml_term(t)}</binding>"
@@ -107,18 +114,47 @@ def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None
     return "".join(out).encode("utf-8")
 
 
-def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]], media_type: str) -> bytes:
+def json_term(term: Node) -> dict[str, str]:
+    """One bound value in SPARQL 1.1 Query Results JSON (section 3.2.2)."""
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype is not None and term.datatype != _XSD_STRING:
+            out["datatype"] = str(term.datatype)
+        return out
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def write_json(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]],
+               cut_at: int | None = None) -> bytes:
+    results: dict = {"truncated": True, "rowLimit": cut_at} if cut_at is not None else {}
+    results["bindings"] = [{str(v): json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+                           for row in rows]
+    doc = {"head": {"vars": [str(v) for v in variables]}, "results": results}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]], media_type: str,
+                 cut_at: int | None = None) -> bytes:
+    """The rows in ``media_type``; ``cut_at``: the row limit the result was cut at."""
     if media_type == TSV:
         return write_tsv(variables, rows)
     if media_type == XML:
-        return write_xml(variables, rows)
+        return write_xml(variables, rows, cut_at)
+    if media_type == JSON:
+        return write_json(variables, rows, cut_at)
     result = Result("SELECT")
     result.vars = list(variables)
     result.bindings = [
         {v: plain(t) for v, t in zip(variables, row, strict=True) if t is not None}  # type: ignore[misc]  # rdflib: Node, not Identifier
         for row in rows
     ]
-    return result.serialize(format={JSON: "json", CSV: "csv"}[media_type]) or b""
+    return result.serialize(format="csv") or b""
 
 
 def write_boolean(answer: bool, media_type: str) -> bytes:

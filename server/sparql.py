@@ -93,10 +93,11 @@ def answer_query(
     elif checked.form == "SELECT":
         variables = list(result.vars or [])
         rows = [tuple(row.get(v) for v in variables) for row in islice(result.bindings, row_limit + 1)]
-        if len(rows) > row_limit:
+        cut = len(rows) > row_limit
+        if cut:
             rows = rows[:row_limit]
             headers["X-SPARQL-MaxRows"] = str(row_limit)
-        body = write_select(variables, rows, media_type)
+        body = write_select(variables, rows, media_type, row_limit if cut else None)  # the body says it too
     else:
         triples = list(islice(iter(result.graph), row_limit + 1))
         if len(triples) > row_limit:
@@ -225,20 +226,23 @@ def _describe_service() -> Response:
     return _response(Answer(200, media_type, body))
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], strict_slashes=False)  # /sparql/ too
 def endpoint() -> Response:
-    if request.method == "OPTIONS":  # CORS preflight for GET
+    if request.method == "OPTIONS":  # CORS preflight: a browser app may GET or POST a query
         resp = Response(status=204)
         resp.headers.update(CORS)
-        resp.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
-        resp.headers["Access-Control-Allow-Headers"] = "Accept"
+        resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        resp.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        resp.headers["Access-Control-Max-Age"] = "86400"
         return resp
     try:
         op = read_operation()
     except ProtocolError as exc:
         resp = _response(_text(exc.status, str(exc)))
     else:
-        if op.query is None:
+        if op.query is not None and not op.query.strip():
+            resp = _response(_text(400, "the 'query' parameter is empty"))
+        elif op.query is None:
             if request.method == "POST":
                 resp = _response(_text(400, "missing 'query'"))
             else:
@@ -254,6 +258,5 @@ def endpoint() -> Response:
                 int(current_app.config["ROW_LIMIT"]),
                 url_for("sparql.endpoint", _external=True),
             ))
-    if request.method == "GET":
-        resp.headers.update(CORS)
+    resp.headers.update(CORS)  # read-only and public: any web app may read the answers, GET or POST
     return resp

@@ -349,3 +349,29 @@ def test_protocol_dataset_restricts_the_default_graph(client):
 def test_generic_accept_types_get_the_obvious_format(client, accept, query, expected):
     resp = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
     assert resp.status_code == 200 and resp.mimetype == expected
+
+
+def test_a_cut_result_says_so_in_its_body(store):
+    client = create_app({"TESTING": True, "ROW_LIMIT": 2}, store=store).test_client()
+    q = {"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5"}
+    r = client.get("/sparql", query_string=q, headers={"Accept": "application/sparql-results+json"})
+    doc = json.loads(r.data)
+    assert r.headers["X-SPARQL-MaxRows"] == "2"
+    assert doc["results"]["truncated"] is True and doc["results"]["rowLimit"] == 2
+    assert len(doc["results"]["bindings"]) == 2
+    xml = client.get("/sparql", query_string=q, headers={"Accept": "application/sparql-results+xml"})
+    assert b'<results truncated="true" rowLimit="2">' in xml.data
+    whole = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"},
+                       headers={"Accept": "application/sparql-results+json"})
+    assert "truncated" not in json.loads(whole.data)["results"] and "X-SPARQL-MaxRows" not in whole.headers
+
+
+def test_empty_query_trailing_slash_and_cors_on_post(client):
+    r = client.get("/sparql?query=")
+    assert r.status_code == 400 and b"empty" in r.data
+    assert client.get("/sparql/", headers={"Accept": "text/turtle"}).status_code == 200
+    r = client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"})
+    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == "*"
+    pre = client.options("/sparql", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+    assert "POST" in pre.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in pre.headers["Access-Control-Allow-Headers"]

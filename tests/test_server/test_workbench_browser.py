@@ -18,7 +18,7 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "workbench.png"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, factgraph_server):
+def facts_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("wb") / "store"
     store = EmbeddedStore(path)
     ds = Dataset()
@@ -27,7 +27,12 @@ def site(tmp_path_factory, factgraph_server):
         if len(g):
             store.replace_graph(URIRef(str(g.identifier)), g)
     store.close()
-    return factgraph_server(path, "/queries")
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(facts_dir, factgraph_server):
+    return factgraph_server(facts_dir, "/queries")
 
 
 def test_type_a_query_run_it_see_rows(site, browser):
@@ -91,6 +96,28 @@ def test_examples_errors_and_no_policy_violation(site, browser):
     wait.until(lambda d: "syntax error" in d.find_element(By.CSS_SELECTOR, ".yasr").text.lower())
     logs = browser.get_log("browser")
     assert not [e for e in logs if "Content Security Policy" in e["message"] or "Uncaught" in e["message"]], logs
+
+
+def test_a_cut_result_is_announced(facts_dir, factgraph_server, site, browser, tmp_path):
+    """A result cut at the row limit says so above the results, not only in a header."""
+    import shutil
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    copy = tmp_path / "store"
+    shutil.copytree(facts_dir, copy)
+    small = factgraph_server(copy, "/queries", env={"FACTGRAPH_ROW_LIMIT": "2"})
+    wait = WebDriverWait(browser, 20)
+    browser.get(small + "/sparql")
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
+    notice = browser.find_element(By.ID, "fg-truncated")
+    assert not notice.is_displayed()
+    browser.execute_script("window.yasgui.getTab().getYasqe().setValue('SELECT * WHERE { ?s ?p ?o }')")
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    wait.until(lambda d: d.find_element(By.ID, "fg-truncated").is_displayed())
+    assert "cut at 2 rows" in notice.text
 
 
 def test_stored_query_page_in_the_browser(site, browser):

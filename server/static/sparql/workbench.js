@@ -13,6 +13,23 @@
     persistenceId: null,
     yasqe: { value: example },
   });
+  // a result cut at the row limit says so above the results (X-SPARQL-MaxRows)
+  const notice = document.getElementById("fg-truncated");
+  const watched = new WeakSet();
+  function watch(tab) {
+    if (!tab || watched.has(tab)) return;
+    watched.add(tab);
+    tab.getYasqe().on("queryResponse", function (_yasqe, response) {
+      const cut = response && response.headers && response.headers.get ? response.headers.get("X-SPARQL-MaxRows") : null;
+      notice.hidden = !cut;
+      notice.textContent = cut ? "The result was cut at " + cut + " rows, the endpoint's row limit: " +
+        "narrow the query or page through it with LIMIT and OFFSET." : "";
+    });
+  }
+  watch(window.yasgui.getTab());
+  window.yasgui.on("tabSelect", function () { watch(window.yasgui.getTab()); });
+  window.yasgui.on("tabAdd", function () { watch(window.yasgui.getTab()); });
+
   // examples and stored queries: loaded into the editor, prefixes declared, ready to run
   const examples = JSON.parse(document.getElementById("fg-example-texts").textContent);
   const picker = document.getElementById("fg-examples");
