@@ -1,37 +1,95 @@
-"""OWL-RL reasoning (owlrl), per article, into the article's own inferred graph.
+"""OWL-RL reasoning, per article, into the article's own inferred graph.
 
 owlrl over a whole store does not scale (about 0.5-0.7 ms per triple), so the closure
 of the ontology is computed once (``vocabulary.tbox_closure``) and each article is
-reasoned over alone, against it. What is inferred goes to ``graph/inferred/{article}``;
-the asserted graph is never rewritten.
+reasoned over alone, against it. owlrl's Python closure of (that closure + one article)
+still cost 75-83% of ingest (issue #14), so by default the ABox rules the ontology sets
+off are compiled from its closure into tables once per process (``rule_tables``) and
+applied to the article's triples in plain Python: same inferences, owlrl stays the
+reference (``infer_owlrl``; the tests compare both) and the fallback for what the tables
+do not cover. What is inferred goes to ``graph/inferred/{article}``; the asserted graph
+is never rewritten.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from functools import lru_cache
+
 import owlrl
 from rdflib import Graph
 
+from .rule_tables import RuleTables, Triple, UnsupportedOntology, compile_rules
 from .terms import PREFIXES, Iris
 from .vocabulary import stored_vocabulary, tbox_closure, trivial
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def compiled_rules(closure: Graph) -> RuleTables | None:
+    """The rule tables of an ontology closure (keyed by the closure, itself cached per
+    process like ``tbox_closure``), or None when the ontology uses a construct they do not
+    cover: then every article is reasoned by owlrl, with a warning, never with fewer
+    inferences."""
+    try:
+        return compile_rules(closure)
+    except UnsupportedOntology as exc:
+        log.warning("OWL-RL rules not compiled, reasoning with owlrl: %s", exc)
+        return None
+
+
+@lru_cache(maxsize=4)
+def _triples(closure: Graph) -> frozenset[Triple]:
+    return frozenset(closure)  # type: ignore[arg-type]
 
 
 def infer(article_graph: Graph, iris: Iris | None = None, lexicon: Graph | None = None) -> Graph:
     """The triples OWL-RL infers from one article's graph and the ontology, less what
     the store's vocabulary graphs already hold (with ``iris``, their base) and what the
     article's ``lexicon`` entries state: a triple stored in two graphs counts twice in the
-    union default graph (``COUNT(*)``, VoID)."""
-    stored = stored_vocabulary(iris.base) if iris is not None else frozenset()
-    if lexicon is not None:
-        stored = stored | frozenset(lexicon)
-    closure = tbox_closure()
+    union default graph (``COUNT(*)``, VoID). Computed with the compiled rules, or with
+    owlrl when they cannot (``infer_owlrl``, the same triples)."""
+    return infer_with(tbox_closure(), article_graph, iris, lexicon)
+
+
+def infer_with(closure: Graph, article_graph: Graph, iris: Iris | None = None,
+               lexicon: Graph | None = None) -> Graph:
+    """``infer`` against the given ontology closure (``tbox_closure()`` in ``infer``)."""
+    rules = compiled_rules(closure)
+    asserted = set(article_graph)
+    entailed = rules.entail(asserted) if rules is not None else None
+    if entailed is None:
+        return _infer_owlrl(closure, article_graph, iris, lexicon)
+    return _inferred(entailed, asserted, closure, iris, lexicon)
+
+
+def infer_owlrl(article_graph: Graph, iris: Iris | None = None, lexicon: Graph | None = None) -> Graph:
+    """The reference: owlrl's ``DeductiveClosure`` over the ontology's closure and the
+    article's graph, what it adds kept as in ``infer``."""
+    return _infer_owlrl(tbox_closure(), article_graph, iris, lexicon)
+
+
+def _infer_owlrl(closure: Graph, article_graph: Graph, iris: Iris | None, lexicon: Graph | None) -> Graph:
     g = Graph()
     g += closure
     g += article_graph
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    return _inferred(g, set(article_graph), closure, iris, lexicon)
+
+
+def _inferred(triples: Iterable[Triple], asserted: set[Triple], closure: Graph, iris: Iris | None,
+              lexicon: Graph | None) -> Graph:
+    """What of ``triples`` is new: not asserted by the article, not in the ontology's
+    closure, the store's vocabulary graphs or the article's lexicon entries, not trivial."""
+    stored = stored_vocabulary(iris.base) if iris is not None else frozenset()
+    entries = frozenset(lexicon) if lexicon is not None else frozenset()
+    ontology = _triples(closure)
     out = Graph()
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
-    for t in g:
-        if t not in article_graph and t not in closure and t not in stored and not trivial(t):
+    for t in triples:
+        if t not in asserted and t not in stored and t not in entries and not trivial(t) and t not in ontology:
             out.add(t)
     return out
