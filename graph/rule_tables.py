@@ -36,6 +36,9 @@ from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
 
+_RL_DATATYPES = frozenset(OWL_RL_Datatypes)  # owlrl's is a list: membership by equality, term by term
+_RDF_TYPE, _NOTHING = RDF.type, OWL.Nothing
+
 # Types of schema terms the tables read or that entail nothing per article.
 _SCHEMA_TYPES = frozenset({
     OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
@@ -71,7 +74,7 @@ def _schema_triple(t: Triple) -> bool:
     _, p, o = t
     if p in _SCHEMA_PREDICATES or _is_owl(p):
         return True
-    return p == RDF.type and (_is_owl(o) or o == RDF.Property or o in OWL_RL_Datatypes or o == RDFS.Class)
+    return p == _RDF_TYPE and (_is_owl(o) or o in _RL_DATATYPES or o in (RDF.Property, RDFS.Class))
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class RuleTables:
             if _schema_triple(t):
                 return None
             o = t[2]
-            if isinstance(o, Literal) and o.datatype in OWL_RL_Datatypes:
+            if isinstance(o, Literal) and o.datatype in _RL_DATATYPES:
                 if not _lexically_valid(o):
                     return None
                 for dt in (o.datatype, *OWL_Datatype_Subsumptions.get(o.datatype, ())):  # dt-type1
@@ -128,7 +131,7 @@ class RuleTables:
 
         domains, ranges, supers = self.domains, self.ranges, self.super_properties
         inverses, symmetric, transitive, superclasses = self.inverses, self.symmetric, self.transitive, self.superclasses
-        rdf_type = RDF.type
+        rdf_type = _RDF_TYPE
         while work:
             s, p, o = work.pop()
             new: list[Triple] = []
@@ -163,7 +166,7 @@ class RuleTables:
             if p == rdf_type:
                 typed[s].add(o)
         for classes in typed.values():
-            if OWL.Nothing in classes:
+            if _NOTHING in classes:
                 return None
             for a, b in disjoint:
                 if a in classes and b in classes:
@@ -226,7 +229,7 @@ def compile_rules(closure: Graph) -> RuleTables:
                 symmetric.add(s)
             elif o == OWL.TransitiveProperty:
                 transitive.add(s)
-            elif o in OWL_RL_Datatypes:
+            elif o in _RL_DATATYPES:
                 datatypes.add(o)
             elif o not in _SCHEMA_TYPES and (_is_owl(o) or o == RDF.Property):
                 raise UnsupportedOntology(f"{s} a {o}: no compiled rule for this type")
