@@ -13,7 +13,7 @@ when present (or the files given on the command line). For each article, median 
   same triples as owlrl (``same`` column).
 
 Then SHACL over the whole batch in one run, as ``pipeline.prepare`` does (median of the
-repeats, per article), the end-to-end ``pipeline.ingest`` of the batch into an in-memory
+repeats, per article) and over batches of 1, 2, 4, 8, 16 articles, the end-to-end ``pipeline.ingest`` of the batch into an in-memory
 store (articles per second), and the ratios: reasoning / extraction, everything after
 extraction / extraction. Nothing is asserted.
 
@@ -137,6 +137,17 @@ def main() -> None:
     print(f"SHACL: one article at a time {total['validate']:.0f} ms in all (median {per['validate']:.1f} ms per "
           f"article); the batch in one run {batch_ms:.0f} ms = {batch_ms / n:.1f} ms per article "
           f"({'conforms' if ok else 'does NOT conform'})")
+
+    sizes = sorted({k for k in (1, 2, 4, 8, 16, n) if k <= n})
+    print("SHACL by batch size (the first k articles in one run, median):")
+    for k in sizes:
+        batch = Graph()
+        for g, lex in graphs[:k]:
+            batch += g
+            batch += lex
+        k_ms, _ = median_ms(partial(conforms, batch, vocab, "batch"), repeat)
+        print(f"  {k:>3} article(s), {len(batch):>6} triples: {k_ms:7.0f} ms, {k_ms / k:6.1f} ms per article, "
+              f"{k_ms / len(batch) * 1000:6.0f} us per triple")
 
     def run_ingest() -> None:
         with EmbeddedStore(None) as store:
