@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
 from owlrl.DatatypeHandling import AltXSDToPYTHON
+from owlrl.OWLRL import OWLRL_Annotation_properties
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
@@ -88,7 +89,7 @@ class RuleTables:
     superclasses: dict[Node, frozenset[Node]]  # class -> super- and equivalent classes
     disjoint: tuple[tuple[Node, Node], ...]
     seed: frozenset[Triple]  # the closure's own triples of transitive properties
-    datatypes: frozenset[Node]  # RL datatypes the closure types explicitly (dt-type2)
+    datatypes: frozenset[Node]  # RL datatypes of the closure's literals or types (dt-type1/2)
 
     def entail(self, triples: Iterable[Triple]) -> set[Triple] | None:
         """Every triple OWL-RL entails from ``triples`` and the ontology's closure
@@ -200,7 +201,17 @@ def compile_rules(closure: Graph) -> RuleTables:
     disjoint: list[tuple[Node, Node]] = []
     datatypes: set[Node] = set()
     unions: list[tuple[Node, Node]] = []
+    axioms = [(OWL.Thing, RDF.type, OWL.Class), (OWL.Nothing, RDF.type, OWL.Class)]
+    axioms += [(a, RDF.type, OWL.AnnotationProperty) for a in OWLRL_Annotation_properties]
+    axioms += [(dt, RDF.type, RDFS.Datatype) for dt in OWL_RL_Datatypes]
+    for t in axioms:  # owlrl's one-time rules (cls-thing, cls-nothing1, prp-ap, dt-type1) add them per run
+        if t not in closure:
+            raise UnsupportedOntology(f"not an owlrl closure: {t} is missing")
     for s, p, o in closure:
+        if isinstance(o, Literal) and o.datatype is not None and o.datatype in _RL_DATATYPES:
+            if not _lexically_valid(o):  # owlrl would report it on every run
+                raise UnsupportedOntology(f"ill-typed literal {o!r} in the ontology")
+            datatypes.update((o.datatype, *OWL_Datatype_Subsumptions.get(o.datatype, ())))  # dt-type1, dt-diff
         if p == RDFS.domain:
             domains[s].add(o)
         elif p == RDFS.range:

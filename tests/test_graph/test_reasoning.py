@@ -5,6 +5,7 @@ import ast
 import logging
 from pathlib import Path
 
+import owlrl
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -232,3 +233,19 @@ def test_an_unsupported_construct_in_the_ontology_is_detected(name, caplog):
     g, _ = _article("en_airwars_iraq.txt")
     fallback = reasoning.infer_with(closure, g)
     assert_same_inferences(reasoning._infer_owlrl(closure, g, None, None), fallback)
+
+
+def test_an_ontology_not_closed_by_owlrl_is_not_compiled():
+    with pytest.raises(UnsupportedOntology, match="not an owlrl closure"):
+        compile_rules(vocabulary.tbox())
+
+
+def test_compiled_rules_see_the_datatypes_of_the_ontologys_literals():
+    # with its literals (dcterms:created "2024-01-01"^^xsd:date...), owlrl's datatype rules see more datatypes
+    full = vocabulary.tbox()
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(full)
+    tables = compile_rules(full)
+    assert tables.datatypes
+    g, _ = _article("fr_libye_reuters.txt")
+    assert tables.entail(set(g)) is not None
+    assert_same_inferences(reasoning._infer_owlrl(full, g, None, None), reasoning.infer_with(full, g))
