@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,22 +85,23 @@ def close_tbox(g: Graph) -> Graph:
 
 @lru_cache(maxsize=1)
 def tbox_closure() -> Graph:
-    """The closure of ``tbox()``, once per process (callers must not modify it)."""
-    return close_tbox(tbox())
+    """The closure of ``tbox()``, once per process (callers must not modify it). owlrl
+    takes about 1.4 s over the ontology, at every start of the CLI, so it is cached on
+    disk like the vocabulary closure, keyed by the ontology file and the owlrl version."""
+    key = f"{ontology_file('factgraph.ttl')}|owlrl {owlrl.__version__}"
+    return _cached("tbox-closure", key, lambda: close_tbox(tbox()))
 
 
-def _cache_file(iris: Iris) -> Path:
+def _cache_file(name: str, key: str) -> Path:
     home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    key = hashlib.sha256(f"{fingerprint()}|{iris.base}|owlrl {owlrl.__version__}".encode()).hexdigest()[:20]
-    return Path(home) / "factgraph" / f"vocabulary-closure-{key}.nt"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    return Path(home) / "factgraph" / f"{name}-{digest}.nt"
 
 
-def vocabulary_closure(iris: Iris) -> Graph:
-    """What OWL-RL adds to the vocabulary (transitive part-of of places and kinds,
-    inverse properties, class memberships). It takes about a second, so it is cached
-    in ``$XDG_CACHE_HOME/factgraph`` keyed by the vocabulary files' digest, the base IRI
-    and the owlrl version; a cache that cannot be read or written is recomputed."""
-    cache = _cache_file(iris)
+def _cached(name: str, key: str, compute: Callable[[], Graph]) -> Graph:
+    """``compute()``, or what it gave before for the same ``key``, read from
+    ``$XDG_CACHE_HOME/factgraph``; a cache that cannot be read or written is recomputed."""
+    cache = _cache_file(name, key)
     try:
         cached = Graph().parse(cache, format="nt")
         for prefix, ns in PREFIXES.items():
@@ -107,7 +109,7 @@ def vocabulary_closure(iris: Iris) -> Graph:
         return cached
     except (OSError, SyntaxError, ValueError, ParserError):
         pass
-    out = _compute_vocabulary_closure(iris)
+    out = compute()
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
@@ -116,6 +118,15 @@ def vocabulary_closure(iris: Iris) -> Graph:
     except OSError:
         pass
     return out
+
+
+def vocabulary_closure(iris: Iris) -> Graph:
+    """What OWL-RL adds to the vocabulary (transitive part-of of places and kinds,
+    inverse properties, class memberships). It takes about a second, so it is cached
+    in ``$XDG_CACHE_HOME/factgraph`` keyed by the vocabulary files' digest, the base IRI
+    and the owlrl version; a cache that cannot be read or written is recomputed."""
+    key = f"{fingerprint()}|{iris.base}|owlrl {owlrl.__version__}"
+    return _cached("vocabulary-closure", key, lambda: _compute_vocabulary_closure(iris))
 
 
 def _compute_vocabulary_closure(iris: Iris) -> Graph:
