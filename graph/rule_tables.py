@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
 from owlrl.DatatypeHandling import AltXSDToPYTHON
+from owlrl.Namespaces import ERRNS
 from owlrl.OWLRL import OWLRL_Annotation_properties
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
 from rdflib import Graph, Literal
@@ -66,8 +67,11 @@ class UnsupportedOntology(ValueError):
     """The ontology uses a construct ``compile_rules`` does not compile."""
 
 
+_OWL = str(OWL)
+
+
 def _is_owl(term: Node) -> bool:
-    return str(term).startswith(str(OWL))
+    return str(term).startswith(_OWL)
 
 
 def _schema_triple(t: Triple) -> bool:
@@ -89,6 +93,7 @@ class RuleTables:
     superclasses: dict[Node, frozenset[Node]]  # class -> super- and equivalent classes
     disjoint: tuple[tuple[Node, Node], ...]
     seed: frozenset[Triple]  # the closure's own triples of transitive properties
+    types: dict[Node, frozenset[Node]]  # the closure's own rdf:type triples, for cax-dw
     datatypes: frozenset[Node]  # RL datatypes of the closure's literals or types (dt-type1/2)
 
     def entail(self, triples: Iterable[Triple]) -> set[Triple] | None:
@@ -166,7 +171,8 @@ class RuleTables:
         for s, p, o in known:
             if p == rdf_type:
                 typed[s].add(o)
-        for classes in typed.values():
+        for s, classes in typed.items():
+            classes.update(self.types.get(s, ()))
             if _NOTHING in classes:
                 return None
             for a, b in disjoint:
@@ -207,6 +213,7 @@ def compile_rules(closure: Graph) -> RuleTables:
     for t in axioms:  # owlrl's one-time rules (cls-thing, cls-nothing1, prp-ap, dt-type1) add them per run
         if t not in closure:
             raise UnsupportedOntology(f"not an owlrl closure: {t} is missing")
+    types: dict[Node, set[Node]] = defaultdict(set)
     for s, p, o in closure:
         if isinstance(o, Literal) and o.datatype is not None and o.datatype in _RL_DATATYPES:
             if not _lexically_valid(o):  # owlrl would report it on every run
@@ -236,6 +243,9 @@ def compile_rules(closure: Graph) -> RuleTables:
         elif p == OWL.sameAs and s != o:
             raise UnsupportedOntology(f"owl:sameAs between distinct terms ({s}, {o}): eq-* rules are not compiled")
         elif p == RDF.type:
+            types[s].add(o)
+            if o == ERRNS.ErrorMessage:  # owlrl would report it again on every article
+                raise UnsupportedOntology(f"the ontology is inconsistent: owlrl reported {s}")
             if o == OWL.SymmetricProperty:
                 symmetric.add(s)
             elif o == OWL.TransitiveProperty:
@@ -272,5 +282,6 @@ def compile_rules(closure: Graph) -> RuleTables:
         superclasses={k: frozenset(v) for k, v in superclasses.items()},
         disjoint=tuple(disjoint),
         seed=seed,
+        types={k: frozenset(v) for k, v in types.items()},
         datatypes=frozenset(datatypes),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import owlrl
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -238,6 +238,15 @@ def test_an_unsupported_construct_in_the_ontology_is_detected(name, caplog):
 def test_an_ontology_not_closed_by_owlrl_is_not_compiled():
     with pytest.raises(UnsupportedOntology, match="not an owlrl closure"):
         compile_rules(vocabulary.tbox())
+
+
+def test_an_inconsistent_ontology_is_not_compiled():
+    # owlrl leaves its error messages in the closure and would add them again to every article's
+    closure = Graph()
+    closure += vocabulary.tbox_closure()
+    closure.add((BNode(), RDF.type, URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")))
+    with pytest.raises(UnsupportedOntology, match="inconsistent"):
+        compile_rules(closure)
 
 
 def test_compiled_rules_see_the_datatypes_of_the_ontologys_literals():
