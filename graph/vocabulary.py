@@ -1,16 +1,24 @@
-"""The vocabulary graph: ontology, SKOS schemes, gazetteer and known agents.
+"""The vocabulary graphs: ontology, SKOS schemes, gazetteer and known agents, and
+their OWL-RL closure.
 
 Loaded into the store's ``graph/vocabulary`` named graph once (and again when its
 content changes), with the gazetteer's and agents' relative IRIs resolved against the
-deployment's base IRI.
+deployment's base IRI; what OWL-RL adds to it goes to ``graph/vocabulary-closure``.
+Per-article inference (``reasoning.py``) reasons against these closures: this module
+depends on nothing of it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
+import owlrl
 from rdflib import Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from factgraph import __version__
@@ -74,9 +82,98 @@ def stored_base(store) -> str | None:
     return str(rows[0][0])[: -len(VOCABULARY_PATH)]
 
 
+def close_tbox(g: Graph) -> Graph:
+    """OWL-RL's closure of an ontology, without its literals (labels, comments): they
+    entail nothing about an article, and dropping them makes per-article reasoning about
+    2.3x faster with the same inferences (measured on the dev corpus)."""
+    g2 = Graph()
+    g2 += g
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g2)
+    lean = Graph()
+    for t in g2:
+        if not isinstance(t[0], Literal) and not isinstance(t[2], Literal):
+            lean.add(t)
+    return lean
+
+
+@lru_cache(maxsize=1)
+def tbox_closure() -> Graph:
+    """The closure of ``tbox()``, once per process (callers must not modify it). owlrl
+    takes about 1.4 s over the ontology, at every start of the CLI, so it is cached on
+    disk like the vocabulary closure, keyed by the ontology file and the owlrl version."""
+    key = f"{ontology_file('factgraph.ttl')}|owlrl {owlrl.__version__}"
+    return _cached("tbox-closure", key, lambda: close_tbox(tbox()))
+
+
+def _cache_file(name: str, key: str) -> Path:
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    return Path(home) / "factgraph" / f"{name}-{digest}.nt"
+
+
+def _cached(name: str, key: str, compute: Callable[[], Graph]) -> Graph:
+    """``compute()``, or what it gave before for the same ``key``, read from
+    ``$XDG_CACHE_HOME/factgraph``; a cache that cannot be read or written is recomputed."""
+    cache = _cache_file(name, key)
+    try:
+        cached = Graph().parse(cache, format="nt")
+        for prefix, ns in PREFIXES.items():
+            cached.bind(prefix, ns)
+        return cached
+    except (OSError, SyntaxError, ValueError, ParserError):
+        pass
+    out = compute()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        out.serialize(tmp, format="nt", encoding="utf-8")
+        tmp.replace(cache)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:
+        pass
+    return out
+
+
+def vocabulary_closure(iris: Iris) -> Graph:
+    """What OWL-RL adds to the vocabulary (transitive part-of of places and kinds,
+    inverse properties, class memberships). It takes about a second, so it is cached
+    in ``$XDG_CACHE_HOME/factgraph`` keyed by the vocabulary files' digest, the base IRI
+    and the owlrl version; a cache that cannot be read or written is recomputed."""
+    key = f"{fingerprint()}|{iris.base}|owlrl {owlrl.__version__}"
+    return _cached("vocabulary-closure", key, lambda: _compute_vocabulary_closure(iris))
+
+
+def _compute_vocabulary_closure(iris: Iris) -> Graph:
+    base = vocabulary(iris)
+    g = Graph()
+    g += base
+    g += tbox_closure()
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    out = Graph()
+    for prefix, ns in PREFIXES.items():
+        out.bind(prefix, ns)
+    for t in g:
+        if t not in base and not trivial(t):
+            out.add(t)
+    return out
+
+
+def trivial(t) -> bool:
+    """Triples that carry nothing or are not RDF: reflexive ones (x sameAs x, x
+    subClassOf x) and owlrl's generalised triples with a literal subject."""
+    s, p, o = t
+    return s == o or isinstance(s, Literal)
+
+
+@lru_cache(maxsize=4)
+def stored_vocabulary(base: str) -> frozenset:
+    """The triples of the vocabulary graph and of its closure, as stored for ``base``."""
+    iris = Iris(base)
+    return frozenset(vocabulary(iris)) | frozenset(vocabulary_closure(iris))
+
+
 def ensure_loaded(store, iris: Iris) -> bool:
-    """Load the vocabulary graph into ``store`` unless the same version is there.
-    Returns True when it (re)loaded."""
+    """Load the vocabulary graph and its closure into ``store`` unless the same version
+    is there. Returns True when it (re)loaded."""
     version = fingerprint()
     marker = URIRef(iris.vocabulary_graph)
     res = store.query("ASK { GRAPH ?g { ?g ?p ?v } }", {"g": marker, "p": DCTERMS.hasVersion, "v": Literal(version)})
@@ -85,7 +182,5 @@ def ensure_loaded(store, iris: Iris) -> bool:
     g = vocabulary(iris)
     g.add((marker, DCTERMS.hasVersion, Literal(version)))
     store.replace_graph(marker, g)
-    from .reasoning import vocabulary_closure
-
     store.replace_graph(URIRef(iris.vocabulary_closure_graph), vocabulary_closure(iris))
     return True

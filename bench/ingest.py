@@ -1,0 +1,171 @@
+"""Ingest per article (issue #14): extraction against mapping, SHACL validation and
+OWL-RL reasoning, owlrl and the compiled rules side by side, in one run.
+
+Articles: the seed article, then ``../shared/corpus/dev`` and ``../shared/corpus/topics``
+when present (or the files given on the command line). For each article, median of
+``--repeat`` runs (at least 5) of:
+
+- extract: ``extraction.extract(read_article(path))``;
+- map: ``mapping.to_graph`` and ``mapping.lexicon_graph``;
+- validate: ``validation.validate`` of the article's graph and lexicon entries alone;
+- owlrl: ``reasoning.infer_owlrl`` (owlrl's closure, the reference);
+- compiled: ``reasoning.infer`` (the compiled rules, the default), checked to give the
+  same triples as owlrl (``same`` column).
+
+Then SHACL over the whole batch in one run, as ``pipeline.prepare`` does (median of the
+repeats, per article) and over batches of 1, 2, 4, 8, 16 articles, the end-to-end ``pipeline.ingest`` of the batch into an in-memory
+store (articles per second), and the ratios: reasoning / extraction, everything after
+extraction / extraction. Nothing is asserted.
+
+    python bench/ingest.py [--repeat 5] [FILE...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from factgraph.graph.article import read_article
+from factgraph.graph.extraction import extract
+from factgraph.graph.mapping import lexicon_graph, to_graph
+from factgraph.graph.model import Extraction
+from factgraph.graph.pipeline import builtin_corpus, ingest
+from factgraph.graph.reasoning import infer, infer_owlrl
+from factgraph.graph.store import EmbeddedStore
+from factgraph.graph.terms import Iris
+from factgraph.graph.validation import ValidationError, validate
+from factgraph.graph.vocabulary import vocabulary
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+STEPS = ("extract", "map", "validate", "owlrl", "compiled")
+
+
+def default_paths() -> list[Path]:
+    paths = list(builtin_corpus())
+    for folder in ("dev", "topics"):
+        paths += sorted((SHARED / folder).glob("*.txt"))
+    return paths
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), out
+
+
+def extract_file(path: Path) -> Extraction:
+    return extract(read_article(path))
+
+
+def map_graphs(x: Extraction, iris: Iris) -> tuple[Graph, Graph]:
+    return to_graph(x, iris), lexicon_graph(x, iris)
+
+
+def conforms(g: Graph, vocab: Graph, label: str) -> bool:
+    try:
+        validate(g, vocab, label)
+        return True
+    except ValidationError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, help="article files (default: seed + shared dev/topics)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (at least 5)")
+    args = parser.parse_args()
+    repeat = max(5, args.repeat)
+    paths = args.files or default_paths()
+    iris = Iris()
+    vocab = vocabulary(iris)
+
+    t0 = time.perf_counter()  # first use: vocabulary closure (cached on disk), rule tables, shapes
+    x = extract(read_article(paths[0]))
+    g, lex = to_graph(x, iris), lexicon_graph(x, iris)
+    conforms(g + lex, vocab, "warm-up")
+    infer(g, iris, lex)
+    infer_owlrl(g, iris, lex)
+    print(f"{len(paths)} article(s), median of {repeat} runs each; first use (closures, tables, shapes) "
+          f"{(time.perf_counter() - t0) * 1000:.0f} ms")
+    print()
+    header = (f"{'article':<44} {'triples':>7} " + " ".join(f"{s + ' ms':>11}" for s in STEPS)
+              + f" {'owlrl/comp':>10} {'comp/extr':>9} same")
+    print(header)
+    print("-" * len(header))
+    med: dict[str, list[float]] = {s: [] for s in STEPS}
+    graphs: list[tuple[Graph, Graph]] = []
+    differ = 0
+    for path in paths:
+        ms: dict[str, float] = {}
+        ms["extract"], x = median_ms(partial(extract_file, path), repeat)
+        ms["map"], (g, lex) = median_ms(partial(map_graphs, x, iris), repeat)
+        ms["validate"], _ = median_ms(partial(conforms, g + lex, vocab, str(path)), repeat)
+        ms["owlrl"], reference = median_ms(partial(infer_owlrl, g, iris, lex), repeat)
+        ms["compiled"], inferred = median_ms(partial(infer, g, iris, lex), repeat)
+        same = set(reference) == set(inferred)
+        differ += not same
+        graphs.append((g, lex))
+        for s in STEPS:
+            med[s].append(ms[s])
+        name = path.name if len(path.name) <= 44 else path.name[:43] + "…"
+        print(f"{name:<44} {len(g):>7} " + " ".join(f"{ms[s]:>11.1f}" for s in STEPS)
+              + f" {ms['owlrl'] / ms['compiled']:>10.0f} {ms['compiled'] / ms['extract']:>9.2f} "
+              + ("yes" if same else "NO"))
+    print("-" * len(header))
+    per = {s: statistics.median(med[s]) for s in STEPS}
+    total = {s: sum(med[s]) for s in STEPS}
+    print(f"{'median per article':<52} " + " ".join(f"{per[s]:>11.1f}" for s in STEPS))
+    print(f"{'sum over articles':<52} " + " ".join(f"{total[s]:>11.1f}" for s in STEPS))
+    print()
+
+    together = Graph()
+    for g, lex in graphs:
+        together += g
+        together += lex
+    batch_ms, ok = median_ms(lambda: conforms(together, vocab, "batch"), repeat)
+    n = len(paths)
+    print(f"SHACL: one article at a time {total['validate']:.0f} ms in all (median {per['validate']:.1f} ms per "
+          f"article); the batch in one run {batch_ms:.0f} ms = {batch_ms / n:.1f} ms per article "
+          f"({'conforms' if ok else 'does NOT conform'})")
+
+    sizes = sorted({k for k in (1, 2, 4, 8, 16, n) if k <= n})
+    print("SHACL by batch size (the first k articles in one run, median):")
+    for k in sizes:
+        batch = Graph()
+        for g, lex in graphs[:k]:
+            batch += g
+            batch += lex
+        k_ms, _ = median_ms(partial(conforms, batch, vocab, "batch"), repeat)
+        print(f"  {k:>3} article(s), {len(batch):>6} triples: {k_ms:7.0f} ms, {k_ms / k:6.1f} ms per article, "
+              f"{k_ms / len(batch) * 1000:6.0f} us per triple")
+
+    def run_ingest() -> None:
+        with EmbeddedStore(None) as store:
+            ingest(store, paths, iris, strict=False)
+
+    ingest_ms, _ = median_ms(run_ingest, repeat)
+    print(f"pipeline.ingest of the {n} articles into an in-memory store (compiled rules): {ingest_ms:.0f} ms "
+          f"= {ingest_ms / n:.1f} ms per article = {n / ingest_ms * 1000:.1f} articles/s")
+    print()
+    e = total["extract"]
+    after_owlrl = total["map"] + batch_ms + total["owlrl"]
+    after_compiled = total["map"] + batch_ms + total["compiled"]
+    print(f"reasoning / extraction (sums): owlrl {total['owlrl'] / e:.2f}, compiled {total['compiled'] / e:.2f}; "
+          f"owlrl / compiled {total['owlrl'] / total['compiled']:.0f}x")
+    print(f"everything after extraction / extraction (map + batch SHACL + reasoning, sums): "
+          f"with owlrl {after_owlrl / e:.2f}, with the compiled rules {after_compiled / e:.2f}")
+    print(f"compiled inferences equal to owlrl's on {n - differ} of {n} articles")
+
+
+if __name__ == "__main__":
+    main()
