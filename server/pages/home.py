@@ -3,6 +3,7 @@ and the search page (text and claimant, quantity and place facets)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 from flask import Response, current_app, request
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
+
+from factgraph.graph import numbers
+from factgraph.graph.mapping import number_literal
 
 from ..app import get_store
 from .language import UI, Labels, current_lang
@@ -83,6 +87,25 @@ def facets() -> dict[str, list[tuple[str, str]]]:
     }
 
 
+NUMBER_RE = re.compile(r"\d[\d\s.,\u00a0\u202f']*")
+
+
+def figure_values(text: str) -> list[float]:
+    """The values a search text may mean as a figure: '1300', '1 300', '1,300' and '1.300'
+    are 1300 (and '1.300' may be the English 1.3); '7.5' is 7.5. Nothing for words."""
+    if not NUMBER_RE.fullmatch(text.strip()):
+        return []
+    t = text.strip()
+    values = set()
+    try:
+        values.add(numbers.parse_digits(t))
+    except ValueError:
+        pass
+    if re.fullmatch(r"\d+\.\d+", t):
+        values.add(float(t))
+    return sorted(values)
+
+
 def search() -> Response:
     args: Mapping[str, str] = request.args
     bindings: dict[str, Identifier] = {}
@@ -94,7 +117,10 @@ def search() -> Response:
     results: list[Any] = []
     if searched:
         seen: set[str] = set()
-        for row in rows("search", q=Literal(text), **bindings):
+        # a number finds the claims of that figure however the text wrote it ("1300": "1.300",
+        # "1,300", "plus de 1 300"), then the claims whose words contain the text
+        found = [rows("search_figure", n=number_literal(n), **bindings) for n in figure_values(text)]
+        for row in [r for batch in found for r in batch] + rows("search", q=Literal(text), **bindings):
             if str(row.claim) not in seen:
                 seen.add(str(row.claim))
                 results.append(row)

@@ -189,3 +189,14 @@ def test_home_counts_follow_the_store(store):
         f' INSERT DATA {{ GRAPH {conflicts} {{ {activity} ; {stamp} "2024-01-02T00:00:00Z" }} }}'
     )
     assert claims() == "3"
+
+
+@pytest.mark.parametrize("q", ["1300", "1 300", "1,300", "1.300", "3800", "3.800"])
+def test_search_finds_a_figure_however_it_is_written(client, seed_store, q):
+    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    wanted = 3800 if q.startswith("3") else 1300
+    found = seed_store.query(
+        "SELECT ?c WHERE { ?c <https://w3id.org/factgraph/ontology#value> ?v FILTER(?v = ?n) }",
+        {"n": Literal(wanted)})
+    claims = {str(r[0])[len(BASE):] for r in found}
+    assert claims and all(f'href="/{c}"' in html for c in claims), q
