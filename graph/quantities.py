@@ -122,11 +122,12 @@ def kind(cls: str | None, clause: str, sentence: str) -> str | None:
         return "people_killed_total" + suffix
     if not death:
         return None
-    return {
+    deaths = {
         "child": "child_deaths",
         "women": "women_deaths",
         "jihadist": "jihadists_killed",
         "fighter": "fighters_killed",
         "regime": "pro_regime_fighters_killed",
         "people": "people_killed_total",
-    }[cls] + suffix
+    }.get(cls)  # a class with no death kind ('percent' in "4,6% ... deaths") counts no deaths
+    return deaths + suffix if deaths else None

@@ -380,3 +380,14 @@ def test_a_toll_that_passes_a_number_is_more_than_it():
 def test_an_economic_acronym_is_no_source():
     found = claims("La dette atteint 3 101 milliards d'euros, soit 110,6 % du PIB, a précisé l'Insee.", "2024-03-26")
     assert [c.claimant for c in found] == ["insee", "insee"]
+
+
+def test_a_percent_sign_inside_a_death_toll_is_no_crash():
+    """Found by bench/fuzz.py (seed 1, article 1254): '4,6%%65 cases ... 2,705 deaths' made a
+    figure of class 'percent' in a death context, which had no death kind (KeyError)."""
+    from factgraph.graph.article import parse_article
+    from factgraph.graph.extraction import extract
+
+    x = extract(parse_article(" date 2020-05\nThe ministry said 4,6%%%65 cases had been confirmed, "
+                              "including 2,705 deaths, while the WHO counted at least 5,000 cases.\n", "f.txt"))
+    assert all(c.quantity for c in x.claims)
