@@ -72,6 +72,15 @@ def is_iri(text: str) -> bool:
     return bool(text) and _NOT_IN_IRI.search(text) is None
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_absolute_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI (a scheme, then IRI characters): what a request
+    parameter naming a resource (a filter, a graph) must be before it reaches a query."""
+    return is_iri(text) and _SCHEME.match(text) is not None
+
+
 class Iris:
     """Mints the IRIs of one deployment (one base)."""
 

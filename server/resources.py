@@ -27,6 +27,7 @@ from factgraph.graph.terms import is_iri
 
 from . import pages
 from .app import get_store
+from .bounded_views import render_in_worker
 from .negotiation import negotiate
 
 bp = Blueprint("resources", __name__)
@@ -82,8 +83,13 @@ def resource(path: str) -> BaseResponse:
     if not is_iri(stem):
         abort(404)  # "/claim/%00": no resource can have that name
     iri = iri_for_path(stem)
-    if suffix is None:
+    if suffix is None:  # one ASK with the IRI bound (an index lookup): bounded, run here
         return see_other(stem, iri)
+    return render_in_worker(document, stem=stem, suffix=suffix, iri=iri)
+
+
+def document(stem: str, suffix: str, iri: URIRef) -> Response:
+    """The document ``suffix`` about ``iri`` (in the worker that runs the request)."""
     if suffix == "html":
         resp = pages.render_resource(iri, stem)
     else:

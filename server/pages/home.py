@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Response, current_app, request
@@ -12,6 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..app import get_store
+from ..errors import filter_iris
 from .language import UI, Labels, current_lang
 from .rendering import page, rows
 
@@ -37,12 +39,13 @@ def home_counts() -> Any:
     """The home page's counts (``home_counts.rq`` scans every claim: ~80 ms with 100k),
     cached with the ``store_version`` they were computed for, recomputed when it changes."""
     version = store_version()
-    cached = current_app.extensions.get("factgraph.home_counts")
+    cached = current_app.extensions.get("factgraph.cache.home_counts")
     if cached is not None and cached[0] == version:
         return cached[1]
     found = rows("home_counts")
-    counts = found[0] if found else None
-    current_app.extensions["factgraph.home_counts"] = (version, counts)
+    # plain data: the page may be rendered in a worker that hands the cache back (bounded_views)
+    counts = SimpleNamespace(**{name: found[0][name] for name in found[0].labels}) if found else None
+    current_app.extensions["factgraph.cache.home_counts"] = (version, counts)
     return counts
 
 
@@ -85,16 +88,16 @@ def facets() -> dict[str, list[tuple[str, str]]]:
 
 def search() -> Response:
     args: Mapping[str, str] = request.args
-    bindings: dict[str, Identifier] = {}
-    for name in ("claimant", "quantity", "place"):
-        if args.get(name):
-            bindings[name] = URIRef(args[name])
+    bindings: dict[str, Identifier] = {
+        name: URIRef(value) for name, value in filter_iris(args, ("claimant", "quantity", "place")).items()
+    }
     text = args.get("q", "").strip()
     searched = bool(text or bindings)
     results: list[Any] = []
     if searched:
         seen: set[str] = set()
-        for row in rows("search", q=Literal(text), **bindings):
+        # with a text, the claims matching it first (search_text.rq); else the facets alone
+        for row in rows("search_text" if text else "search", q=Literal(text), **bindings):
             if str(row.claim) not in seen:
                 seen.add(str(row.claim))
                 results.append(row)
