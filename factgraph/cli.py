@@ -192,8 +192,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # runs), threaded in one process (the embedded store allows one process), with connection,
     # header and idle limits of its own; gunicorn's pre-fork workers would each open the store.
     # Settings and the security headers of its own error pages: server/serving.py
+    from factgraph.server.bounded_views import warm
     from factgraph.server.serving import make_server
 
+    with app.app_context():
+        warm()  # templates, stored queries, ontology: loaded once here, not in every query worker
     make_server(app, args.host, args.port).run()
     return 0
 

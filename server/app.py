@@ -34,7 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # threads mostly wait on a worker's pipe: more than QUERY_WORKERS + QUERY_QUEUE, so a request
     # beyond the queue reaches the app and gets its 503 at once instead of waiting in waitress' queue
     "SERVER_THREADS": 40,  # requests served at once
-    "SERVER_CONNECTION_LIMIT": 200,  # open connections at once; more wait in the listen backlog
+    # open connections at once; more wait in the listen backlog, behind idle ones until they time out.
+    # An idle connection costs waitress a few kB: 1000 held open must not keep a new one out (bench/overload.py)
+    "SERVER_CONNECTION_LIMIT": 4000,
     "SERVER_CHANNEL_TIMEOUT": 30,  # seconds an idle or half-sent connection is kept
     "SERVER_MAX_HEADER_BYTES": 16384,  # request line and headers
 }

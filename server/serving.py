@@ -7,13 +7,18 @@ headers over ``SERVER_MAX_HEADER_BYTES`` (431), a body over ``MAX_CONTENT_LENGTH
 channels use it (``HTTPChannel.error_task_class``, set on the server's ``channel_class``).
 
 Connections: waitress serves them from one thread with ``poll`` (``select`` stops at
-1024 descriptors); at most ``SERVER_CONNECTION_LIMIT`` at once, idle or half-sent ones
-closed after ``SERVER_CHANNEL_TIMEOUT`` seconds. Requests run on ``SERVER_THREADS``
+1024 descriptors); at most ``SERVER_CONNECTION_LIMIT`` at once (4000: the soft limit of
+open files is raised to match), idle or half-sent ones closed after
+``SERVER_CHANNEL_TIMEOUT`` seconds. Beyond the limit, new connections wait in the listen
+backlog behind idle ones: with the old limit of 200, 1000 idle connections kept a normal
+request out for over 120 s (``bench/overload.py``). Many more than that from one client
+is for a reverse proxy or the firewall to refuse. Requests run on ``SERVER_THREADS``
 threads; the queries they run on the bounded pool of ``query_pool.py``.
 """
 
 from __future__ import annotations
 
+import resource
 from typing import Any
 
 from flask import Flask
@@ -36,9 +41,18 @@ class SecureChannel(HTTPChannel):
     error_task_class = SecureErrorTask
 
 
+def _allow_descriptors(wanted: int) -> None:
+    """Raise the soft limit of open files to ``wanted`` (at most the hard limit): the
+    common default of 1024 would refuse connections long before the connection limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
 def make_server(app: Flask, host: str, port: int) -> Any:
     """A waitress server for ``app`` on ``host:port`` (not started: call ``run()``)."""
     cfg = app.config
+    _allow_descriptors(int(cfg["SERVER_CONNECTION_LIMIT"]) + 256)  # connections, the store's files, workers' pipes
     server = create_server(
         app,
         host=host,
