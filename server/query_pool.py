@@ -23,7 +23,7 @@ from typing import Any
 from flask import current_app
 
 from .app import get_store
-from .worker import OutOfMemory, QueryTimeout, run_isolated
+from .worker import CannotFork, OutOfMemory, QueryTimeout, run_isolated
 
 SITE = "site"  # the site's own queries: pages, reports, stored queries
 SPARQL = "sparql"  # a user's query text on /sparql
@@ -122,3 +122,5 @@ def run_query(fn: Callable[..., Any], *args: Any, lane: str = SITE) -> Any:
             raise Unavailable(str(exc), max(1, math.ceil(timeout))) from exc
         except OutOfMemory as exc:
             raise Unavailable(str(exc), max(1, math.ceil(timeout))) from exc
+        except CannotFork as exc:
+            raise Unavailable(str(exc), get_pool().retry_after) from exc

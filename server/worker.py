@@ -57,6 +57,10 @@ class OutOfMemory(Exception):
         self.memory_mb = memory_mb
 
 
+class CannotFork(Exception):
+    """No worker process could be started (the system is out of processes or memory)."""
+
+
 class WorkerError(Exception):
     """The worker raised, or died before answering; ``kind`` is the exception's class name."""
 
@@ -88,6 +92,15 @@ def _cap_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _kind(exc: BaseException, memory_mb: int) -> str:
+    """The exception's class name; ``MemoryError`` too for an allocation that failed under
+    the cap and came back as another error (a Rust panic, an I/O error from RocksDB)."""
+    text = str(exc).lower()
+    if memory_mb and ("memory allocation" in text or "cannot allocate memory" in text or "out of memory" in text):
+        return "MemoryError"
+    return type(exc).__name__
+
+
 def _child(conn: Any, parent: int, memory_mb: int, fn: Callable[..., Any], args: tuple) -> None:
     gc.disable()  # a collection would walk, and so copy, every object the parent has; the child is short-lived
     try:
@@ -96,7 +109,7 @@ def _child(conn: Any, parent: int, memory_mb: int, fn: Callable[..., Any], args:
         _cap_memory(memory_mb)
         outcome: tuple[str, Any] = ("ok", fn(*args))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-        outcome = ("error", (type(exc).__name__, " ".join(str(exc).split())))
+        outcome = ("error", (_kind(exc, memory_mb), " ".join(str(exc).split())))
     try:
         conn.send(outcome)
     except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while pickling the answer
@@ -117,7 +130,12 @@ def run_isolated(fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: 
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(sender, os.getpid(), memory_mb, fn, args), daemon=True)
     deadline = time.monotonic() + timeout
-    proc.start()
+    try:
+        proc.start()
+    except OSError as exc:  # EAGAIN, ENOMEM
+        receiver.close()
+        sender.close()
+        raise CannotFork(f"cannot start a query worker now: {exc.strerror or exc}") from exc
     sender.close()
     try:
         if not receiver.poll(max(0.0, deadline - time.monotonic())):
@@ -126,7 +144,7 @@ def run_isolated(fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: 
         try:
             status, payload = receiver.recv()
         except EOFError as exc:
-            proc.join(timeout=5)
+            proc.join(timeout=30)  # it closed the pipe: it is exiting
             if memory_mb and proc.exitcode in MEMORY_SIGNALS:
                 raise OutOfMemory(memory_mb) from exc
             raise WorkerError("WorkerDied", f"the query worker died (exit code {proc.exitcode})") from exc

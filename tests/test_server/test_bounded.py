@@ -23,7 +23,7 @@ from factgraph.graph.store import EmbeddedStore
 from factgraph.server.app import create_app
 from factgraph.server.pages import home
 from factgraph.server.query_pool import SITE, SPARQL, QueryPool, Unavailable, get_pool
-from factgraph.server.worker import OutOfMemory, run_isolated
+from factgraph.server.worker import OutOfMemory, WorkerError, run_isolated
 
 from .conftest import free_port
 
@@ -113,6 +113,18 @@ def test_a_worker_over_its_memory_cap_is_out_of_memory():
     with pytest.raises(OutOfMemory):
         run_isolated(_allocate, 256, timeout=60, memory_mb=64)
     assert run_isolated(_allocate, 16, timeout=60, memory_mb=64) == 16 * 2**20
+
+
+def _fails(message: str) -> None:
+    raise RuntimeError(message)
+
+
+def test_an_allocation_failure_reported_as_another_error_is_out_of_memory():
+    # Oxigraph may panic, or RocksDB fail with ENOMEM, rather than abort
+    with pytest.raises(OutOfMemory):
+        run_isolated(_fails, "memory allocation of 64 bytes failed", timeout=60, memory_mb=64)
+    with pytest.raises(WorkerError):
+        run_isolated(_fails, "something else", timeout=60, memory_mb=64)
 
 
 # -- HTTP: 503 with Retry-After, one line or a page ---------------------------------------
