@@ -4,7 +4,8 @@ Builds (or reuses, cached under /tmp) an on-disk store of N synthetic claims
 (``pages.synthetic_nquads``: the project's own shape), starts ``factgraph serve`` on a
 free loopback port as a subprocess, and runs ``--clients`` threads for ``--seconds``
 mixing pages (claim, article, source, place, /conflicts, /search), stored queries and
-/sparql; ``--runs`` times. Prints requests/s, answers by status, p50/p99 per kind of
+/sparql; ``--runs`` times. A client answered 503 waits what ``Retry-After`` says
+(``--hammer``: it asks again at once). Prints requests/s, answers by status, p50/p99 per kind of
 request, and the memory of the server with its query workers (RSS, and PSS, which
 counts pages shared by parent and children once). Loopback only; stops by itself.
 
@@ -32,6 +33,7 @@ from pathlib import Path
 from pages import BASE, CONFLICT_KINDS, FG, PER_ARTICLE, synthetic_nquads
 
 CACHE = Path("/tmp/factgraph-bench")
+RETRY_AFTER = 5.0  # what the server's 503s say (QUERY_QUEUE_WAIT)
 
 
 # -- the store and the server --------------------------------------------------------------
@@ -70,11 +72,12 @@ class Server:
 
     def __init__(self, store: Path, env: dict[str, str] | None = None):
         self.port = free_port()
+        self.log = CACHE / f"serve-{self.port}.log"  # the server's stderr
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "factgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
              "--port", str(self.port)],
             env={**os.environ, "FACTGRAPH_BASE": BASE, **(env or {})},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=self.log.open("wb"),
         )
         deadline = time.monotonic() + 120
         while True:
@@ -209,8 +212,11 @@ def workload(port: int, claims: int) -> dict[str, list]:
     }
 
 
-def run_load(port: int, work: dict[str, list], clients: int, seconds: float) -> list[tuple[str, str, int, float]]:
-    """``clients`` threads sending requests for ``seconds``: (kind, category, status, ms) each."""
+def run_load(port: int, work: dict[str, list], clients: int, seconds: float,
+             backoff: bool = True) -> list[tuple[str, str, int, float]]:
+    """``clients`` threads sending requests for ``seconds``: (kind, category, status, ms) each.
+    With ``backoff``, a client answered 503 waits what ``Retry-After`` says, as a polite
+    client does; without, it asks again at once (a client hammering the site)."""
     kinds = list(work)
     weights = [work[k][2] for k in kinds]
     results: list[tuple[str, str, int, float]] = []
@@ -230,6 +236,8 @@ def run_load(port: int, work: dict[str, list], clients: int, seconds: float) -> 
             except (OSError, http.client.HTTPException):
                 status, conn = 0, None  # 0: the connection failed
             mine.append((kind, category, status, (time.perf_counter() - t0) * 1000))
+            if backoff and status == 503:
+                time.sleep(max(0.0, min(RETRY_AFTER, end - time.monotonic())))
         with lock:
             results.extend(mine)
 
@@ -248,7 +256,8 @@ def pct(values: list[float], p: float) -> float:
 
 def report(results: list[tuple[str, str, int, float]], seconds: float) -> None:
     statuses = Counter(status for _, _, status, _ in results)
-    print(f"  {len(results) / seconds:.1f} requests/s ({len(results)} in {seconds:g} s); by status: "
+    print(f"  {len(results) / seconds:.1f} requests/s ({len(results)} in {seconds:g} s), "
+          f"{statuses[200] / seconds:.1f} answered 200/s; by status: "
           + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
     by: dict[str, list[float]] = defaultdict(list)
     for kind, category, status, ms in results:
@@ -272,6 +281,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--hammer", action="store_true", help="ask again at once after a 503 (no Retry-After)")
     args = parser.parse_args()
 
     store = ensure_store(args.claims)
@@ -279,11 +289,11 @@ def main() -> None:
     try:
         work = workload(server.port, args.claims)
         print(f"serving {args.claims} claims on port {server.port}; {args.clients} clients, "
-              f"{args.seconds:g} s a run; server at start: {mb(server.memory()[0])} RSS", flush=True)
+              f"{args.seconds:g} s a run, {'hammering' if args.hammer else 'waiting Retry-After after a 503'}; server at start: {mb(server.memory()[0])} RSS", flush=True)
         for run in range(1, args.runs + 1):
             sampler = MemorySampler(server)
             sampler.start()
-            results = run_load(server.port, work, args.clients, args.seconds)
+            results = run_load(server.port, work, args.clients, args.seconds, backoff=not args.hammer)
             peak = sampler.stop()
             own, total, pss = server.memory()
             print(f"run {run}:")

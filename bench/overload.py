@@ -38,6 +38,7 @@ def slow_queries(server: Server, clients: int, seconds: float, limit_mb: int) ->
     page = claim[len(BASE) - 1:] + ".html"
     path = "/sparql?" + urllib.parse.urlencode({"query": HUNGRY})
     statuses: Counter[int] = Counter()
+    unexpected: dict[int, bytes] = {}  # the first body of each status other than 200 and 503
     pages: list[tuple[int, float]] = []
     lock = threading.Lock()
     end = time.monotonic() + seconds
@@ -46,11 +47,13 @@ def slow_queries(server: Server, clients: int, seconds: float, limit_mb: int) ->
         conn = None
         while time.monotonic() < end:
             try:
-                status, _, conn = request(server.port, path, conn=conn, timeout=120)
-            except (OSError, http.client.HTTPException):
-                status, conn = 0, None
+                status, body, conn = request(server.port, path, conn=conn, timeout=120)
+            except (OSError, http.client.HTTPException) as exc:
+                status, body, conn = 0, str(exc).encode(), None
             with lock:
                 statuses[status] += 1
+                if status not in (200, 503):
+                    unexpected.setdefault(status, body[:300])
 
     def prober() -> None:
         while time.monotonic() < end:
@@ -73,6 +76,8 @@ def slow_queries(server: Server, clients: int, seconds: float, limit_mb: int) ->
     own, total, pss = sampler.stop()
     print(f"{clients} clients sending a memory-hungry query for {seconds:g} s:")
     print("  answers by status: " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
+    for status, body in unexpected.items():
+        print(f"  first {status}: {body.decode('utf-8', 'replace').strip()}")
     print(f"  peak memory: server {mb(own)} RSS; server + workers {mb(total)} RSS, {mb(pss)} PSS "
           f"(limit {limit_mb} MB: {'under' if pss < limit_mb * 2**20 else 'OVER'})")
     ok = [ms for status, ms in pages if status == 200]
@@ -125,7 +130,8 @@ def main() -> None:
     store = ensure_store(args.claims)
     server = Server(store)
     try:
-        print(f"serving {args.claims} claims on port {server.port}; server at start {mb(server.memory()[0])} RSS")
+        print(f"serving {args.claims} claims on port {server.port}; server at start {mb(server.memory()[0])} RSS; "
+              f"its log: {server.log}")
         if args.only != "idle":
             slow_queries(server, args.slow, args.seconds, args.limit_mb)
         if args.only != "slow":
