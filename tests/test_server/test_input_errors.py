@@ -27,12 +27,21 @@ def one_line(resp) -> str:
     return body
 
 
-@pytest.mark.parametrize("depth", [30, 200])
-def test_deeply_nested_query_is_400(client, depth):
-    query = "SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }"
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }" for depth in (30, 200)
+] + [
+    "SELECT * WHERE " + "{" * 300 + "}" * 300,
+])
+def test_deeply_nested_query_is_400(client, query):
     resp = client.get("/sparql", query_string={"query": query})
     assert resp.status_code == 400
     assert "too deeply nested" in one_line(resp)
+
+
+def test_a_long_chain_of_operators_is_400(client):
+    resp = client.get("/sparql", query_string={"query": "SELECT * WHERE { BIND(" + "-" * 3000 + "1 AS ?x) }"})
+    assert resp.status_code == 400
+    one_line(resp)
 
 
 @pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
