@@ -33,7 +33,6 @@ from pathlib import Path
 from pages import BASE, CONFLICT_KINDS, FG, PER_ARTICLE, synthetic_nquads
 
 CACHE = Path("/tmp/factgraph-bench")
-RETRY_AFTER = 5.0  # what the server's 503s say (QUERY_QUEUE_WAIT)
 
 
 # -- the store and the server --------------------------------------------------------------
@@ -157,6 +156,8 @@ class MemorySampler(threading.Thread):
 
 def request(port: int, path: str, timeout: float = 60, conn: http.client.HTTPConnection | None = None,
             headers: dict[str, str] | None = None) -> tuple[int, bytes, http.client.HTTPConnection]:
+    """GET ``path``: (status, body, the connection to reuse); ``conn.retry_after`` is the
+    answer's ``Retry-After`` in seconds (0 without one)."""
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers=headers or {})
@@ -167,6 +168,8 @@ def request(port: int, path: str, timeout: float = 60, conn: http.client.HTTPCon
         raise
     if resp.getheader("Connection", "").lower() == "close":
         conn.close()
+    retry = resp.getheader("Retry-After", "0")
+    conn.retry_after = float(retry) if retry.isdigit() else 0.0  # type: ignore[attr-defined]
     return resp.status, body, conn
 
 
@@ -231,13 +234,15 @@ def run_load(port: int, work: dict[str, list], clients: int, seconds: float,
             kind = rnd.choices(kinds, weights)[0]
             category, make, _ = work[kind]
             t0 = time.perf_counter()
+            wait = 0.0
             try:
                 status, _, conn = request(port, make(), conn=conn, timeout=120)
+                wait = conn.retry_after  # type: ignore[attr-defined]
             except (OSError, http.client.HTTPException):
                 status, conn = 0, None  # 0: the connection failed
             mine.append((kind, category, status, (time.perf_counter() - t0) * 1000))
             if backoff and status == 503:
-                time.sleep(max(0.0, min(RETRY_AFTER, end - time.monotonic())))
+                time.sleep(max(0.0, min(wait, end - time.monotonic())))
         with lock:
             results.extend(mine)
 
