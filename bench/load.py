@@ -234,13 +234,16 @@ def run_load(port: int, work: dict[str, list], clients: int, seconds: float,
             kind = rnd.choices(kinds, weights)[0]
             category, make, _ = work[kind]
             t0 = time.perf_counter()
-            wait = 0.0
+            wait, body = 0.0, b""
             try:
-                status, _, conn = request(port, make(), conn=conn, timeout=120)
+                status, body, conn = request(port, make(), conn=conn, timeout=120)
                 wait = conn.retry_after  # type: ignore[attr-defined]
             except (OSError, http.client.HTTPException):
                 status, conn = 0, None  # 0: the connection failed
             mine.append((kind, category, status, (time.perf_counter() - t0) * 1000))
+            if status == 503:
+                with lock:
+                    REFUSALS[why(body)] += 1
             if backoff and status == 503:
                 time.sleep(max(0.0, min(wait, end - time.monotonic())))
         with lock:
@@ -254,6 +257,16 @@ def run_load(port: int, work: dict[str, list], clients: int, seconds: float,
     return results
 
 
+REFUSALS: Counter[str] = Counter()  # why the 503s were given, across runs
+
+
+def why(body: bytes) -> str:
+    """The setting a 503 names (its reason), from its text or HTML body."""
+    text = body.decode("utf-8", "replace")
+    return next((name for name in ("QUERY_QUEUE_WAIT", "QUERY_QUEUE", "QUERY_TIMEOUT", "QUERY_MEMORY_MB")
+                 if name in text), "other")
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
@@ -261,6 +274,9 @@ def pct(values: list[float], p: float) -> float:
 
 def report(results: list[tuple[str, str, int, float]], seconds: float) -> None:
     statuses = Counter(status for _, _, status, _ in results)
+    if REFUSALS:
+        print("  503s by the limit they name: " + ", ".join(f"{k}: {n}" for k, n in REFUSALS.most_common()))
+        REFUSALS.clear()
     print(f"  {len(results) / seconds:.1f} requests/s ({len(results)} in {seconds:g} s), "
           f"{statuses[200] / seconds:.1f} answered 200/s; by status: "
           + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
