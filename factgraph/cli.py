@@ -274,16 +274,14 @@ def _run_server(app, args: argparse.Namespace) -> None:
         return
     # waitress: a production WSGI server that is pure Python (no compiler, runs where factgraph
     # runs), threaded in one process (the embedded store allows one process), with connection,
-    # header and idle limits of its own; gunicorn's pre-fork workers would each open the store
-    from waitress import serve
+    # header and idle limits of its own; gunicorn's pre-fork workers would each open the store.
+    # Settings and the security headers of its own error pages: server/serving.py
+    from factgraph.server.bounded_views import warm
+    from factgraph.server.serving import make_server
 
-    cfg = app.config
-    serve(app, host=args.host, port=args.port, threads=int(cfg["SERVER_THREADS"]),
-          connection_limit=int(cfg["SERVER_CONNECTION_LIMIT"]), channel_timeout=int(cfg["SERVER_CHANNEL_TIMEOUT"]),
-          max_request_header_size=int(cfg["SERVER_MAX_HEADER_BYTES"]),
-          max_request_body_size=int(cfg["STORE_MAX_BODY"] if cfg["STORE_TOKEN"] else cfg["MAX_CONTENT_LENGTH"]),
-          ident="", expose_tracebacks=False,
-          _quiet=True)
+    with app.app_context():
+        warm()  # templates, stored queries, ontology: loaded once here, not in every query worker
+    make_server(app, args.host, args.port).run()
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -64,12 +64,21 @@ def slug(text: str) -> str:
 
 
 # what an IRI may not hold (RFC 3987): controls, space, and <>"{}|\^`
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]|%(?![0-9A-Fa-f]{2})')  # and a '%' not encoding a byte
 
 
 def is_iri(text: str) -> bool:
     """Whether ``text`` can be an IRI a store accepts (a path from a request may not be)."""
     return bool(text) and _NOT_IN_IRI.search(text) is None
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_absolute_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI (a scheme, then IRI characters): what a request
+    parameter naming a resource (a filter, a graph) must be before it reaches a query."""
+    return is_iri(text) and _SCHEME.match(text) is not None
 
 
 class Iris:

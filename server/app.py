@@ -20,13 +20,23 @@ DEFAULTS: dict[str, Any] = {
     "STORE": None,  # a directory, ':memory:' or an http(s) SPARQL endpoint; None = default dir
     "UPDATE_URL": None,  # remote update endpoint when it differs from STORE
     "BASE": DEFAULT_BASE,  # base of minted IRIs served by this app
-    "QUERY_TIMEOUT": 10.0,  # seconds a SPARQL query may run
+    "QUERY_TIMEOUT": 10.0,  # seconds the queries of one request may run (pages, stored queries, /sparql)
+    # every query runs in a worker process (server/query_pool.py, server/worker.py)
+    "QUERY_WORKERS": 4,  # worker processes at once
+    "SPARQL_WORKERS": 2,  # of which at most this many for /sparql, so pages keep being served
+    "QUERY_QUEUE": 32,  # requests waiting for a worker; one more is answered 503 at once
+    "QUERY_QUEUE_WAIT": 5.0,  # seconds a request waits for a worker before a 503
+    "QUERY_MEMORY_MB": 512,  # address space a worker may add to what it had at fork time (0: no cap)
     "ROW_LIMIT": 10000,  # rows a SELECT may return
     "MAX_CONTENT_LENGTH": 1 << 20,  # request body cap (bytes)
     # the production server (waitress, `factgraph serve`): bounded threads and connections,
     # idle connections closed, request headers capped; no Server banner
-    "SERVER_THREADS": 8,  # requests served at once
-    "SERVER_CONNECTION_LIMIT": 200,  # open connections at once; more wait in the listen backlog
+    # threads mostly wait on a worker's pipe: more than QUERY_WORKERS + QUERY_QUEUE, so a request
+    # beyond the queue reaches the app and gets its 503 at once instead of waiting in waitress' queue
+    "SERVER_THREADS": 40,  # requests served at once
+    # open connections at once; more wait in the listen backlog, behind idle ones until they time out.
+    # An idle connection costs waitress a few kB: 1000 held open must not keep a new one out (bench/overload.py)
+    "SERVER_CONNECTION_LIMIT": 4000,
     "SERVER_CHANNEL_TIMEOUT": 30,  # seconds an idle or half-sent connection is kept
     "SERVER_MAX_HEADER_BYTES": 16384,  # request line and headers
     # set by `factgraph serve` on an embedded store: the token of /store/* (graph/shared_store.py)
@@ -46,7 +56,20 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     if store is not None:
         app.extensions["factgraph.store"] = store
 
-    from . import conflicts, downloads, pages, resources, sparql, store_access, stored_queries
+    from . import (
+        conflicts,
+        downloads,
+        errors,
+        pages,
+        resources,
+        security,
+        sparql,
+        store_access,
+        stored_queries,
+    )
+
+    app.after_request(security.add_headers)
+    errors.init_app(app)
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(stored_queries.bp)  # loads and parses every queries/**/*.rq

@@ -25,6 +25,8 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier, Node
 
 from . import pages
+from .bounded_views import bounded
+from .errors import filter_iris
 from .negotiation import negotiate
 from .pages.described import Described, describe, generic_page, title_of, vocabulary_labels
 from .pages.language import UI, Labels, current_lang, local_name
@@ -80,9 +82,8 @@ def pick(found: dict[str, str], lang: str) -> str:
 
 
 def chosen_filters() -> dict[str, str]:
-    return {
-        name: request.args.get(name, "").strip() for name in FILTERS if request.args.get(name, "").strip()
-    }
+    """The filters of the request, each an absolute IRI (else 400: a filter is a resource)."""
+    return filter_iris(request.args, FILTERS)
 
 
 def _bindings(filters: dict[str, str]) -> dict[str, Identifier]:
@@ -147,12 +148,13 @@ def _link_header(twins: list[tuple[str, str, str]]) -> str:
 
 
 @bp.route("/conflicts")
+@bounded
 def index() -> Response:
     filters = chosen_filters()
     twins = _twin_links(filters)
     wanted = negotiate(request.headers.get("Accept"), None, ["text/html", *TWINS.values()])
     if wanted in ("application/json", "text/csv"):
-        resp = data(next(s for s, mt in TWINS.items() if mt == wanted))
+        resp = twin(next(s for s, mt in TWINS.items() if mt == wanted))
         resp.vary.add("Accept")
         return resp
     labels = vocabulary_labels(Labels(current_lang()))
@@ -179,7 +181,13 @@ def index() -> Response:
 
 
 @bp.route("/conflicts.<suffix>")
+@bounded
 def data(suffix: str) -> Response:
+    return twin(suffix)
+
+
+def twin(suffix: str) -> Response:
+    """The JSON or CSV twin of the report (in the worker that runs the request)."""
     if suffix not in TWINS:
         return Response(
             "404 Not Found: /conflicts.json or /conflicts.csv\n", status=404, mimetype="text/plain"

@@ -11,7 +11,9 @@ to run) or raises ``Refused`` with an HTTP status and a message for the user:
 - a protocol dataset replaces the query's own ``FROM`` clauses (SPARQL 1.1 Protocol 2.1.4);
   that rewrite goes through the tokens of the query, and only IRIs that are graph names
   of the store are written into it;
-- relative IRIs resolve against ``base`` (the endpoint's URL).
+- relative IRIs resolve against ``base`` (the endpoint's URL);
+- a protocol graph that is not an absolute IRI, or a query nested deeper than rdflib's
+  parser can recurse, is a 400.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from factgraph.graph.terms import PREFIXES
+from factgraph.graph.terms import PREFIXES, is_absolute_iri
 
 FORMS = {
     "SelectQuery": "SELECT",
@@ -178,6 +180,22 @@ def plan(
     base: str | None = None,
 ) -> Plan:
     """Check ``text`` against the endpoint's policy; see the module docstring."""
+    for iri in [*default_graphs, *named_graphs]:
+        if not is_absolute_iri(iri):
+            raise Refused(400, f"graph {iri!r} is not an absolute IRI")
+    try:
+        return _plan(text, graph_names, default_graphs, named_graphs, base)
+    except RecursionError as exc:  # rdflib's parser and algebra recurse once per nesting level
+        raise Refused(400, "query too deeply nested") from exc
+
+
+def _plan(
+    text: str,
+    graph_names: Iterable[URIRef],
+    default_graphs: Sequence[str],
+    named_graphs: Sequence[str],
+    base: str | None,
+) -> Plan:
     try:
         parsed = parseQuery(text)
     except ParseException as exc:

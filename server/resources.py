@@ -25,10 +25,12 @@ from rdflib import URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
 from factgraph.graph import export
+from factgraph.graph.store import StoreError
 from factgraph.graph.terms import is_iri
 
 from . import pages
 from .app import get_store
+from .bounded_views import render_in_worker
 from .negotiation import negotiate
 
 bp = Blueprint("resources", __name__)
@@ -73,7 +75,10 @@ def _known(iri: URIRef) -> bool:
     if str(iri) == ONTOLOGY:
         return True
     store = get_store()
-    return export.exists(store, iri) or iri in store.graph_names()
+    try:
+        return export.exists(store, iri) or iri in store.graph_names()
+    except StoreError:  # the store refuses the IRI itself: nothing can be named so
+        return False
 
 
 @bp.route("/<path:path>")
@@ -81,11 +86,16 @@ def resource(path: str) -> BaseResponse:
     stem, suffix = split_suffix(path)
     if stem.startswith("vocab/") and stem.split("/")[1] not in VOCAB_SCHEMES:
         abort(404)
-    if not is_iri(stem):
-        abort(404)  # "/claim/%00": no resource can have that name
+    if not is_iri(stem) or "[" in stem or "]" in stem:
+        abort(404)  # "/claim/%00", "/agent/a[b": no resource can have that name (brackets only in a host)
     iri = iri_for_path(stem)
-    if suffix is None:
+    if suffix is None:  # one ASK with the IRI bound (an index lookup): bounded, run here
         return see_other(stem, iri)
+    return render_in_worker(document, stem=stem, suffix=suffix, iri=iri)
+
+
+def document(stem: str, suffix: str, iri: URIRef) -> Response:
+    """The document ``suffix`` about ``iri`` (in the worker that runs the request)."""
     if suffix == "html":
         resp = pages.render_resource(iri, stem)
     else:

@@ -6,9 +6,10 @@
   (``negotiation.negotiate``): SELECT as SPARQL JSON, XML, CSV, TSV; ASK as JSON, XML;
   CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML, TriG.
 - 400 with the parser's message, 403 for updates, 405 for other methods, 406, 413 (body
-  over ``MAX_CONTENT_LENGTH``), 415, 503 when a query runs past ``QUERY_TIMEOUT``.
+  over ``MAX_CONTENT_LENGTH``), 415, 503 with ``Retry-After`` when a query runs past ``QUERY_TIMEOUT`` or
+  ``QUERY_MEMORY_MB``, or no worker is free (``query_pool.py``).
 - ``GET`` without a query: the Service Description, or the workbench for a browser.
-- Every query runs in a killable worker (``worker.py``); SELECT results are capped at
+- Every query runs in a killable worker (``query_pool.py``, ``worker.py``); SELECT results are capped at
   ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells when a result was cut).
 """
 
@@ -29,6 +30,7 @@ from factgraph.graph.terms import PREFIXES
 from .app import get_store
 from .negotiation import negotiate
 from .query_policy import Plan, Refused, plan
+from .query_pool import SITE, SPARQL, run_query
 from .results import (
     GRAPH_FORMATS,
     GRAPH_TYPES,
@@ -38,7 +40,7 @@ from .results import (
     write_graph,
     write_select,
 )
-from .worker import QueryTimeout, WorkerError, run_isolated
+from .worker import WorkerError
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
@@ -76,6 +78,22 @@ def answer_query(
 ) -> Answer:
     """Check, run and serialise one query (runs in the worker process)."""
     try:
+        return _answer(store, text, default_graphs, named_graphs, accept, format_param, row_limit, base)
+    except RecursionError:  # rdflib's writers recurse too (nested terms): a 400, not a worker error
+        return _text(400, "query too deeply nested")
+
+
+def _answer(
+    store: Store,
+    text: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    accept: str | None,
+    format_param: str | None,
+    row_limit: int,
+    base: str | None,
+) -> Answer:
+    try:
         checked: Plan = plan(text, store.graph_names(), default_graphs, named_graphs, base)
     except Refused as exc:
         return _text(exc.status, exc.message)
@@ -107,14 +125,12 @@ def answer_query(
     return Answer(200, media_type, body, headers)
 
 
-def run_answer(fn: Callable[..., T], *args: Any) -> T | Answer:
-    """``fn(store, *args)`` in a worker under the app's time limit: what ``fn`` returns,
-    or an Answer when it timed out or failed."""
-    timeout = float(current_app.config["QUERY_TIMEOUT"])
+def run_answer(fn: Callable[..., T], *args: Any, lane: str = SITE) -> T | Answer:
+    """``fn(store, *args)`` in a query worker (``query_pool.run_query``): what ``fn``
+    returns, or an Answer when it failed. A query that timed out, ran out of memory or
+    found no free worker raises ``query_pool.Unavailable`` (a 503, ``errors.py``)."""
     try:
-        return run_isolated(fn, get_store(), *args, timeout=timeout)
-    except QueryTimeout as exc:
-        return _text(503, str(exc))
+        return run_query(fn, *args, lane=lane)
     except WorkerError as exc:
         return _text(500, f"query failed: {exc.kind}: {exc}")
 
@@ -257,6 +273,7 @@ def endpoint() -> Response:
                 request.values.get("format"),
                 int(current_app.config["ROW_LIMIT"]),
                 url_for("sparql.endpoint", _external=True),
+                lane=SPARQL,
             ))
     resp.headers.update(CORS)  # read-only and public: any web app may read the answers, GET or POST
     return resp

@@ -19,6 +19,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 from rdflib import URIRef
 
+from ..bounded_views import bounded
 from . import home, vocab
 from .articles import article_page, segments
 from .claims import claim_page
@@ -26,7 +27,6 @@ from .described import describe, generic_page
 from .places import place_page
 from .quantities import is_quantity_kind, quantity_page
 from .quotes import locate_quote
-from .rendering import security_headers
 from .sources import agent_page
 
 __all__ = ["CHART_POINTS", "PAGE_ROWS", "bp", "locate_quote", "render_resource", "segments"]
@@ -37,10 +37,9 @@ PAGE_ROWS = 100  # rows of a paged list
 CHART_POINTS = 400  # beyond this many (date, figure) points the chart draws one point per date
 
 bp = Blueprint("pages", __name__)
-bp.after_app_request(security_headers)
-bp.add_url_rule("/", view_func=home.home)
-bp.add_url_rule("/search", view_func=home.search)
-bp.add_url_rule("/ontology/<name>", view_func=vocab.ontology_term)
+bp.add_url_rule("/", view_func=bounded(home.home))
+bp.add_url_rule("/search", view_func=bounded(home.search))
+bp.add_url_rule("/ontology/<name>", view_func=vocab.ontology_term)  # the ontology file, no store
 
 
 def render_resource(iri: URIRef, stem: str) -> Response:

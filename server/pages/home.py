@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Response, current_app, request
@@ -16,6 +17,7 @@ from factgraph.graph import numbers
 from factgraph.graph.mapping import number_literal
 
 from ..app import get_store
+from ..errors import filter_iris
 from .language import UI, Labels, current_lang
 from .rendering import page, rows
 
@@ -41,12 +43,13 @@ def home_counts() -> Any:
     """The home page's counts (``home_counts.rq`` scans every claim: ~80 ms with 100k),
     cached with the ``store_version`` they were computed for, recomputed when it changes."""
     version = store_version()
-    cached = current_app.extensions.get("factgraph.home_counts")
+    cached = current_app.extensions.get("factgraph.cache.home_counts")
     if cached is not None and cached[0] == version:
         return cached[1]
     found = rows("home_counts")
-    counts = found[0] if found else None
-    current_app.extensions["factgraph.home_counts"] = (version, counts)
+    # plain data: the page may be rendered in a worker that hands the cache back (bounded_views)
+    counts = SimpleNamespace(**{name: found[0][name] for name in found[0].labels}) if found else None
+    current_app.extensions["factgraph.cache.home_counts"] = (version, counts)
     return counts
 
 
@@ -108,19 +111,20 @@ def figure_values(text: str) -> list[float]:
 
 def search() -> Response:
     args: Mapping[str, str] = request.args
-    bindings: dict[str, Identifier] = {}
-    for name in ("claimant", "quantity", "place"):
-        if args.get(name):
-            bindings[name] = URIRef(args[name])
+    bindings: dict[str, Identifier] = {
+        name: URIRef(value) for name, value in filter_iris(args, ("claimant", "quantity", "place")).items()
+    }
     text = args.get("q", "").strip()
     searched = bool(text or bindings)
     results: list[Any] = []
     if searched:
         seen: set[str] = set()
         # a number finds the claims of that figure however the text wrote it ("1300": "1.300",
-        # "1,300", "plus de 1 300"), then the claims whose words contain the text
+        # "1,300", "plus de 1 300"); then, with a text, the claims matching it (search_text.rq);
+        # else the facets alone
         found = [rows("search_figure", n=number_literal(n), **bindings) for n in figure_values(text)]
-        for row in [r for batch in found for r in batch] + rows("search", q=Literal(text), **bindings):
+        matching = rows("search_text" if text else "search", q=Literal(text), **bindings)
+        for row in [r for batch in found for r in batch] + matching:
             if str(row.claim) not in seen:
                 seen.add(str(row.claim))
                 results.append(row)

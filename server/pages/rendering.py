@@ -1,6 +1,6 @@
 """From query rows to an HTML response: the stored queries a page runs, where its links
 point, how a value is shown, and the frame every page is rendered in (template context,
-alternates, security headers)."""
+alternates)."""
 
 from __future__ import annotations
 
@@ -19,23 +19,8 @@ from .language import UI, current_lang, local_name
 W3ID = "https://w3id.org/factgraph/"
 ONTOLOGY_NS = W3ID + "ontology#"
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-
-
 def fg(name: str) -> URIRef:
     return URIRef(ONTOLOGY_NS + name)
-
-
-def security_headers(resp: Response) -> Response:
-    """Every page gets a Content-Security-Policy: no inline script or style, nothing
-    from another origin (the chart is inline SVG with presentation attributes)."""
-    if resp.mimetype == "text/html":
-        resp.headers.setdefault("Content-Security-Policy", CSP)
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return resp
 
 
 def href(iri: Node | str) -> str:

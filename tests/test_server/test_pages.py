@@ -261,7 +261,7 @@ def test_quote_context_is_cut_at_word_boundaries():
 
 
 def test_a_path_no_resource_can_have_is_404_not_500(client):
-    for path in ("/claim/%00", "/claim/a%20b", "/agent/x%3Cy", "/place/%7B%7D"):
+    for path in ("/claim/%00", "/claim/a%20b", "/agent/x%3Cy", "/place/%7B%7D", "/agent/130%25", "/agent/a%252", "/conflict/0%5Br"):
         assert client.get(path).status_code == 404, path
 
 

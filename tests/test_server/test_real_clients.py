@@ -192,3 +192,34 @@ def test_serve_is_a_production_server_without_a_banner(endpoint):
         status = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", site + path],
                                 capture_output=True, text=True, timeout=30).stdout
         assert status == "404", path
+
+
+def _raw(endpoint: str, request: bytes) -> tuple[str, dict[str, str]]:
+    """Send ``request`` as is; the status line and headers of the answer."""
+    host, port = endpoint.split("//", 1)[1].split("/", 1)[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {line.split(":", 1)[0].lower(): line.split(":", 1)[1].strip() for line in head[1:] if ":" in line}
+    return head[0], headers
+
+
+@pytest.mark.parametrize("request_bytes,status", [
+    (b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", "431"),  # over SERVER_MAX_HEADER_BYTES
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20000 + b"\r\n\r\n", "431"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", "400"),  # malformed
+])
+def test_waitress_own_errors_carry_the_security_headers(endpoint, request_bytes, status):
+    """Answers waitress makes itself, before the app sees the request (server/serving.py)."""
+    from factgraph.server.security import HEADERS
+
+    line, headers = _raw(endpoint, request_bytes)
+    assert line.split()[1] == status, line
+    for name, value in HEADERS.items():
+        assert headers[name.lower()] == value

@@ -1,0 +1,96 @@
+"""Views whose queries run in a worker: the whole view, one fork per request.
+
+A page runs several stored queries (a claim page: describe, quote, provenance, related,
+conflicts, verdicts); each in its own worker would fork several times per request. So
+the view itself runs in the worker (``query_pool.run_query``): the forked child has the
+request's context (it is a copy of the thread that forked it), runs the view, renders
+the template, and sends back the status, headers and body. The parent builds the
+response from them; its ``after_request`` hooks (security headers) run as usual. An HTTP
+error the view raises (``abort(404)``) is raised again in the parent.
+
+What the parent keeps for later requests must be in the parent before it forks: the
+compiled templates, the parsed stored queries and the ontology are loaded once
+(``warm``), and a view may hand back a cache entry (``app.extensions`` keys starting
+``factgraph.cache.``) that the parent stores.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from importlib.resources import files
+from typing import Any
+
+from flask import Response, abort, current_app
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from factgraph.graph import export
+
+from .query_pool import run_query
+from .worker import WorkerError
+
+CACHE_PREFIX = "factgraph.cache."
+_warm_lock = threading.Lock()
+
+
+def warm() -> None:
+    """Load in this (parent) process what every child would otherwise load again."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.extensions.get("factgraph.warm"):
+        return
+    with _warm_lock:
+        if app.extensions.get("factgraph.warm"):
+            return
+        for name in app.jinja_env.list_templates():
+            if name.endswith(".html"):
+                app.jinja_env.get_template(name)
+        for area in ("pages", "export"):
+            for rq in (files("factgraph.queries") / area).iterdir():
+                if rq.name.endswith(".rq"):
+                    export.query_text(area, rq.name[:-3])
+        export.ontology_graph()
+        app.extensions["factgraph.warm"] = True
+
+
+def _render(_store: Any, view: Callable[..., Any], kwargs: dict[str, Any]) -> tuple:
+    """In the worker: the view's response as plain data, or the HTTP error it raised."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    before = {k: v for k, v in app.extensions.items() if k.startswith(CACHE_PREFIX)}
+    try:
+        resp = app.make_response(view(**kwargs))
+    except HTTPException as exc:
+        if exc.response is not None or exc.code is None:
+            raise
+        return ("abort", exc.code, exc.description)
+    caches = {k: v for k, v in app.extensions.items() if k.startswith(CACHE_PREFIX) and before.get(k) is not v}
+    return ("ok", resp.status_code, list(resp.headers.items()), resp.get_data(), caches)
+
+
+def render_in_worker(view: Callable[..., Any], **kwargs: Any) -> Response:
+    """``view(**kwargs)`` run in a query worker; its response."""
+    warm()
+    try:
+        outcome = run_query(_render, view, kwargs)
+    except WorkerError as exc:
+        current_app.logger.error("page worker failed: %s: %s", exc.kind, exc)
+        raise InternalServerError() from exc
+    if outcome[0] == "abort":
+        abort(outcome[1], outcome[2])
+    _, status, headers, body, caches = outcome
+    current_app.extensions.update(caches)
+    resp = Response(body, status=status)
+    resp.headers.clear()
+    for name, value in headers:
+        resp.headers.add(name, value)
+    return resp
+
+
+def bounded(view: Callable[..., Any]) -> Callable[..., Response]:
+    """Decorator: the view runs in a query worker (``render_in_worker``)."""
+
+    @functools.wraps(view)
+    def wrapper(**kwargs: Any) -> Response:
+        return render_in_worker(view, **kwargs)
+
+    return wrapper
