@@ -173,12 +173,14 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from factgraph.graph.pipeline import ensure_corpus
+    from factgraph.graph.pipeline import ensure_corpus, ensure_current
     from factgraph.server import create_app
 
     store = _open(args)
     if ensure_corpus(store, _iris(args)):
         print("the store was empty: ingested the built-in corpus", file=sys.stderr)
+    elif ensure_current(store, _iris(args)):
+        print("the conflicts were flagged stale (an ingest did not finish): recomputed them", file=sys.stderr)
     config = {"BASE": args.base} if args.base else {}
     app = create_app(config, store=store)
     print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql)"

@@ -2,8 +2,12 @@
 detect conflicts.
 
 Every article is read, extracted, mapped and validated before anything is written, so
-bad input changes nothing in the store. Each article then replaces its own named graph
-(asserted) and its inferred graph; the conflicts graph is recomputed over the whole store.
+bad input changes nothing in the store. Each article is then written in one transaction:
+its named graph (asserted), its inferred graph, its lexicon additions and a mark flagging
+the conflicts stale (``staleness.py``). The conflicts graph is then recomputed over the
+whole store, clearing the mark in the same transaction. A process killed at any moment
+leaves each article complete with its inferences, or as it was, and the conflicts
+current or flagged stale.
 """
 
 from __future__ import annotations
@@ -16,13 +20,13 @@ from pathlib import Path
 from rdflib import Graph
 
 from . import conflicts as conflict_analysis
-from . import scope, sources
+from . import scope, sources, staleness
 from .article import ArticleError, read_article
 from .extraction import extract
 from .mapping import lexicon_graph, place_label, to_graph
 from .model import Article, Claim, Extraction
 from .reasoning import infer
-from .store import EmbeddedStore, Store
+from .store import Changes, EmbeddedStore, Store
 from .terms import Iris
 from .validation import ValidationError, validate
 from .vocabulary import ensure_loaded, vocabulary
@@ -100,15 +104,15 @@ def ingest(
     errors: list[str] = []
     prepared = prepare(paths, iris, strict, errors)
     steps: Iterable = progress(prepared) if progress else prepared
-    lexicon = Graph()
-    for _, _, lex in prepared:
-        lexicon += lex
-    if len(lexicon):  # before the articles: their sources, places and kinds are described when they appear
-        store.update(f"INSERT DATA {{ GRAPH <{iris.lexicon_graph}> {{\n{lexicon.serialize(format='nt')}}} }}")
-    for x, g, _ in steps:
-        store.replace_graph(iris.article_graph(x.article.id), g)
-        store.replace_graph(iris.inferred_graph(x.article.id), infer(g))
-    found = conflict_analysis.refresh(store, iris)
+    stale = staleness.mark(iris, staleness.ingest_activity(iris))
+    for x, g, lex in steps:
+        # one transaction per article: its asserted and inferred graphs, what it adds to
+        # the lexicon, and the mark that the conflicts no longer reflect the store
+        store.apply(Changes(
+            replace={iris.article_graph(x.article.id): g, iris.inferred_graph(x.article.id): infer(g)},
+            add={iris.lexicon_graph: lex, iris.status_graph: stale},
+        ))
+    found = conflict_analysis.refresh(store, iris)  # clears the marks, in its own transaction
     return Ingested([x for x, _, _ in prepared], found, errors)
 
 
@@ -120,6 +124,16 @@ def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:
     if res.askAnswer:
         return False
     ingest(store, builtin_corpus(), iris)
+    return True
+
+
+def ensure_current(store: Store, iris: Iris | None = None) -> bool:
+    """Recompute the conflicts when the store flags them stale (an ingest was stopped
+    between its article writes and its conflicts refresh). Returns True if it did."""
+    iris = iris or Iris()
+    if not staleness.is_stale(store, iris):
+        return False
+    conflict_analysis.refresh(store, iris)
     return True
 
 

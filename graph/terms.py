@@ -93,6 +93,11 @@ class Iris:
         return self._iri("graph/conflicts")
 
     @property
+    def status_graph(self) -> URIRef:
+        """Marks saying derived data is stale (see ``staleness.py``); empty when current."""
+        return self._iri("graph/status")
+
+    @property
     def vocabulary_graph(self) -> URIRef:
         """Ontology, SKOS schemes, gazetteer and agents, loaded once."""
         return self._iri("graph/vocabulary")
