@@ -56,11 +56,12 @@ def base_iri() -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def slug(text: str) -> str:
-    """A stable, IRI-safe slug: ASCII, lower case, [a-z0-9_-]."""
+def slug(text: str, empty: str = "x") -> str:
+    """A stable, IRI-safe slug: ASCII, lower case, [a-z0-9_-]; ``empty`` when nothing
+    is left (a name with no ASCII letter, digit, '_' or '-')."""
     s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     s = re.sub(r"[^a-z0-9_-]+", "-", s).strip("-")
-    return s or "x"
+    return s or empty
 
 
 # what an IRI may not hold (RFC 3987): controls, space, and <>"{}|\^`
