@@ -118,3 +118,13 @@ def test_an_article_stored_under_its_former_file_name_id_is_replaced(tmp_path):
         done = ingest(store, [p], IRIS)
         assert done.plans[0].replaces == ("a",)
         assert _articles(store) == {new: "a.txt"} and _graphs(store) == {f"article/{new}", f"inferred/{new}"}
+
+
+def test_same_text_under_another_name_replaces_it_on_every_backend(store, tmp_path):
+    (tmp_path / "a b.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "c.txt").write_text(TEXT, encoding="utf-8")
+    ingest(store, [tmp_path / "a b.txt"], IRIS)
+    done = ingest(store, [tmp_path / "c.txt"], IRIS)
+    assert done.plans[0].replaces == (_id("a b.txt"),)
+    assert _articles(store) == {_id("c.txt"): "c.txt"}
+    assert _graphs(store) == {f"article/{_id('c.txt')}", f"inferred/{_id('c.txt')}"}

@@ -126,3 +126,13 @@ def test_the_mark_is_one_triple_naming_the_ingest():
     assert isinstance(g, Graph) and len(g) == 1
     (s, _, o), = g
     assert s == IRIS.conflicts_graph and str(o).startswith(str(IRIS.activity("ingest/")))
+
+
+def test_marks_are_written_read_and_cleared_on_every_backend(store):
+    ingest(store, [SEED], IRIS)
+    assert not staleness.is_stale(store, IRIS)
+    store.apply(Changes(add={IRIS.status_graph: staleness.mark(IRIS, IRIS.activity("ingest/x"))}))
+    assert staleness.is_stale(store, IRIS)
+    assert ensure_current(store, IRIS)
+    assert not staleness.is_stale(store, IRIS)
+    assert IRIS.status_graph not in store.graph_names()
