@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -130,6 +130,18 @@ def replace_graph_update(name: URIRef, graph: Graph) -> str:
     return changes_update(Changes(replace={name: graph}))
 
 
+def _own_blank_nodes(graph: Graph, block: int) -> Graph:
+    """``graph`` with its blank nodes relabelled for data block ``block``: Oxigraph refuses
+    a label shared by two blocks of one request (the vocabulary's closure mentions the
+    vocabulary's blank nodes), and in two requests they were two nodes anyway."""
+    if not any(isinstance(t, BNode) for triple in graph for t in triple):
+        return graph
+    out = Graph()
+    for triple in graph:
+        out.add(tuple(BNode(f"{t}x{block}") if isinstance(t, BNode) else t for t in triple))  # type: ignore[arg-type]
+    return out
+
+
 def changes_update(changes: Changes) -> str:
     """``changes`` as one SPARQL Update request (operations joined by ``;``), which
     Oxigraph (embedded and server) and Virtuoso apply as one transaction. Terms are
@@ -137,9 +149,13 @@ def changes_update(changes: Changes) -> str:
     (an IRI with a space) is a ``StoreError`` naming the graph."""
     ops = [f"DROP SILENT GRAPH <{name}>" for name in changes.drop]
 
+    blocks = 0
+
     def data(verb: str, name: URIRef, graph: Graph) -> str:
+        nonlocal blocks
+        blocks += 1
         try:
-            triples = _ntriples(graph)
+            triples = _ntriples(_own_blank_nodes(graph, blocks))
         except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
             raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
         return f"{verb} DATA {{ GRAPH <{name}> {{\n{triples}}} }}"

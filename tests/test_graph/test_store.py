@@ -223,6 +223,20 @@ def test_apply_writes_several_graphs_in_one_go(store):
     assert_same_graph(store.graph(G3), (article_graph(tag="lex") - removed) + added)
 
 
+def test_apply_with_a_blank_node_in_two_graphs(store):
+    """Regression: the vocabulary and its closure share a blank node; Oxigraph refuses
+    one label in two data blocks of a request. Each graph gets its own node, as when
+    they were written in two requests."""
+    shared = BNode()
+    a, b = Graph(), Graph()
+    a.add((EX.s, EX.p, shared))
+    a.add((shared, EX.q, Literal("in a")))
+    b.add((shared, ns.RDF.type, EX.Thing))
+    store.apply(Changes(replace={G1: a, G2: b}))
+    assert_same_graph(store.graph(G1), a)
+    assert_same_graph(store.graph(G2), b)
+
+
 @pytest.mark.parametrize("size", [0, 700], ids=["one-request", "staged"])
 def test_failed_apply_leaves_every_graph_as_it_was(store, size):
     """One bad graph among several: none of them is written (staged graphs on Virtuoso
