@@ -1,6 +1,7 @@
 """Crash benchmark: ``kill -9`` of ``factgraph ingest`` during its write phase, then checks.
 
-On one store directory (embedded Oxigraph, nothing on the network), runs ``--kills``
+On one store directory (embedded Oxigraph, nothing on the network; emptied every
+``--fresh-every`` runs), runs ``--kills``
 (default 20) ``factgraph ingest`` subprocesses over the seed article and a few
 synthetic ones (one of them, with a ``url:`` header, in two versions picked at random,
 so a kill can land while an article is being replaced), each killed (SIGKILL) at a
@@ -23,7 +24,7 @@ detection's ``prov:endedAtTime`` left out).
 Prints the counts; exit status 1 if any check failed. Bounded: ``--kills`` runs, each
 stopped by the kill or by ``--timeout`` seconds.
 
-    python bench/crash.py [--kills 20] [--seed 1] [--articles 4] [--timeout 120]
+    python bench/crash.py [--kills 20] [--seed 1] [--articles 4] [--timeout 120] [--fresh-every 4]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -238,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="random seed (kill moments, versions, orders)")
     ap.add_argument("--articles", type=int, default=4, help="synthetic articles besides the seed and the updated one")
     ap.add_argument("--timeout", type=float, default=120, help="seconds any one ingest may take")
+    ap.add_argument("--fresh-every", type=int, default=4,
+                    help="start from an empty store every N runs (0: never), so some kills land among the first "
+                         "writes of a store (vocabulary, first articles)")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     failures: list[str] = []
@@ -261,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
 
         store = root / "store"
         for k in range(args.kills):
+            if args.fresh_every and k % args.fresh_every == 0 and store.exists():
+                shutil.rmtree(store)  # now and then a store being built: kills among the first writes
             files = [*base_files, rng.choice((v1, v2))]
             rng.shuffle(files)
             killed, writes = run_killed(store, files, write_phase, len(files) + 1, rng, args.timeout)
