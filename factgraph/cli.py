@@ -128,16 +128,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         items = list(items)
         return tqdm(items, desc="storing", unit="article", disable=len(items) < 5 or not sys.stderr.isatty())
 
+    if args.url and len(args.files) != 1:
+        raise CommandError("--url gives the address of one article: name one FILE")
+    urls = {str(args.files[0]): args.url} if args.url else None
     with _writing(args), _open(args) as store:
-        done = ingest(store, args.files, _iris(args, store), progress=progress, strict=args.strict)
+        done = ingest(store, args.files, _iris(args, store), progress=progress, strict=args.strict, urls=urls)
     for error in done.errors:  # a bad article is named and left out; the others are stored
         print(f"factgraph ingest: error: {error} (left out)", file=sys.stderr)
     # one line per file, in the order given; a file with figures but no claim is named
     # on stderr (nothing in it was attributed, or nothing counted was recognised)
     names = [str(f) for f in args.files] if len(args.files) == len(done.extractions) else \
         [x.article.file_name for x in done.extractions]
-    for name, x in zip(names, done.extractions, strict=True):
+    for name, x, plan in zip(names, done.extractions, done.plans, strict=True):
         print(f"{name}: {len(x.claims)} claim(s)")
+        for replaced in plan.replaces:  # same url, or same text (whatever the file name)
+            print(f"{name}: replaced article {replaced}")
+        if plan.same_named:
+            print(f"note: {name}: an article with the same file name is stored ({', '.join(plan.same_named)}); "
+                  f"kept both as their texts differ (stored as {x.article.id}; a url: header line says which "
+                  "article a file is)", file=sys.stderr)
         if not x.claims and has_figures(x.article.text[x.article.body_start:]):
             print(f"warning: {name}: figures found but no claim read (nothing attributed or counted)",
                   file=sys.stderr)
@@ -224,7 +233,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
 
     from factgraph.graph import shared_store
-    from factgraph.graph.pipeline import ensure_corpus
+    from factgraph.graph.pipeline import ensure_corpus, ensure_current
     from factgraph.server import create_app
 
     directory = _directory(args)
@@ -242,9 +251,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise
         if ensure_corpus(store, iris):
             print("the store was empty: ingested the built-in corpus", file=sys.stderr)
-        elif iris.base != here and not _given_base(args):
-            print(f"warning: the store was built under base {iris.base}: its IRIs are served as they are, "
-                  f"and dereference only where that base points", file=sys.stderr)
+        else:
+            if ensure_current(store, iris):
+                print("the conflicts were flagged stale (an ingest did not finish): recomputed them", file=sys.stderr)
+            if iris.base != here and not _given_base(args):
+                print(f"warning: the store was built under base {iris.base}: its IRIs are served as they are, "
+                      f"and dereference only where that base points", file=sys.stderr)
     config: dict = {"BASE": iris.base}
     announced = None
     if directory is not None:  # the other commands reach this store through us while we hold it
@@ -306,11 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"factgraph {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="add articles to the store (re-ingesting replaces)")
+    p = sub.add_parser("ingest", help="add articles to the store (the same url or text again replaces)")
     _store_options(p)
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--strict", action="store_true",
                    help="stop the whole batch, before any write, at the first bad article (default: leave it out)")
+    p.add_argument("--url", help="the address of the article (one FILE), when its file has no 'url:' header line: "
+                                 "its identity, so a later ingest of the same address replaces it")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) and print the results")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
@@ -176,3 +177,11 @@ class Catalogue(Mapping[str, StoredQuery]):
 
     def __len__(self) -> int:
         return len(self._queries)
+
+
+@cache
+def query_text(name: str) -> str:
+    """The text of the stored query ``name`` (``queries/{name}.rq``), header checked and
+    parsed once: for the library's own reads."""
+    source = files("factgraph.queries").joinpath(*f"{name}.rq".split("/")).read_text(encoding="utf-8")
+    return parse_stored_query(name, source).text

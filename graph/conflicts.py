@@ -25,6 +25,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 
+from . import staleness
 from .conflict_records import (
     CORROBORATION,
     HEDGE,
@@ -41,7 +42,7 @@ from .conflict_records import (
 )
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
 from .conflict_store import load_hierarchies, load_records, to_graph
-from .store import Store
+from .store import Changes, Store
 from .terms import Iris
 
 __all__ = [
@@ -296,8 +297,10 @@ def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:
 
 
 def refresh(store: Store, iris: Iris, settings: Settings | None = None) -> list[Conflict]:
-    """Detect over every claim of the store and atomically replace the conflicts graph."""
+    """Detect over every claim of the store and atomically replace the conflicts graph,
+    clearing the stale marks read before the claims (in the same transaction)."""
+    seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     places, kinds, cumulative = load_hierarchies(store)
     found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
-    store.replace_graph(iris.conflicts_graph, to_graph(found, iris))
+    store.apply(Changes(replace={iris.conflicts_graph: to_graph(found, iris)}, remove={iris.status_graph: seen}))
     return found

@@ -669,11 +669,17 @@ class _Reader:
 
     @staticmethod
     def _restatements(claims: list[Claim]) -> list[Claim]:
+        """A claim restates the first earlier one of its claimant with the same quantity
+        and value (neither relative to another). Looked up by (claimant, quantity,
+        value): linear in the number of claims, where scanning the earlier ones was
+        quadratic (1.8 s of 10 at 4,000 figures)."""
         out: list[Claim] = []
+        first: dict[tuple[str, str, float], Claim] = {}
         for c in claims:
-            earlier = next((o for o in out if o.claimant == c.claimant and o.quantity == c.quantity
-                            and o.figure.value == c.figure.value and o.figure.value is not None
-                            and o.relative_to is None and c.relative_to is None), None)
+            earlier = None
+            if c.figure.value is not None and c.relative_to is None:
+                earlier = first.setdefault((c.claimant, c.quantity, c.figure.value), c)
+                earlier = None if earlier is c else earlier
             if earlier is not None:
                 scope = c.scope
                 if earlier.scope.period_start and not scope.period_start and set(scope.places) == set(earlier.scope.places):

@@ -16,7 +16,7 @@ BOUNDS = ("exact", "at_least", "more_than", "about", "at_most", "less_than", "ra
 class Article:
     """One news article: identity, header date and text."""
 
-    id: str  # slug of the file name, stable across re-ingests
+    id: str  # readable file-name prefix + hash of the URL, else of the text (identity.py)
     file_name: str
     date: str  # ISO 'YYYY-MM' or 'YYYY-MM-DD', from the header line
     text: str  # the whole file as read (header included): offsets index into it

@@ -2,13 +2,17 @@
 detect conflicts.
 
 Every article is read, extracted, mapped and validated before anything is written, so
-bad input changes nothing in the store. Each article then replaces its own named graph
-(asserted) and its inferred graph; the conflicts graph is recomputed over the whole store.
+bad input changes nothing in the store. Each article is then written in one transaction:
+its named graph (asserted), its inferred graph, its lexicon additions and a mark flagging
+the conflicts stale (``staleness.py``). The conflicts graph is then recomputed over the
+whole store, clearing the mark in the same transaction. A process killed at any moment
+leaves each article complete with its inferences, or as it was, and the conflicts
+current or flagged stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -16,13 +20,13 @@ from pathlib import Path
 from rdflib import Graph
 
 from . import conflicts as conflict_analysis
-from . import scope, sources
+from . import identity, scope, sources, staleness
 from .article import ArticleError, read_article
 from .extraction import extract
 from .mapping import lexicon_graph, place_label, to_graph
 from .model import Article, Claim, Extraction
 from .reasoning import infer
-from .store import EmbeddedStore, Store
+from .store import Changes, EmbeddedStore, Store
 from .terms import Iris
 from .validation import ValidationError, validate
 from .vocabulary import ensure_loaded, vocabulary
@@ -37,19 +41,20 @@ def builtin_corpus() -> list[Path]:
 
 
 def prepare(paths: Iterable[str | Path], iris: Iris, strict: bool = True,
-            errors: list[str] | None = None) -> list[tuple[Extraction, Graph, Graph]]:
+            errors: list[str] | None = None,
+            urls: Mapping[str, str] | None = None) -> list[tuple[Extraction, Graph, Graph]]:
     """Read, extract, map and validate every article, before any write.
 
     ``strict``: the first bad article raises (``ArticleError``, ``ValidationError``) and
     nothing is written. Otherwise a bad article is left out and its one-line error added to
     ``errors``; the others go on. The graphs are validated together in one SHACL run
     (pySHACL's cost is mostly per run); only when that fails is each one validated alone,
-    to name the culprit."""
+    to name the culprit. ``urls``: path -> the article's address (``ingest --url``)."""
     vocab = vocabulary(iris)
     out = []
     for p in paths:
         try:
-            x = extract(read_article(p))
+            x = extract(read_article(p, (urls or {}).get(str(p))))
         except ArticleError as exc:
             if strict or errors is None:
                 raise
@@ -82,6 +87,7 @@ class Ingested:
     extractions: list[Extraction]
     conflicts: list[conflict_analysis.Conflict]  # over the whole store, after this ingest
     errors: list[str] = field(default_factory=list)  # the articles left out, one line each (not strict)
+    plans: list[identity.Plan] = field(default_factory=list)  # per extraction: what it replaced, same names
 
 
 def ingest(
@@ -90,26 +96,43 @@ def ingest(
     iris: Iris | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
     strict: bool = True,
+    urls: Mapping[str, str] | None = None,
 ) -> Ingested:
     """Add (or replace) articles in ``store`` and refresh the derived conflicts.
 
+    An article replaces the stored one with the same identity (URL, else text: see
+    ``identity.py``), whatever its file name; one with the same file name but another
+    identity is kept beside it (``Ingested.plans`` says which).
+
     ``strict`` (the default for the library): one bad article stops the batch before any
-    write. Otherwise bad articles are reported in ``Ingested.errors`` and left out."""
+    write. Otherwise bad articles are reported in ``Ingested.errors`` and left out.
+    ``urls``: path -> the article's address, for files without a ``url:`` header line."""
     iris = iris or Iris()
     ensure_loaded(store, iris)
     errors: list[str] = []
-    prepared = prepare(paths, iris, strict, errors)
+    prepared = prepare(paths, iris, strict, errors, urls)
     steps: Iterable = progress(prepared) if progress else prepared
-    lexicon = Graph()
-    for _, _, lex in prepared:
-        lexicon += lex
-    if len(lexicon):  # before the articles: their sources, places and kinds are described when they appear
-        store.update(f"INSERT DATA {{ GRAPH <{iris.lexicon_graph}> {{\n{lexicon.serialize(format='nt')}}} }}")
+    stale = staleness.mark(iris, staleness.ingest_activity(iris))
+    stored = identity.stored_articles(store, iris)
+    plans = []
     for x, g, lex in steps:
-        store.replace_graph(iris.article_graph(x.article.id), g)
-        store.replace_graph(iris.inferred_graph(x.article.id), infer(g, iris, lex))
-    found = conflict_analysis.refresh(store, iris)
-    return Ingested([x for x, _, _ in prepared], found, errors)
+        a = x.article
+        plan = identity.plan(a.id, a.file_name, stored)
+        plans.append(plan)
+        gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
+        # one transaction per article: its asserted and inferred graphs (and those of the
+        # copy it replaces), what it adds to the lexicon, and the mark that the conflicts
+        # no longer reflect the store
+        store.apply(Changes(
+            replace={iris.article_graph(a.id): g, iris.inferred_graph(a.id): infer(g, iris, lex)},
+            add={iris.lexicon_graph: lex, iris.status_graph: stale},
+            drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i))),
+        ))
+        for i in gone:
+            del stored[i]
+        stored[a.id] = a.file_name
+    found = conflict_analysis.refresh(store, iris)  # clears the marks, in its own transaction
+    return Ingested([x for x, _, _ in prepared], found, errors, plans)
 
 
 def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:
@@ -120,6 +143,16 @@ def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:
     if res.askAnswer:
         return False
     ingest(store, builtin_corpus(), iris)
+    return True
+
+
+def ensure_current(store: Store, iris: Iris | None = None) -> bool:
+    """Recompute the conflicts when the store flags them stale (an ingest was stopped
+    between its article writes and its conflicts refresh). Returns True if it did."""
+    iris = iris or Iris()
+    if not staleness.is_stale(store, iris):
+        return False
+    conflict_analysis.refresh(store, iris)
     return True
 
 

@@ -41,7 +41,7 @@ from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .sparql_text import QueryTextError, declares_dataset, inject_values, query_form
-from .store import DUMP_FORMATS, Store, StoreError, replace_graph_update
+from .store import DUMP_FORMATS, Changes, Store, StoreError
 from .terms import PREFIXES
 
 # Graphs a fresh Virtuoso database holds for itself; never factgraph's.
@@ -449,34 +449,56 @@ class RemoteStore(Store):
         response = self._send(wrapper, self.update_url, updating=True)
         self._read(response, self.update_url)
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+    def apply(self, changes: Changes) -> None:
         """One update request (one transaction on the server). Virtuoso cannot take a
-        large graph in one request: there the triples are written to a staging graph
-        in chunks, then moved into place with one ``MOVE``; a failure on the way
-        drops the staging graph, and ``name`` keeps its previous content."""
+        large request: there the graphs that do not fit in one (``FACTGRAPH_SPARQL_CHUNK``
+        triples in all) are first written to staging graphs in chunks, then the one final
+        request drops, deletes, inserts the rest and moves (or adds) the staged graphs into
+        place. A failure on the way drops the staging graphs and the final request never
+        runs: every graph keeps its previous content. Staging graphs a killed process left
+        behind are never listed (``graph_names``) and are dropped by the next write that
+        stages the same graph."""
         if self.flavour != "virtuoso":
-            try:
-                text = replace_graph_update(name, graph)
-            except Exception as exc:  # noqa: BLE001 - rdflib refuses a term (e.g. an IRI with a space)
-                raise StoreError(f"cannot write graph {name}: {exc}") from exc
-            self.update(text)
+            super().apply(changes)
             return
-        triples = list(graph.triples((None, None, None)))
-        if len(triples) <= self.chunk_size:
-            prefix = f"DROP SILENT GRAPH {nt_term(name)} ;\n"
-            self.update(prefix + _insert(name, triples) if triples else prefix.rstrip(" ;\n"))
-            return
-        staging = URIRef(STAGING_PREFIX + name)
+        writes = [("replace", n, list(g.triples((None, None, None)))) for n, g in changes.replace.items()]
+        writes += [("add", n, list(g.triples((None, None, None)))) for n, g in changes.add.items()]
+        inline, staged, room = [], [], self.chunk_size
+        for verb, name, triples in sorted(writes, key=lambda w: len(w[2])):
+            if len(triples) <= room:
+                inline.append((verb, name, triples))
+                room -= len(triples)
+            else:
+                staged.append((verb, name, triples))
+        ops = [f"DROP SILENT GRAPH {nt_term(name)}" for name in changes.drop]
+        for name, g in changes.remove.items():
+            body = "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in g)
+            if body:
+                ops.append(f"DELETE DATA {{ GRAPH {nt_term(name)} {{\n{body}\n}} }}")
+        for verb, name, triples in inline:
+            if verb == "replace":
+                ops.append(f"DROP SILENT GRAPH {nt_term(name)}")
+            if triples:
+                ops.append(_insert(name, triples))
+        stagings = [URIRef(STAGING_PREFIX + name) for _, name, _ in staged]
         try:
-            self.update(f"DROP SILENT GRAPH {nt_term(staging)}")
-            for chunk in _chunks(triples, self.chunk_size):
-                self.update(_insert(staging, chunk))
-            self.update(f"MOVE SILENT GRAPH {nt_term(staging)} TO GRAPH {nt_term(name)}")
-        except BaseException:
-            try:
+            for (verb, name, triples), staging in zip(staged, stagings, strict=True):
                 self.update(f"DROP SILENT GRAPH {nt_term(staging)}")
-            except StoreError:
-                pass
+                for chunk in _chunks(triples, self.chunk_size):
+                    self.update(_insert(staging, chunk))
+                if verb == "replace":
+                    ops.append(f"MOVE SILENT GRAPH {nt_term(staging)} TO GRAPH {nt_term(name)}")
+                else:
+                    ops += [f"ADD SILENT GRAPH {nt_term(staging)} TO GRAPH {nt_term(name)}",
+                            f"DROP SILENT GRAPH {nt_term(staging)}"]
+            if ops:
+                self.update(" ;\n".join(ops))
+        except BaseException:
+            for staging in stagings:
+                try:
+                    self.update(f"DROP SILENT GRAPH {nt_term(staging)}")
+                except StoreError:
+                    pass
             raise
 
     def add_quads(self, quads: Iterable[tuple]) -> None:

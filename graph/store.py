@@ -16,10 +16,11 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -49,6 +50,21 @@ def default_store_path() -> Path:
     return Path(data_home) / "factgraph" / "store"
 
 
+@dataclass(frozen=True)
+class Changes:
+    """Writes to several named graphs that land together or not at all (one transaction):
+    an article's asserted and inferred graphs with its lexicon additions, or the
+    conflicts graph with the mark that said it was stale.
+
+    Applied in this order: ``drop`` the graphs named, delete the ``remove`` triples,
+    ``replace`` whole graphs (an empty graph removes it), then ``add`` triples."""
+
+    replace: Mapping[URIRef, Graph] = field(default_factory=dict)
+    add: Mapping[URIRef, Graph] = field(default_factory=dict)
+    remove: Mapping[URIRef, Graph] = field(default_factory=dict)
+    drop: tuple[URIRef, ...] = ()
+
+
 class Store(ABC):
     """What factgraph needs from a triple store."""
 
@@ -60,9 +76,15 @@ class Store(ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update (factgraph's own write path, never a user's)."""
 
-    @abstractmethod
+    def apply(self, changes: Changes) -> None:
+        """Apply ``changes`` atomically: one SPARQL Update, one transaction."""
+        text = changes_update(changes)
+        if text:
+            self.update(text)
+
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
         """Atomically replace the named graph ``name`` with the triples of ``graph``."""
+        self.apply(Changes(replace={name: graph}))
 
     @abstractmethod
     def graph_names(self) -> list[URIRef]:
@@ -105,7 +127,46 @@ def _ntriples(graph: Graph) -> str:
 def replace_graph_update(name: URIRef, graph: Graph) -> str:
     """One SPARQL Update that drops and refills a named graph: applied as one
     transaction by Oxigraph (embedded and server) and by Virtuoso."""
-    return f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{_ntriples(graph)}}} }}"
+    return changes_update(Changes(replace={name: graph}))
+
+
+def _own_blank_nodes(graph: Graph, block: int) -> Graph:
+    """``graph`` with its blank nodes relabelled for data block ``block``: Oxigraph refuses
+    a label shared by two blocks of one request (the vocabulary's closure mentions the
+    vocabulary's blank nodes), and in two requests they were two nodes anyway."""
+    if not any(isinstance(t, BNode) for triple in graph for t in triple):
+        return graph
+    out = Graph()
+    for triple in graph:
+        out.add(tuple(BNode(f"{t}x{block}") if isinstance(t, BNode) else t for t in triple))  # type: ignore[arg-type]
+    return out
+
+
+def changes_update(changes: Changes) -> str:
+    """``changes`` as one SPARQL Update request (operations joined by ``;``), which
+    Oxigraph (embedded and server) and Virtuoso apply as one transaction. Terms are
+    written by rdflib's N-Triples serialiser, never pasted in as text; a term it refuses
+    (an IRI with a space) is a ``StoreError`` naming the graph."""
+    ops = [f"DROP SILENT GRAPH <{name}>" for name in changes.drop]
+
+    blocks = 0
+
+    def data(verb: str, name: URIRef, graph: Graph) -> str:
+        nonlocal blocks
+        blocks += 1
+        try:
+            triples = _ntriples(_own_blank_nodes(graph, blocks))
+        except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
+            raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
+        return f"{verb} DATA {{ GRAPH <{name}> {{\n{triples}}} }}"
+
+    ops += [data("DELETE", name, g) for name, g in changes.remove.items() if len(g)]
+    for name, g in changes.replace.items():
+        ops.append(f"DROP SILENT GRAPH <{name}>")
+        if len(g):
+            ops.append(data("INSERT", name, g))
+    ops += [data("INSERT", name, g) for name, g in changes.add.items() if len(g)]
+    return " ;\n".join(ops)
 
 
 def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
@@ -164,19 +225,15 @@ class EmbeddedStore(Store):
         except SyntaxError as exc:
             raise StoreError(f"update: {exc}") from exc
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        try:
-            update = replace_graph_update(name, graph)
-        except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
-            raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
-        self.update(update)
-
     def add_quads(self, quads: Iterable[tuple]) -> None:
         """Bulk load (used for the vocabulary and benchmarks)."""
         self.dataset.addN(quads)
 
     def graph_names(self) -> list[URIRef]:
-        return sorted(URIRef(g.value) for g in self._ox.named_graphs())
+        """The named graphs holding triples: a graph Oxigraph still knows once its last
+        triples were deleted (``DELETE DATA``) is not listed, as on a SPARQL server."""
+        return sorted(URIRef(g.value) for g in self._ox.named_graphs()
+                      if next(iter(self._ox.quads_for_pattern(None, None, None, g)), None) is not None)
 
     def dump(self, out: IO[bytes], fmt: str, graph: URIRef | None = None) -> None:
         import pyoxigraph as ox

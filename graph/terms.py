@@ -56,11 +56,12 @@ def base_iri() -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def slug(text: str) -> str:
-    """A stable, IRI-safe slug: ASCII, lower case, [a-z0-9_-]."""
+def slug(text: str, empty: str = "x") -> str:
+    """A stable, IRI-safe slug: ASCII, lower case, [a-z0-9_-]; ``empty`` when nothing
+    is left (a name with no ASCII letter, digit, '_' or '-')."""
     s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     s = re.sub(r"[^a-z0-9_-]+", "-", s).strip("-")
-    return s or "x"
+    return s or empty
 
 
 # what an IRI may not hold (RFC 3987): controls, space, and <>"{}|\^`
@@ -100,6 +101,11 @@ class Iris:
     @property
     def conflicts_graph(self) -> URIRef:
         return self._iri("graph/conflicts")
+
+    @property
+    def status_graph(self) -> URIRef:
+        """Marks saying derived data is stale (see ``staleness.py``); empty when current."""
+        return self._iri("graph/status")
 
     @property
     def vocabulary_graph(self) -> URIRef:

@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from factgraph import __version__
 
 from .lexicon import ontology_file
+from .store import Changes
 from .terms import PREFIXES, Iris
 
 VOCABULARY_FILES = ("factgraph.ttl", "vocabularies.ttl", "gazetteer.ttl", "agents.ttl")
@@ -181,6 +182,8 @@ def ensure_loaded(store, iris: Iris) -> bool:
         return False
     g = vocabulary(iris)
     g.add((marker, DCTERMS.hasVersion, Literal(version)))
-    store.replace_graph(marker, g)
-    store.replace_graph(URIRef(iris.vocabulary_closure_graph), vocabulary_closure(iris))
+    # one transaction: the version marker never stands without the closure (a process
+    # killed between two writes would leave the closure missing, and the marker says
+    # there is nothing to load)
+    store.apply(Changes(replace={marker: g, URIRef(iris.vocabulary_closure_graph): vocabulary_closure(iris)}))
     return True

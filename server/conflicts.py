@@ -174,6 +174,7 @@ def index() -> Response:
         after=after,
         first_href=_query(filters) or "?",
         next_href=_query(filters, next_after) if next_after else None,
+        stale=bool(rows("conflicts_stale")),  # an ingest has not finished its conflicts refresh
     )
     resp.headers["Link"] = _link_header(twins)
     resp.vary.add("Accept")

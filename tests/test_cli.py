@@ -201,3 +201,40 @@ def test_a_bad_article_is_left_out_and_named_the_others_are_stored(tmp_path, cap
     assert "good.txt: 1 claim(s)" in captured.out and "1 left out" in captured.out
     assert main(["query", "--store", store, "--format", "json", count]) == 0
     assert json.loads(capsys.readouterr().out)[0]["n"] == "1"
+
+
+def test_reingest_says_replaced_and_a_same_named_article_is_kept_and_named(tmp_path, capsys):
+    store = str(tmp_path / "store")
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one, two = tmp_path / "one" / "a.txt", tmp_path / "two" / "a.txt"
+    one.write_text(" date 2019-05\n\nL'OSDH a recensé 310 civils tués en Syrie.\n", encoding="utf-8")
+    two.write_text(" date 2019-05\n\nL'OSDH a recensé 520 civils tués en Syrie.\n", encoding="utf-8")
+    assert main(["ingest", "--store", store, str(one)]) == 0
+    assert "replaced article" not in capsys.readouterr().out
+    assert main(["ingest", "--store", store, str(one)]) == 0
+    out = capsys.readouterr().out
+    assert f"{one}: replaced article a-" in out
+    assert main(["ingest", "--store", store, str(two)]) == 0
+    captured = capsys.readouterr()
+    assert "replaced article" not in captured.out
+    assert f"note: {two}: an article with the same file name is stored (a-" in captured.err
+    assert main(["query", "--store", store, "--format", "json",
+                 "SELECT (COUNT(?a) AS ?n) WHERE { ?a a schema:NewsArticle }"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["n"] == "2"
+
+
+def test_ingest_url_names_one_article(tmp_path, capsys):
+    store = str(tmp_path / "store")
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(" date 2019-05\n\nL'OSDH a recensé 310 civils tués en Syrie.\n", encoding="utf-8")
+    b.write_text(" date 2019-05\n\nL'OSDH a recensé 320 civils tués en Syrie (mise à jour).\n", encoding="utf-8")
+    assert main(["ingest", "--store", store, "--url", "https://example.org/a", str(a), str(b)]) == 2
+    assert "--url gives the address of one article" in capsys.readouterr().err
+    assert main(["ingest", "--store", store, "--url", "https://example.org/a", str(a)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", "--store", store, "--url", "https://example.org/a", str(b)]) == 0  # an update
+    assert f"{b}: replaced article a-" in capsys.readouterr().out
+    assert main(["query", "--store", store, "--format", "json",
+                 "SELECT ?u WHERE { ?a a schema:NewsArticle ; schema:url ?u }"]) == 0
+    assert [r["u"] for r in json.loads(capsys.readouterr().out)] == ["https://example.org/a"]

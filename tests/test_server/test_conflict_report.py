@@ -198,3 +198,19 @@ def test_report_queries_page_by_a_bound_key():
         body = "\n".join(ln for ln in export.query_text("pages", name).splitlines() if not ln.startswith("#"))
         assert "OFFSET" not in body.upper() and "?after" in body
     assert "LIMIT 101" in export.query_text("pages", "conflicts_page")
+
+
+def test_report_says_when_the_conflicts_are_flagged_stale():
+    from factgraph.graph import staleness
+    from factgraph.graph.pipeline import builtin_corpus, ingest
+    from factgraph.graph.store import Changes, EmbeddedStore
+    from factgraph.graph.terms import Iris
+
+    iris = Iris(BASE)
+    with EmbeddedStore(None) as store:
+        ingest(store, builtin_corpus(), iris)
+        client = create_app({"TESTING": True, "BASE": BASE}, store=store).test_client()
+        assert 'class="stale"' not in client.get("/conflicts").get_data(as_text=True)
+        store.apply(Changes(add={iris.status_graph: staleness.mark(iris, iris.activity("ingest/x"))}))
+        html = client.get("/conflicts").get_data(as_text=True)
+        assert 'class="stale"' in html and "predate the last ingest" in html
