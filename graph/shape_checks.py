@@ -3,8 +3,9 @@
 pySHACL costs about 300-400 ms per run plus 0.15-0.2 ms per triple (issue #14), while
 the shapes are fixed: ``compile_shapes`` reads them once and turns every constraint of
 every targeted shape into a Python closure over the article's triples indexed by
-(subject, predicate), the vocabulary (pySHACL's ``ont_graph``, mixed into the data
-graph) indexed once per vocabulary graph. It covers the SHACL Core constructs
+(subject, predicate), with the vocabulary (pySHACL's ``ont_graph``) mixed in as pySHACL
+mixes it (its RDFS/OWL axioms and named individuals, computed by pySHACL's own
+``inoculate``) and indexed once per vocabulary. It covers the SHACL Core constructs
 ``ontology/shapes.ttl`` uses: ``sh:targetClass`` (following ``rdfs:subClassOf``),
 ``sh:property`` with a predicate ``sh:path``, ``sh:minCount``/``sh:maxCount``,
 ``sh:datatype``, ``sh:nodeKind``, ``sh:class``, ``sh:in``, ``sh:hasValue``,
@@ -198,7 +199,8 @@ class _View:
 class CompiledShapes:
     """The targeted shapes of a shapes graph as checks, and their target classes."""
     targets: list[tuple[frozenset[Node], Check]]  # (target classes, check of a focus node)
-    _vocabularies: list[tuple[weakref.ref, int, _Vocabulary]] = field(default_factory=list)
+    _by_object: list[tuple[weakref.ref, int, _Vocabulary]] = field(default_factory=list)
+    _by_content: dict[frozenset, _Vocabulary] = field(default_factory=dict)
 
     def conforms(self, data: Graph | Iterable[Triple], vocabulary: Graph) -> bool:
         """Whether ``data`` with ``vocabulary`` mixed in conforms, as pySHACL
@@ -226,11 +228,30 @@ class CompiledShapes:
                             yield f, check
 
     def _vocabulary(self, graph: Graph) -> _Vocabulary:
-        """The vocabulary indexed, cached per graph object (the pipeline passes the same one)."""
-        for ref, size, vocab in self._vocabularies:
+        """The vocabulary as pySHACL mixes it into the data, indexed: cached per graph
+        object, then per content (the pipeline makes a new copy per batch)."""
+        for ref, size, vocab in self._by_object:
             if ref() is graph and size == len(graph):
                 return vocab
-        index, typed, edges = _index(graph)  # type: ignore[arg-type]
+        triples = frozenset(graph)
+        known = self._by_content.get(triples)
+        if known is not None:
+            vocab = known
+        else:
+            vocab = self._index_vocabulary(graph)
+            self._by_content = {**dict(list(self._by_content.items())[-3:]), triples: vocab}
+        self._by_object[:] = [e for e in self._by_object if e[0]() is not None][-3:]
+        self._by_object.append((weakref.ref(graph), len(graph), vocab))
+        return vocab
+
+    def _index_vocabulary(self, graph: Graph) -> _Vocabulary:
+        # pySHACL does not mix the whole ontology graph in: only its RDFS and OWL axioms and
+        # owl:NamedIndividual resources (pyshacl.rdfutil.inoculate). Its own function gives
+        # exactly those triples, whatever the data.
+        from pyshacl.rdfutil.inoculate import inoculate
+
+        mixed = inoculate(Graph(), graph)  # type: ignore[arg-type]
+        index, typed, edges = _index(mixed)  # type: ignore[arg-type]
         vocab = _Vocabulary(index, typed, edges, _closure(edges))
         focus = [f for f, _ in self._focus({}, vocab, vocab.supers, True)]
         view = _View({}, vocab, vocab.supers)
@@ -245,10 +266,7 @@ class CompiledShapes:
                     reach.add(o)
                     todo.append(o)
         vocab.reach, vocab.focus = frozenset(reach), frozenset(focus)
-        self._vocabularies[:] = [e for e in self._vocabularies if e[0]() is not None][-3:]
-        self._vocabularies.append((weakref.ref(graph), len(graph), vocab))
         return vocab
-
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
