@@ -1,4 +1,4 @@
-"""The SHACL shapes compiled into plain Python checks over indexed triples.
+"""The SHACL shapes compiled into plain Python checks (run by ``shape_data``).
 
 pySHACL costs about 300-400 ms per run plus 0.15-0.2 ms per triple (issue #14), while
 the shapes are fixed: ``compile_shapes`` reads them once and turns every constraint of
@@ -23,9 +23,7 @@ reject is run through pySHACL, which words the report.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Collection, Iterable, Set
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -33,13 +31,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-Triple = tuple[Node, Node, Node]
-Index = dict[tuple[Node, Node], set[Node]]
-Check = Callable[["_View", Node], bool]  # does this focus node conform to the shape?
-ValuesCheck = Callable[["_View", Node, Collection[Node]], bool]  # (view, focus node, value nodes)
+from .shape_data import Check, CompiledShapes, DataView, ValuesCheck
 
-_EMPTY: frozenset[Node] = frozenset()
-_TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # namespace attributes are slow to look up in loops
 _STRING, _LANG_STRING, _LITERAL, _DATATYPE = XSD.string, RDF.langString, RDFS.Literal, RDFS.Datatype
 
 # SHACL terms the compiler understands (every other sh: predicate or type is unsupported).
@@ -132,143 +125,6 @@ def _pair_ok(v: Node, other: Node, strict: bool) -> bool:
         return False
 
 
-@dataclass
-class _Vocabulary:
-    """The vocabulary graph indexed once, with what holds of it alone."""
-    index: Index
-    typed: dict[Node, set[Node]]  # class -> subjects typed with it
-    subclass_edges: dict[Node, set[Node]]  # class -> its direct superclasses
-    supers: dict[Node, frozenset[Node]]  # class -> itself and all its superclasses
-    conforms: bool = False  # the vocabulary alone conforms to the shapes
-    reach: frozenset[Node] = _EMPTY  # every node its own focus nodes' checks can read
-    focus: frozenset[Node] = _EMPTY
-
-
-def _index(triples: Iterable[Triple]) -> tuple[Index, dict[Node, set[Node]], dict[Node, set[Node]]]:
-    index: Index = {}
-    typed: dict[Node, set[Node]] = {}
-    edges: dict[Node, set[Node]] = {}
-    for s, p, o in triples:
-        key = (s, p)
-        vals = index.get(key)
-        if vals is None:
-            index[key] = {o}
-        else:
-            vals.add(o)
-        if p == _TYPE:
-            typed.setdefault(o, set()).add(s)
-        elif p == _SUBCLASS:
-            edges.setdefault(s, set()).add(o)
-    return index, typed, edges
-
-
-def _closure(edges: dict[Node, set[Node]]) -> dict[Node, frozenset[Node]]:
-    out: dict[Node, frozenset[Node]] = {}
-    for c in edges:
-        seen, todo = {c}, [c]
-        while todo:
-            for d in edges.get(todo.pop(), ()):
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        out[c] = frozenset(seen)
-    return out
-
-
-class _View:
-    """The data graph with the vocabulary mixed in, as pySHACL sees it (read only)."""
-
-    def __init__(self, data: Index, vocab: _Vocabulary, supers: dict[Node, frozenset[Node]]):
-        self.data, self.vocab, self.supers = data, vocab.index, supers
-
-    def objects(self, s: Node, p: Node) -> Set[Node]:
-        d, v = self.data.get((s, p)), self.vocab.get((s, p))
-        if not v:
-            return d or _EMPTY
-        return d | v if d else v
-
-    def is_instance(self, node: Node, cls: Node) -> bool:
-        """SHACL instance: ``node rdf:type/rdfs:subClassOf* cls``."""
-        if isinstance(node, Literal):
-            return False
-        supers = self.supers
-        return any(t == cls or cls in supers.get(t, ()) for t in self.objects(node, _TYPE))
-
-
-@dataclass
-class CompiledShapes:
-    """The targeted shapes of a shapes graph as checks, and their target classes."""
-    targets: list[tuple[frozenset[Node], Check]]  # (target classes, check of a focus node)
-    _by_object: list[tuple[weakref.ref, int, _Vocabulary]] = field(default_factory=list)
-    _by_content: dict[frozenset, _Vocabulary] = field(default_factory=dict)
-
-    def conforms(self, data: Graph | Iterable[Triple], vocabulary: Graph) -> bool:
-        """Whether ``data`` with ``vocabulary`` mixed in conforms, as pySHACL
-        (``ont_graph=vocabulary, inference="none"``) would decide."""
-        vocab = self._vocabulary(vocabulary)
-        index, typed, edges = _index(data)  # type: ignore[arg-type]
-        if edges:  # the data states subclasses: close the union's hierarchy afresh
-            union = {c: set(ds) for c, ds in vocab.subclass_edges.items()}
-            for c, ds in edges.items():
-                union.setdefault(c, set()).update(ds)
-            supers = _closure(union)
-        else:
-            supers = vocab.supers
-        view = _View(index, vocab, supers)
-        touched = not vocab.conforms or edges or any(s in vocab.reach for s, _ in index)
-        return all(check(view, f) for f, check in self._focus(typed, vocab, supers, bool(touched)))
-
-    def _focus(self, typed: dict[Node, set[Node]], vocab: _Vocabulary, supers: dict[Node, frozenset[Node]],
-               with_vocabulary: bool) -> Iterable[tuple[Node, Check]]:
-        for classes, check in self.targets:
-            for sources in ((typed, vocab.typed) if with_vocabulary else (typed,)):
-                for t, subjects in sources.items():
-                    if t in classes or not classes.isdisjoint(supers.get(t, ())):
-                        for f in subjects:
-                            yield f, check
-
-    def _vocabulary(self, graph: Graph) -> _Vocabulary:
-        """The vocabulary as pySHACL mixes it into the data, indexed: cached per graph
-        object, then per content (the pipeline makes a new copy per batch)."""
-        for ref, size, vocab in self._by_object:
-            if ref() is graph and size == len(graph):
-                return vocab
-        triples = frozenset(graph)
-        known = self._by_content.get(triples)
-        if known is not None:
-            vocab = known
-        else:
-            vocab = self._index_vocabulary(graph)
-            self._by_content = {**dict(list(self._by_content.items())[-3:]), triples: vocab}
-        self._by_object[:] = [e for e in self._by_object if e[0]() is not None][-3:]
-        self._by_object.append((weakref.ref(graph), len(graph), vocab))
-        return vocab
-
-    def _index_vocabulary(self, graph: Graph) -> _Vocabulary:
-        # pySHACL does not mix the whole ontology graph in: only its RDFS and OWL axioms and
-        # owl:NamedIndividual resources (pyshacl.rdfutil.inoculate). Its own function gives
-        # exactly those triples, whatever the data.
-        from pyshacl.rdfutil.inoculate import inoculate
-
-        mixed = inoculate(Graph(), graph)  # type: ignore[arg-type]
-        index, typed, edges = _index(mixed)  # type: ignore[arg-type]
-        vocab = _Vocabulary(index, typed, edges, _closure(edges))
-        focus = [f for f, _ in self._focus({}, vocab, vocab.supers, True)]
-        view = _View({}, vocab, vocab.supers)
-        vocab.conforms = all(check(view, f) for f, check in self._focus({}, vocab, vocab.supers, True))
-        by_subject: dict[Node, set[Node]] = {}
-        for (s, _), objs in index.items():
-            by_subject.setdefault(s, set()).update(objs)
-        reach, todo = set(focus), list(focus)
-        while todo:
-            for o in by_subject.get(todo.pop(), ()):
-                if o not in reach:
-                    reach.add(o)
-                    todo.append(o)
-        vocab.reach, vocab.focus = frozenset(reach), frozenset(focus)
-        return vocab
-
-
 def compile_shapes(shapes: Graph) -> CompiledShapes:
     """The checks of every shape of ``shapes`` that has a target. Raises
     ``UnsupportedShapes`` for a SHACL construct they do not cover."""
@@ -330,7 +186,7 @@ class _Compiler:
     def _shape(self, node: Node) -> Check:
         g = self.g
         path = self._one(node, SH.path)
-        if path is not None and not isinstance(path, URIRef):
+        if path is not None and (not isinstance(path, URIRef) or (path, RDF.first, None) in g):
             raise UnsupportedShapes(f"shape {node}: path {path} is a path expression, not compiled")
         if path is None:
             for p in _PROPERTY_ONLY:
@@ -397,46 +253,46 @@ class _Compiler:
 # the path for a property shape.
 
 def _node_shape(checks: list[ValuesCheck]) -> Check:
-    def check(view: _View, f: Node) -> bool:
+    def check(view: DataView, f: Node) -> bool:
         vals = (f,)
         return all(c(view, f, vals) for c in checks)
     return check
 
 
 def _property_shape(path: Node, checks: list[ValuesCheck]) -> Check:
-    def check(view: _View, f: Node) -> bool:
+    def check(view: DataView, f: Node) -> bool:
         vals = view.objects(f, path)
         return all(c(view, f, vals) for c in checks)
     return check
 
 
-def _each(test: Callable[[_View, Node], bool]) -> ValuesCheck:
-    def check(view: _View, f: Node, vals: Collection[Node]) -> bool:
+def _each(test: Callable[[DataView, Node], bool]) -> ValuesCheck:
+    def check(view: DataView, f: Node, vals: Collection[Node]) -> bool:
         return all(test(view, v) for v in vals)
     return check
 
 
 def _count(lo: int, hi: int | None) -> ValuesCheck:
-    def check(view: _View, f: Node, vals: Collection[Node]) -> bool:
+    def check(view: DataView, f: Node, vals: Collection[Node]) -> bool:
         return lo <= len(vals) and (hi is None or len(vals) <= hi)
     return check
 
 
 def _has(value: Node) -> ValuesCheck:
-    def check(view: _View, f: Node, vals: Collection[Node]) -> bool:
+    def check(view: DataView, f: Node, vals: Collection[Node]) -> bool:
         return value in vals
     return check
 
 
-def _of_kind(kinds: tuple[type, ...]) -> Callable[[_View, Node], bool]:
+def _of_kind(kinds: tuple[type, ...]) -> Callable[[DataView, Node], bool]:
     return lambda view, v: isinstance(v, kinds)
 
 
-def _instance_of(cls: Node) -> Callable[[_View, Node], bool]:
+def _instance_of(cls: Node) -> Callable[[DataView, Node], bool]:
     return lambda view, v: view.is_instance(v, cls)
 
 
-def _conforming(shapes: list[Check], verdict: Callable[[int, int], bool]) -> Callable[[_View, Node], bool]:
+def _conforming(shapes: list[Check], verdict: Callable[[int, int], bool]) -> Callable[[DataView, Node], bool]:
     """A value node's verdict from how many of ``shapes`` it conforms to (of how many)."""
     k = len(shapes)
     if k == 1:
@@ -446,7 +302,7 @@ def _conforming(shapes: list[Check], verdict: Callable[[int, int], bool]) -> Cal
 
 
 def _qualified(shape: Check, lo: int, hi: int | None) -> ValuesCheck:
-    def check(view: _View, f: Node, vals: Collection[Node]) -> bool:
+    def check(view: DataView, f: Node, vals: Collection[Node]) -> bool:
         n = sum(shape(view, v) for v in vals)
         return lo <= n and (hi is None or n <= hi)
     return check
@@ -458,14 +314,14 @@ _RANGES: dict[URIRef, Callable[[int], bool]] = {
 }
 
 
-def _in_range(bound: Literal, test: Callable[[int], bool]) -> Callable[[_View, Node], bool]:
-    def ok(view: _View, v: Node) -> bool:
+def _in_range(bound: Literal, test: Callable[[int], bool]) -> Callable[[DataView, Node], bool]:
+    def ok(view: DataView, v: Node) -> bool:
         c = _compare(v, bound)
         return c is not None and test(c)
     return ok
 
 
 def _pairs(other: URIRef, strict: bool) -> ValuesCheck:
-    def check(view: _View, f: Node, vals: Collection[Node]) -> bool:
+    def check(view: DataView, f: Node, vals: Collection[Node]) -> bool:
         return all(_pair_ok(v, w, strict) for v in vals for w in view.objects(f, other))
     return check

@@ -2,7 +2,7 @@
 
 pySHACL costs about 300-400 ms per run plus 0.15-0.2 ms per triple: 63% of ingest
 (issue #14). So by default the shapes are compiled once per process into Python checks
-(``shape_checks``), which decide whether a graph conforms; pySHACL stays the reference
+(``shape_checks``, run by ``shape_data``), which decide whether a graph conforms; pySHACL stays the reference
 (``validate_pyshacl``; the tests compare both verdicts) and words every failure: a graph
 the compiled checks reject is run through pySHACL, whose report makes the message, as
 before. Shapes using a construct the compiler does not cover are not compiled: every
@@ -17,7 +17,8 @@ from functools import lru_cache
 from rdflib import Graph
 
 from .lexicon import ontology_file
-from .shape_checks import CompiledShapes, UnsupportedShapes, compile_shapes
+from .shape_checks import UnsupportedShapes, compile_shapes
+from .shape_data import CompiledShapes
 from .vocabulary import SHAPES_FILE
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""SHACL validation: the compiled checks (``shape_checks``) against pySHACL, the reference.
+"""SHACL validation: the compiled checks (``shape_checks``, ``shape_data``) against pySHACL, the reference.
 
 Same verdict on every graph the pipeline makes (the built-in corpus, articles written
 here, a batch) and on graphs broken one constraint at a time: for every constraint of
@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, SH, Namespace
 from rdflib.term import Node
 
 from factgraph.graph import validation
@@ -24,12 +24,14 @@ from factgraph.graph.article import parse_article, read_article
 from factgraph.graph.extraction import extract
 from factgraph.graph.mapping import lexicon_graph, to_graph
 from factgraph.graph.pipeline import builtin_corpus
-from factgraph.graph.shape_checks import CompiledShapes, UnsupportedShapes, compile_shapes
+from factgraph.graph.shape_checks import UnsupportedShapes, compile_shapes
+from factgraph.graph.shape_data import CompiledShapes
 from factgraph.graph.terms import FG, Iris
 from factgraph.graph.validation import ValidationError, pyshacl_conforms, validate, validate_pyshacl
 from factgraph.graph.vocabulary import vocabulary
 
 IRIS = Iris()
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's XSD warns when pytest inspects the module
 BASE = IRIS.base
 
 ARTICLES = {
