@@ -331,6 +331,31 @@ def test_a_broken_constraint_is_rejected_by_both(mutation, vocab, checks):
     assert_same_verdict(g, vocab, checks, False)
 
 
+def test_broken_constraints_of_a_pipeline_graph_are_rejected_by_both(vocab, checks):
+    """The same mutations on the seed article's graph, as the pipeline makes it: the first
+    applicable one of each kind of constraint (those of the hand-written base graph above
+    cover every constraint)."""
+    seed = _corpus_article(builtin_corpus()[0])
+    tried = set()
+    for m in MUTATIONS:
+        if m.constraint in tried:
+            continue
+        g = Graph()
+        g += seed
+        try:
+            _break(m, g, vocab)
+        except AssertionError:  # no focus node, value or node reached for it in this graph
+            continue
+        if set(g) == set(seed):
+            continue
+        tried.add(m.constraint)
+        reference = pyshacl_conforms(g, vocab)[0]
+        assert not reference, str(m)
+        assert checks.conforms(g, vocab) == reference, str(m)
+    assert {SH.minCount, SH.maxCount, SH["or"], SH.nodeKind, SH["class"], SH["in"], SH.node,
+            SH.qualifiedValueShape, SH.minInclusive, SH.lessThanOrEquals} <= tried
+
+
 # The node-level constraints of fgsh:FigureClaimShape: a value unless vague (then words),
 # a high value for a range; each case both ways.
 CLAIM = URIRef(BASE + "claim/A/1")
