@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, Namespace
 from rdflib.term import Node
@@ -354,6 +356,30 @@ def test_broken_constraints_of_a_pipeline_graph_are_rejected_by_both(vocab, chec
         assert checks.conforms(g, vocab) == reference, str(m)
     assert {SH.minCount, SH.maxCount, SH["or"], SH.nodeKind, SH["class"], SH["in"], SH.node,
             SH.qualifiedValueShape, SH.minInclusive, SH.lessThanOrEquals} <= tried
+
+
+_BASE_TRIPLES = sorted(Graph().parse(data=BASE_GRAPH, format="turtle"), key=lambda t: tuple(map(str, t)))
+_ODD_VALUES = [Literal("text"), Literal("texte", lang="fr"), Literal(7), Literal(-3), Literal(Decimal("2.5")),
+               Literal(True), Literal("x", datatype=XSD.integer), Literal("2020", datatype=XSD.gYear),
+               URIRef(BASE + "mutant/untyped"), URIRef("https://w3id.org/factgraph/bound/vague"),
+               URIRef("https://w3id.org/factgraph/confidence/likely"), URIRef(BASE + "article/A")]
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(drop=st.sets(st.integers(0, len(_BASE_TRIPLES) - 1), max_size=3),
+       swap=st.lists(st.tuples(st.integers(0, len(_BASE_TRIPLES) - 1), st.sampled_from(_ODD_VALUES)), max_size=2))
+def test_random_edits_get_the_same_verdict(drop, swap, vocab, checks):
+    """Several edits at once (triples dropped, objects replaced by odd values): the
+    compiled checks and pySHACL agree, whichever way."""
+    g = Graph()
+    for i, t in enumerate(_BASE_TRIPLES):
+        if i not in drop:
+            g.add(t)
+    for i, value in swap:
+        s_, p_, o_ = _BASE_TRIPLES[i]
+        g.remove((s_, p_, o_))
+        g.add((s_, p_, value))
+    assert checks.conforms(g, vocab) == pyshacl_conforms(g, vocab)[0]
 
 
 # The node-level constraints of fgsh:FigureClaimShape: a value unless vague (then words),
