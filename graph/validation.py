@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from rdflib import Graph
+from rdflib import ConjunctiveGraph, Graph
 
 from .lexicon import ontology_file
 from .shape_checks import UnsupportedShapes, compile_shapes
@@ -54,7 +54,8 @@ def validate(data: Graph, vocabulary: Graph, label: str) -> None:
 def validate_with(shapes_graph: Graph, data: Graph, vocabulary: Graph, label: str) -> None:
     """``validate`` against the given shapes graph (``shapes()`` in ``validate``)."""
     checks = compiled_shapes(shapes_graph)
-    if checks is not None and checks.conforms(data, vocabulary):
+    # pySHACL validates each named graph of a dataset apart; the checks see one graph
+    if checks is not None and not isinstance(data, ConjunctiveGraph) and checks.conforms(data, vocabulary):
         return
     validate_pyshacl(data, vocabulary, label, shapes_graph)
     if checks is not None:  # the reference accepted what the compiled checks rejected

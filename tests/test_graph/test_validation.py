@@ -464,6 +464,19 @@ def test_validate_words_a_failure_as_pyshacl_does(vocab):
     assert "fg:claimant" in str(compiled.value) or "claimant" in str(compiled.value)
 
 
+def test_a_dataset_is_validated_by_pyshacl(vocab, monkeypatch):
+    """pySHACL validates each named graph of a dataset apart: the compiled checks, which
+    see one graph, leave datasets to it."""
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.graph(URIRef(BASE + "graph/a")).parse(data=BASE_GRAPH, format="turtle")
+    called = []
+    monkeypatch.setattr(validation, "validate_pyshacl", lambda *args: called.append(args))
+    validate(ds, vocab, "dataset")
+    assert called
+
+
 def _with_pattern() -> Graph:
     """The shapes with a construct the compiler does not know: sh:pattern on the notation."""
     g = Graph()
