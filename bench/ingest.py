@@ -1,5 +1,6 @@
-"""Ingest per article (issue #14): extraction against mapping, SHACL validation and
-OWL-RL reasoning, owlrl and the compiled rules side by side, in one run.
+"""Ingest per article (issue #14): extraction against mapping, SHACL validation (pySHACL
+and the compiled shapes) and OWL-RL reasoning (owlrl and the compiled rules), side by
+side, in one run.
 
 Articles: the seed article, then ``../shared/corpus/dev`` and ``../shared/corpus/topics``
 when present (or the files given on the command line). For each article, median of
@@ -7,15 +8,20 @@ when present (or the files given on the command line). For each article, median 
 
 - extract: ``extraction.extract(read_article(path))``;
 - map: ``mapping.to_graph`` and ``mapping.lexicon_graph``;
-- validate: ``validation.validate`` of the article's graph and lexicon entries alone;
+- pyshacl: ``validation.validate_pyshacl`` of the article's graph and lexicon entries
+  alone (the reference);
+- shacl: ``validation.validate`` of the same (the compiled shapes, the default), checked
+  to give pySHACL's verdict;
 - owlrl: ``reasoning.infer_owlrl`` (owlrl's closure, the reference);
 - compiled: ``reasoning.infer`` (the compiled rules, the default), checked to give the
   same triples as owlrl (``same`` column).
 
-Then SHACL over the whole batch in one run, as ``pipeline.prepare`` does (median of the
-repeats, per article) and over batches of 1, 2, 4, 8, 16 articles, the end-to-end ``pipeline.ingest`` of the batch into an in-memory
-store (articles per second), and the ratios: reasoning / extraction, everything after
-extraction / extraction. Nothing is asserted.
+Then SHACL, pySHACL and compiled, over the whole batch in one run, as ``pipeline.prepare``
+does (median of the repeats, per article) and over batches of 1, 2, 4, 8, 16 articles;
+the end-to-end ``pipeline.ingest`` of the batch into an in-memory store (articles per
+second), with the compiled shapes (the default) and with pySHACL (``pipeline.validate``
+swapped for ``validate_pyshacl``); and the ratios: reasoning / extraction, everything
+after extraction / extraction. Nothing is asserted.
 
     python bench/ingest.py [--repeat 5] [FILE...]
 """
@@ -29,9 +35,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from rdflib import Graph
 
+from factgraph.graph import pipeline
 from factgraph.graph.article import read_article
 from factgraph.graph.extraction import extract
 from factgraph.graph.mapping import lexicon_graph, to_graph
@@ -40,11 +48,11 @@ from factgraph.graph.pipeline import builtin_corpus, ingest
 from factgraph.graph.reasoning import infer, infer_owlrl
 from factgraph.graph.store import EmbeddedStore
 from factgraph.graph.terms import Iris
-from factgraph.graph.validation import ValidationError, validate
+from factgraph.graph.validation import ValidationError, validate, validate_pyshacl
 from factgraph.graph.vocabulary import vocabulary
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-STEPS = ("extract", "map", "validate", "owlrl", "compiled")
+STEPS = ("extract", "map", "pyshacl", "shacl", "owlrl", "compiled")
 
 
 def default_paths() -> list[Path]:
@@ -71,12 +79,16 @@ def map_graphs(x: Extraction, iris: Iris) -> tuple[Graph, Graph]:
     return to_graph(x, iris), lexicon_graph(x, iris)
 
 
-def conforms(g: Graph, vocab: Graph, label: str) -> bool:
+def conforms(g: Graph, vocab: Graph, label: str, check: Callable[[Graph, Graph, str], None] = validate) -> bool:
     try:
-        validate(g, vocab, label)
+        check(g, vocab, label)
         return True
     except ValidationError:
         return False
+
+
+def reference(g: Graph, vocab: Graph, label: str) -> bool:
+    return conforms(g, vocab, label, validate_pyshacl)
 
 
 def main() -> None:
@@ -93,33 +105,36 @@ def main() -> None:
     x = extract(read_article(paths[0]))
     g, lex = to_graph(x, iris), lexicon_graph(x, iris)
     conforms(g + lex, vocab, "warm-up")
+    reference(g + lex, vocab, "warm-up")
     infer(g, iris, lex)
     infer_owlrl(g, iris, lex)
     print(f"{len(paths)} article(s), median of {repeat} runs each; first use (closures, tables, shapes) "
           f"{(time.perf_counter() - t0) * 1000:.0f} ms")
     print()
     header = (f"{'article':<44} {'triples':>7} " + " ".join(f"{s + ' ms':>11}" for s in STEPS)
-              + f" {'owlrl/comp':>10} {'comp/extr':>9} same")
+              + f" {'py/shacl':>8} {'owlrl/comp':>10} {'comp/extr':>9} same")
     print(header)
     print("-" * len(header))
     med: dict[str, list[float]] = {s: [] for s in STEPS}
     graphs: list[tuple[Graph, Graph]] = []
-    differ = 0
+    differ = shacl_differ = 0
     for path in paths:
         ms: dict[str, float] = {}
         ms["extract"], x = median_ms(partial(extract_file, path), repeat)
         ms["map"], (g, lex) = median_ms(partial(map_graphs, x, iris), repeat)
-        ms["validate"], _ = median_ms(partial(conforms, g + lex, vocab, str(path)), repeat)
-        ms["owlrl"], reference = median_ms(partial(infer_owlrl, g, iris, lex), repeat)
+        ms["pyshacl"], verdict = median_ms(partial(reference, g + lex, vocab, str(path)), repeat)
+        ms["shacl"], fast = median_ms(partial(conforms, g + lex, vocab, str(path)), repeat)
+        shacl_differ += verdict != fast
+        ms["owlrl"], expected = median_ms(partial(infer_owlrl, g, iris, lex), repeat)
         ms["compiled"], inferred = median_ms(partial(infer, g, iris, lex), repeat)
-        same = set(reference) == set(inferred)
+        same = set(expected) == set(inferred)
         differ += not same
         graphs.append((g, lex))
         for s in STEPS:
             med[s].append(ms[s])
         name = path.name if len(path.name) <= 44 else path.name[:43] + "…"
         print(f"{name:<44} {len(g):>7} " + " ".join(f"{ms[s]:>11.1f}" for s in STEPS)
-              + f" {ms['owlrl'] / ms['compiled']:>10.0f} {ms['compiled'] / ms['extract']:>9.2f} "
+              + f" {ms['pyshacl'] / ms['shacl']:>8.0f} {ms['owlrl'] / ms['compiled']:>10.0f} {ms['compiled'] / ms['extract']:>9.2f} "
               + ("yes" if same else "NO"))
     print("-" * len(header))
     per = {s: statistics.median(med[s]) for s in STEPS}
@@ -132,38 +147,49 @@ def main() -> None:
     for g, lex in graphs:
         together += g
         together += lex
-    batch_ms, ok = median_ms(lambda: conforms(together, vocab, "batch"), repeat)
     n = len(paths)
-    print(f"SHACL: one article at a time {total['validate']:.0f} ms in all (median {per['validate']:.1f} ms per "
-          f"article); the batch in one run {batch_ms:.0f} ms = {batch_ms / n:.1f} ms per article "
-          f"({'conforms' if ok else 'does NOT conform'})")
+    py_batch_ms, py_ok = median_ms(lambda: reference(together, vocab, "batch"), repeat)
+    batch_ms, ok = median_ms(lambda: conforms(together, vocab, "batch"), repeat)
+    print(f"SHACL, one article at a time: pySHACL {total['pyshacl']:.0f} ms in all (median {per['pyshacl']:.1f} ms "
+          f"per article), compiled {total['shacl']:.0f} ms (median {per['shacl']:.2f} ms); same verdict on "
+          f"{n - shacl_differ} of {n}")
+    print(f"SHACL, the batch in one run: pySHACL {py_batch_ms:.0f} ms = {py_batch_ms / n:.1f} ms per article "
+          f"({'conforms' if py_ok else 'does NOT conform'}), compiled {batch_ms:.0f} ms = {batch_ms / n:.2f} ms "
+          f"per article ({'conforms' if ok else 'does NOT conform'}), {py_batch_ms / batch_ms:.0f}x")
 
     sizes = sorted({k for k in (1, 2, 4, 8, 16, n) if k <= n})
-    print("SHACL by batch size (the first k articles in one run, median):")
+    print("SHACL by batch size (the first k articles in one run, median), pySHACL | compiled:")
     for k in sizes:
         batch = Graph()
         for g, lex in graphs[:k]:
             batch += g
             batch += lex
+        py_ms, _ = median_ms(partial(reference, batch, vocab, "batch"), repeat)
         k_ms, _ = median_ms(partial(conforms, batch, vocab, "batch"), repeat)
-        print(f"  {k:>3} article(s), {len(batch):>6} triples: {k_ms:7.0f} ms, {k_ms / k:6.1f} ms per article, "
-              f"{k_ms / len(batch) * 1000:6.0f} us per triple")
+        print(f"  {k:>3} article(s), {len(batch):>6} triples: {py_ms:7.0f} ms, {py_ms / k:6.1f} ms per article, "
+              f"{py_ms / len(batch) * 1000:6.0f} us per triple | {k_ms:7.1f} ms, {k_ms / k:6.2f} ms per article, "
+              f"{k_ms / len(batch) * 1000:5.1f} us per triple")
 
     def run_ingest() -> None:
         with EmbeddedStore(None) as store:
             ingest(store, paths, iris, strict=False)
 
     ingest_ms, _ = median_ms(run_ingest, repeat)
-    print(f"pipeline.ingest of the {n} articles into an in-memory store (compiled rules): {ingest_ms:.0f} ms "
-          f"= {ingest_ms / n:.1f} ms per article = {n / ingest_ms * 1000:.1f} articles/s")
+    with mock.patch.object(pipeline, "validate", validate_pyshacl):
+        py_ingest_ms, _ = median_ms(run_ingest, repeat)
+    for name, t in (("compiled shapes", ingest_ms), ("pySHACL", py_ingest_ms)):
+        print(f"pipeline.ingest of the {n} articles into an in-memory store ({name}, compiled rules): {t:.0f} ms "
+              f"= {t / n:.1f} ms per article = {n / t * 1000:.1f} articles/s")
     print()
     e = total["extract"]
-    after_owlrl = total["map"] + batch_ms + total["owlrl"]
+    after_owlrl = total["map"] + py_batch_ms + total["owlrl"]
+    after_pyshacl = total["map"] + py_batch_ms + total["compiled"]
     after_compiled = total["map"] + batch_ms + total["compiled"]
     print(f"reasoning / extraction (sums): owlrl {total['owlrl'] / e:.2f}, compiled {total['compiled'] / e:.2f}; "
           f"owlrl / compiled {total['owlrl'] / total['compiled']:.0f}x")
     print(f"everything after extraction / extraction (map + batch SHACL + reasoning, sums): "
-          f"with owlrl {after_owlrl / e:.2f}, with the compiled rules {after_compiled / e:.2f}")
+          f"pySHACL and owlrl {after_owlrl / e:.2f}, pySHACL and compiled rules {after_pyshacl / e:.2f}, "
+          f"compiled shapes and rules {after_compiled / e:.2f}")
     print(f"compiled inferences equal to owlrl's on {n - differ} of {n} articles")
 
 
