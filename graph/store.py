@@ -208,6 +208,16 @@ class EmbeddedStore(Store):
             return self.dataset.query(text, initBindings=dict(binds))
 
         try:
+            if bindings and not any(isinstance(v, BNode) for v in bindings.values()):
+                # a VALUES block at the top of the WHERE clause (and of each sub-SELECT):
+                # Oxigraph plans from it, where it evaluates a substituted variable's
+                # patterns apart and joins late (place_within: 1.4 s -> 1 ms at 100k claims)
+                try:
+                    text = inject_values(sparql, {k: v.n3() for k, v in bindings.items()})
+                except QueryTextError:
+                    pass
+                else:
+                    return run(text, {})
             try:
                 return run(sparql, bindings or {})
             except RuntimeError as exc:
