@@ -82,7 +82,8 @@ def pick(found: dict[str, str], lang: str) -> str:
 
 
 def chosen_filters() -> dict[str, str]:
-    """The filters of the request, each an absolute IRI (else 400: a filter is a resource)."""
+    """The filters of the request, each an IRI: an absolute IRI, or a short name as the pages
+    show it (``kind=tension``, ``claimant=osdh``, ``place=syria``); else 400."""
     return filter_iris(request.args, FILTERS)
 
 

@@ -12,9 +12,10 @@ The security headers of ``security.py`` are added to all of them (``after_reques
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -28,12 +29,26 @@ def _wants_html() -> bool:
     return negotiate(request.headers.get("Accept"), None, ["text/plain", "text/html"]) == "text/html"
 
 
+NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
+# a filter given by the name the pages show (?kind=tension, ?claimant=osdh, ?place=syria)
+SHORT_NAMES: dict[str, Callable[[str], str]] = {
+    "kind": lambda name: "https://w3id.org/factgraph/conflict/" + name,
+    "quantity": lambda name: "https://w3id.org/factgraph/quantity/" + name,
+    "claimant": lambda name: current_app.config["BASE"] + "agent/" + name,
+    "place": lambda name: current_app.config["BASE"] + "place/" + name,
+}
+
+
 def filter_iris(args: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
-    """The non-empty parameters ``names`` of ``args``; 400 if one is not an absolute IRI."""
+    """The non-empty parameters ``names`` of ``args`` as IRIs: an absolute IRI as given, or a
+    short name as the pages show it (``kind=tension``, ``claimant=osdh``); a name nothing
+    bears gives an empty result. 400 for anything else (``kind=x>y``)."""
     found = {name: args.get(name, "").strip() for name in names if args.get(name, "").strip()}
     for name, value in found.items():
-        if not is_absolute_iri(value):
-            abort(400, f"{name}: {value!r} is not an absolute IRI")
+        if name in SHORT_NAMES and NAME_RE.fullmatch(value):
+            found[name] = SHORT_NAMES[name](value)
+        elif not is_absolute_iri(value):
+            abort(400, f"{name}: {value!r} is neither an absolute IRI nor a name")
     return found
 
 

@@ -214,3 +214,11 @@ def test_report_says_when_the_conflicts_are_flagged_stale():
         store.apply(Changes(add={iris.status_graph: staleness.mark(iris, iris.activity("ingest/x"))}))
         html = client.get("/conflicts").get_data(as_text=True)
         assert 'class="stale"' in html and "predate the last ingest" in html
+
+
+def test_filters_by_the_names_the_pages_show(client):
+    by_iri = json.loads(client.get("/conflicts.json?kind=" + TENSION).data)["conflicts"]
+    by_name = json.loads(client.get("/conflicts.json?kind=tension").data)["conflicts"]
+    assert by_iri and by_name == by_iri
+    osdh = json.loads(client.get("/conflicts.json?claimant=osdh").data)["conflicts"]
+    assert osdh and json.loads(client.get("/conflicts.json?claimant=nobody").data)["conflicts"] == []

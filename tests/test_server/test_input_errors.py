@@ -61,20 +61,30 @@ def test_path_no_resource_can_have_is_404(client, path):
 
 
 @pytest.mark.parametrize("path", ["/conflicts", "/conflicts.json", "/conflicts.csv", "/search"])
-@pytest.mark.parametrize("param,value", [("kind", "x>y"), ("claimant", "bogus"), ("place", "x"),
-                                         ("kind", "tension"), ("quantity", "a\r\nb"), ("place", "<>")])
-def test_filter_that_is_not_an_iri_is_400(client, path, param, value):
+@pytest.mark.parametrize("param,value", [("kind", "x>y"), ("claimant", "bo gus"), ("place", "x/y"),
+                                         ("quantity", "a\r\nb"), ("place", "<>")])
+def test_filter_that_is_neither_an_iri_nor_a_name_is_400(client, path, param, value):
     if path == "/search" and param == "kind":
         param = "quantity"
     resp = client.get(path, query_string={param: value})
     assert resp.status_code == 400
-    assert "not an absolute IRI" in one_line(resp)
+    assert "neither an absolute IRI nor a name" in one_line(resp)
+
+
+@pytest.mark.parametrize("path", ["/conflicts", "/conflicts.json", "/conflicts.csv", "/search"])
+@pytest.mark.parametrize("param,value", [("kind", "tension"), ("claimant", "bogus"), ("place", "x"),
+                                         ("quantity", "civilian_deaths")])
+def test_a_filter_takes_the_names_the_pages_show(client, path, param, value):
+    """?kind=tension is the tension kind; a name nothing bears is an empty result, not an error."""
+    if path == "/search" and param == "kind":
+        param = "quantity"
+    assert client.get(path, query_string={param: value}).status_code == 200
 
 
 def test_filter_error_is_a_page_for_a_browser(client):
-    resp = client.get("/conflicts?kind=tension", headers={"Accept": "text/html"})
+    resp = client.get("/conflicts?kind=x%3Ey", headers={"Accept": "text/html"})
     assert resp.status_code == 400 and resp.mimetype == "text/html"
-    assert "not an absolute IRI" in resp.get_data(as_text=True)
+    assert "neither an absolute IRI nor a name" in resp.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path,params", [
