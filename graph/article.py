@@ -44,6 +44,34 @@ def guess_language(text: str) -> str:
     return "en" if len(ENGLISH_HINTS.findall(text)) > len(FRENCH_HINTS.findall(text)) else "fr"
 
 
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[«\"“A-ZÀ-Ý0-9])")
+HEADLINE_CHARS = 160
+
+
+def headline(body: str) -> str | None:
+    """The article's headline when its header gives none: its first line when short, else
+    that line's first sentence, cut on a word at ``HEADLINE_CHARS`` with an ellipsis."""
+    lines = body.strip().splitlines()
+    if not lines:
+        return None
+    first = " ".join(lines[0].split())
+    if len(first) <= HEADLINE_CHARS:
+        return first or None
+    sentence = SENTENCE_END_RE.split(first, maxsplit=1)[0]
+    if len(sentence) <= HEADLINE_CHARS:
+        return sentence
+    return sentence[: HEADLINE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def body_start(text: str) -> int:
+    """Where the text proper starts, after the date header and its field lines (0 when the
+    text has no header): what a page shows of a stored article."""
+    try:
+        return parse_article(text, "article").body_start
+    except ArticleError:
+        return 0
+
+
 def parse_article(text: str, file_name: str, **meta: str | None) -> Article:
     m = HEADER_RE.match(text)
     if not m:
@@ -63,8 +91,7 @@ def parse_article(text: str, file_name: str, **meta: str | None) -> Article:
     if not body.strip():
         raise ArticleError(f"{file_name}: empty text after the date header")
     date = _precise_date(date, body)
-    first_line = body.strip().splitlines()[0]
-    title = meta.get("title") or fields.get("title") or (first_line if len(first_line) <= 200 else None)
+    title = meta.get("title") or fields.get("title") or headline(body)
     return Article(
         id=article_id(file_name, url, body),
         file_name=Path(file_name).name,

@@ -10,6 +10,8 @@ from flask import Response
 from rdflib import URIRef
 from rdflib.term import Node
 
+from factgraph.graph.article import body_start
+
 from .described import Described, generic_page, vocabulary_labels
 from .rendering import rows
 
@@ -53,4 +55,6 @@ def article_page(d: Described, stem: str) -> Response:
         starts.setdefault(str(row.claim), int(row.start))
     claims.sort(key=lambda r: (starts.get(str(r.claim), 1 << 62), str(r.claim)))
     text = d.text(URIRef("https://schema.org/text")) or ""
-    return generic_page(d, stem, "article.html", claims=claims, segments=segments(text, spans))
+    start = body_start(text)  # the date header and its field lines are not shown
+    shown = [(a - start, b - start, claim, title) for a, b, claim, title in spans if a >= start]
+    return generic_page(d, stem, "article.html", claims=claims, segments=segments(text[start:], shown))

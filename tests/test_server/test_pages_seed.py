@@ -200,3 +200,12 @@ def test_search_finds_a_figure_however_it_is_written(client, seed_store, q):
         {"n": Literal(wanted)})
     claims = {str(r[0])[len(BASE):] for r in found}
     assert claims and all(f'href="/{c}"' in html for c in claims), q
+
+
+def test_article_page_shows_the_headline_and_not_the_header(client, seed_store):
+    article = next(iter(seed_store.query("SELECT ?a WHERE { ?a a <https://schema.org/NewsArticle> }"))).a
+    html = client.get("/" + str(article)[len(BASE):] + ".html").get_data(as_text=True)
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert not h1.endswith(".txt") and "raids aériens" in h1  # the text's first sentence, not the file name
+    text = html[html.index('<div class="text">'):]
+    assert " date 2019" not in text[:200]  # the date header line is not part of the text shown
