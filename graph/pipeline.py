@@ -25,7 +25,7 @@ from .article import ArticleError, read_article
 from .extraction import extract
 from .mapping import lexicon_graph, place_label, to_graph
 from .model import Article, Claim, Extraction
-from .reasoning import infer
+from .reasoning import infer, split_shared
 from .store import Changes, EmbeddedStore, Store
 from .terms import Iris
 from .validation import ValidationError, validate
@@ -123,9 +123,10 @@ def ingest(
         # one transaction per article: its asserted and inferred graphs (and those of the
         # copy it replaces), what it adds to the lexicon, and the mark that the conflicts
         # no longer reflect the store
+        own, shared = split_shared(infer(g, iris, lex), lex)
         store.apply(Changes(
-            replace={iris.article_graph(a.id): g, iris.inferred_graph(a.id): infer(g, iris, lex)},
-            add={iris.lexicon_graph: lex, iris.status_graph: stale},
+            replace={iris.article_graph(a.id): g, iris.inferred_graph(a.id): own},
+            add={iris.lexicon_graph: lex, iris.lexicon_closure_graph: shared, iris.status_graph: stale},
             drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i))),
         ))
         for i in gone:

@@ -93,3 +93,17 @@ def _inferred(triples: Iterable[Triple], asserted: set[Triple], closure: Graph, 
         if t not in asserted and t not in stored and t not in entries and not trivial(t) and t not in ontology:
             out.add(t)
     return out
+
+
+def split_shared(inferred: Graph, lexicon: Graph) -> tuple[Graph, Graph]:
+    """(what is the article's own, what is about the lexicon's shared nodes) of an article's
+    inferences: a source, place or kind named by several articles gets its inferred classes
+    once, in the lexicon's inferred graph, not in each article's (a triple in two graphs
+    counts twice in the union default graph)."""
+    shared_nodes = set(lexicon.subjects())
+    own, shared = Graph(), Graph()
+    for prefix, ns in PREFIXES.items():
+        own.bind(prefix, ns)
+    for t in inferred:
+        (shared if t[0] in shared_nodes else own).add(t)
+    return own, shared

@@ -119,6 +119,12 @@ class Iris:
         return self._iri("graph/lexicon")
 
     @property
+    def lexicon_closure_graph(self) -> URIRef:
+        """What OWL-RL infers about the lexicon's sources, places and kinds (their classes):
+        once here, not again in the inferred graph of every article that names them."""
+        return self._iri("graph/lexicon-inferred")
+
+    @property
     def vocabulary_closure_graph(self) -> URIRef:
         """OWL-RL closure of the vocabulary graph, computed once."""
         return self._iri("graph/vocabulary-inferred")

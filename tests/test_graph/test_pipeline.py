@@ -132,3 +132,27 @@ def test_no_triple_is_stored_in_two_graphs(seed_store):
         "SELECT ?s ?p ?o ?g1 ?g2 WHERE { GRAPH ?g1 { ?s ?p ?o } GRAPH ?g2 { ?s ?p ?o } "
         "FILTER(STR(?g1) < STR(?g2)) } LIMIT 5"))
     assert twice == []
+
+
+def test_articles_sharing_sources_and_places_store_each_triple_once(tmp_path):
+    """Two articles naming the same new source and place: what is inferred about them (their
+    classes) is stored once, in the lexicon's inferred graph, not in each article's."""
+    from factgraph.graph.pipeline import ingest
+    from factgraph.graph.store import EmbeddedStore
+
+    texts = [" date 2021-03-04\nSelon la protection civile marocaine, au moins 1.250 personnes sont mortes "
+             "dans le séisme au Maroc.\n",
+             " date 2021-03-06\nLa protection civile marocaine a fait état de 2.100 morts au Maroc après le séisme.\n"]
+    paths = []
+    for i, text in enumerate(texts):
+        p = tmp_path / f"a{i}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    with EmbeddedStore(None) as store:
+        ingest(store, paths)
+        twice = list(store.query(
+            "SELECT ?s ?p ?o ?g1 ?g2 WHERE { GRAPH ?g1 { ?s ?p ?o } GRAPH ?g2 { ?s ?p ?o } "
+            "FILTER(STR(?g1) < STR(?g2)) } LIMIT 5"))
+        shared = list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s a ?c } FILTER(STRENDS(STR(?g), 'lexicon-inferred')) } LIMIT 1"))
+    assert twice == []
+    assert shared  # the shared nodes' classes are there, once
