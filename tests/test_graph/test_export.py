@@ -163,3 +163,25 @@ def test_cli_export_writes_a_dump_that_round_trips(dataset, store_backend, empty
     assert len(list(served.quads((None, None, None, None)))) == len(
         list(dataset.quads((None, None, None, None)))
     )
+
+
+def test_void_counts_match_the_dumps(seed_store):
+    """void:triples is what the union default graph holds, and what the dumps hold: the N-Quads
+    dump (named graphs kept) and the Turtle default view count the same statements."""
+    import io
+
+    from rdflib import URIRef
+    from rdflib.namespace import VOID
+
+    from factgraph.graph import export
+
+    void = export.void(seed_store, "http://127.0.0.1:5000/")
+    ds = URIRef("http://127.0.0.1:5000/.well-known/void#dataset")
+    triples = int(void.value(ds, VOID.triples))
+    quads = io.BytesIO()
+    seed_store.dump(quads, "nquads")
+    lines = [line for line in quads.getvalue().decode().splitlines() if line.strip()]
+    assert len(lines) == triples
+    default_view = io.BytesIO()
+    seed_store.dump(default_view, "ntriples")
+    assert len({line for line in default_view.getvalue().decode().splitlines() if line.strip()}) == triples

@@ -375,3 +375,29 @@ def test_empty_query_trailing_slash_and_cors_on_post(client):
     pre = client.options("/sparql", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
     assert "POST" in pre.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in pre.headers["Access-Control-Allow-Headers"]
+
+
+# --- the vendored manifest: every case has its test ------------------------------------
+
+
+def test_every_case_of_the_vendored_w3c_manifest_is_run():
+    """``data/w3c-protocol/`` vendors the manifest and its data from w3c/rdf-tests (commit in
+    ``COMMIT``, W3C test suite licence in ``LICENSE.md``): each of its entries is a query case
+    with a test of its own name here, or an update case in UPDATE_CASES, refused."""
+    from rdflib.collection import Collection
+    from rdflib.namespace import RDF
+
+    folder = Path(__file__).parent / "data" / "w3c-protocol"
+    manifest = Graph().parse(folder / "manifest.ttl", format="turtle")
+    mf = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
+    root = next(manifest.subjects(RDF.type, URIRef(mf + "Manifest")))
+    entries = [str(e).rsplit("#", 1)[-1] for e in Collection(manifest, manifest.value(root, URIRef(mf + "entries")))]
+    assert len(entries) == 34
+    tests = {name[len("test_"):] for name in globals() if name.startswith("test_")}
+    missing = [e for e in entries if e not in tests and e not in UPDATE_CASES]
+    assert missing == []
+    # the graphs the cases name are the vendored data files, loaded for the endpoint
+    loaded = Dataset().parse(Path(__file__).parent / "data" / "w3c_protocol.trig", format="trig")
+    for name in ("data1.nt", "data2.nt", "data3.nt"):
+        data = Graph().parse(folder / name, format="nt")
+        assert any(set(data) <= set(g) for g in loaded.graphs() if len(g)), name
