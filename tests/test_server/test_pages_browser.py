@@ -139,3 +139,48 @@ def test_seed_home_to_claim_shows_quote_and_conflicts(seed_server, browser, tmp_
     kinds = " ".join(r.text for r in rows)
     assert "tension" in kinds and "explicit dispute" in kinds
     screenshot(browser, tmp_path, "seed-conflicts")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_pages_a_fact_checker_reads(seed_server, browser, tmp_path, lang):
+    """Home, article, claim, conflict, source with its chart, /queries, a stored query's result
+    and the workbench with an example run, in English and in French: each answers, shows no
+    internal notation, no traceback and no console error; with FACTGRAPH_SCREENSHOTS=1 their
+    screenshots go to docs/screenshots/ ({name}-{lang}.png)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    root, osdh = seed_server
+    wait = WebDriverWait(browser, 20)
+    browser.get(f"{root}/conflicts.json")
+    import json
+
+    conflict = json.loads(browser.find_element(By.TAG_NAME, "pre").text)["conflicts"][0]["conflict"]
+    browser.get(f"{root}/?lang={lang}")
+    article = browser.find_element(By.CSS_SELECTOR, "a[href^='/article/']").get_attribute("href")
+    pages = {
+        "home": f"{root}/?lang={lang}",
+        "article": f"{article}?lang={lang}",
+        "claim": f"{root}{osdh}?lang={lang}",
+        "conflict": f"{conflict.replace('http://127.0.0.1:5000', root)}?lang={lang}",
+        "source": f"{root}/agent/coalition?lang={lang}",
+        "queries": f"{root}/queries",
+        "stored-query": f"{root}/queries/claims_by_place?place=http://127.0.0.1:5000/place/syria",
+    }
+    for name, url in pages.items():
+        browser.get(url)
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "Traceback" not in body and "Internal Server Error" not in body, name
+        if name in ("home", "article", "claim", "conflict", "source"):  # the pages written for readers
+            assert "civilian_deaths" not in body and " date 2019" not in body, name  # no notation, no header
+            assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang, name
+        screenshot(browser, tmp_path, f"{name}-{lang}")
+    browser.get(f"{root}/sparql")
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
+    Select(browser.find_element(By.ID, "fg-examples")).select_by_visible_text("Claims by place")
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")) >= 1)
+    screenshot(browser, tmp_path, f"workbench-{lang}")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], errors
