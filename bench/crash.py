@@ -21,10 +21,18 @@ ingest of the same files into an empty store, compared as N-Quads sets (blank no
 quads, whose labels are the store's own, by count per graph and shape; the conflict
 detection's ``prov:endedAtTime`` left out).
 
+With ``--target serve`` the process killed is ``factgraph serve`` instead: a real server
+holds the store, a few clients load its pages, and ``factgraph ingest`` goes through it
+(the server is the store's one writer); the server is killed (SIGKILL) at a random moment
+of the ingest's write phase. Then also: the ingest ends with a one-line error (no
+traceback), the killed server leaves no query worker behind (they die with it), and the
+same checks hold on the store it leaves.
+
 Prints the counts; exit status 1 if any check failed. Bounded: ``--kills`` runs, each
 stopped by the kill or by ``--timeout`` seconds.
 
     python bench/crash.py [--kills 20] [--seed 1] [--articles 4] [--timeout 120] [--fresh-every 4]
+                          [--target ingest|serve]
 """
 
 from __future__ import annotations
@@ -164,6 +172,117 @@ def run_killed(store: Path, files: list[Path], write_phase: float, writes_per_ru
         return killed, announced
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def run_killed_serve(store: Path, files: list[Path], rng: random.Random, timeout: float,
+                     failures: list[str], counts: Counter) -> tuple[bool, int]:
+    """``factgraph serve`` on ``store`` under a light load, ``factgraph ingest`` through it,
+    and the server SIGKILLed after a random number of the ingest's writes. Returns (killed,
+    writes announced before the kill)."""
+    import urllib.request
+
+    port = _free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "factgraph", "serve", "--store", str(store), "--base", BASE,
+                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(root + "/sparql?query=ASK%7B%7D", timeout=2).read()
+            break
+        except OSError:
+            if serve.poll() is not None:
+                failures.append("serve did not start")
+                return False, 0
+            time.sleep(0.2)
+    stop = threading.Event()
+
+    def client() -> None:  # a page, a query, again, until the server is gone
+        while not stop.is_set():
+            for path in ("/", "/conflicts", "/sparql?query=SELECT%20*%20WHERE%7B%3Fs%20%3Fp%20%3Fo%7DLIMIT%2050"):
+                try:
+                    urllib.request.urlopen(root + path, timeout=5).read()
+                except OSError:
+                    pass
+    load = [threading.Thread(target=client, daemon=True) for _ in range(3)]
+    for t in load:
+        t.start()
+    proc = subprocess.Popen(ingest_cmd(store, files), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    announced, lines = 0, []
+    lock = threading.Lock()
+
+    def read() -> None:
+        nonlocal announced
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            with lock:
+                if line.startswith(ANNOUNCE):
+                    announced += 1
+                else:
+                    lines.append(line)
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    target = rng.randint(1, len(files) + 1)
+    while proc.poll() is None and time.monotonic() < deadline:
+        with lock:
+            if announced >= target:
+                break
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0, 0.05))
+    workers = _children(serve.pid)
+    killed = serve.poll() is None
+    serve.send_signal(signal.SIGKILL)
+    serve.wait(timeout)
+    stop.set()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        failures.append("the ingest hung after its server was killed")
+    reader.join(5)
+    with lock:
+        said = [line for line in lines if line.strip()]
+        if proc.returncode not in (0, None) and (any("Traceback" in line for line in said) or len(said) > 3):
+            failures.append(f"the ingest's error was not one line: {said[-3:]}")
+        counts["ingests ended with one line" if proc.returncode else "ingests finished before the kill"] += 1
+        writes = announced
+    time.sleep(1.0)  # PR_SET_PDEATHSIG: the workers get SIGKILL with their parent
+    orphans = [pid for pid in workers if _alive(pid)]
+    counts["query workers seen at the kill"] += len(workers)
+    if orphans:
+        failures.append(f"query workers left running after the server was killed: {orphans}")
+    for t in load:
+        t.join(10)
+    return killed, writes
+
+
 def _quads(store: EmbeddedStore) -> tuple[set[str], Counter]:
     """N-Quads lines: those without blank nodes as a set; those with, by graph and shape
     (labels are the store's own). The detection time stamp left out."""
@@ -243,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh-every", type=int, default=4,
                     help="start from an empty store every N runs (0: never), so some kills land among the first "
                          "writes of a store (vocabulary, first articles)")
+    ap.add_argument("--target", choices=("ingest", "serve"), default="ingest",
+                    help="the process killed: the ingest itself, or the server it goes through")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     failures: list[str] = []
@@ -270,7 +391,12 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(store)  # now and then a store being built: kills among the first writes
             files = [*base_files, rng.choice((v1, v2))]
             rng.shuffle(files)
-            killed, writes = run_killed(store, files, write_phase, len(files) + 1, rng, args.timeout)
+            if args.target == "serve":
+                if not store.exists():  # serve would ingest the built-in corpus into an empty store first
+                    run_clean(store, [builtin_corpus()[0]], args.timeout)
+                killed, writes = run_killed_serve(store, files, rng, args.timeout, failures, counts)
+            else:
+                killed, writes = run_killed(store, files, write_phase, len(files) + 1, rng, args.timeout)
             counts["killed" if killed else "finished before the kill"] += 1
             counts[f"killed after {writes} write(s) began"] += killed
             with EmbeddedStore(store) as s:
