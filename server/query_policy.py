@@ -19,7 +19,7 @@ to run) or raises ``Refused`` with an HTTP status and a message for the user:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pyparsing import ParseException
@@ -174,7 +174,7 @@ def _syntax_message(exc: Exception) -> str:
 
 def plan(
     text: str,
-    graph_names: Iterable[URIRef],
+    graph_names: Iterable[URIRef] | Callable[[], Iterable[URIRef]],
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
     base: str | None = None,
@@ -191,7 +191,7 @@ def plan(
 
 def _plan(
     text: str,
-    graph_names: Iterable[URIRef],
+    graph_names: Iterable[URIRef] | Callable[[], Iterable[URIRef]],
     default_graphs: Sequence[str],
     named_graphs: Sequence[str],
     base: str | None,
@@ -214,7 +214,10 @@ def _plan(
         raise Refused(400, f"unsupported query form {algebra.name}")
     if mentions_service(text) or any(n.name == "ServiceGraphPattern" for n in _walk(algebra)):
         raise Refused(400, "SERVICE is not allowed: this endpoint never calls other endpoints")
-    known = set(graph_names)
+    # the store's graphs are listed only when the query or the request names a dataset (the
+    # listing scans the store: 20 ms at 100k claims, 119 ms at 1M, for every query otherwise)
+    names_a_dataset = bool(algebra.get("datasetClause") or default_graphs or named_graphs)
+    known = set(graph_names() if callable(graph_names) else graph_names) if names_a_dataset else set()
     for clause in algebra.get("datasetClause") or []:
         iri = clause.get("default") or clause.get("named")
         if URIRef(str(iri)) not in known:

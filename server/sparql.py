@@ -94,7 +94,7 @@ def _answer(
     base: str | None,
 ) -> Answer:
     try:
-        checked: Plan = plan(text, store.graph_names(), default_graphs, named_graphs, base)
+        checked: Plan = plan(text, store.graph_names, default_graphs, named_graphs, base)  # listed only if needed
     except Refused as exc:
         return _text(exc.status, exc.message)
     offered = OFFERED[checked.form]
