@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import secrets
 import sys
 import time
@@ -151,9 +152,13 @@ class ServedStore(RemoteStore):
             raise StoreError(f"server {self.server.url}: dump failed ({exc})") from exc
 
 
+LOCKED_RE = re.compile(r"\bLOCK\b|lock file|Resource temporarily unavailable")
+
+
 def _locked(exc: StoreError) -> bool:
-    text = str(exc)
-    return "LOCK" in text or "temporarily unavailable" in text or "lock" in text.lower()
+    """Whether opening failed because another process holds the directory (RocksDB: "While
+    lock file: DIR/LOCK: Resource temporarily unavailable"), not for another reason."""
+    return LOCKED_RE.search(str(exc)) is not None
 
 
 def _stderr(line: str) -> None:
