@@ -54,13 +54,19 @@ def prepare(paths: Iterable[str | Path], iris: Iris, strict: bool = True,
     out = []
     for p in paths:
         try:
-            x = extract(read_article(p, (urls or {}).get(str(p))))
+            article = read_article(p, (urls or {}).get(str(p)))
+            try:
+                x = extract(article)
+                graphs = to_graph(x, iris), lexicon_graph(x, iris)
+            except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one article, not the batch
+                raise ArticleError(f"{Path(p).name}: could not be read ({type(exc).__name__}: {exc}); "
+                                   "this is a bug in factgraph, please report it with the file") from exc
         except ArticleError as exc:
             if strict or errors is None:
                 raise
             errors.append(str(exc))
             continue
-        out.append((x, to_graph(x, iris), lexicon_graph(x, iris)))
+        out.append((x, *graphs))
     together = Graph()
     for _, g, lex in out:
         together += g

@@ -156,3 +156,32 @@ def test_articles_sharing_sources_and_places_store_each_triple_once(tmp_path):
         shared = list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s a ?c } FILTER(STRENDS(STR(?g), 'lexicon-inferred')) } LIMIT 1"))
     assert twice == []
     assert shared  # the shared nodes' classes are there, once
+
+
+def test_a_readers_bug_costs_one_article_not_the_batch(tmp_path, monkeypatch):
+    """An unexpected error while reading one article (a bug, like the KeyError the fuzzer
+    found) leaves that article out with one line; the others are stored. --strict stops."""
+    import pytest
+
+    from factgraph.graph import pipeline
+    from factgraph.graph.article import ArticleError
+    from factgraph.graph.store import EmbeddedStore
+
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text(" date 2021-03-04\nSelon la protection civile, 40 personnes sont mortes.\n", encoding="utf-8")
+    bad.write_text(" date 2021-03-04\nSelon les pompiers, 12 personnes sont mortes.\n", encoding="utf-8")
+    real = pipeline.extract
+
+    def extract(article):
+        if article.file_name == "bad.txt":
+            raise KeyError("percent")
+        return real(article)
+
+    monkeypatch.setattr(pipeline, "extract", extract)
+    with EmbeddedStore(None) as store:
+        done = pipeline.ingest(store, [good, bad], strict=False)
+        assert [x.article.file_name for x in done.extractions] == ["good.txt"]
+        assert len(done.errors) == 1 and "bad.txt" in done.errors[0] and "KeyError" in done.errors[0]
+        assert "\n" not in done.errors[0]
+        with pytest.raises(ArticleError):
+            pipeline.ingest(store, [good, bad], strict=True)
