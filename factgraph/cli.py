@@ -377,6 +377,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, the trace on demand
+        if os.environ.get("FACTGRAPH_DEBUG"):
+            raise
+        print(f"factgraph {args.command}: internal error: {type(exc).__name__}: {exc} "
+              "(a bug in factgraph: please report it; FACTGRAPH_DEBUG=1 shows the trace)".replace("\n", " "),
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

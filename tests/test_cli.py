@@ -238,3 +238,21 @@ def test_ingest_url_names_one_article(tmp_path, capsys):
     assert main(["query", "--store", store, "--format", "json",
                  "SELECT ?u WHERE { ?a a schema:NewsArticle ; schema:url ?u }"]) == 0
     assert [r["u"] for r in json.loads(capsys.readouterr().out)] == ["https://example.org/a"]
+
+
+def test_a_bug_is_one_line_never_a_traceback(monkeypatch, capsys):
+    from factgraph import cli
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "cmd_query", broken)
+    monkeypatch.delenv("FACTGRAPH_DEBUG", raising=False)
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    for action in parser._subparsers._group_actions[0].choices.values():  # noqa: SLF001 - the query command
+        if action.prog.endswith(" query"):
+            action.set_defaults(func=broken)
+    assert cli.main(["query", "--store", ":memory:", "ASK {}"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: ZeroDivisionError" in err and "Traceback" not in err
