@@ -29,6 +29,7 @@ from .bounded_views import bounded
 from .errors import filter_iris
 from .negotiation import negotiate
 from .pages.described import Described, describe, generic_page, title_of, vocabulary_labels
+from .pages.home import store_version
 from .pages.language import UI, Labels, current_lang, local_name
 from .pages.quotes import Quote, claim_quote
 from .pages.rendering import fg, page, rows
@@ -103,7 +104,11 @@ def report(
     limit = current_app.config["ROW_LIMIT"] if limit is None else limit
     found: dict[str, ConflictRow] = {}
     last_key, next_after = "", None
-    for r in rows(query, after=Literal(after), **_bindings(filters)):
+    if not filters and query == "conflicts_page":  # the first view: no lookups on the claims
+        found_rows = rows("conflicts_page_all", after=Literal(after))
+    else:
+        found_rows = rows(query, after=Literal(after), **_bindings(filters))
+    for r in found_rows:
         key = str(r.c)
         row = found.get(key)
         if row is None:
@@ -121,14 +126,24 @@ def report(
 
 
 def count(filters: dict[str, str]) -> int:
-    found = rows("conflict_count", **_bindings(filters))
+    found = rows("conflict_count", **_bindings(filters)) if filters else rows("conflict_count_all")
     return int(found[0].n) if found else 0
 
 
 def facets(labels: Labels) -> dict[str, list[tuple[str, str]]]:
-    values: dict[str, set[str]] = {name: set() for name in FILTERS}
-    for r in rows("conflict_facets"):
-        values[str(r.facet)].add(str(r.value))
+    """The filter form's choices: read once per version of the store (``conflict_facets``
+    joins every conflict's claims: 0.25 s with 2 000 conflicts), then labelled per page."""
+    version = store_version()
+    cached = current_app.extensions.get("factgraph.cache.conflict_facets")
+    if cached is not None and cached[0] == version:
+        values: dict[str, list[str]] = cached[1]
+    else:
+        found: dict[str, set[str]] = {name: set() for name in FILTERS}
+        for r in rows("conflict_facets"):
+            found[str(r.facet)].add(str(r.value))
+        values = {name: sorted(vs) for name, vs in found.items()}
+        # plain data: a page rendered in a worker hands the cache back (bounded_views)
+        current_app.extensions["factgraph.cache.conflict_facets"] = (version, values)
     return {name: sorted(((v, labels.get(v)) for v in vs), key=lambda t: t[1]) for name, vs in values.items()}
 
 

@@ -222,3 +222,25 @@ def test_filters_by_the_names_the_pages_show(client):
     assert by_iri and by_name == by_iri
     osdh = json.loads(client.get("/conflicts.json?claimant=osdh").data)["conflicts"]
     assert osdh and json.loads(client.get("/conflicts.json?claimant=nobody").data)["conflicts"] == []
+
+
+def test_the_filter_choices_follow_the_store(store):
+    """The filter form's choices are cached per version of the store: a refresh that adds a
+    conflict of a new kind shows it."""
+    from factgraph.server.app import create_app
+
+    client = create_app({"TESTING": True, "BASE": BASE}, store=store).test_client()
+    fg, k = "https://w3id.org/factgraph/ontology#", "https://w3id.org/factgraph/conflict/"
+    graph, stamp = f"<{BASE}graph/conflicts>", "<http://www.w3.org/ns/prov#endedAtTime>"
+    activity = f"<{BASE}activity/conflicts/1> a <{fg}ConflictDetection>"
+
+    def write(kind: str, when: str) -> None:
+        store.update(f"DELETE WHERE {{ GRAPH {graph} {{ ?a {stamp} ?t }} }};"
+                     f" INSERT DATA {{ GRAPH {graph} {{ {activity} ; {stamp} \"{when}\" ."
+                     f" <{BASE}conflict/{kind}> a <{fg}Conflict> ; <{fg}conflictKind> <{k}{kind}> ;"
+                     f" <{fg}claimA> <{BASE}claim/a/1> ; <{fg}claimB> <{BASE}claim/b/1> }} }}")
+
+    write("tension", "2024-01-01T00:00:00Z")
+    assert f'value="{k}tension"' in client.get("/conflicts").get_data(as_text=True)
+    write("contradiction", "2024-01-02T00:00:00Z")
+    assert f'value="{k}contradiction"' in client.get("/conflicts").get_data(as_text=True)
