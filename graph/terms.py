@@ -68,9 +68,17 @@ def slug(text: str, empty: str = "x") -> str:
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]|%(?![0-9A-Fa-f]{2})')  # and a '%' not encoding a byte
 
 
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
 def is_iri(text: str) -> bool:
-    """Whether ``text`` can be an IRI a store accepts (a path from a request may not be)."""
-    return bool(text) and _NOT_IN_IRI.search(text) is None
+    """Whether ``text`` can be an IRI a store accepts (a path from a request may not be):
+    no forbidden character, no '%' that encodes no byte, and brackets only in a host."""
+    if not text or _NOT_IN_IRI.search(text):
+        return False
+    authority = _AUTHORITY.match(text)
+    rest = text[authority.end():] if authority else text
+    return "[" not in rest and "]" not in rest
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

@@ -86,8 +86,8 @@ def resource(path: str) -> BaseResponse:
     stem, suffix = split_suffix(path)
     if stem.startswith("vocab/") and stem.split("/")[1] not in VOCAB_SCHEMES:
         abort(404)
-    if not is_iri(stem) or "[" in stem or "]" in stem:
-        abort(404)  # "/claim/%00", "/agent/a[b": no resource can have that name (brackets only in a host)
+    if not is_iri(stem):
+        abort(404)  # "/claim/%00", "/agent/a[b": no resource can have that name
     iri = iri_for_path(stem)
     if suffix is None:  # one ASK with the IRI bound (an index lookup): bounded, run here
         return see_other(stem, iri)

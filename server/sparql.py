@@ -78,22 +78,6 @@ def answer_query(
 ) -> Answer:
     """Check, run and serialise one query (runs in the worker process)."""
     try:
-        return _answer(store, text, default_graphs, named_graphs, accept, format_param, row_limit, base)
-    except RecursionError:  # rdflib's writers recurse too (nested terms): a 400, not a worker error
-        return _text(400, "query too deeply nested")
-
-
-def _answer(
-    store: Store,
-    text: str,
-    default_graphs: list[str],
-    named_graphs: list[str],
-    accept: str | None,
-    format_param: str | None,
-    row_limit: int,
-    base: str | None,
-) -> Answer:
-    try:
         checked: Plan = plan(text, store.graph_names, default_graphs, named_graphs, base)  # listed only if needed
     except Refused as exc:
         return _text(exc.status, exc.message)
@@ -132,6 +116,8 @@ def run_answer(fn: Callable[..., T], *args: Any, lane: str = SITE) -> T | Answer
     try:
         return run_query(fn, *args, lane=lane)
     except WorkerError as exc:
+        if exc.kind == "RecursionError":  # rdflib's parser and writers recurse on nested input
+            return _text(400, "query too deeply nested")
         return _text(500, f"query failed: {exc.kind}: {exc}")
 
 
