@@ -69,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         errors,
         pages,
         resources,
+        reviews,
         security,
         sparql,
         store_access,
@@ -84,6 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(pages.bp)
     app.register_blueprint(conflicts.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(reviews.bp)  # review writes (in this process), /review, /claimreview.json
     app.register_blueprint(store_access.bp)  # 404 unless serve set STORE_TOKEN
     app.register_blueprint(resources.bp)  # last: the catch-all for minted IRIs
     return app
