@@ -16,38 +16,264 @@ API: ``ensure_reviewer``, ``machine_reading``, ``current_reading``, ``current_re
 
 from __future__ import annotations
 
-from .review import RatingScale, Reading, Revision, Verdict
-from .store import Store
-from .terms import Iris
+import hashlib
+import math
+from datetime import date
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+from . import conflicts, staleness
+from .model import BOUNDS
+from .review import (
+    ACTIONS,
+    ADDED,
+    CONFIRMED,
+    CORRECTED,
+    NOT_A_CLAIM,
+    RatingScale,
+    Reading,
+    ReviewError,
+    Revision,
+    Verdict,
+    rating_scale,
+)
+from .review_readings import (
+    _NAME,
+    _claim_row,
+    _graph,
+    _int,
+    _iri,
+    _is_a,
+    _latest,
+    _now,
+    _reading,
+    _revision,
+    _rows,
+    _sequence,
+    _short,
+    _text,
+    all_verdicts,
+    current_reading,
+    current_readings,
+    history,
+    machine_reading,
+    orphaned,
+    orphaned_verdicts,
+    verdict,
+    verdicts_of,
+)
+from .store import Changes, Store
+from .terms import FG, FGA, FGB, OA, SCHEMA, Iris, is_absolute_iri
+
+_PERIOD = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+# -- reviewers ----------------------------------------------------------------------------
 
 
 def ensure_reviewer(store: Store, iris: Iris, name: str) -> str:
     """The reviewer ``{base}reviewer/{name}`` (``fg:Reviewer``, ``schema:name``) in
     ``graph/reviewers``, written if new; returns its IRI. ``name``: letters, digits,
     '.', '_', '-' (else ``ReviewError``)."""
-    raise NotImplementedError
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ReviewError(f"reviewer: {name!r} is not a user name (letters, digits, '.', '_', '-')")
+    iri = iris.reviewer(name)
+    if _is_a(store, iri, FG.Reviewer):
+        return str(iri)
+    g = _graph()
+    g.add((iri, RDF.type, FG.Reviewer))
+    g.add((iri, SCHEMA.name, Literal(name)))
+    g.add((iri, RDFS.label, Literal(name)))
+    store.apply(Changes(add={iris.reviewers_graph: g}))
+    return str(iri)
 
 
-def machine_reading(store: Store, claim: str) -> Reading:
-    """The claim as extracted (or as its reviewer added it); ``ReviewError`` if no such claim."""
-    raise NotImplementedError
+def _reviewer(store: Store, reviewer: str) -> URIRef:
+    _iri("reviewer", reviewer)
+    if not _is_a(store, reviewer, FG.Reviewer):
+        raise ReviewError(f"reviewer: {reviewer} is not a reviewer of this store")
+    return URIRef(reviewer)
 
 
-def current_reading(store: Store, claim: str) -> Reading | None:
-    """The latest revision of ``claim`` not undone, else the machine reading; None when
-    that revision says "not a claim"."""
-    raise NotImplementedError
+# -- readings -----------------------------------------------------------------------------
 
 
-def current_readings(store: Store) -> dict[str, Reading | None]:
-    """claim IRI -> current reading, for every claim with a revision not undone (None:
-    "not a claim"). What ``conflict_store.load_records`` overlays."""
-    raise NotImplementedError
+def _period(field: str, value: str | None) -> Literal | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    datatype = _PERIOD.get(len(text))
+    try:
+        if datatype is None:
+            raise ValueError
+        date.fromisoformat(text + {4: "-01-01", 7: "-01", 10: ""}[len(text)])
+    except ValueError:
+        raise ReviewError(
+            f"{field}: {value!r} is not a year, year-month or date (2019, 2019-05, 2019-05-30)"
+        ) from None
+    return Literal(text, datatype=datatype)
 
 
-def history(store: Store, claim: str) -> list[Revision]:
-    """The revisions of ``claim``, newest first, undone ones flagged."""
-    raise NotImplementedError
+def check_reading(store: Store, reading: Reading) -> Reading:
+    """``reading`` if every field is valid and names what the graph knows, else a
+    ``ReviewError`` naming the first bad field."""
+    if not isinstance(reading, Reading):
+        raise ReviewError("reading: required")
+    if not _is_a(store, _iri("claimant", reading.claimant), FG.Agent):
+        raise ReviewError(f"claimant: {reading.claimant} is not a source of this store")
+    if not _is_a(store, _iri("quantity", reading.quantity), FG.QuantityKind):
+        raise ReviewError(f"quantity: {reading.quantity} is not a quantity kind of this store")
+    bound = str(reading.bound)
+    if bound not in {str(FGB[b]) for b in BOUNDS}:
+        raise ReviewError(f"bound: {bound!r} is not one of {', '.join(BOUNDS)}")
+    for field, value in (("value", reading.value), ("value_high", reading.value_high)):
+        if value is not None and (
+            not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
+        ):
+            raise ReviewError(f"{field}: {value!r} is not a number")
+    if reading.value is None and bound != str(FGB.vague):
+        raise ReviewError("value: required unless the bound is vague")
+    if bound == str(FGB.range):
+        if reading.value_high is None:
+            raise ReviewError("value_high: a range needs its upper value")
+        if reading.value is not None and reading.value_high < reading.value:
+            raise ReviewError(f"value_high: {reading.value_high:g} is below value {reading.value:g}")
+    elif reading.value_high is not None:
+        raise ReviewError("value_high: only a range has an upper value")
+    for place in reading.places:
+        if not _is_a(store, _iri("places", place), FG.Place):
+            raise ReviewError(f"places: {place} is not a place of this store")
+    start = _period("period_start", reading.period_start)
+    end = _period("period_end", reading.period_end)
+    if start is not None and end is not None and str(start) > str(end)[: len(str(start))]:
+        raise ReviewError(f"period_end: {end} is before period_start {start}")
+    if reading.confidence is not None and not _is_a(
+        store, _iri("confidence", reading.confidence), FG.ConfidenceConcept
+    ):
+        raise ReviewError(f"confidence: {reading.confidence} is not a confidence concept")
+    return reading
+
+
+def _number(value: float) -> Literal:
+    return Literal(
+        Decimal(repr(float(value))).normalize() if not float(value).is_integer() else Decimal(int(value)),
+        datatype=XSD.decimal,
+    )
+
+
+def _reading_triples(g: Graph, node: URIRef, reading: Reading, properties: dict[str, URIRef]) -> None:
+    g.add((node, properties["claimant"], URIRef(reading.claimant)))
+    g.add((node, properties["quantity"], URIRef(reading.quantity)))
+    g.add((node, properties["bound"], URIRef(reading.bound)))
+    if reading.value is not None:
+        g.add((node, properties["value"], _number(reading.value)))
+    if reading.value_high is not None:
+        g.add((node, properties["value_high"], _number(reading.value_high)))
+    for place in reading.places:
+        g.add((node, properties["places"], URIRef(place)))
+    for field in ("period_start", "period_end"):
+        literal = _period(field, getattr(reading, field))
+        if literal is not None:
+            g.add((node, properties[field], literal))
+    if reading.confidence is not None:
+        g.add((node, properties["confidence"], URIRef(reading.confidence)))
+
+
+_REVISED = {
+    "claimant": FG.revisedClaimant,
+    "quantity": FG.revisedQuantityKind,
+    "bound": FG.revisedBound,
+    "value": FG.revisedValue,
+    "value_high": FG.revisedValueHigh,
+    "places": FG.revisedPlace,
+    "period_start": FG.revisedPeriodStart,
+    "period_end": FG.revisedPeriodEnd,
+    "confidence": FG.revisedConfidence,
+}
+_CLAIM = {
+    "claimant": FG.claimant,
+    "quantity": FG.quantityKind,
+    "bound": FG.bound,
+    "value": FG.value,
+    "value_high": FG.valueHigh,
+    "places": FG.place,
+    "period_start": FG.periodStart,
+    "period_end": FG.periodEnd,
+    "confidence": FG.confidence,
+}
+
+
+# -- writes -------------------------------------------------------------------------------
+
+
+def _article_id(iris: Iris, article: object) -> str:
+    key = iris.key_of(str(article or ""), "article")
+    if not key:
+        raise ReviewError(f"article: {article} is not an article of this store")
+    return key
+
+
+def _validate(g: Graph, iris: Iris, what: str) -> None:
+    from .validation import ValidationError, validate
+    from .vocabulary import vocabulary
+
+    try:
+        validate(g, vocabulary(iris), what)
+    except ValidationError as exc:
+        raise ReviewError(str(exc)) from exc
+
+
+def _write(store: Store, iris: Iris, article_id: str, g: Graph) -> None:
+    """One transaction: the review graph's additions and the stale mark on the conflicts;
+    then the conflicts refresh from the current readings (clearing the mark)."""
+    _validate(g, iris, f"review of {article_id}")
+    stale = staleness.mark(iris, iris.activity(f"review/{article_id}"))
+    store.apply(Changes(add={iris.review_graph(article_id): g, iris.status_graph: stale}))
+    conflicts.refresh(store, iris)
+
+
+def _revision_node(
+    g: Graph,
+    iris: Iris,
+    claim: str,
+    claim_key: str,
+    revisions: list[Revision],
+    action: str,
+    reading: Reading | None,
+    reviewer: URIRef,
+    note: str | None,
+    anchor: tuple[str, int, int],
+) -> Revision:
+    number = max((_sequence(r) for r in revisions), default=0) + 1
+    node = iris.revision(f"{claim_key}/{number}")
+    latest = _latest(revisions)
+    previous = latest.iri if latest is not None else claim
+    time = _now()
+    g.add((node, RDF.type, FG.Revision))
+    g.add((node, FG.revises, URIRef(claim)))
+    g.add((node, FG.reviewAction, FGA[action]))
+    g.add((node, PROV.wasRevisionOf, URIRef(previous)))
+    g.add((node, PROV.wasAttributedTo, reviewer))
+    g.add((node, PROV.generatedAtTime, time))
+    g.add(
+        (
+            node,
+            RDFS.label,
+            Literal(f"revision {number} of {claim_key}: {action.replace('_', ' ')}", lang="en"),
+        )
+    )
+    if note:
+        g.add((node, FG.reviewNote, Literal(note)))
+    g.add((node, FG.anchorText, Literal(anchor[0])))
+    g.add((node, FG.anchorStart, Literal(anchor[1])))
+    g.add((node, FG.anchorEnd, Literal(anchor[2])))
+    if reading is not None:
+        _reading_triples(g, node, reading, _REVISED)
+    return Revision(
+        str(node), claim, action, reading, str(reviewer), str(time), note, False, previous, *anchor
+    )
 
 
 def revise(
@@ -63,7 +289,35 @@ def revise(
     reading, ``reading`` ignored), 'corrected' (``reading`` required: the whole new
     reading) or 'not_a_claim'. One transaction in the article's review graph, then the
     conflicts refresh. ``ReviewError`` names a bad field; nothing is written then."""
-    raise NotImplementedError
+    if action not in (CONFIRMED, CORRECTED, NOT_A_CLAIM):
+        raise ReviewError(f"action: {action!r} is not one of confirmed, corrected, not_a_claim")
+    row = _claim_row(store, claim)
+    who = _reviewer(store, reviewer)
+    note = _short("note", note)
+    revisions = history(store, claim)
+    if action == CORRECTED:
+        reading = check_reading(store, reading)  # type: ignore[arg-type]
+    elif action == CONFIRMED:
+        latest = _latest(revisions)
+        reading = _reading(row) if latest is None else latest.reading
+        if reading is None:
+            raise ReviewError("action: a claim read as 'not a claim' is confirmed by undoing that revision")
+    else:
+        reading = None
+    article_id = _article_id(iris, row.get("article"))
+    claim_key = iris.key_of(claim, "claim") or hashlib.sha256(claim.encode()).hexdigest()[:12]
+    anchor = (_text(row.get("quote")) or "", _int(row.get("start")), _int(row.get("end")))
+    g = _graph()
+    revision = _revision_node(g, iris, claim, claim_key, revisions, action, reading, who, note, anchor)
+    _write(store, iris, article_id, g)
+    return revision
+
+
+def _article_text(store: Store, article: str) -> str:
+    rows = _rows(store, "article_text", article=article)
+    if not rows or rows[0].get("text") is None:
+        raise ReviewError(f"article: {article} is not an article of this store")
+    return str(rows[0]["text"])
 
 
 def add_claim(
@@ -73,14 +327,91 @@ def add_claim(
     (the sentence the reviewer selected): an ``fg:FigureClaim`` attributed to the
     reviewer in the article's review graph, with its 'added' revision. Returns its IRI
     ``{base}claim/{article_id}/r{start}-{end}``."""
-    raise NotImplementedError
+    _iri("article", article)
+    article_id = _article_id(iris, article)
+    text = _article_text(store, article)
+    if (
+        not (isinstance(start, int) and isinstance(end, int))
+        or isinstance(start, bool)
+        or isinstance(end, bool)
+    ):
+        raise ReviewError("start: the selection's offsets must be integers")
+    if not 0 <= start < end <= len(text):
+        raise ReviewError(
+            f"start: the selection {start}-{end} is not within the article's text (0-{len(text)})"
+        )
+    quote = text[start:end]
+    if not quote.strip():
+        raise ReviewError("start: the selection holds no text")
+    who = _reviewer(store, reviewer)
+    reading = check_reading(store, reading)
+    key = f"{article_id}/r{start}-{end}"
+    claim = iris.claim(key)
+    if _rows(store, "claim_reading", claim=str(claim)) and _rows(store, "claim_reading", claim=str(claim))[
+        0
+    ].get("claimant"):
+        raise ReviewError(f"start: a claim was already added from {start}-{end}")
+    g = _graph()
+    target, quote_sel, position = (
+        URIRef(f"{claim}/target"),
+        URIRef(f"{claim}/quote"),
+        URIRef(f"{claim}/position"),
+    )
+    activity = iris.activity(f"review/added/{key}")
+    g.add((claim, RDF.type, FG.FigureClaim))
+    g.add((claim, SCHEMA.appearance, URIRef(article)))
+    _reading_triples(g, claim, reading, _CLAIM)
+    g.add((claim, FG.quoteText, Literal(quote)))
+    g.add((claim, FG.readFrom, target))
+    g.add((claim, PROV.wasDerivedFrom, URIRef(article)))
+    g.add((claim, PROV.wasGeneratedBy, activity))
+    g.add((claim, PROV.wasAttributedTo, who))
+    g.add((claim, RDFS.label, Literal(f"claim added by a reviewer: {quote[:80]}", lang="en")))
+    g.add((activity, RDF.type, FG.ReviewActivity))
+    g.add((activity, PROV.wasAssociatedWith, who))
+    g.add((target, RDF.type, OA.SpecificResource))
+    g.add((target, OA.hasSource, URIRef(article)))
+    g.add((target, OA.hasSelector, quote_sel))
+    g.add((target, OA.hasSelector, position))
+    g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+    g.add((quote_sel, OA.exact, Literal(quote)))
+    g.add((quote_sel, OA.prefix, Literal(text[max(0, start - 32) : start])))
+    g.add((quote_sel, OA.suffix, Literal(text[end : end + 32])))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(start)))
+    g.add((position, OA.end, Literal(end)))
+    _revision_node(g, iris, str(claim), key, [], ADDED, reading, who, None, (quote, start, end))
+    _write(store, iris, article_id, g)
+    return str(claim)
+
+
+def _revision_row(store: Store, revision: str) -> Revision:
+    _iri("revision", revision)
+    for d in _rows(store, "revisions"):
+        if str(d["revision"]) == revision:
+            return _revision(d)
+    raise ReviewError(f"revision: {revision} is not a revision of this store")
 
 
 def undo(store: Store, iris: Iris, revision: str, reviewer: str) -> None:
     """Undo a revision: it gets ``prov:wasInvalidatedBy`` an undo activity (reviewer,
     time); nothing is deleted. The claim's current reading is then the latest revision
     not undone, else the machine reading. Undoing an undone revision is a ``ReviewError``."""
-    raise NotImplementedError
+    rev = _revision_row(store, revision)
+    who = _reviewer(store, reviewer)
+    if rev.undone:
+        raise ReviewError(f"revision: {revision} is already undone")
+    if rev.action == ADDED:
+        raise ReviewError("revision: an added claim is withdrawn by marking it 'not a claim'")
+    row = _claim_row(store, rev.claim)
+    time = _now()
+    activity = URIRef(f"{revision}/undo")
+    g = _graph()
+    g.add((activity, RDF.type, FG.Undo))
+    g.add((activity, PROV.wasAssociatedWith, who))
+    g.add((activity, PROV.endedAtTime, time))
+    g.add((URIRef(revision), PROV.wasInvalidatedBy, activity))
+    _write(store, iris, _article_id(iris, row.get("article")), g)
 
 
 def give_verdict(
@@ -97,26 +428,149 @@ def give_verdict(
     """A verdict on ``claim``: ``rating`` (IRI or key) from ``scale`` (default
     ``rating_scale()``), an explanation (required), evidence (claims or conflicts of the
     graph) and URLs (http/https). Its IRI is ``{base}verdict/{id}``."""
-    raise NotImplementedError
+    row = _claim_row(store, claim)
+    if current_reading(store, claim) is None:
+        raise ReviewError("claim: it is read as 'not a claim'; undo that revision before giving a verdict")
+    who = _reviewer(store, reviewer)
+    chosen = (scale or rating_scale()).find(str(rating))
+    text = _short("explanation", explanation, required=True)
+    scale = scale or rating_scale()
+    for item in evidence:
+        _iri("evidence", item)
+        if item == claim or not (
+            _is_a(store, item, FG.Claim)
+            or _is_a(store, item, FG.Conflict)
+            or _is_a(store, item, FG.FigureClaim)
+            or _is_a(store, item, FG.Corroboration)
+        ):
+            raise ReviewError(f"evidence: {item} is not another claim or a conflict of this graph")
+    for url in urls:
+        if (
+            not isinstance(url, str)
+            or not url.startswith(("http://", "https://"))
+            or not is_absolute_iri(url)
+        ):
+            raise ReviewError(f"urls: {url!r} is not an http(s) URL")
+    article_id = _article_id(iris, row.get("article"))
+    time = _now()
+    number = len(verdicts_of(store, claim)) + 1
+    node = iris.verdict(hashlib.sha256(f"{claim} {number}".encode()).hexdigest()[:16])
+    g = _graph()
+    g.add((node, RDF.type, FG.Verdict))
+    g.add((node, FG.reviewedClaim, URIRef(claim)))
+    g.add((node, FG.rating, URIRef(chosen.iri)))
+    g.add((node, FG.ratingValue, Literal(chosen.value)))
+    g.add((node, FG.bestRating, Literal(scale.best)))
+    g.add((node, FG.worstRating, Literal(scale.worst)))
+    for lang, label in chosen.labels.items():
+        g.add((node, FG.ratingLabel, Literal(label, lang=lang)))
+    g.add((node, FG.verdictExplanation, Literal(text)))
+    for item in evidence:
+        g.add((node, FG.evidence, URIRef(item)))
+    for url in urls:
+        g.add((node, FG.evidenceUrl, URIRef(url)))
+    g.add((node, PROV.wasAttributedTo, who))
+    g.add((node, PROV.generatedAtTime, time))
+    g.add((node, RDFS.label, Literal(f"verdict: {chosen.label('en')}", lang="en")))
+    g.add((node, FG.anchorText, Literal(_text(row.get("quote")) or "")))
+    g.add((node, FG.anchorStart, Literal(_int(row.get("start")))))
+    g.add((node, FG.anchorEnd, Literal(_int(row.get("end")))))
+    _validate(g, iris, "verdict")
+    store.apply(Changes(add={iris.review_graph(article_id): g}))  # a verdict changes no reading: no refresh
+    found = verdict(store, str(node))
+    assert found is not None
+    return found
 
 
-def verdict(store: Store, iri: str) -> Verdict | None:
-    """The verdict ``iri``, or None."""
-    raise NotImplementedError
+# -- re-ingest ----------------------------------------------------------------------------
 
 
-def verdicts_of(store: Store, claim: str) -> list[Verdict]:
-    """The verdicts on ``claim``, newest first."""
-    raise NotImplementedError
+def _figure_offset(iris: Iris, claim: str) -> int | None:
+    tail = (iris.key_of(claim, "claim") or "").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
-def orphaned(store: Store) -> list[Revision]:
-    """Revisions whose claim is gone (its article re-ingested with the sentence changed)."""
-    raise NotImplementedError
+def _new_claim(
+    iris: Iris, claim: str, anchor: tuple[str, int], claims: list[tuple[str, str, int]]
+) -> str | None:
+    """The claim now read from the sentence ``anchor`` (text, old start) at the same place
+    in it as ``claim`` was, or the one claim read from that sentence."""
+    text, start = anchor
+    same = [(c, s) for c, quote, s in claims if quote == text]
+    offset = _figure_offset(iris, claim)
+    if offset is not None:
+        for c, s in same:
+            new = _figure_offset(iris, c)
+            if new is not None and new - s == offset - start:
+                return c
+    return same[0][0] if len(same) == 1 else None
 
 
-def reattach(store: Store, iris: Iris, article_id: str) -> list[Revision]:
-    """After article ``article_id`` was re-ingested: point each revision whose claim is
-    gone at the claim now read from the same sentence (anchor text, nearest offsets), in
-    one transaction; returns the revisions left orphaned. Called by ``pipeline.ingest``."""
-    raise NotImplementedError
+_POINTS_AT_CLAIM = (FG.revises, PROV.wasRevisionOf, FG.reviewedClaim, FG.evidence)
+
+
+def reattach(store: Store, iris: Iris, article_id: str, previous: tuple[str, ...] = ()) -> list[Revision]:
+    """After article ``article_id`` was ingested again (``previous``: the ids it had
+    before, when its file name changed): point each review whose claim is gone at the claim
+    now read from the same sentence (anchor text, same place in it), and move the reviews
+    of ``previous`` into its review graph, in one transaction. Returns the revisions left
+    orphaned (their sentence is gone). Called by ``pipeline.ingest``."""
+    names = [iris.review_graph(i) for i in dict.fromkeys((article_id, *previous))]
+    g = _graph()
+    for name in names:
+        g += store.graph(name)
+    if not len(g):
+        return []
+    article = iris.article(article_id)
+    claims = [
+        (str(d["claim"]), _text(d.get("quote")) or "", _int(d.get("start")))
+        for d in _rows(store, "article_claims", article=str(article))
+    ]
+    current = {c for c, _, _ in claims} | {str(c) for c in g.subjects(RDF.type, FG.FigureClaim)}
+    moved: dict[str, str] = {}
+    for review in set(g.subjects(FG.anchorText, None)):
+        claim = g.value(review, FG.revises) or g.value(review, FG.reviewedClaim)
+        if claim is None or str(claim) in current or str(claim) in moved:
+            continue
+        anchor = (str(g.value(review, FG.anchorText)), _int(g.value(review, FG.anchorStart)))
+        new = _new_claim(iris, str(claim), anchor, claims)
+        if new is not None:
+            moved[str(claim)] = new
+    out = _graph()
+    starts = {c: s for c, _, s in claims}
+    for s, p, o in g:
+        if p in _POINTS_AT_CLAIM and str(o) in moved:
+            o = URIRef(moved[str(o)])
+        out.add((s, p, o))
+    for review in set(out.subjects(FG.anchorText, None)):  # the anchors where the sentences now are
+        claim = out.value(review, FG.revises) or out.value(review, FG.reviewedClaim)
+        if str(claim) in moved.values():
+            old_start = _int(out.value(review, FG.anchorStart))
+            shift = starts[str(claim)] - old_start if str(claim) in starts else 0
+            for prop in (FG.anchorStart, FG.anchorEnd):
+                value = _int(out.value(review, prop))
+                out.set((review, prop, Literal(value + shift)))
+    if moved or len(names) > 1:
+        store.apply(Changes(replace={names[0]: out}, drop=tuple(names[1:])))
+    return [r for r in orphaned(store) if r.iri in {str(x) for x in out.subjects(RDF.type, FG.Revision)}]
+
+
+__all__ = [
+    "ACTIONS",
+    "add_claim",
+    "all_verdicts",
+    "check_reading",
+    "current_reading",
+    "current_readings",
+    "ensure_reviewer",
+    "give_verdict",
+    "history",
+    "machine_reading",
+    "orphaned",
+    "orphaned_verdicts",
+    "reattach",
+    "revise",
+    "undo",
+    "verdict",
+    "verdicts_of",
+]
