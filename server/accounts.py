@@ -40,7 +40,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, r
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
+from factgraph.graph import review_store
+from factgraph.graph.terms import Iris
+
 from . import users
+from .app import get_store
 from .pages.language import UI, current_lang
 from .pages.rendering import page
 
@@ -203,6 +207,9 @@ def login() -> BaseResponse:
     t = UI[current_lang()]
     if not users.check_password(users_path(), name, request.form.get("password", "")):
         return _login_page(401, t["login_wrong"])
+    # the reviewer's public agent ({base}reviewer/NAME in graph/reviewers, name only) is written
+    # here, at their first login (or first API write): a refused write later leaves the store as it was
+    review_store.ensure_reviewer(get_store(), Iris(current_app.config["BASE"]), name)
     session.clear()  # a new session for the new login (no fixation)
     session["reviewer"] = name
     generate_csrf()

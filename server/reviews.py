@@ -26,6 +26,7 @@ Form fields: ``claim``; ``action`` (confirmed, corrected, not_a_claim); the read
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse

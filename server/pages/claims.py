@@ -15,8 +15,8 @@ from rdflib.term import Node
 from .described import Described, generic_page
 from .language import LANGS, Labels, local_name
 from .quotes import claim_quote
-from .reviewing import claim_review
 from .rendering import fg, rows, show
+from .reviewing import claim_review
 
 RELATIONS = {  # (predicate local name, direction) -> (en, fr)
     ("restates", "out"): ("restates", "reprend"),

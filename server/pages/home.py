@@ -68,10 +68,13 @@ def home() -> Response:
         )
         if path == "/ontology" or has_route(path)
     ]
+    from .reviewing import queue_counts
+
     return page(
         "home.html",
         title="factgraph",
         counts=counts,
+        review_counts=queue_counts(),
         articles=articles,
         links=links,
         facets=None,

@@ -1,0 +1,247 @@
+"""Reviewing through the site (issue #12), with Flask's test client on an embedded store
+holding the built-in corpus: the refusals leave the store as it was (an N-Quads dump
+before and after), the flows change what the pages show."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from factgraph.graph.pipeline import ensure_corpus
+from factgraph.graph.store import EmbeddedStore
+from factgraph.graph.terms import Iris
+from factgraph.server import create_app, users
+
+BASE = "http://127.0.0.1:5000/"
+SECRET = "test secret, not for production"
+FG = "https://w3id.org/factgraph/ontology#"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """(app, store, users file, API token): review on, one reviewer 'alice'."""
+    root = tmp_path_factory.mktemp("review")
+    store = EmbeddedStore(root / "store")
+    ensure_corpus(store, Iris(BASE))
+    path = root / "users.json"
+    users.add(path, "alice", "correct horse")
+    token = users.new_token(path, "alice")
+    app = create_app({"BASE": BASE, "USERS": str(path), "SECRET_KEY": SECRET, "TESTING": True}, store=store)
+    yield app, store, path, token
+    store.close()
+
+
+def dump(store) -> list[str]:
+    out = io.BytesIO()
+    store.dump(out, "nquads")
+    return sorted(out.getvalue().decode().splitlines())
+
+
+def select(store, query: str) -> list:
+    return list(store.query(query))
+
+
+@pytest.fixture(scope="module")
+def conflict_claim(site):
+    """A claim in a conflict, another claimant and another place than its own."""
+    _, store, _, _ = site
+    rows = select(
+        store,
+        f"""SELECT ?claim ?claimant ?place WHERE {{
+        ?c a <{FG}Conflict> ; <{FG}claimA> ?claim . ?claim <{FG}claimant> ?claimant ; <{FG}place> ?place }}
+        ORDER BY ?claim LIMIT 1""",
+    )
+    claim, claimant, place = (str(v) for v in rows[0])
+    other = select(
+        store,
+        f"""SELECT ?o WHERE {{ ?x <{FG}claimant> ?o FILTER(?o != <{claimant}>) }} ORDER BY ?o LIMIT 1""",
+    )
+    where = select(
+        store, f"""SELECT ?p WHERE {{ ?p a <{FG}Place> FILTER(?p != <{place}>) }} ORDER BY ?p LIMIT 1"""
+    )
+    return claim, str(other[0][0]), str(where[0][0])
+
+
+def page_path(iri: str) -> str:
+    return urlsplit(iri).path + ".html"
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def logged_in(app):
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login", data={"name": "alice", "password": "correct horse", "csrf_token": token})
+    assert resp.status_code == 303
+    return client, csrf_of(client.get("/login").get_data(as_text=True))  # a new session, a new token
+
+
+def reading_form(claim: str, claimant: str, place: str, **extra) -> dict:
+    return {
+        "claim": claim,
+        "action": "corrected",
+        "claimant": claimant,
+        "quantity": "https://w3id.org/factgraph/quantity/civilian_deaths",
+        "bound": "https://w3id.org/factgraph/bound/at_least",
+        "value": "3 900",
+        "place": place,
+        **extra,
+    }
+
+
+def test_anonymous_readers_see_the_reading_and_no_form(site, conflict_claim):
+    app, *_ = site
+    html = app.test_client().get(page_path(conflict_claim[0])).get_data(as_text=True)
+    assert 'class="review"' in html and "machine reading" in html
+    assert "/review/revise" not in html and 'href="/login' in html
+
+
+def test_writes_without_a_session_are_401_with_the_login_link(site, conflict_claim):
+    app, store, _, _ = site
+    before = dump(store)
+    claim, claimant, place = conflict_claim
+    for path, data in (
+        ("/review/revise", reading_form(claim, claimant, place)),
+        ("/review/verdict", {"claim": claim, "rating": "false", "explanation": "x"}),
+        ("/review/undo", {"claim": claim, "revision": claim}),
+        ("/review/add", {"article": claim, "start": "1", "end": "2"}),
+    ):
+        resp = app.test_client().post(path, data=data)
+        assert resp.status_code == 401, path
+        assert resp.get_data(as_text=True) == "log in as a reviewer first: /login\n"
+    resp = app.test_client().post(
+        "/review/revise",
+        data=reading_form(claim, claimant, place),
+        headers={"Authorization": "Bearer fgt_not-a-token"},
+    )
+    assert resp.status_code == 401 and resp.get_data(as_text=True) == "invalid API token\n"
+    assert dump(store) == before
+
+
+def test_writes_without_or_with_a_wrong_csrf_token_are_400(site, conflict_claim):
+    app, store, _, _ = site
+    client, _ = logged_in(app)
+    before = dump(store)
+    claim, claimant, place = conflict_claim
+    resp = client.post("/review/revise", data=reading_form(claim, claimant, place))
+    assert resp.status_code == 400 and "The CSRF token is missing." in resp.get_data(as_text=True)
+    resp = client.post("/review/revise", data=reading_form(claim, claimant, place, csrf_token="forged"))
+    assert resp.status_code == 400 and "CSRF" in resp.get_data(as_text=True)
+    assert dump(store) == before
+
+
+def test_a_wrong_password_and_the_eleventh_try_leave_the_store_unchanged(site):
+    app, store, _, _ = site
+    before = dump(store)
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    statuses = [
+        client.post(
+            "/login",
+            data={"name": "bob", "password": "guess", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "10.1.1.1"},
+        ).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]
+    assert dump(store) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"value": "trois mille"}, "value: 'trois mille' is not a number"),
+        ({"claimant": "not an iri"}, "claimant: 'not an iri' is not an IRI"),
+        ({"claimant": ""}, "claimant: missing"),
+        ({"action": "deleted"}, "action: 'deleted' is not one of confirmed, corrected, not_a_claim"),
+        ({"bound": "https://w3id.org/factgraph/bound/nearly"}, "bound"),
+        ({"period_start": "2019-13"}, "period_start"),
+    ],
+)
+def test_invalid_values_are_400_in_one_line(site, conflict_claim, change, message):
+    app, store, _, _ = site
+    client, token = logged_in(app)
+    before = dump(store)
+    claim, claimant, place = conflict_claim
+    resp = client.post(
+        "/review/revise", data={**reading_form(claim, claimant, place), "csrf_token": token, **change}
+    )
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 400, text
+    assert text.count("\n") == 1 and message in text
+    assert dump(store) == before
+
+
+def test_invalid_verdicts_are_400(site, conflict_claim):
+    app, store, _, _ = site
+    client, token = logged_in(app)
+    before = dump(store)
+    claim = conflict_claim[0]
+    for data, message in (
+        ({"rating": "pants on fire", "explanation": "x"}, "rating"),
+        ({"rating": "false", "explanation": "x", "urls": "javascript:alert(1)"}, "url"),
+        ({"rating": "false", "explanation": "x", "evidence": "nope"}, "evidence"),
+    ):
+        resp = client.post("/review/verdict", data={"claim": claim, "csrf_token": token, **data})
+        assert resp.status_code == 400 and message in resp.get_data(as_text=True).lower(), data
+    assert dump(store) == before
+
+
+def test_correct_then_undo(site, conflict_claim):
+    app, store, _, _ = site
+    client, token = logged_in(app)
+    claim, claimant, place = conflict_claim
+    resp = client.post(
+        "/review/revise",
+        data={**reading_form(claim, claimant, place, note="read again"), "csrf_token": token},
+    )
+    assert resp.status_code == 303 and resp.headers["Location"] == urlsplit(claim).path
+    html = client.get(page_path(claim)).get_data(as_text=True)
+    section = html[html.index('class="review"') :]
+    assert "corrected, reviewed by alice" in section
+    assert (
+        f'href="{urlsplit(claimant).path}"' in section.split("<h3>")[0]
+    )  # the new claimant in the current reading
+    assert f'href="{urlsplit(place).path}"' in section.split("<h3>")[0]
+    assert 'class="revision"' in section and "read again" in section
+    revision = re.search(r'name="revision" value="([^"]+)"', section).group(1)
+    # the revision is in the store, in the article's review graph, with its provenance
+    rows = select(
+        store,
+        f"""SELECT ?g ?who WHERE {{ GRAPH ?g {{ <{revision}> <http://www.w3.org/ns/prov#wasAttributedTo> ?who ;
+        <http://www.w3.org/ns/prov#wasRevisionOf> <{claim}> }} }}""",
+    )
+    assert [(str(g).startswith(BASE + "graph/review/"), str(w)) for g, w in rows] == [
+        (True, BASE + "reviewer/alice")
+    ]
+    resp = client.post("/review/undo", data={"claim": claim, "revision": revision, "csrf_token": token})
+    assert resp.status_code == 303
+    html = client.get(page_path(claim)).get_data(as_text=True)
+    section = html[html.index('class="review"') :]
+    assert "machine reading" in section and "revision undone" in section
+
+
+def test_a_program_writes_with_its_token(site, conflict_claim):
+    app, store, _, token = site
+    claim = conflict_claim[0]
+    client = app.test_client()
+    resp = client.post(
+        "/review/revise",
+        data={"claim": claim, "action": "confirmed"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    body = json.loads(resp.get_data(as_text=True))
+    assert body["claim"] == claim and body["revision"].startswith(BASE)
+    resp = client.post(
+        "/review/undo",
+        data={"claim": claim, "revision": body["revision"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert resp.status_code == 200
