@@ -75,6 +75,7 @@ def csrf_of(html: str) -> str:
 
 
 def logged_in(app):
+    app.extensions.pop("factgraph.login_limiter", None)  # these tests log in more than 10 times a minute
     client = app.test_client()
     token = csrf_of(client.get("/login").get_data(as_text=True))
     resp = client.post("/login", data={"name": "alice", "password": "correct horse", "csrf_token": token})
@@ -245,3 +246,82 @@ def test_a_program_writes_with_its_token(site, conflict_claim):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert resp.status_code == 200
+
+
+def test_a_verdict_has_its_page_with_claimreview_json_ld(site, conflict_claim):
+    app, store, _, _ = site
+    client, token = logged_in(app)
+    claim = conflict_claim[0]
+    html = client.get(page_path(claim)).get_data(as_text=True)
+    evidence = re.findall(r'name="evidence" value="([^"]+)"', html)
+    assert evidence  # the claim's conflicts and the claims they oppose are offered
+    resp = client.post(
+        "/review/verdict",
+        data={
+            "claim": claim,
+            "csrf_token": token,
+            "rating": "misleading",
+            "explanation": "The coalition counts only strikes it confirmed.",
+            "evidence": evidence[:2],
+            "urls": "https://example.org/report\n",
+        },
+    )
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    location = resp.headers["Location"]
+    assert location.startswith("/verdict/")
+    page = client.get(location + ".html").get_data(as_text=True)
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    markup = json.loads(found.group(1))
+    assert markup["@type"] == "ClaimReview" and markup["url"] == BASE + location[1:]
+    assert markup["reviewRating"]["alternateName"].lower() == "misleading"
+    assert "The coalition counts only strikes it confirmed." in page
+    assert "https://example.org/report" in page
+    claim_page = client.get(page_path(claim)).get_data(as_text=True)
+    assert location in claim_page  # the claim page links its verdict
+    feed = json.loads(app.test_client().get("/claimreview.json").get_data(as_text=True))
+    assert [e["url"] for e in feed["dataFeedElement"] if "url" in e] or feed["dataFeedElement"]
+    assert BASE + location[1:] in json.dumps(feed)
+
+
+def test_add_a_claim_the_extractor_missed(site):
+    app, store, _, _ = site
+    client, token = logged_in(app)
+    article, text = (
+        str(v)
+        for v in select(
+            store,
+            """SELECT ?a ?t WHERE { ?a a <https://schema.org/NewsArticle> ;
+        <https://schema.org/text> ?t } ORDER BY ?a LIMIT 1""",
+        )[0]
+    )
+    html = client.get(page_path(article)).get_data(as_text=True)
+    assert 'form class="add-claim"' in html and 'src="/static/review.js"' in html
+    offset = int(re.search(r'data-offset="(\d+)"', html).group(1))
+    start = text.index(".", offset + 10) + 2  # the second sentence, as the script would give it
+    end = text.index(".", start) + 1
+    before = dump(store)
+    claimant = select(store, f"SELECT ?o WHERE {{ ?x <{FG}claimant> ?o }} ORDER BY ?o LIMIT 1")[0][0]
+    data = {
+        "article": article,
+        "start": str(start),
+        "end": str(end),
+        "claimant": str(claimant),
+        "csrf_token": token,
+        "quantity": "https://w3id.org/factgraph/quantity/civilian_deaths",
+        "value": "12",
+    }
+    resp = client.post("/review/add", data={**data, "end": str(len(text) + 5)})
+    assert resp.status_code == 400 and "start:" in resp.get_data(as_text=True)
+    assert dump(store) == before
+    resp = client.post("/review/add", data=data)
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    page = client.get(resp.headers["Location"] + ".html").get_data(as_text=True)
+    assert "added, reviewed by alice" in page
+
+
+def test_review_pages_speak_french(site, conflict_claim):
+    app, *_ = site
+    client, _ = logged_in(app)
+    html = client.get(page_path(conflict_claim[0]) + "?lang=fr").get_data(as_text=True)
+    assert 'lang="fr"' in html and "Historique" in html and "Rendre un verdict" in html
+    assert "Se déconnecter" in html
