@@ -138,6 +138,7 @@ class Newsroom:
     name: str
     url: str
     logo: str | None = None
+    language: str = "en"  # the language of the verdicts (ClaimReview's inLanguage)
 
 
 @dataclass(frozen=True)
@@ -218,14 +219,16 @@ def rating_scale(env: Mapping[str, str] | None = None) -> RatingScale:
     return load_scale(path) if path else default_scale()
 
 
-def newsroom(env: Mapping[str, str] | None = None) -> Newsroom:
+def newsroom(env: Mapping[str, str] | None = None, base: str | None = None) -> Newsroom:
     """``FACTGRAPH_NEWSROOM_NAME`` (default "factgraph newsroom"), ``FACTGRAPH_NEWSROOM_URL``
-    (default the base IRI), ``FACTGRAPH_NEWSROOM_LOGO`` (an image URL, default none)."""
+    (default ``base``, else the configured base IRI), ``FACTGRAPH_NEWSROOM_LOGO`` (an image
+    URL, default none), ``FACTGRAPH_NEWSROOM_LANGUAGE`` (default "en")."""
     env = os.environ if env is None else env
     return Newsroom(
         env.get("FACTGRAPH_NEWSROOM_NAME") or "factgraph newsroom",
-        env.get("FACTGRAPH_NEWSROOM_URL") or base_iri(),
+        env.get("FACTGRAPH_NEWSROOM_URL") or base or base_iri(),
         env.get("FACTGRAPH_NEWSROOM_LOGO") or None,
+        env.get("FACTGRAPH_NEWSROOM_LANGUAGE") or "en",
     )
 
 
