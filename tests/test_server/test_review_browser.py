@@ -91,8 +91,9 @@ def console_errors(browser) -> list:
 
 
 def test_review_a_claim_in_the_browser(review_server, browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     url, path, claim, claimant, place = review_server
     before = conflicts_of(url, claim)
@@ -102,6 +103,7 @@ def test_review_a_claim_in_the_browser(review_server, browser, tmp_path):
     browser.find_element(By.NAME, "name").send_keys("alice")
     browser.find_element(By.NAME, "password").send_keys("correct horse")
     browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+    WebDriverWait(browser, 30).until(lambda b: "/login" not in b.current_url)
     assert browser.current_url.startswith(url + path)  # back to the claim after logging in
     assert "alice" in browser.find_element(By.CSS_SELECTOR, "nav.account").text
     screenshot(browser, tmp_path, "review-claim-en")
@@ -113,6 +115,7 @@ def test_review_a_claim_in_the_browser(review_server, browser, tmp_path):
     places.select_by_value(place)
     form.find_element(By.NAME, "note").send_keys("the figure is the coalition's, for Raqqa")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "ol.history li.revision"))
 
     section = browser.find_element(By.CSS_SELECTOR, "section.review")
     current = section.find_element(By.CSS_SELECTOR, "dl.reading")
@@ -132,6 +135,7 @@ def test_review_a_claim_in_the_browser(review_server, browser, tmp_path):
     chosen = evidence[0].get_attribute("value")
     form.find_element(By.NAME, "urls").send_keys("https://example.org/methodology")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda b: "/verdict/" in b.current_url)
 
     assert "/verdict/" in browser.current_url
     verdict_path = urllib.parse.urlsplit(browser.current_url).path.removesuffix(".html")
@@ -166,6 +170,12 @@ def test_review_a_claim_in_the_browser(review_server, browser, tmp_path):
     assert after != before  # recomputed from the corrected reading
 
     browser.get(url + "/review")
+    assert browser.find_elements(By.CSS_SELECTOR, "ol.queue a.queue-link")  # conflicts of the seed wait
+    links = browser.find_elements(By.CSS_SELECTOR, "a.queue-link")
+    ActionChains(browser).send_keys("jj").perform()  # j / k move between the claims (static/review.js)
+    assert browser.switch_to.active_element == links[1]
+    ActionChains(browser).send_keys("k").perform()
+    assert browser.switch_to.active_element == links[0]
     screenshot(browser, tmp_path, "review-queue-en")
     browser.get(url + "/review?lang=fr")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"

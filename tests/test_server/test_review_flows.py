@@ -325,3 +325,37 @@ def test_review_pages_speak_french(site, conflict_claim):
     html = client.get(page_path(conflict_claim[0]) + "?lang=fr").get_data(as_text=True)
     assert 'lang="fr"' in html and "Historique" in html and "Rendre un verdict" in html
     assert "Se déconnecter" in html
+
+
+def test_the_home_page_counts_follow_a_review(site):
+    """The counts are cached per store version; a write in the serving process is seen at once."""
+    app, store, _, _ = site
+    client, token = logged_in(app)
+
+    def waiting() -> int:
+        html = client.get("/").get_data(as_text=True)
+        return int(
+            re.search(r'class="review-counts"><a href="/review"[^>]*><strong>(\d+)</strong>', html).group(1)
+        )
+
+    queue = client.get("/review").get_data(as_text=True)
+    first = re.search(r'class="queue-link" href="([^"?]+)', queue).group(1)
+    count = waiting()
+    assert count >= 1 and waiting() == count  # the second from the cache
+    resp = client.post(
+        "/review/revise", data={"claim": BASE + first[1:], "action": "confirmed", "csrf_token": token}
+    )
+    assert resp.status_code == 303
+    assert waiting() == count - 1  # a reviewed claim leaves the queue
+    assert first not in client.get("/review").get_data(as_text=True)
+
+
+def test_the_queue_filters_by_source(site):
+    app, *_ = site
+    client = app.test_client()
+    html = client.get("/review").get_data(as_text=True)
+    sources = re.findall(r'<select name="source">.*?</select>', html, re.S)[0]
+    value = re.findall(r'<option value="([^"]+)"', sources)[0]
+    filtered = client.get("/review", query_string={"source": value}).get_data(as_text=True)
+    assert filtered.count('class="queue-link"') <= html.count('class="queue-link"')
+    assert client.get("/review", query_string={"source": "a>b"}).status_code == 400
