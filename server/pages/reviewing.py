@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import Response, current_app, request
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from factgraph.graph import claimreview, review, review_queue, review_store
 
@@ -21,7 +21,7 @@ from ..app import get_store
 from ..errors import filter_iris
 from .described import Described, describe, generic_page, title_of, vocabulary_labels
 from .language import UI, Labels, current_lang
-from .rendering import page, rows
+from .rendering import fg, page, rows
 
 FIELDS = ("claimant", "place", "quantity", "bound", "confidence")
 
@@ -71,6 +71,7 @@ class ClaimReview:
     verdicts: list[review.Verdict]
     choices: dict[str, list[tuple[str, str]]]
     scale: review.RatingScale
+    rating_labels: dict[str, str]  # rating IRI -> label in the page's language
 
 
 def claim_review(iri: URIRef, labels: Labels, reviewer: str | None) -> ClaimReview:
@@ -82,7 +83,9 @@ def claim_review(iri: URIRef, labels: Labels, reviewer: str | None) -> ClaimRevi
     verdicts = review_store.verdicts_of(store, claim)
     found = choices(labels) if reviewer or history else {}
     vocabulary_labels(labels)
-    return ClaimReview(reading, reviewed, history, verdicts, found, rating_scale())
+    scale = rating_scale()
+    rating_labels = {r.iri: r.label(labels.lang) for r in scale.ratings}
+    return ClaimReview(reading, reviewed, history, verdicts, found, scale, rating_labels)
 
 
 def verdict_page(d: Described, stem: str) -> Response:
@@ -92,12 +95,27 @@ def verdict_page(d: Described, stem: str) -> Response:
         return generic_page(d, stem)
     vocabulary_labels(d.labels)
     claim_title = title_of(describe(URIRef(found.claim)))
+    for item in found.evidence:  # a claim's label, or a conflict's kind and explanation
+        e = describe(URIRef(item))
+        kind = e.one(fg("conflictKind"))
+        text = (
+            f"{d.labels.get(kind)}: {e.text(fg('explanation')) or ''}".rstrip(": ") if kind else title_of(e)
+        )
+        d.labels.add(URIRef(item), Literal(text, lang=d.labels.lang))
     markup = claimreview.claimreview(store, found, newsroom())
     rating = next((r for r in rating_scale().ratings if r.iri == found.rating), None)
     t = UI[d.labels.lang]
-    title = f"{t['verdict']}: {rating.label(d.labels.lang) if rating else found.rating_label}"
+    rating_label = rating.label(d.labels.lang) if rating else found.rating_label
+    title = f"{t['verdict']}: {rating_label}"
     return generic_page(
-        d, stem, "verdict.html", title=title, verdict=found, markup=markup, claim_title=claim_title
+        d,
+        stem,
+        "verdict.html",
+        title=title,
+        verdict=found,
+        markup=markup,
+        claim_title=claim_title,
+        rating_label=rating_label,
     )
 
 

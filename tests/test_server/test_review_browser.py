@@ -151,6 +151,8 @@ def test_review_a_claim_in_the_browser(review_server, browser, tmp_path):
 
     browser.get(url + path + ".html")  # the claim page: its reading, history and verdict
     page = browser.find_element(By.CSS_SELECTOR, "section.review").text
+    browser.execute_script("document.getElementById('review').scrollIntoView()")
+    screenshot(browser, tmp_path, "review-claim-reviewed-en")
     assert "corrected, reviewed by alice" in page and "Two counts of different things were compared." in page
 
     with urllib.request.urlopen(url + "/claimreview.json", timeout=30) as resp:
