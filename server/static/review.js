@@ -27,10 +27,11 @@
   }
 
   function addClaimSelection() {
-    var text = document.querySelector(".article-text .text[data-offset]");
+    var section = document.querySelector(".article-text[data-offset]");
+    var text = section && section.querySelector(".text");
     var form = document.querySelector("form.add-claim");
     if (!text || !form) return;
-    var base = parseInt(text.getAttribute("data-offset"), 10) || 0;
+    var base = parseInt(section.getAttribute("data-offset"), 10) || 0;
     document.addEventListener("selectionchange", function () {
       var sel = window.getSelection();
       if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;

@@ -183,3 +183,42 @@ def test_review_a_claim_in_the_browser(review_server, browser, tmp_path):
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
     screenshot(browser, tmp_path, "review-queue-fr")
     assert not console_errors(browser)
+
+
+def test_selecting_words_of_an_article_fills_the_add_a_claim_form(review_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, path, claim, _, _ = review_server
+    rows = sparql(
+        url,
+        f"""SELECT ?a ?t WHERE {{ <{claim}> <https://schema.org/appearance>|<{PROV}wasDerivedFrom> ?a .
+        ?a <https://schema.org/text> ?t }} LIMIT 1""",
+    )
+    article, text = rows[0]["a"]["value"], rows[0]["t"]["value"]
+    browser.get(url + "/login?next=" + urllib.parse.quote("/" + article.split("/", 3)[3] + ".html"))
+    if browser.find_elements(By.NAME, "password"):
+        browser.find_element(By.NAME, "name").send_keys("alice")
+        browser.find_element(By.NAME, "password").send_keys("correct horse")
+        browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+        WebDriverWait(browser, 30).until(lambda b: "/login" not in b.current_url)
+    else:
+        browser.get(url + "/" + article.split("/", 3)[3] + ".html")
+    words = "la coalition"
+    start = text.lower().index(words)
+    # select the words as a reader would, from the text nodes of the article shown
+    browser.execute_script(
+        """const root = document.querySelector('.article-text .text'), words = arguments[0];
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const at = n.data.toLowerCase().indexOf(words);
+          if (at >= 0) { const r = document.createRange(); r.setStart(n, at); r.setEnd(n, at + words.length);
+            const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); return; } }""",
+        words,
+    )
+    form = browser.find_element(By.CSS_SELECTOR, "form.add-claim")
+    WebDriverWait(browser, 10).until(lambda b: form.find_element(By.NAME, "start").get_attribute("value"))
+    assert int(form.find_element(By.NAME, "start").get_attribute("value")) == start
+    assert int(form.find_element(By.NAME, "end").get_attribute("value")) == start + len(words)
+    assert form.find_element(By.CSS_SELECTOR, ".selection").text.lower() == words
+    assert not console_errors(browser)
