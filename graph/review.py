@@ -58,6 +58,9 @@ class Reading:
     period_end: str | None = None
     confidence: str | None = None  # confidence concept IRI (fgc:...)
 
+    def __post_init__(self) -> None:  # places are a set: kept sorted, so readings compare equal
+        object.__setattr__(self, "places", tuple(sorted(set(self.places))))
+
 
 @dataclass(frozen=True)
 class Revision:

@@ -25,6 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from . import conflicts, staleness
+from .export import describe
 from .model import BOUNDS
 from .review import (
     ACTIONS,
@@ -215,20 +216,22 @@ def _article_id(iris: Iris, article: object) -> str:
     return key
 
 
-def _validate(g: Graph, iris: Iris, what: str) -> None:
+def _validate(g: Graph, iris: Iris, what: str, known: Graph | None = None) -> None:
+    """SHACL-check ``g``; ``known``: what the store says about the resources it points to
+    (their types, already checked), for the shapes' ``sh:class``, never written."""
     from .validation import ValidationError, validate
     from .vocabulary import vocabulary
 
     try:
-        validate(g, vocabulary(iris), what)
+        validate(g + known if known is not None else g, vocabulary(iris), what)
     except ValidationError as exc:
         raise ReviewError(str(exc)) from exc
 
 
-def _write(store: Store, iris: Iris, article_id: str, g: Graph) -> None:
+def _write(store: Store, iris: Iris, article_id: str, g: Graph, known: Graph | None = None) -> None:
     """One transaction: the review graph's additions and the stale mark on the conflicts;
     then the conflicts refresh from the current readings (clearing the mark)."""
-    _validate(g, iris, f"review of {article_id}")
+    _validate(g, iris, f"review of {article_id}", known)
     stale = staleness.mark(iris, iris.activity(f"review/{article_id}"))
     store.apply(Changes(add={iris.review_graph(article_id): g, iris.status_graph: stale}))
     conflicts.refresh(store, iris)
@@ -381,7 +384,10 @@ def add_claim(
     g.add((position, OA.start, Literal(start)))
     g.add((position, OA.end, Literal(end)))
     _revision_node(g, iris, str(claim), key, [], ADDED, reading, who, None, (quote, start, end))
-    _write(store, iris, article_id, g)
+    known = _graph()  # the article, kind and places as the store describes them, for sh:class
+    for node in (article, reading.quantity, *reading.places):
+        known += describe(store, URIRef(node))
+    _write(store, iris, article_id, g, known)
     return str(claim)
 
 
