@@ -37,16 +37,11 @@ def rating_scale() -> review.RatingScale:
 
 
 def newsroom() -> review.Newsroom:
-    """The ClaimReview author: ``NEWSROOM_NAME``, ``NEWSROOM_URL`` (default: the base),
-    ``NEWSROOM_LOGO`` (settings, from ``FACTGRAPH_NEWSROOM_*``)."""
+    """The ClaimReview author, from the settings ``NEWSROOM_NAME``, ``NEWSROOM_URL`` (default:
+    the base), ``NEWSROOM_LOGO``, ``NEWSROOM_LANGUAGE`` (``FACTGRAPH_NEWSROOM_*``)."""
     config = current_app.config
-    return review.newsroom(
-        {
-            "FACTGRAPH_NEWSROOM_NAME": config.get("NEWSROOM_NAME") or "",
-            "FACTGRAPH_NEWSROOM_URL": config.get("NEWSROOM_URL") or config["BASE"],
-            "FACTGRAPH_NEWSROOM_LOGO": config.get("NEWSROOM_LOGO") or "",
-        }
-    )
+    env = {f"FACTGRAPH_{k}": str(v) for k, v in config.items() if k.startswith("NEWSROOM_") and v}
+    return review.newsroom(env, base=config["BASE"])
 
 
 def choices(labels: Labels) -> dict[str, list[tuple[str, str]]]:
