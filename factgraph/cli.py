@@ -269,8 +269,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config["USERS"] = str(users_file)
     app = create_app(config, store=store)
     with app.app_context():
+        from factgraph.graph.review import ReviewError
         from factgraph.server.accounts import review_off
+        from factgraph.server.pages.reviewing import rating_scale
 
+        try:
+            rating_scale()  # a bad FACTGRAPH_RATING_SCALE stops here, in one line, not on a page
+        except ReviewError as exc:
+            store.close()
+            raise CommandError(str(exc)) from exc
         print(review_off() or f"review is on: reviewers' accounts in {app.config['USERS']}", file=sys.stderr)
     print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql), "
           f"IRIs under {iris.base}" + (" with the development server" if args.dev else ""), file=sys.stderr)
