@@ -157,6 +157,13 @@ def ensure_csrf() -> None:
         generate_csrf()
 
 
+def private_pages(resp: BaseResponse) -> BaseResponse:
+    """A reviewer's pages carry their forms and CSRF token: never kept by a shared cache."""
+    if g.get("factgraph_reviewer") and not by_token():
+        resp.headers.setdefault("Cache-Control", "private, no-store")
+    return resp
+
+
 def _safe_next(target: str | None) -> str:
     """Where to go after logging in: a path of this site, never another host."""
     if not target:
@@ -234,6 +241,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.register_error_handler(CSRFError, csrf_error)
     app.before_request(ensure_csrf)
+    app.after_request(private_pages)
 
     @app.context_processor
     def reviewer_context() -> dict:

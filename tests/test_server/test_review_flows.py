@@ -325,6 +325,10 @@ def test_review_pages_speak_french(site, conflict_claim):
     html = client.get(page_path(conflict_claim[0]) + "?lang=fr").get_data(as_text=True)
     assert 'lang="fr"' in html and "Historique" in html and "Rendre un verdict" in html
     assert "Se déconnecter" in html
+    queue = client.get("/review?lang=fr").get_data(as_text=True)
+    assert "File de vérification" in queue and "Touches : j / k" in queue
+    login = app.test_client().get("/login?lang=fr").get_data(as_text=True)
+    assert 'lang="fr"' in login and "Mot de passe" in login
 
 
 def test_the_home_page_counts_follow_a_review(site):
@@ -359,3 +363,42 @@ def test_the_queue_filters_by_source(site):
     filtered = client.get("/review", query_string={"source": value}).get_data(as_text=True)
     assert filtered.count('class="queue-link"') <= html.count('class="queue-link"')
     assert client.get("/review", query_string={"source": "a>b"}).status_code == 400
+
+
+def test_not_a_claim_drops_out_of_the_conflicts_and_undo_brings_it_back(site):
+    app, store, _, _ = site
+    client, token = logged_in(app)
+    claim = str(
+        select(
+            store,
+            f"""SELECT ?claim WHERE {{ ?c a <{FG}Conflict> ; <{FG}claimB> ?claim }}
+        ORDER BY DESC(?claim) LIMIT 1""",
+        )[0][0]
+    )
+
+    def conflicts() -> int:
+        return len(
+            select(
+                store,
+                f"""SELECT ?c WHERE {{ ?c a <{FG}Conflict> .
+            {{ ?c <{FG}claimA> <{claim}> }} UNION {{ ?c <{FG}claimB> <{claim}> }} }}""",
+            )
+        )
+
+    assert conflicts() >= 1
+    resp = client.post("/review/revise", data={"claim": claim, "action": "not_a_claim", "csrf_token": token})
+    assert resp.status_code == 303
+    assert resp.headers.get("Cache-Control") is None or "no-store" in resp.headers["Cache-Control"]
+    html = client.get(page_path(claim)).get_data(as_text=True)
+    assert (
+        'class="not-a-claim"' in html and "private" in client.get(page_path(claim)).headers["Cache-Control"]
+    )
+    assert conflicts() == 0  # recomputed from the current readings
+    revision = re.search(r'name="revision" value="([^"]+)"', html).group(1)
+    assert (
+        client.post(
+            "/review/undo", data={"claim": claim, "revision": revision, "csrf_token": token}
+        ).status_code
+        == 303
+    )
+    assert conflicts() >= 1
