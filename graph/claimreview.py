@@ -139,9 +139,12 @@ def claimreview(store: Store, verdict: Verdict, newsroom: Newsroom) -> dict[str,
 
 
 def claimreview_feed(store: Store, newsroom: Newsroom) -> dict[str, Any]:
-    """Every verdict's ClaimReview, newest first, as one schema.org ``DataFeed``
+    """The ClaimReview of each claim's current verdict (the latest), newest first, as one
+    schema.org ``DataFeed``
     (``/claimreview.json``, ``export --format claimreview``)."""
-    reviews = [r for r in (_review(store, v, newsroom) for v in all_verdicts(store)) if r is not None]
+    reviews = [
+        r for r in (_review(store, v, newsroom) for v in all_verdicts(store, latest=True)) if r is not None
+    ]
     feed: dict[str, Any] = {
         "@context": SCHEMA_CONTEXT,
         "@type": "DataFeed",

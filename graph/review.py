@@ -132,6 +132,7 @@ class Verdict:
     best: int = 6
     worst: int = 1
     reviewer_name: str = ""
+    previous: str | None = None  # the earlier verdict on the claim this one revises
 
 
 @dataclass(frozen=True)

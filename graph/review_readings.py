@@ -185,6 +185,7 @@ def _verdict(d: dict) -> Verdict:
         best=_int(d.get("best")),
         worst=_int(d.get("worst")),
         reviewer_name=_text(d.get("reviewerName")) or str(d["reviewer"]).rsplit("/", 1)[-1],
+        previous=_text(d.get("previous")),
     )
 
 
@@ -196,21 +197,36 @@ def verdict(store: Store, iri: str) -> Verdict | None:
     return _verdict(rows[0]) if rows else None
 
 
-def all_verdicts(store: Store) -> list[Verdict]:
-    """Every verdict of the store, newest first."""
-    return sorted(
-        (_verdict(d) for d in _rows(store, "verdicts")), key=lambda v: (v.time, v.iri), reverse=True
-    )
+def _newest_verdicts_first(verdicts: Iterable[Verdict]) -> list[Verdict]:
+    """Newest first: by time, and along the chain of verdicts revising one another on a
+    claim (two given within the same second keep their order)."""
+    items = list(verdicts)
+    previous = {v.iri: v.previous for v in items}
+
+    def depth(v: Verdict) -> int:
+        n, seen, at = 0, set(), v.previous
+        while at is not None and at not in seen:
+            seen.add(at)
+            n, at = n + 1, previous.get(at)
+        return n
+
+    return sorted(items, key=lambda v: (v.time, depth(v), v.iri), reverse=True)
+
+
+def all_verdicts(store: Store, latest: bool = False) -> list[Verdict]:
+    """Every verdict of the store, newest first; ``latest``: only the newsroom's current
+    verdict on each claim (one no later verdict revises)."""
+    verdicts = [_verdict(d) for d in _rows(store, "verdicts")]
+    if latest:
+        revised = {v.previous for v in verdicts}
+        verdicts = [v for v in verdicts if v.iri not in revised]
+    return _newest_verdicts_first(verdicts)
 
 
 def verdicts_of(store: Store, claim: str) -> list[Verdict]:
-    """The verdicts on ``claim``, newest first."""
+    """The verdicts on ``claim``, newest first (the first is the current one)."""
     _iri("claim", claim)
-    return sorted(
-        (_verdict(d) for d in _rows(store, "verdicts", claim=claim)),
-        key=lambda v: (v.time, v.iri),
-        reverse=True,
-    )
+    return _newest_verdicts_first(_verdict(d) for d in _rows(store, "verdicts", claim=claim))
 
 
 def orphaned(store: Store) -> list[Revision]:

@@ -25,6 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from . import conflicts, staleness
+from .catalogue import query_text
 from .export import describe
 from .model import BOUNDS
 from .review import (
@@ -87,6 +88,7 @@ def ensure_reviewer(store: Store, iris: Iris, name: str) -> str:
     g.add((iri, RDF.type, FG.Reviewer))
     g.add((iri, SCHEMA.name, Literal(name)))
     g.add((iri, RDFS.label, Literal(name)))
+    _validate(g, iris, "reviewer")
     store.apply(Changes(add={iris.reviewers_graph: g}))
     return str(iri)
 
@@ -350,9 +352,7 @@ def add_claim(
     reading = check_reading(store, reading)
     key = f"{article_id}/r{start}-{end}"
     claim = iris.claim(key)
-    if _rows(store, "claim_reading", claim=str(claim)) and _rows(store, "claim_reading", claim=str(claim))[
-        0
-    ].get("claimant"):
+    if any(d.get("claimant") is not None for d in _rows(store, "claim_reading", claim=str(claim))):
         raise ReviewError(f"start: a claim was already added from {start}-{end}")
     g = _graph()
     target, quote_sel, position = (
@@ -438,16 +438,14 @@ def give_verdict(
     if current_reading(store, claim) is None:
         raise ReviewError("claim: it is read as 'not a claim'; undo that revision before giving a verdict")
     who = _reviewer(store, reviewer)
-    chosen = (scale or rating_scale()).find(str(rating))
-    text = _short("explanation", explanation, required=True)
     scale = scale or rating_scale()
+    chosen = scale.find(str(rating))
+    text = _short("explanation", explanation, required=True)
     for item in evidence:
         _iri("evidence", item)
-        if item == claim or not (
-            _is_a(store, item, FG.Claim)
-            or _is_a(store, item, FG.Conflict)
-            or _is_a(store, item, FG.FigureClaim)
-            or _is_a(store, item, FG.Corroboration)
+        if (
+            item == claim
+            or not store.query(query_text("review/is_evidence"), {"iri": URIRef(item)}).askAnswer
         ):
             raise ReviewError(f"evidence: {item} is not another claim or a conflict of this graph")
     for url in urls:
@@ -459,10 +457,12 @@ def give_verdict(
             raise ReviewError(f"urls: {url!r} is not an http(s) URL")
     article_id = _article_id(iris, row.get("article"))
     time = _now()
-    number = len(verdicts_of(store, claim)) + 1
-    node = iris.verdict(hashlib.sha256(f"{claim} {number}".encode()).hexdigest()[:16])
+    earlier = verdicts_of(store, claim)
+    node = iris.verdict(hashlib.sha256(f"{claim} {len(earlier) + 1}".encode()).hexdigest()[:16])
     g = _graph()
     g.add((node, RDF.type, FG.Verdict))
+    if earlier:  # the newsroom's verdict on a claim is its latest: it revises the one before
+        g.add((node, PROV.wasRevisionOf, URIRef(earlier[0].iri)))
     g.add((node, FG.reviewedClaim, URIRef(claim)))
     g.add((node, FG.rating, URIRef(chosen.iri)))
     g.add((node, FG.ratingValue, Literal(chosen.value)))

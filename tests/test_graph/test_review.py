@@ -344,6 +344,14 @@ def test_verdicts_and_the_claimreview_feed(seeded):
     page = claimreview(store, given, room)
     assert page["@context"] == "https://schema.org" and check_claimreview(page, BASE) == []
 
+    # a later verdict on the claim revises the earlier one: the feed has the newsroom's latest
+    later = review_store.give_verdict(
+        store, IRIS, OSDH_3800, alice, "true", "Confirmed by the Observatory's list."
+    )
+    assert later.previous == given.iri and review_store.verdicts_of(store, OSDH_3800) == [later, given]
+    [review] = claimreview_feed(store, room)["dataFeedElement"]
+    assert review["url"] == later.iri and review["reviewRating"]["ratingValue"] == 6
+
     # the reading a reviewer corrected is the one reviewed; "not a claim" leaves the feed
     machine = review_store.machine_reading(store, OSDH_3800)
     review_store.revise(store, IRIS, OSDH_3800, alice, "corrected", replace(machine, value=3900.0))
