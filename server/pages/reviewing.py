@@ -60,7 +60,7 @@ def choices(labels: Labels) -> dict[str, list[tuple[str, str]]]:
 class ClaimReview:
     """What the claim page shows of reviews."""
 
-    reading: review.Reading | None  # None: "not a claim"
+    reading: review.Reading | None  # None: "not a claim", or unreviewed and no reviewer (shown above)
     reviewed: review.Revision | None  # the revision the current reading comes from, if any
     history: list[review.Revision]
     verdicts: list[review.Verdict]
@@ -70,11 +70,19 @@ class ClaimReview:
 
 
 def claim_review(iri: URIRef, labels: Labels, reviewer: str | None) -> ClaimReview:
+    """The reviews of a claim. The current reading is the latest revision not undone
+    (``history`` is newest first, as ``review_store.current_reading`` reads it); with none,
+    it is the machine reading the page already shows above, so it is read again
+    (``machine_reading``) only for a reviewer's forms: on 100k claims that read costs
+    seconds (docs/performance.md) and a reader does not need it twice."""
     store = get_store()
     claim = str(iri)
     history = review_store.history(store, claim)
-    reading = review_store.current_reading(store, claim)
     reviewed = next((r for r in history if not r.undone), None)
+    if reviewed is not None:
+        reading = reviewed.reading
+    else:
+        reading = review_store.machine_reading(store, claim) if reviewer else None
     verdicts = review_store.verdicts_of(store, claim)
     found = choices(labels) if reviewer or history else {}
     vocabulary_labels(labels)
