@@ -522,50 +522,66 @@ def _new_claim(
 _POINTS_AT_CLAIM = (FG.revises, PROV.wasRevisionOf, FG.reviewedClaim, FG.evidence)
 
 
-def reattach(store: Store, iris: Iris, article_id: str, previous: tuple[str, ...] = ()) -> list[Revision]:
-    """After article ``article_id`` was ingested again (``previous``: the ids it had
-    before, when its file name changed): point each review whose claim is gone at the claim
-    now read from the same sentence (anchor text, same place in it), and move the reviews
-    of ``previous`` into its review graph, in one transaction. Returns the revisions left
-    orphaned (their sentence is gone). Called by ``pipeline.ingest``."""
+def _sentences(article_graph: Graph) -> list[tuple[str, str, int]]:
+    """(claim, sentence, its start) of every figure claim of an article's graph."""
+    out = []
+    for claim in article_graph.subjects(RDF.type, FG.FigureClaim):
+        target = article_graph.value(claim, FG.readFrom)
+        starts = [article_graph.value(sel, OA.start) for sel in article_graph.objects(target, OA.hasSelector)]
+        start = next((int(str(v)) for v in starts if v is not None), 0)
+        out.append((str(claim), str(article_graph.value(claim, FG.quoteText) or ""), start))
+    return out
+
+
+def reattach_changes(
+    store: Store, iris: Iris, article_id: str, previous: tuple[str, ...], article_graph: Graph
+) -> Changes | None:
+    """The writes that keep the reviews of article ``article_id`` when ``article_graph``
+    (its new asserted graph) replaces it (``previous``: the ids the same article had, when
+    its file name changed): each review whose claim is gone points at the claim now read
+    from the same sentence (same anchor text, the figure at the same place in it, else the
+    one claim of that sentence), its anchor moved with the text; the reviews of
+    ``previous`` move into its review graph. None when nothing changes. ``pipeline.ingest``
+    adds these to the article's own transaction."""
     names = [iris.review_graph(i) for i in dict.fromkeys((article_id, *previous))]
     g = _graph()
     for name in names:
         g += store.graph(name)
     if not len(g):
-        return []
-    article = iris.article(article_id)
-    claims = [
-        (str(d["claim"]), _text(d.get("quote")) or "", _int(d.get("start")))
-        for d in _rows(store, "article_claims", article=str(article))
-    ]
+        return None
+    claims = _sentences(article_graph)
     current = {c for c, _, _ in claims} | {str(c) for c in g.subjects(RDF.type, FG.FigureClaim)}
     moved: dict[str, str] = {}
+    shifted = []  # the reviews whose claim moved, and the new start of their sentence
+    starts = {c: s for c, _, s in claims}
     for review in set(g.subjects(FG.anchorText, None)):
-        claim = g.value(review, FG.revises) or g.value(review, FG.reviewedClaim)
-        if claim is None or str(claim) in current or str(claim) in moved:
+        claim = str(g.value(review, FG.revises) or g.value(review, FG.reviewedClaim) or "")
+        if not claim or claim in current:
             continue
         anchor = (str(g.value(review, FG.anchorText)), _int(g.value(review, FG.anchorStart)))
-        new = _new_claim(iris, str(claim), anchor, claims)
+        new = moved.get(claim) or _new_claim(iris, claim, anchor, claims)
         if new is not None:
-            moved[str(claim)] = new
+            moved[claim] = new
+            shifted.append((review, starts[new] - anchor[1]))
+    if not moved and len(names) == 1:
+        return None
     out = _graph()
-    starts = {c: s for c, _, s in claims}
     for s, p, o in g:
-        if p in _POINTS_AT_CLAIM and str(o) in moved:
-            o = URIRef(moved[str(o)])
-        out.add((s, p, o))
-    for review in set(out.subjects(FG.anchorText, None)):  # the anchors where the sentences now are
-        claim = out.value(review, FG.revises) or out.value(review, FG.reviewedClaim)
-        if str(claim) in moved.values():
-            old_start = _int(out.value(review, FG.anchorStart))
-            shift = starts[str(claim)] - old_start if str(claim) in starts else 0
-            for prop in (FG.anchorStart, FG.anchorEnd):
-                value = _int(out.value(review, prop))
-                out.set((review, prop, Literal(value + shift)))
-    if moved or len(names) > 1:
-        store.apply(Changes(replace={names[0]: out}, drop=tuple(names[1:])))
-    return [r for r in orphaned(store) if r.iri in {str(x) for x in out.subjects(RDF.type, FG.Revision)}]
+        out.add((s, p, URIRef(moved[str(o)]) if p in _POINTS_AT_CLAIM and str(o) in moved else o))
+    for review, shift in shifted:
+        for prop in (FG.anchorStart, FG.anchorEnd):
+            out.set((review, prop, Literal(_int(out.value(review, prop)) + shift)))
+    return Changes(replace={names[0]: out}, drop=tuple(names[1:]))
+
+
+def reattach(store: Store, iris: Iris, article_id: str, previous: tuple[str, ...] = ()) -> list[Revision]:
+    """``reattach_changes`` against the article graph in the store, applied in one
+    transaction; returns the article's revisions left orphaned (their sentence is gone)."""
+    changes = reattach_changes(store, iris, article_id, previous, store.graph(iris.article_graph(article_id)))
+    if changes is not None:
+        store.apply(changes)
+    mine = {str(r) for r in store.graph(iris.review_graph(article_id)).subjects(RDF.type, FG.Revision)}
+    return [r for r in orphaned(store) if r.iri in mine]
 
 
 __all__ = [
@@ -582,6 +598,7 @@ __all__ = [
     "orphaned",
     "orphaned_verdicts",
     "reattach",
+    "reattach_changes",
     "revise",
     "undo",
     "verdict",
