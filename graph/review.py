@@ -274,7 +274,7 @@ def overlay(records: Iterable[ClaimRecord], readings: Mapping[str, Reading | Non
                 period_start=reading.period_start,
                 period_end=reading.period_end,
                 start_inferred=False,
-                confidence=reading.confidence if reading.confidence is not None else None,
+                confidence=reading.confidence,
             )
         )
     return out
