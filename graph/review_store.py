@@ -17,8 +17,6 @@ API: ``ensure_reviewer``, ``machine_reading``, ``current_reading``, ``current_re
 from __future__ import annotations
 
 import hashlib
-import math
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -28,7 +26,6 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from . import conflicts, staleness
 from .catalogue import query_text
 from .export import describe
-from .model import BOUNDS
 from .review import (
     ACTIONS,
     ADDED,
@@ -42,6 +39,7 @@ from .review import (
     Verdict,
     rating_scale,
 )
+from .review_anchors import reattach, reattach_changes
 from .review_readings import (
     _NAME,
     _claim_row,
@@ -58,22 +56,21 @@ from .review_readings import (
     _short,
     _text,
     all_verdicts,
+    check_reading,
     current_reading,
     current_readings,
     history,
     machine_reading,
     orphaned,
     orphaned_verdicts,
+    period_literal,
     verdict,
     verdicts_of,
 )
 from .store import Changes, Store
-from .terms import FG, FGA, FGB, OA, SCHEMA, Iris, is_absolute_iri
+from .terms import FG, FGA, OA, SCHEMA, Iris, is_absolute_iri
 from .validation import ValidationError, validate
 from .vocabulary import vocabulary
-
-_PERIOD = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
-
 
 # -- reviewers ----------------------------------------------------------------------------
 
@@ -106,62 +103,6 @@ def _reviewer(store: Store, reviewer: str) -> URIRef:
 # -- readings -----------------------------------------------------------------------------
 
 
-def _period(field: str, value: str | None) -> Literal | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    datatype = _PERIOD.get(len(text))
-    try:
-        if datatype is None:
-            raise ValueError
-        date.fromisoformat(text + {4: "-01-01", 7: "-01", 10: ""}[len(text)])
-    except ValueError:
-        raise ReviewError(
-            f"{field}: {value!r} is not a year, year-month or date (2019, 2019-05, 2019-05-30)"
-        ) from None
-    return Literal(text, datatype=datatype)
-
-
-def check_reading(store: Store, reading: Reading) -> Reading:
-    """``reading`` if every field is valid and names what the graph knows, else a
-    ``ReviewError`` naming the first bad field."""
-    if not isinstance(reading, Reading):
-        raise ReviewError("reading: required")
-    if not _is_a(store, _iri("claimant", reading.claimant), FG.Agent):
-        raise ReviewError(f"claimant: {reading.claimant} is not a source of this store")
-    if not _is_a(store, _iri("quantity", reading.quantity), FG.QuantityKind):
-        raise ReviewError(f"quantity: {reading.quantity} is not a quantity kind of this store")
-    bound = str(reading.bound)
-    if bound not in {str(FGB[b]) for b in BOUNDS}:
-        raise ReviewError(f"bound: {bound!r} is not one of {', '.join(BOUNDS)}")
-    for field, value in (("value", reading.value), ("value_high", reading.value_high)):
-        if value is not None and (
-            not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
-        ):
-            raise ReviewError(f"{field}: {value!r} is not a number")
-    if reading.value is None and bound != str(FGB.vague):
-        raise ReviewError("value: required unless the bound is vague")
-    if bound == str(FGB.range):
-        if reading.value_high is None:
-            raise ReviewError("value_high: a range needs its upper value")
-        if reading.value is not None and reading.value_high < reading.value:
-            raise ReviewError(f"value_high: {reading.value_high:g} is below value {reading.value:g}")
-    elif reading.value_high is not None:
-        raise ReviewError("value_high: only a range has an upper value")
-    for place in reading.places:
-        if not _is_a(store, _iri("places", place), FG.Place):
-            raise ReviewError(f"places: {place} is not a place of this store")
-    start = _period("period_start", reading.period_start)
-    end = _period("period_end", reading.period_end)
-    if start is not None and end is not None and str(start) > str(end)[: len(str(start))]:
-        raise ReviewError(f"period_end: {end} is before period_start {start}")
-    if reading.confidence is not None and not _is_a(
-        store, _iri("confidence", reading.confidence), FG.ConfidenceConcept
-    ):
-        raise ReviewError(f"confidence: {reading.confidence} is not a confidence concept")
-    return reading
-
-
 def _number(value: float) -> Literal:
     return Literal(
         Decimal(repr(float(value))).normalize() if not float(value).is_integer() else Decimal(int(value)),
@@ -180,7 +121,7 @@ def _reading_triples(g: Graph, node: URIRef, reading: Reading, properties: dict[
     for place in reading.places:
         g.add((node, properties["places"], URIRef(place)))
     for field in ("period_start", "period_end"):
-        literal = _period(field, getattr(reading, field))
+        literal = period_literal(field, getattr(reading, field))
         if literal is not None:
             g.add((node, properties[field], literal))
     if reading.confidence is not None:
@@ -496,92 +437,6 @@ def give_verdict(
 
 
 # -- re-ingest ----------------------------------------------------------------------------
-
-
-def _figure_offset(iris: Iris, claim: str) -> int | None:
-    tail = (iris.key_of(claim, "claim") or "").rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
-def _new_claim(
-    iris: Iris, claim: str, anchor: tuple[str, int], claims: list[tuple[str, str, int]]
-) -> str | None:
-    """The claim now read from the sentence ``anchor`` (text, old start) at the same place
-    in it as ``claim`` was, or the one claim read from that sentence."""
-    text, start = anchor
-    same = [(c, s) for c, quote, s in claims if quote == text]
-    offset = _figure_offset(iris, claim)
-    if offset is not None:
-        for c, s in same:
-            new = _figure_offset(iris, c)
-            if new is not None and new - s == offset - start:
-                return c
-    return same[0][0] if len(same) == 1 else None
-
-
-_POINTS_AT_CLAIM = (FG.revises, PROV.wasRevisionOf, FG.reviewedClaim, FG.evidence)
-
-
-def _sentences(article_graph: Graph) -> list[tuple[str, str, int]]:
-    """(claim, sentence, its start) of every figure claim of an article's graph."""
-    out = []
-    for claim in article_graph.subjects(RDF.type, FG.FigureClaim):
-        target = article_graph.value(claim, FG.readFrom)
-        starts = [article_graph.value(sel, OA.start) for sel in article_graph.objects(target, OA.hasSelector)]
-        start = next((int(str(v)) for v in starts if v is not None), 0)
-        out.append((str(claim), str(article_graph.value(claim, FG.quoteText) or ""), start))
-    return out
-
-
-def reattach_changes(
-    store: Store, iris: Iris, article_id: str, previous: tuple[str, ...], article_graph: Graph
-) -> Changes | None:
-    """The writes that keep the reviews of article ``article_id`` when ``article_graph``
-    (its new asserted graph) replaces it (``previous``: the ids the same article had, when
-    its file name changed): each review whose claim is gone points at the claim now read
-    from the same sentence (same anchor text, the figure at the same place in it, else the
-    one claim of that sentence), its anchor moved with the text; the reviews of
-    ``previous`` move into its review graph. None when nothing changes. ``pipeline.ingest``
-    adds these to the article's own transaction."""
-    names = [iris.review_graph(i) for i in dict.fromkeys((article_id, *previous))]
-    g = _graph()
-    for name in names:
-        g += store.graph(name)
-    if not len(g):
-        return None
-    claims = _sentences(article_graph)
-    current = {c for c, _, _ in claims} | {str(c) for c in g.subjects(RDF.type, FG.FigureClaim)}
-    moved: dict[str, str] = {}
-    shifted = []  # the reviews whose claim moved, and the new start of their sentence
-    starts = {c: s for c, _, s in claims}
-    for review in set(g.subjects(FG.anchorText, None)):
-        claim = str(g.value(review, FG.revises) or g.value(review, FG.reviewedClaim) or "")
-        if not claim or claim in current:
-            continue
-        anchor = (str(g.value(review, FG.anchorText)), _int(g.value(review, FG.anchorStart)))
-        new = moved.get(claim) or _new_claim(iris, claim, anchor, claims)
-        if new is not None:
-            moved[claim] = new
-            shifted.append((review, starts[new] - anchor[1]))
-    if not moved and len(names) == 1:
-        return None
-    out = _graph()
-    for s, p, o in g:
-        out.add((s, p, URIRef(moved[str(o)]) if p in _POINTS_AT_CLAIM and str(o) in moved else o))
-    for review, shift in shifted:
-        for prop in (FG.anchorStart, FG.anchorEnd):
-            out.set((review, prop, Literal(_int(out.value(review, prop)) + shift)))
-    return Changes(replace={names[0]: out}, drop=tuple(names[1:]))
-
-
-def reattach(store: Store, iris: Iris, article_id: str, previous: tuple[str, ...] = ()) -> list[Revision]:
-    """``reattach_changes`` against the article graph in the store, applied in one
-    transaction; returns the article's revisions left orphaned (their sentence is gone)."""
-    changes = reattach_changes(store, iris, article_id, previous, store.graph(iris.article_graph(article_id)))
-    if changes is not None:
-        store.apply(changes)
-    mine = {str(r) for r in store.graph(iris.review_graph(article_id)).subjects(RDF.type, FG.Revision)}
-    return [r for r in orphaned(store) if r.iri in mine]
 
 
 __all__ = [
