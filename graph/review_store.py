@@ -25,6 +25,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from . import conflicts, staleness
 from .catalogue import query_text
+from .claimreview import summary
 from .export import describe
 from .review import (
     ACTIONS,
@@ -317,7 +318,8 @@ def add_claim(
     g.add((claim, PROV.wasDerivedFrom, URIRef(article)))
     g.add((claim, PROV.wasGeneratedBy, activity))
     g.add((claim, PROV.wasAttributedTo, who))
-    g.add((claim, RDFS.label, Literal(f"claim added by a reviewer: {quote[:80]}", lang="en")))
+    for lang in ("en", "fr"):  # labelled like an extracted claim ("Coalition: at least 1,302 ...")
+        g.add((claim, RDFS.label, Literal(summary(store, reading, lang), lang=lang)))
     g.add((activity, RDF.type, FG.ReviewActivity))
     g.add((activity, PROV.wasAssociatedWith, who))
     g.add((target, RDF.type, OA.SpecificResource))

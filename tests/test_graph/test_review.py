@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from rdflib import URIRef
-from rdflib.namespace import PROV, RDF
+from rdflib.namespace import PROV, RDF, RDFS
 
 from factgraph.graph import conflicts, export, pipeline, review_queue, review_store
 from factgraph.graph.claimreview import claimreview, claimreview_feed
@@ -161,6 +161,8 @@ def test_add_claim_from_a_selected_sentence(seeded):
     review = store.graph(IRIS.review_graph(SEED_ID))
     assert (URIRef(claim), RDF.type, FG.FigureClaim) in review
     assert (URIRef(claim), PROV.wasAttributedTo, URIRef(alice)) in review
+    labels = {label.language: str(label) for label in review.objects(URIRef(claim), RDFS.label)}
+    assert set(labels) == {"en", "fr"} and "at least 7 civilian deaths" in labels["en"], labels
     with pytest.raises(ReviewError, match="already added"):
         review_store.add_claim(
             store, IRIS, f"{BASE}article/{SEED_ID}", start, start + len(sentence), reading, alice
