@@ -8,9 +8,11 @@ The public API (the contract with the server, ``/work/review-contract.md``):
 - ``review.py``: ``Reading``, ``Revision``, ``Verdict``, ``Rating``, ``RatingScale``,
   ``Newsroom``, ``QueueItem``, ``ReviewError``, ``ACTIONS``, ``rating_scale()``,
   ``newsroom()``, ``overlay(records, readings)``.
-- ``review_store.py``: ``ensure_reviewer``, ``machine_reading``, ``current_reading``,
-  ``history``, ``revise``, ``add_claim``, ``undo``, ``give_verdict``, ``verdict``,
-  ``verdicts_of``, ``orphaned``, ``reattach``.
+- ``review_store.py``: ``ensure_reviewer``, ``revise``, ``add_claim``, ``undo``,
+  ``give_verdict``; and, re-exported from ``review_readings.py`` / ``review_anchors.py``,
+  ``machine_reading``, ``current_reading``, ``current_readings``, ``history``, ``verdict``,
+  ``verdicts_of``, ``all_verdicts``, ``orphaned``, ``orphaned_verdicts``, ``check_reading``,
+  ``reattach``, ``reattach_changes``.
 - ``review_queue.py``: ``review_queue``, ``queue_counts``.
 - ``claimreview.py``: ``claimreview_feed``, ``claimreview``.
 
@@ -274,7 +276,7 @@ def overlay(records: Iterable[ClaimRecord], readings: Mapping[str, Reading | Non
                 period_start=reading.period_start,
                 period_end=reading.period_end,
                 start_inferred=False,
-                confidence=reading.confidence if reading.confidence is not None else None,
+                confidence=reading.confidence,
             )
         )
     return out

@@ -7,17 +7,19 @@ the write side, which refreshes the conflicts. Every SPARQL text is in ``queries
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .catalogue import query_text
+from .model import BOUNDS
 from .review import NOT_A_CLAIM, Reading, ReviewError, Revision, Verdict
 from .store import Store
-from .terms import PREFIXES, is_absolute_iri
+from .terms import FG, FGB, PREFIXES, is_absolute_iri
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_TEXT = 5000  # characters of a note or an explanation
@@ -240,3 +242,66 @@ def orphaned_verdicts(store: Store) -> list[Verdict]:
     """Verdicts whose claim is gone."""
     gone = {str(d["review"]) for d in _rows(store, "orphans")}
     return [v for v in all_verdicts(store) if v.iri in gone]
+
+
+# -- checking a reading ---------------------------------------------------------------
+
+_PERIOD = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+def period_literal(field: str, value: str | None) -> Literal | None:
+    """A period bound as its xsd literal (gYear, gYearMonth, date), None when empty;
+    ``ReviewError`` naming ``field`` when it is not a real year, month or day."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    datatype = _PERIOD.get(len(text))
+    try:
+        if datatype is None:
+            raise ValueError
+        date.fromisoformat(text + {4: "-01-01", 7: "-01", 10: ""}[len(text)])
+    except ValueError:
+        raise ReviewError(
+            f"{field}: {value!r} is not a year, year-month or date (2019, 2019-05, 2019-05-30)"
+        ) from None
+    return Literal(text, datatype=datatype)
+
+
+def check_reading(store: Store, reading: Reading) -> Reading:
+    """``reading`` if every field is valid and names what the graph knows, else a
+    ``ReviewError`` naming the first bad field."""
+    if not isinstance(reading, Reading):
+        raise ReviewError("reading: required")
+    if not _is_a(store, _iri("claimant", reading.claimant), FG.Agent):
+        raise ReviewError(f"claimant: {reading.claimant} is not a source of this store")
+    if not _is_a(store, _iri("quantity", reading.quantity), FG.QuantityKind):
+        raise ReviewError(f"quantity: {reading.quantity} is not a quantity kind of this store")
+    bound = str(reading.bound)
+    if bound not in {str(FGB[b]) for b in BOUNDS}:
+        raise ReviewError(f"bound: {bound!r} is not one of {', '.join(BOUNDS)}")
+    for field, value in (("value", reading.value), ("value_high", reading.value_high)):
+        if value is not None and (
+            not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
+        ):
+            raise ReviewError(f"{field}: {value!r} is not a number")
+    if reading.value is None and bound != str(FGB.vague):
+        raise ReviewError("value: required unless the bound is vague")
+    if bound == str(FGB.range):
+        if reading.value_high is None:
+            raise ReviewError("value_high: a range needs its upper value")
+        if reading.value is not None and reading.value_high < reading.value:
+            raise ReviewError(f"value_high: {reading.value_high:g} is below value {reading.value:g}")
+    elif reading.value_high is not None:
+        raise ReviewError("value_high: only a range has an upper value")
+    for place in reading.places:
+        if not _is_a(store, _iri("places", place), FG.Place):
+            raise ReviewError(f"places: {place} is not a place of this store")
+    start = period_literal("period_start", reading.period_start)
+    end = period_literal("period_end", reading.period_end)
+    if start is not None and end is not None and str(start) > str(end)[: len(str(start))]:
+        raise ReviewError(f"period_end: {end} is before period_start {start}")
+    if reading.confidence is not None and not _is_a(
+        store, _iri("confidence", reading.confidence), FG.ConfidenceConcept
+    ):
+        raise ReviewError(f"confidence: {reading.confidence} is not a confidence concept")
+    return reading

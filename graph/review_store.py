@@ -17,17 +17,16 @@ API: ``ensure_reviewer``, ``machine_reading``, ``current_reading``, ``current_re
 from __future__ import annotations
 
 import hashlib
-import math
-from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from . import conflicts, staleness
 from .catalogue import query_text
+from .claimreview import summary
 from .export import describe
-from .model import BOUNDS
 from .review import (
     ACTIONS,
     ADDED,
@@ -41,6 +40,7 @@ from .review import (
     Verdict,
     rating_scale,
 )
+from .review_anchors import reattach, reattach_changes
 from .review_readings import (
     _NAME,
     _claim_row,
@@ -57,20 +57,21 @@ from .review_readings import (
     _short,
     _text,
     all_verdicts,
+    check_reading,
     current_reading,
     current_readings,
     history,
     machine_reading,
     orphaned,
     orphaned_verdicts,
+    period_literal,
     verdict,
     verdicts_of,
 )
 from .store import Changes, Store
-from .terms import FG, FGA, FGB, OA, SCHEMA, Iris, is_absolute_iri
-
-_PERIOD = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
-
+from .terms import FG, FGA, OA, SCHEMA, Iris, is_absolute_iri
+from .validation import ValidationError, validate
+from .vocabulary import vocabulary
 
 # -- reviewers ----------------------------------------------------------------------------
 
@@ -103,62 +104,6 @@ def _reviewer(store: Store, reviewer: str) -> URIRef:
 # -- readings -----------------------------------------------------------------------------
 
 
-def _period(field: str, value: str | None) -> Literal | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    datatype = _PERIOD.get(len(text))
-    try:
-        if datatype is None:
-            raise ValueError
-        date.fromisoformat(text + {4: "-01-01", 7: "-01", 10: ""}[len(text)])
-    except ValueError:
-        raise ReviewError(
-            f"{field}: {value!r} is not a year, year-month or date (2019, 2019-05, 2019-05-30)"
-        ) from None
-    return Literal(text, datatype=datatype)
-
-
-def check_reading(store: Store, reading: Reading) -> Reading:
-    """``reading`` if every field is valid and names what the graph knows, else a
-    ``ReviewError`` naming the first bad field."""
-    if not isinstance(reading, Reading):
-        raise ReviewError("reading: required")
-    if not _is_a(store, _iri("claimant", reading.claimant), FG.Agent):
-        raise ReviewError(f"claimant: {reading.claimant} is not a source of this store")
-    if not _is_a(store, _iri("quantity", reading.quantity), FG.QuantityKind):
-        raise ReviewError(f"quantity: {reading.quantity} is not a quantity kind of this store")
-    bound = str(reading.bound)
-    if bound not in {str(FGB[b]) for b in BOUNDS}:
-        raise ReviewError(f"bound: {bound!r} is not one of {', '.join(BOUNDS)}")
-    for field, value in (("value", reading.value), ("value_high", reading.value_high)):
-        if value is not None and (
-            not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
-        ):
-            raise ReviewError(f"{field}: {value!r} is not a number")
-    if reading.value is None and bound != str(FGB.vague):
-        raise ReviewError("value: required unless the bound is vague")
-    if bound == str(FGB.range):
-        if reading.value_high is None:
-            raise ReviewError("value_high: a range needs its upper value")
-        if reading.value is not None and reading.value_high < reading.value:
-            raise ReviewError(f"value_high: {reading.value_high:g} is below value {reading.value:g}")
-    elif reading.value_high is not None:
-        raise ReviewError("value_high: only a range has an upper value")
-    for place in reading.places:
-        if not _is_a(store, _iri("places", place), FG.Place):
-            raise ReviewError(f"places: {place} is not a place of this store")
-    start = _period("period_start", reading.period_start)
-    end = _period("period_end", reading.period_end)
-    if start is not None and end is not None and str(start) > str(end)[: len(str(start))]:
-        raise ReviewError(f"period_end: {end} is before period_start {start}")
-    if reading.confidence is not None and not _is_a(
-        store, _iri("confidence", reading.confidence), FG.ConfidenceConcept
-    ):
-        raise ReviewError(f"confidence: {reading.confidence} is not a confidence concept")
-    return reading
-
-
 def _number(value: float) -> Literal:
     return Literal(
         Decimal(repr(float(value))).normalize() if not float(value).is_integer() else Decimal(int(value)),
@@ -177,7 +122,7 @@ def _reading_triples(g: Graph, node: URIRef, reading: Reading, properties: dict[
     for place in reading.places:
         g.add((node, properties["places"], URIRef(place)))
     for field in ("period_start", "period_end"):
-        literal = _period(field, getattr(reading, field))
+        literal = period_literal(field, getattr(reading, field))
         if literal is not None:
             g.add((node, properties[field], literal))
     if reading.confidence is not None:
@@ -218,14 +163,18 @@ def _article_id(iris: Iris, article: object) -> str:
     return key
 
 
+@lru_cache(maxsize=4)
+def _vocabulary(base: str) -> Graph:
+    """The vocabulary the shapes read, built once per base (a copy costs 130 ms a write),
+    never modified (``validate`` only reads it)."""
+    return vocabulary(Iris(base))
+
+
 def _validate(g: Graph, iris: Iris, what: str, known: Graph | None = None) -> None:
     """SHACL-check ``g``; ``known``: what the store says about the resources it points to
     (their types, already checked), for the shapes' ``sh:class``, never written."""
-    from .validation import ValidationError, validate
-    from .vocabulary import vocabulary
-
     try:
-        validate(g + known if known is not None else g, vocabulary(iris), what)
+        validate(g + known if known is not None else g, _vocabulary(iris.base), what)
     except ValidationError as exc:
         raise ReviewError(str(exc)) from exc
 
@@ -369,7 +318,8 @@ def add_claim(
     g.add((claim, PROV.wasDerivedFrom, URIRef(article)))
     g.add((claim, PROV.wasGeneratedBy, activity))
     g.add((claim, PROV.wasAttributedTo, who))
-    g.add((claim, RDFS.label, Literal(f"claim added by a reviewer: {quote[:80]}", lang="en")))
+    for lang in ("en", "fr"):  # labelled like an extracted claim ("Coalition: at least 1,302 ...")
+        g.add((claim, RDFS.label, Literal(summary(store, reading, lang), lang=lang)))
     g.add((activity, RDF.type, FG.ReviewActivity))
     g.add((activity, PROV.wasAssociatedWith, who))
     g.add((target, RDF.type, OA.SpecificResource))
@@ -491,76 +441,6 @@ def give_verdict(
 # -- re-ingest ----------------------------------------------------------------------------
 
 
-def _figure_offset(iris: Iris, claim: str) -> int | None:
-    tail = (iris.key_of(claim, "claim") or "").rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
-def _new_claim(
-    iris: Iris, claim: str, anchor: tuple[str, int], claims: list[tuple[str, str, int]]
-) -> str | None:
-    """The claim now read from the sentence ``anchor`` (text, old start) at the same place
-    in it as ``claim`` was, or the one claim read from that sentence."""
-    text, start = anchor
-    same = [(c, s) for c, quote, s in claims if quote == text]
-    offset = _figure_offset(iris, claim)
-    if offset is not None:
-        for c, s in same:
-            new = _figure_offset(iris, c)
-            if new is not None and new - s == offset - start:
-                return c
-    return same[0][0] if len(same) == 1 else None
-
-
-_POINTS_AT_CLAIM = (FG.revises, PROV.wasRevisionOf, FG.reviewedClaim, FG.evidence)
-
-
-def reattach(store: Store, iris: Iris, article_id: str, previous: tuple[str, ...] = ()) -> list[Revision]:
-    """After article ``article_id`` was ingested again (``previous``: the ids it had
-    before, when its file name changed): point each review whose claim is gone at the claim
-    now read from the same sentence (anchor text, same place in it), and move the reviews
-    of ``previous`` into its review graph, in one transaction. Returns the revisions left
-    orphaned (their sentence is gone). Called by ``pipeline.ingest``."""
-    names = [iris.review_graph(i) for i in dict.fromkeys((article_id, *previous))]
-    g = _graph()
-    for name in names:
-        g += store.graph(name)
-    if not len(g):
-        return []
-    article = iris.article(article_id)
-    claims = [
-        (str(d["claim"]), _text(d.get("quote")) or "", _int(d.get("start")))
-        for d in _rows(store, "article_claims", article=str(article))
-    ]
-    current = {c for c, _, _ in claims} | {str(c) for c in g.subjects(RDF.type, FG.FigureClaim)}
-    moved: dict[str, str] = {}
-    for review in set(g.subjects(FG.anchorText, None)):
-        claim = g.value(review, FG.revises) or g.value(review, FG.reviewedClaim)
-        if claim is None or str(claim) in current or str(claim) in moved:
-            continue
-        anchor = (str(g.value(review, FG.anchorText)), _int(g.value(review, FG.anchorStart)))
-        new = _new_claim(iris, str(claim), anchor, claims)
-        if new is not None:
-            moved[str(claim)] = new
-    out = _graph()
-    starts = {c: s for c, _, s in claims}
-    for s, p, o in g:
-        if p in _POINTS_AT_CLAIM and str(o) in moved:
-            o = URIRef(moved[str(o)])
-        out.add((s, p, o))
-    for review in set(out.subjects(FG.anchorText, None)):  # the anchors where the sentences now are
-        claim = out.value(review, FG.revises) or out.value(review, FG.reviewedClaim)
-        if str(claim) in moved.values():
-            old_start = _int(out.value(review, FG.anchorStart))
-            shift = starts[str(claim)] - old_start if str(claim) in starts else 0
-            for prop in (FG.anchorStart, FG.anchorEnd):
-                value = _int(out.value(review, prop))
-                out.set((review, prop, Literal(value + shift)))
-    if moved or len(names) > 1:
-        store.apply(Changes(replace={names[0]: out}, drop=tuple(names[1:])))
-    return [r for r in orphaned(store) if r.iri in {str(x) for x in out.subjects(RDF.type, FG.Revision)}]
-
-
 __all__ = [
     "ACTIONS",
     "add_claim",
@@ -575,6 +455,7 @@ __all__ = [
     "orphaned",
     "orphaned_verdicts",
     "reattach",
+    "reattach_changes",
     "revise",
     "undo",
     "verdict",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from rdflib import URIRef
-from rdflib.namespace import PROV, RDF
+from rdflib.namespace import PROV, RDF, RDFS
 
 from factgraph.graph import conflicts, export, pipeline, review_queue, review_store
 from factgraph.graph.claimreview import claimreview, claimreview_feed
@@ -161,6 +161,8 @@ def test_add_claim_from_a_selected_sentence(seeded):
     review = store.graph(IRIS.review_graph(SEED_ID))
     assert (URIRef(claim), RDF.type, FG.FigureClaim) in review
     assert (URIRef(claim), PROV.wasAttributedTo, URIRef(alice)) in review
+    labels = {label.language: str(label) for label in review.objects(URIRef(claim), RDFS.label)}
+    assert set(labels) == {"en", "fr"} and "at least 7 civilian deaths" in labels["en"], labels
     with pytest.raises(ReviewError, match="already added"):
         review_store.add_claim(
             store, IRIS, f"{BASE}article/{SEED_ID}", start, start + len(sentence), reading, alice
@@ -406,8 +408,8 @@ def test_review_queue(seeded):
         review_queue.review_queue(store, kind="not an iri")
 
 
-def _article(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "reviewed.txt"
+def _article(tmp_path: Path, text: str, name: str = "reviewed.txt") -> Path:
+    path = tmp_path / name
     path.write_text(f" date 2019-05\nurl: https://news.example.org/coalition\n\n{text}", encoding="utf-8")
     return path
 
@@ -442,3 +444,20 @@ def test_reingest_keeps_reviews_and_lists_orphans(store, tmp_path):
     assert store.graph(IRIS.review_graph(done.extractions[0].article.id))
     # and the conflicts read the re-attached correction
     assert next(r for r in load_records(store, IRIS) if r.iri == moved).places == frozenset(corrected.places)
+
+
+def test_reviews_follow_the_article_to_its_new_file_name(store, tmp_path):
+    body = SEED_TEXT.split("2019-05 ", 1)[1]
+    done = pipeline.ingest(store, [_article(tmp_path, body, "first-name.txt")], IRIS)
+    alice = review_store.ensure_reviewer(store, IRIS, "alice")
+    osdh = _claims(done, "3.800")
+    corrected = replace(review_store.machine_reading(store, osdh), value=3900.0)
+    review_store.revise(store, IRIS, osdh, alice, "corrected", corrected)
+
+    again = pipeline.ingest(store, [_article(tmp_path, body, "second-name.txt")], IRIS)
+    old_id, new_id = done.extractions[0].article.id, again.extractions[0].article.id
+    assert old_id != new_id and again.plans[0].replaces == (old_id,)
+    moved = _claims(again, "3.800")
+    assert review_store.current_reading(store, moved) == corrected and review_store.orphaned(store) == []
+    assert IRIS.review_graph(old_id) not in store.graph_names()
+    assert IRIS.review_graph(new_id) in store.graph_names()
