@@ -98,12 +98,10 @@ def verdict_page(d: Described, stem: str) -> Response:
         return generic_page(d, stem)
     vocabulary_labels(d.labels)
     claim_title = title_of(describe(URIRef(found.claim)))
-    for item in found.evidence:  # a claim's label, or a conflict's kind and explanation
+    for item in found.evidence:  # a claim's label, a conflict's explanation (else its kind)
         e = describe(URIRef(item))
         kind = e.one(fg("conflictKind"))
-        text = (
-            f"{d.labels.get(kind)}: {e.text(fg('explanation')) or ''}".rstrip(": ") if kind else title_of(e)
-        )
+        text = (e.text(fg("explanation")) or d.labels.get(kind)) if kind else title_of(e)
         d.labels.add(URIRef(item), Literal(text, lang=d.labels.lang))
     markup = claimreview.claimreview(store, found, newsroom())
     rating = next((r for r in rating_scale().ratings if r.iri == found.rating), None)
