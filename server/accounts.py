@@ -45,6 +45,7 @@ from factgraph.graph.terms import Iris
 
 from . import users
 from .app import get_store
+from .errors import wants_html
 from .pages.language import UI, current_lang
 from .pages.rendering import page
 
@@ -140,6 +141,9 @@ def require_reviewer() -> None:
         if by_token():
             abort(_text(401, "invalid API token", {"WWW-Authenticate": 'Bearer error="invalid_token"'}))
         login = url_for("accounts.login")
+        if wants_html():  # a browser: the login form, then back to the page the form was on
+            generate_csrf()
+            abort(_login_page(401, UI[current_lang()]["login_first"], next_path=_referrer_path()))
         abort(
             _text(
                 401,
@@ -164,6 +168,17 @@ def private_pages(resp: BaseResponse) -> BaseResponse:
     return resp
 
 
+def _referrer_path() -> str | None:
+    """The path of the page a form was sent from, when it is this site's."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _safe_next(target: str | None) -> str:
     """Where to go after logging in: a path of this site, never another host."""
     if not target:
@@ -183,14 +198,14 @@ def _limiter() -> LoginLimiter:
     return limiter
 
 
-def _login_page(status: int = 200, error: str | None = None) -> Response:
+def _login_page(status: int = 200, error: str | None = None, next_path: str | None = None) -> Response:
     t = UI[current_lang()]
     resp = page(
         "login.html",
         title=t["login"],
         error=error,
         off=review_off(),
-        next=_safe_next(request.values.get("next")),
+        next=_safe_next(next_path or request.values.get("next")),
     )
     resp.status_code = status
     resp.headers["Cache-Control"] = "no-store"

@@ -402,3 +402,19 @@ def test_not_a_claim_drops_out_of_the_conflicts_and_undo_brings_it_back(site):
         == 303
     )
     assert conflicts() >= 1
+
+
+def test_a_browser_without_a_session_gets_the_login_form_and_goes_back(site, conflict_claim):
+    app, store, _, _ = site
+    before = dump(store)
+    claim, claimant, place = conflict_claim
+    client = app.test_client()
+    resp = client.post(
+        "/review/revise",
+        data=reading_form(claim, claimant, place),
+        headers={"Accept": "text/html", "Referer": "http://localhost" + page_path(claim)},
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 401 and "Log in as a reviewer first." in html and 'form class="login"' in html
+    assert f'name="next" value="{page_path(claim)}"' in html
+    assert dump(store) == before
