@@ -71,13 +71,14 @@ def home() -> Response:
         )
         if path == "/ontology" or has_route(path)
     ]
+    from ..accounts import review_off
     from .reviewing import queue_counts
 
     return page(
         "home.html",
         title="factgraph",
         counts=counts,
-        review_counts=queue_counts(),
+        review_counts=queue_counts() if review_off() is None else None,  # a newsroom that reviews
         articles=articles,
         links=links,
         facets=None,

@@ -107,7 +107,8 @@ def test_review_is_off_until_a_user_exists(tmp_path):
         resp.get_data(as_text=True)
         == "review is off: there is no reviewer account yet (factgraph user add NAME)\n"
     )
-    assert "/login" not in client.get("/").get_data(as_text=True)  # no login link, no form
+    home = client.get("/").get_data(as_text=True)
+    assert "/login" not in home and "review-counts" not in home  # no login link, no queue
 
 
 def test_review_is_off_without_a_secret_key(tmp_path):
