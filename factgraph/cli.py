@@ -262,7 +262,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if directory is not None:  # the other commands reach this store through us while we hold it
         announced = shared_store.ServerFile.new(here)
         config["STORE_TOKEN"] = announced.token
+    from factgraph.server.users import default_path
+
+    users_file = default_path(directory)  # $FACTGRAPH_USERS, else beside the store directory
+    if users_file is not None:
+        config["USERS"] = str(users_file)
     app = create_app(config, store=store)
+    with app.app_context():
+        from factgraph.graph.review import ReviewError
+        from factgraph.server.accounts import review_off
+        from factgraph.server.pages.reviewing import rating_scale
+
+        try:
+            rating_scale()  # a bad FACTGRAPH_RATING_SCALE stops here, in one line, not on a page
+        except ReviewError as exc:
+            store.close()
+            raise CommandError(str(exc)) from exc
+        print(review_off() or f"review is on: reviewers' accounts in {app.config['USERS']}", file=sys.stderr)
     print(f"factgraph {__version__} serving on http://{args.host}:{args.port}/ (SPARQL at /sparql), "
           f"IRIs under {iris.base}" + (" with the development server" if args.dev else ""), file=sys.stderr)
     # SIGTERM ends the server like Ctrl-C: the server file is withdrawn, the store flushed
@@ -313,6 +329,56 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users_path(args: argparse.Namespace) -> Path:
+    from factgraph.server.users import default_path
+
+    path = Path(args.users) if args.users else default_path(_directory(args))
+    if path is None:
+        raise CommandError("a remote or in-memory store has no users file beside it: give --users FILE "
+                           "(or set FACTGRAPH_USERS)")
+    return path
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to ask the password on: use --password-stdin")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise CommandError("the two passwords differ")
+    return password
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from factgraph.server import users
+
+    path = _users_path(args)
+    try:
+        if args.action == "list":
+            for user in users.users(path):
+                print(f"{user.name}\t{user.created}\t{user.tokens} token(s)")
+            return 0
+        if not args.name:
+            raise CommandError(f"user {args.action}: a NAME is needed")
+        if args.action == "add":
+            users.check_name(args.name)
+            users.add(path, args.name, _read_password(args), replace=args.replace)
+            print(f"user {args.name} saved in {path}", file=sys.stderr)
+            if args.token:
+                print(users.new_token(path, args.name))
+        elif args.action == "token":
+            print(users.new_token(path, args.name))
+        elif args.action == "remove":
+            users.remove(path, args.name)
+            print(f"user {args.name} removed from {path}", file=sys.stderr)
+    except users.UsersError as exc:
+        raise CommandError(str(exc)) from exc
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factgraph", description="A fact-checking knowledge graph of attributed figures.")
     parser.add_argument("--version", action="version", version=f"factgraph {__version__}")
@@ -358,6 +424,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--dev", action="store_true", help="Werkzeug's development server instead of waitress")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="reviewers' accounts: add, list, remove, or give an API token "
+                                    "(kept in a users file, never in the store)")
+    p.add_argument("action", choices=("add", "list", "remove", "token"))
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--store", help="the store the users review (default: $FACTGRAPH_STORE or "
+                                   "~/.local/share/factgraph/store); its users file is STORE.users.json")
+    p.add_argument("--users", default=None, metavar="FILE",
+                   help="the users file (default: $FACTGRAPH_USERS, else beside the store directory)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input's "
+                                                                  "first line instead of a prompt")
+    p.add_argument("--replace", action="store_true", help="add: set a new password for an existing user")
+    p.add_argument("--token", action="store_true", help="add: also print a new API token (shown once)")
+    p.set_defaults(func=cmd_user)
     return parser
 
 

@@ -20,6 +20,8 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from factgraph import __version__
 
 from .conflict_records import ClaimRecord, Conflict
+from .review import overlay
+from .review_readings import current_readings
 from .store import Store
 from .terms import FG, FGK, PREFIXES, Iris
 
@@ -52,7 +54,9 @@ def _local_name(iri: str) -> str:
 
 
 def load_records(store: Store, iris: Iris | None = None) -> list[ClaimRecord]:
-    """Every figure claim of the store as a record (queries/conflicts/claim_records.rq)."""
+    """Every figure claim of the store as a record (queries/conflicts/claim_records.rq),
+    as reviewers left it: the current reading of a revised claim, none for "not a claim"
+    (``review.overlay``)."""
     out = []
     for row in store.query(_stored_query("claim_records")):
         d = row.asdict()  # type: ignore[union-attr]
@@ -88,7 +92,7 @@ def load_records(store: Store, iris: Iris | None = None) -> list[ClaimRecord]:
                 claimant_label=_text(d.get("claimantLabel")) or "",
             )
         )
-    return out
+    return overlay(out, current_readings(store))
 
 
 def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:

@@ -1,5 +1,5 @@
 """Exports: the RDF view of one resource, streamed dumps of the whole store, the VoID
-description of the dataset and schema.org ``ClaimReview`` records.
+description of the dataset and the schema.org ``ClaimReview`` feed of reviewers' verdicts.
 
 Everything here reads the store through ``Store`` (``query`` and ``dump``), so it works
 on the embedded store and on a remote SPARQL server alike. Dumps are streamed: the store
@@ -10,8 +10,8 @@ Formats (``DUMPS``):
 
 - ``trig``, ``nquads``: every named graph kept (asserted, inferred and derived apart);
 - ``turtle``, ``jsonld``: the default view, i.e. the union of all graphs;
-- ``claimreview``: one schema.org ``ClaimReview`` per reliability verdict
-  (``fg:ReliabilityAssessment``) and per derived conflict (``fg:Conflict``), as JSON-LD.
+- ``claimreview``: a schema.org ``DataFeed`` of one ``ClaimReview`` per reviewer's verdict
+  (``claimreview.py``); conflicts and sources' assessments are not ClaimReviews.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from typing import IO, Any, cast
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
+from .claimreview import claimreview_feed
+from .review import newsroom
 from .store import Store
 from .terms import FG, PREFIXES, SCHEMA, VOID
 
@@ -36,7 +38,7 @@ __all__ = [
     "DUMPS",
     "RDF_VIEWS",
     "Dump",
-    "claim_reviews",
+    "claimreview_feed",
     "describe",
     "dump",
     "jsonld_context",
@@ -45,14 +47,6 @@ __all__ = [
     "stream",
     "void",
 ]
-
-# schema.org as @vocab, inline: the document parses without fetching https://schema.org
-CLAIMREVIEW_CONTEXT: dict[str, Any] = {
-    "@vocab": str(SCHEMA),
-    "url": {"@type": "@id"},
-    "sameAs": {"@type": "@id"},
-    "isBasedOn": {"@type": "@id"},
-}
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/factgraph/ontology")
 SD_ENDPOINT = URIRef("http://www.w3.org/ns/sparql-service-description#endpoint")
@@ -81,7 +75,7 @@ DUMPS: dict[str, Dump] = {
             "claimreview",
             "claimreview.jsonld",
             "application/ld+json",
-            "schema.org ClaimReview per reliability verdict and per derived conflict",
+            "schema.org DataFeed of ClaimReviews, one per reviewer's verdict",
         ),
     )
 }
@@ -250,7 +244,8 @@ def dump(store: Store, out: IO[bytes], fmt: str, base: str | None = None) -> Non
     elif fmt == "jsonld":
         _jsonld_default_view(store, out)
     elif fmt == "claimreview":
-        out.write(json.dumps(claim_reviews(store, base), ensure_ascii=False, indent=1).encode("utf-8"))
+        feed = claimreview_feed(store, newsroom(base=base))
+        out.write(json.dumps(feed, ensure_ascii=False, indent=1).encode("utf-8"))
     else:
         raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(DUMPS)})")
 
@@ -316,110 +311,6 @@ def void(store: Store, base: str) -> Graph:
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(int(size), datatype=XSD.integer)))
     return g
-
-
-# -- schema.org ClaimReview ---------------------------------------------------------------------
-
-
-def _opt(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _item_reviewed(row: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {"@type": "Claim", "@id": str(row.claim)}
-    if row.claimant is not None:
-        item["author"] = {"@type": "Organization", "@id": str(row.claimant)}
-        if row.claimantName is not None:
-            item["author"]["name"] = str(row.claimantName)
-    if row.article is not None:
-        appearance: dict[str, Any] = {"@type": "NewsArticle", "@id": str(row.article)}
-        for key, value in (("headline", row.headline), ("datePublished", row.published), ("url", row.url)):
-            if value is not None:
-                appearance[key] = str(value)
-        item["appearance"] = appearance
-        if row.published is not None:
-            item["datePublished"] = str(row.published)
-    return item
-
-
-def _drop_none(obj: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in obj.items() if v is not None}
-
-
-def claim_reviews(store: Store, base: str | None = None) -> dict[str, Any]:
-    """One ``ClaimReview`` per reliability verdict and per derived conflict, as a JSON-LD
-    document (schema.org as ``@vocab``, so it parses without fetching a context).
-
-    A verdict is the assessor's review of the assessed claim, rated with the verdict's
-    label; a conflict is factgraph's review of claim A, rated with the conflict kind and
-    severity, and explained in ``reviewRating.ratingExplanation``.
-    """
-    reviews: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for row in store.query(query_text("export", "claimreview_verdicts")):
-        key = f"{row.review}|{row.claim}"  # type: ignore[union-attr]
-        if key in seen:
-            continue
-        seen.add(key)
-        review_id = str(row.review) if not isinstance(row.review, BNode) else None  # type: ignore[union-attr]
-        reviews.append(
-            _drop_none(
-                {
-                    "@type": "ClaimReview",
-                    "@id": review_id + "#claimreview" if review_id else None,
-                    "url": review_id,
-                    "claimReviewed": _opt(row.claimText),  # type: ignore[union-attr]
-                    "author": _drop_none(
-                        {
-                            "@type": "Organization",
-                            "@id": str(row.assessor),  # type: ignore[union-attr]
-                            "name": _opt(row.assessorName),  # type: ignore[union-attr]
-                        }
-                    ),
-                    "itemReviewed": _item_reviewed(row),
-                    "reviewRating": _drop_none(
-                        {
-                            "@type": "Rating",
-                            "alternateName": _opt(row.verdictName) or str(row.verdict).rsplit("/", 1)[-1],  # type: ignore[union-attr]
-                            "sameAs": str(row.verdict),  # type: ignore[union-attr]
-                        }
-                    ),
-                }
-            )
-        )
-    for row in store.query(query_text("export", "claimreview_conflicts")):
-        conflict = str(row.conflict)  # type: ignore[union-attr]
-        if conflict in seen:
-            continue
-        seen.add(conflict)
-        kind = _opt(row.kindName) or (  # type: ignore[union-attr]
-            str(row.kind).rsplit("/", 1)[-1] if row.kind is not None else "conflict"  # type: ignore[union-attr]
-        )
-        severity = _opt(row.severity)  # type: ignore[union-attr]
-        name = f"{kind} ({severity})" if severity else kind
-        other = _opt(row.otherName) or str(row.other)  # type: ignore[union-attr]
-        reviews.append(
-            _drop_none(
-                {
-                    "@type": "ClaimReview",
-                    "@id": conflict + "#claimreview",
-                    "url": conflict,
-                    "claimReviewed": _opt(row.claimText),  # type: ignore[union-attr]
-                    "author": _drop_none({"@type": "Organization", "name": "factgraph", "url": base}),
-                    "itemReviewed": _item_reviewed(row),
-                    "reviewRating": _drop_none(
-                        {
-                            "@type": "Rating",
-                            "alternateName": f"{name}: conflicts with {other}",
-                            "ratingExplanation": _opt(row.explanation),  # type: ignore[union-attr]
-                            "sameAs": _opt(row.kind),  # type: ignore[union-attr]
-                        }
-                    ),
-                    "isBasedOn": [str(row.claim), str(row.other)],  # type: ignore[union-attr]
-                }
-            )
-        )
-    return {"@context": CLAIMREVIEW_CONTEXT, "@graph": reviews}
 
 
 def to_bytes(store: Store, fmt: str, base: str | None = None) -> bytes:

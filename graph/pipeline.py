@@ -4,7 +4,10 @@ detect conflicts.
 Every article is read, extracted, mapped and validated before anything is written, so
 bad input changes nothing in the store. Each article is then written in one transaction:
 its named graph (asserted), its inferred graph, its lexicon additions and a mark flagging
-the conflicts stale (``staleness.py``). The conflicts graph is then recomputed over the
+the conflicts stale (``staleness.py``); an article's review graph is never dropped: when it
+replaces a stored article, its reviews are re-attached to the claims read from the same
+sentences in the article's own transaction (``review_anchors.reattach_changes``), or left
+listed as orphaned. The conflicts graph is then recomputed over the
 whole store, clearing the mark in the same transaction. A process killed at any moment
 leaves each article complete with its inferences, or as it was, and the conflicts
 current or flagged stale.
@@ -20,7 +23,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from . import conflicts as conflict_analysis
-from . import identity, scope, sources, staleness
+from . import identity, review_anchors, scope, sources, staleness
 from .article import ArticleError, read_article
 from .extraction import extract
 from .mapping import lexicon_graph, place_label, to_graph
@@ -130,10 +133,14 @@ def ingest(
         # copy it replaces), what it adds to the lexicon, and the mark that the conflicts
         # no longer reflect the store
         own, shared = split_shared(infer(g, iris, lex), lex)
+        # the reviews of the article it replaces follow their sentences, in the same transaction
+        reviews = review_anchors.reattach_changes(store, iris, a.id, tuple(gone), g) if plan.replaces else None
         store.apply(Changes(
-            replace={iris.article_graph(a.id): g, iris.inferred_graph(a.id): own},
+            replace={iris.article_graph(a.id): g, iris.inferred_graph(a.id): own,
+                     **(reviews.replace if reviews else {})},
             add={iris.lexicon_graph: lex, iris.lexicon_closure_graph: shared, iris.status_graph: stale},
-            drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i))),
+            drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i)))
+            + (reviews.drop if reviews else ()),
         ))
         for i in gone:
             del stored[i]

@@ -21,6 +21,8 @@ FGQ = Namespace("https://w3id.org/factgraph/quantity/")  # quantity kinds (SKOS)
 FGB = Namespace("https://w3id.org/factgraph/bound/")  # bounds (SKOS)
 FGC = Namespace("https://w3id.org/factgraph/confidence/")  # hedges and verdicts (SKOS)
 FGK = Namespace("https://w3id.org/factgraph/conflict/")  # conflict kinds (SKOS)
+FGA = Namespace("https://w3id.org/factgraph/review-action/")  # review actions (SKOS)
+FGR = Namespace("https://w3id.org/factgraph/rating/")  # the default rating scale (SKOS)
 SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 TIME = Namespace("http://www.w3.org/2006/time#")
@@ -137,7 +139,25 @@ class Iris:
         """OWL-RL closure of the vocabulary graph, computed once."""
         return self._iri("graph/vocabulary-inferred")
 
+    def review_graph(self, article_id: str) -> URIRef:
+        """What reviewers said about one article's claims: revisions, verdicts, added claims."""
+        return self._iri(f"graph/review/{article_id}")
+
+    @property
+    def reviewers_graph(self) -> URIRef:
+        """The reviewers (``fg:Reviewer``, name only)."""
+        return self._iri("graph/reviewers")
+
     # resources
+    def reviewer(self, name: str) -> URIRef:
+        return self._iri(f"reviewer/{name}")
+
+    def revision(self, key: str) -> URIRef:
+        return self._iri(f"revision/{key}")
+
+    def verdict(self, key: str) -> URIRef:
+        return self._iri(f"verdict/{key}")
+
     def article(self, article_id: str) -> URIRef:
         return self._iri(f"article/{article_id}")
 

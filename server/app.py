@@ -41,13 +41,19 @@ DEFAULTS: dict[str, Any] = {
     "SERVER_MAX_HEADER_BYTES": 16384,  # request line and headers
     # set by `factgraph serve` on an embedded store: the token of /store/* (graph/shared_store.py)
     "STORE_TOKEN": None,
+    # review (server/accounts.py): on once the users file has an account and SECRET_KEY
+    # (FACTGRAPH_SECRET_KEY) is set; USERS, LOGIN_LIMIT and LOGIN_WINDOW are in accounts.DEFAULTS
+    "SECRET_KEY": None,
     "STORE_MAX_BODY": 64 << 20,  # body cap of /store/update (an article's graphs in one transaction)
 }
 
 
 def create_app(config: Mapping[str, Any] | None = None, store: Store | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    from .accounts import DEFAULTS as ACCOUNT_DEFAULTS
+
     app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(ACCOUNT_DEFAULTS)
     app.config.from_pyfile("factgraph.cfg", silent=True)
     app.config.from_prefixed_env("FACTGRAPH")
     if config:
@@ -57,11 +63,13 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         app.extensions["factgraph.store"] = store
 
     from . import (
+        accounts,
         conflicts,
         downloads,
         errors,
         pages,
         resources,
+        reviews,
         security,
         sparql,
         store_access,
@@ -70,12 +78,14 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
 
     app.after_request(security.add_headers)
     errors.init_app(app)
+    accounts.init_app(app)  # sessions, CSRF, /login and /logout (review is off until a user exists)
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(stored_queries.bp)  # loads and parses every queries/**/*.rq
     app.register_blueprint(pages.bp)
     app.register_blueprint(conflicts.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(reviews.bp)  # review writes (in this process), /review, /claimreview.json
     app.register_blueprint(store_access.bp)  # 404 unless serve set STORE_TOKEN
     app.register_blueprint(resources.bp)  # last: the catch-all for minted IRIs
     return app

@@ -25,7 +25,7 @@ from .negotiation import negotiate
 from .query_pool import Unavailable
 
 
-def _wants_html() -> bool:
+def wants_html() -> bool:
     return negotiate(request.headers.get("Accept"), None, ["text/plain", "text/html"]) == "text/html"
 
 
@@ -53,7 +53,7 @@ def filter_iris(args: Mapping[str, str], names: Iterable[str]) -> dict[str, str]
 
 
 def http_error(exc: HTTPException) -> BaseResponse:
-    if exc.code is None or exc.response is not None or _wants_html():
+    if exc.code is None or exc.response is not None or wants_html():
         return exc.get_response()
     resp = exc.get_response()  # keeps headers such as Allow (405)
     line = " ".join(f"{exc.code} {exc.name}: {exc.description}".split())
@@ -63,7 +63,7 @@ def http_error(exc: HTTPException) -> BaseResponse:
 
 
 def unavailable(exc: Unavailable) -> Response:
-    if _wants_html():
+    if wants_html():
         resp = Response(render_template("errors/unavailable.html", message=exc.message), status=503,
                         mimetype="text/html")
     else:

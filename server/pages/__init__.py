@@ -27,6 +27,7 @@ from .described import describe, generic_page
 from .places import place_page
 from .quantities import is_quantity_kind, quantity_page
 from .quotes import locate_quote
+from .reviewing import verdict_page
 from .sources import agent_page
 
 __all__ = ["CHART_POINTS", "PAGE_ROWS", "bp", "locate_quote", "render_resource", "segments"]
@@ -60,6 +61,7 @@ def render_resource(iri: URIRef, stem: str) -> Response:
         "agent": agent_page,
         "place": place_page,
         "vocab": vocab.concept_page,
+        "verdict": verdict_page,
     }.get(kind, generic_page)
     if is_quantity_kind(d, stem):
         renderer = quantity_page

@@ -14,6 +14,7 @@ from factgraph.graph.article import body_start
 
 from .described import Described, generic_page, vocabulary_labels
 from .rendering import rows
+from .reviewing import choices
 
 
 @dataclass(frozen=True)
@@ -57,4 +58,16 @@ def article_page(d: Described, stem: str) -> Response:
     text = d.text(URIRef("https://schema.org/text")) or ""
     start = body_start(text)  # the date header and its field lines are not shown
     shown = [(a - start, b - start, claim, title) for a, b, claim, title in spans if a >= start]
-    return generic_page(d, stem, "article.html", claims=claims, segments=segments(text[start:], shown))
+    from ..accounts import current_reviewer
+
+    reviewer = current_reviewer()
+    return generic_page(
+        d,
+        stem,
+        "article.html",
+        claims=claims,
+        segments=segments(text[start:], shown),
+        body_offset=start,
+        body_length=len(text),
+        choices=choices(d.labels) if reviewer else None,
+    )

@@ -16,6 +16,7 @@ from .described import Described, generic_page
 from .language import LANGS, Labels, local_name
 from .quotes import claim_quote
 from .rendering import fg, rows, show
+from .reviewing import claim_review
 
 RELATIONS = {  # (predicate local name, direction) -> (en, fr)
     ("restates", "out"): ("restates", "reprend"),
@@ -62,10 +63,14 @@ def claim_page(d: Described, stem: str) -> Response:
         d.labels.add(row.verdict, row.verdictLabel)
         if (row.assessor, row.verdict) not in verdicts:
             verdicts.append((row.assessor, row.verdict))
+    from ..accounts import current_reviewer
+
+    reviewer = current_reviewer()
     return generic_page(
         d,
         stem,
         "claim.html",
+        review=claim_review(iri, d.labels, reviewer),
         fg=fg,
         quote=quote,
         provenance=provenance,

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
@@ -34,9 +34,12 @@ def has_route(path: str) -> bool:
 def store_version() -> tuple:
     """What changes whenever the store's content does through factgraph: its named graphs
     (an article added or dropped) and the conflict detection's ``prov:endedAtTime`` (every
-    ingest, new or replaced articles alike, ends with a conflict refresh that stamps it)."""
-    stamps = tuple((str(r.activity), str(r.stamp)) for r in rows("home_version"))
-    return (tuple(get_store().graph_names()), stamps)
+    ingest, new or replaced articles alike, ends with a conflict refresh that stamps it).
+    Read once per request (``g``): the home page checks two caches against it."""
+    if "factgraph_store_version" not in g:
+        stamps = tuple((str(r.activity), str(r.stamp)) for r in rows("home_version"))
+        g.factgraph_store_version = (tuple(get_store().graph_names()), stamps)
+    return g.factgraph_store_version
 
 
 def home_counts() -> Any:
@@ -68,10 +71,14 @@ def home() -> Response:
         )
         if path == "/ontology" or has_route(path)
     ]
+    from ..accounts import review_off
+    from .reviewing import queue_counts
+
     return page(
         "home.html",
         title="factgraph",
         counts=counts,
+        review_counts=queue_counts() if review_off() is None else None,  # a newsroom that reviews
         articles=articles,
         links=links,
         facets=None,

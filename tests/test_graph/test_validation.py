@@ -131,6 +131,26 @@ fgq:civils_tues a fg:QuantityKind, skos:Concept ;
     fg:severity "minor" ; fg:ratio 1.1 ; fg:gap 10 .
 <assessment/1> a fg:ReliabilityAssessment ;
     fg:assessor <agent/ngo> ; fg:verdict fgc:likely ; fg:assessedClaim <claim/A/1> .
+
+<reviewer/alice> a fg:Reviewer ; schema:name "alice" .
+<revision/A/1/1> a fg:Revision ;
+    fg:revises <claim/A/1> ; fg:reviewAction <https://w3id.org/factgraph/review-action/corrected> ;
+    prov:wasRevisionOf <claim/A/1> ; prov:wasAttributedTo <reviewer/alice> ;
+    prov:generatedAtTime "2026-12-06T05:00:00Z"^^xsd:dateTime ;
+    fg:revisedClaimant <agent/ngo> ; fg:revisedQuantityKind fgq:civilian_deaths ; fg:revisedBound fgb:range ;
+    fg:revisedValue 1200.0 ; fg:revisedValueHigh 1400.0 ; fg:revisedPlace <place/ngo-land> ;
+    fg:revisedPeriodStart "2014"^^xsd:gYear ; fg:revisedPeriodEnd "2019-04"^^xsd:gYearMonth ;
+    fg:revisedConfidence fgc:likely ; fg:reviewNote "the high end is 1 400" ;
+    fg:anchorText "entre 1 200 et 1 300 civils ont été tués" ; fg:anchorStart 12 ; fg:anchorEnd 52 ;
+    prov:wasInvalidatedBy <revision/A/1/1/undo> .
+<revision/A/1/1/undo> a fg:Undo ;
+    prov:wasAssociatedWith <reviewer/alice> ; prov:endedAtTime "2026-12-06T05:01:00Z"^^xsd:dateTime .
+<verdict/1> a fg:Verdict ;
+    fg:reviewedClaim <claim/A/1> ; fg:rating <https://w3id.org/factgraph/rating/mixed> ;
+    fg:ratingValue 4 ; fg:bestRating 6 ; fg:worstRating 1 ; fg:ratingLabel "mixed"@en ;
+    fg:verdictExplanation "Partly right." ; fg:evidence <claim/B/1> ; fg:evidenceUrl <https://example.org/> ;
+    prov:wasAttributedTo <reviewer/alice> ; prov:generatedAtTime "2026-12-06T05:02:00Z"^^xsd:dateTime ;
+    fg:anchorText "entre 1 200 et 1 300 civils ont été tués" ; fg:anchorStart 12 ; fg:anchorEnd 52 .
 """
 
 
@@ -257,6 +277,8 @@ def _valid_like(g: Graph, vocab: Graph, v: Node, i: int) -> Node:
             return Literal(not v.value)
         if v.datatype in (XSD.date, XSD.gYear, XSD.gYearMonth):
             return Literal(f"200{i}-01-01", datatype=XSD.date)
+        if v.datatype == XSD.dateTime:
+            return Literal(f"200{i}-01-01T00:00:00Z", datatype=XSD.dateTime)
         if v.datatype is None:
             return Literal(f"{v} {i}", lang=v.language)
         return Literal(f"{v} {i}", datatype=v.datatype) if v.datatype == XSD.string else v
