@@ -147,3 +147,12 @@ def inject_values(query: str, terms: Mapping[str, str]) -> str:
     for at in sorted([where_brace(query), *subquery_braces(query)], reverse=True):
         query = query[: at + 1] + block + query[at + 1 :]
     return query
+
+
+def inject_rows(query: str, name: str, terms: list[str]) -> str:
+    """``query`` with a VALUES block binding ``?name`` to each of ``terms`` (already
+    written in SPARQL syntax), one row each, at the start of its WHERE pattern: the
+    query is evaluated for those values only (a page of article graphs, ``paging``)."""
+    block = f" VALUES ?{name} {{ {' '.join(terms)} }} "
+    at = where_brace(query)
+    return query[: at + 1] + block + query[at + 1 :]
