@@ -22,7 +22,7 @@ from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.term import Node
 
 from factgraph.graph.catalogue import Catalogue, ParamError, StoredQuery
-from factgraph.graph.paging import article_graphs, page_by_graph
+from factgraph.graph.paging import graphs_for, page_by_graph
 from factgraph.graph.store import Store, StoreError
 from factgraph.graph.terms import PREFIXES, is_iri
 
@@ -70,14 +70,21 @@ def rows_of(store: Store, text: str, bindings: dict, row_limit: int) -> Outcome 
     return variables, rows, False, None
 
 
-def page_of(store: Store, text: str, var: str, bindings: dict, after: str, want: int) -> Outcome | Answer:
-    """One page of a stored SELECT paged by article graph (in the worker)."""
+GRAPHS = "factgraph.cache.article_graphs"  # (data version, article graphs), shared with the pages
+
+
+def page_of(
+    store: Store, text: str, var: str, bindings: dict, after: str, want: int, kept: tuple | None
+) -> tuple[Outcome, tuple] | Answer:
+    """One page of a stored SELECT paged by article graph (in the worker), with the list
+    of article graphs it used (``kept`` when still current) for the parent to keep."""
     try:
-        found = page_by_graph(store, text, var, bindings, article_graphs(store), after, want)
+        graphs = graphs_for(store, kept)
+        found = page_by_graph(store, text, var, bindings, graphs[1], after, want)
     except StoreError as exc:
         return _text(400, str(exc))
     rows = [tuple(plain(row[v]) for v in found.variables) for row in found.rows]
-    return [Variable(v) for v in found.variables], rows, False, found.next_after
+    return ([Variable(v) for v in found.variables], rows, False, found.next_after), graphs
 
 
 def _cell(term: object) -> dict[str, str]:
@@ -137,8 +144,12 @@ def query(name: str) -> Response:
         else:
             ran: Outcome | Answer
             if stored.paged:
-                ran = run_answer(page_of, stored.text, stored.paged, bindings, after,
-                                 pages.PAGE_ROWS)
+                paged = run_answer(page_of, stored.text, stored.paged, bindings, after, pages.PAGE_ROWS,
+                                   current_app.extensions.get(GRAPHS))
+                if isinstance(paged, Answer):
+                    ran = paged
+                else:
+                    ran, current_app.extensions[GRAPHS] = paged
             else:
                 ran = run_answer(rows_of, stored.text, bindings, int(current_app.config["ROW_LIMIT"]))
             if isinstance(ran, Answer):  # refused, timed out or failed

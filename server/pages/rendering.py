@@ -11,8 +11,8 @@ from flask import Response, current_app, render_template
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from factgraph.graph import export
-from factgraph.graph.paging import Page, article_graphs, page_by_graph
+from factgraph.graph import export, paging
+from factgraph.graph.paging import Page, page_by_graph
 
 from .. import charts
 from ..app import get_store
@@ -59,22 +59,19 @@ def rows(name: str, **bindings: Node) -> list[Any]:
 
 
 def data_version() -> tuple:
-    """The conflict detection's stamps (``home_version``, one small query), which every
-    ingest renews, new or replaced articles alike: what the caches below are kept for."""
-    return tuple((str(r.activity), str(r.stamp)) for r in rows("home_version"))
+    """``paging.data_version``: what the caches below are kept for."""
+    return paging.data_version(get_store())
 
 
 def graph_list() -> list[str]:
     """The article graphs in IRI order (``paging.article_graphs``: 1 000 IRIs read back at
     100k claims, 10 000 at 1M), read once per ``data_version``. Cached in the parent as
-    ``home_counts`` is (``bounded_views``)."""
-    version = data_version()
-    cached = current_app.extensions.get("factgraph.cache.article_graphs")
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    graphs = article_graphs(get_store())
-    current_app.extensions["factgraph.cache.article_graphs"] = (version, graphs)
-    return graphs
+    ``home_counts`` is (``bounded_views``), and shared with the stored queries."""
+    kept = current_app.extensions.get("factgraph.cache.article_graphs")
+    graphs = paging.graphs_for(get_store(), kept)
+    if graphs is not kept:
+        current_app.extensions["factgraph.cache.article_graphs"] = graphs
+    return graphs[1]
 
 
 def cached_rows(name: str, **bindings: Node) -> list[Any]:
