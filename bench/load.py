@@ -9,7 +9,7 @@ mixing pages (claim, article, source, place, /conflicts, /search), stored querie
 request, and the memory of the server with its query workers (RSS, and PSS, which
 counts pages shared by parent and children once). Loopback only; stops by itself.
 
-    python bench/load.py [--claims 100000] [--seconds 60] [--clients 50] [--runs 3]
+    python bench/load.py [--claims 100000] [--seconds 60] [--clients 50] [--runs 3] [--store DIR] [--python PY]
 """
 
 from __future__ import annotations
@@ -69,11 +69,11 @@ def free_port() -> int:
 class Server:
     """``factgraph serve`` on a free loopback port; ``env`` adds FACTGRAPH_* settings."""
 
-    def __init__(self, store: Path, env: dict[str, str] | None = None):
+    def __init__(self, store: Path, env: dict[str, str] | None = None, python: str = sys.executable):
         self.port = free_port()
         self.log = CACHE / f"serve-{self.port}.log"  # the server's stderr
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "factgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
+            [python, "-m", "factgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
              "--port", str(self.port)],
             env={**os.environ, "FACTGRAPH_BASE": BASE, **(env or {})},
             stdout=subprocess.DEVNULL, stderr=self.log.open("wb"),
@@ -303,10 +303,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hammer", action="store_true", help="ask again at once after a 503 (no Retry-After)")
+    parser.add_argument("--store", type=Path, help="an on-disk store of --claims synthetic claims to serve "
+                        "(default: built once under /tmp/factgraph-bench)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter that runs factgraph serve (another checkout's venv, to compare builds)")
     args = parser.parse_args()
 
-    store = ensure_store(args.claims)
-    server = Server(store)
+    store = args.store or ensure_store(args.claims)
+    server = Server(store, python=args.python)
     try:
         work = workload(server.port, args.claims)
         print(f"serving {args.claims} claims on port {server.port}; {args.clients} clients, "

@@ -9,6 +9,9 @@ Each file starts with a header, one ``#+ key: value`` line per key::
 ``title`` and ``description`` are required; ``params`` lists the query variables a
 caller supplies, each ``name[:type][?]`` with type ``iri`` (default), ``string``,
 ``integer``, ``decimal`` or ``date``; a trailing ``?`` makes it optional (left unbound).
+``paged: graph`` says the query is read in keyset pages by article graph (``paging.py``):
+``?graph`` is projected and names the graph each row was read from; run whole (``run``),
+the query ranges over every graph.
 A missing or unknown key, or a query that does not parse, raises ``CatalogueError``
 when the catalogue loads: a broken query fails at start-up, not on a request.
 
@@ -47,7 +50,7 @@ class ParamError(ValueError):
 TYPES = ("iri", "string", "integer", "decimal", "date")
 _HEADER = re.compile(r"#\+\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<type>[a-z]+))?(?P<optional>\?)?$")
-_KEYS = {"title", "description", "params"}
+_KEYS = {"title", "description", "params", "paged"}
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
@@ -86,6 +89,7 @@ class StoredQuery:
     params: tuple[Param, ...]
     text: str
     form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    paged: str | None = None  # the variable naming each row's article graph, when paged by graph
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Identifier]:
         """Terms for the given raw values; raises ParamError for a missing or bad one."""
@@ -142,7 +146,10 @@ def parse_stored_query(name: str, source: str) -> StoredQuery:
             raise CatalogueError(f"{name}.rq: parameter {p.name!r} is not a variable of the query")
         if form == "SELECT" and p.name not in projected:  # Oxigraph binds only projected variables
             raise CatalogueError(f"{name}.rq: parameter {p.name!r} must be in the SELECT projection")
-    return StoredQuery(name, meta["title"], meta["description"], tuple(params), source, form)
+    paged = meta.get("paged") or None
+    if paged is not None and (form != "SELECT" or paged not in projected):
+        raise CatalogueError(f"{name}.rq: paged by {paged!r}, which must be a projected variable of a SELECT")
+    return StoredQuery(name, meta["title"], meta["description"], tuple(params), source, form, paged)
 
 
 def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:

@@ -147,3 +147,30 @@ def inject_values(query: str, terms: Mapping[str, str]) -> str:
     for at in sorted([where_brace(query), *subquery_braces(query)], reverse=True):
         query = query[: at + 1] + block + query[at + 1 :]
     return query
+
+
+
+def graph_union(query: str, name: str, terms: list[str]) -> str:
+    """``query`` with its ``GRAPH ?name { ... }`` pattern (the first one) written once per
+    graph of ``terms`` (already in SPARQL syntax), as a UNION of ``{ GRAPH <g> { ... }
+    BIND(<g> AS ?name) }``: Oxigraph matches a pattern in a named graph by an index seek,
+    where a VALUES block for ``?name`` was joined with the pattern matched in every graph
+    (all of a source's claims for a page of a few articles). No graph: no row."""
+    at = None
+    for i, token, braces, _ in _tokens(query):
+        if at is None and token == "GRAPH" and re.match(rf"GRAPH\s+[?$]{name}\s*\{{", query[i:], re.IGNORECASE):
+            at = (i, braces)
+        elif at is not None and token == "}" and braces == at[1] + 1:
+            start = query.index("{", at[0])
+            inner = query[start + 1 : i]
+            union = " UNION ".join(f"{{ GRAPH {t} {{{inner}}} BIND({t} AS ?{name}) }}" for t in terms)
+            return query[: at[0]] + (union or f"VALUES ?{name} {{ }}") + query[i + 1 :]
+    raise QueryTextError(f"no 'GRAPH ?{name} {{ ... }}' pattern to page by")
+
+
+
+def graph_values(query: str, name: str, terms: list[str]) -> str:
+    """``query`` with a VALUES block binding ``?name`` to each of ``terms`` (already in
+    SPARQL syntax), one row each, at the start of its WHERE pattern."""
+    at = where_brace(query)
+    return query[: at + 1] + f" VALUES ?{name} {{ {' '.join(terms)} }} " + query[at + 1 :]

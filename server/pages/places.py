@@ -1,6 +1,6 @@
 """The page of a place: where it lies (the chain of places containing it, nearest
 first), the places within it that have claims, and the claims about it and the places
-within it, ordered by IRI and paged by keyset, with their counts; a link to GeoNames
+within it, article by article in keyset pages by article graph, with their counts; a link to GeoNames
 when the place is the same as a GeoNames feature."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, request
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from .. import pages as limits  # PAGE_ROWS, read on each request
 from .described import Described, generic_page, vocabulary_labels
-from .rendering import fg, rows
+from .rendering import cached_rows, fg, paged_rows, rows
 
 
 @dataclass
@@ -58,9 +58,10 @@ def place_page(d: Described, stem: str) -> Response:
     page_rows = limits.PAGE_ROWS
     vocabulary_labels(d.labels)
     after = request.args.get("after") or ""
-    found = rows("place_count", iri=d.iri)
+    found = cached_rows("place_count", iri=d.iri)
     claims: dict[str, PlaceClaim] = {}
-    for row in rows("place_claims", iri=d.iri, after=Literal(after)):
+    page = paged_rows("place_claims", after, page_rows, iri=d.iri)
+    for row in page.rows:
         d.labels.add(row.claim, row.label)
         entry = claims.setdefault(
             str(row.claim), PlaceClaim(row.claim, row.claimant, row.quantity, row.value, row.countedText)
@@ -68,13 +69,12 @@ def place_page(d: Described, stem: str) -> Response:
         if row.place is not None and row.place not in entry.places:
             entry.places.append(row.place)
     listed = list(claims.values())
-    next_after = str(listed[page_rows - 1].claim) if len(listed) > page_rows else None
-    within = [(row.place, int(row.n)) for row in rows("place_within", iri=d.iri)]
+    within = [(row.place, int(row.n)) for row in cached_rows("place_within", iri=d.iri)]
     return generic_page(
         d,
         stem,
         "place.html",
-        claims=listed[:page_rows],
+        claims=listed,
         total=int(found[0].n) if found and found[0].n is not None else 0,
         here=int(found[0].here) if found and found[0].here is not None else 0,
         chain=containing_chain(d),
@@ -82,5 +82,5 @@ def place_page(d: Described, stem: str) -> Response:
         kind=d.one(fg("placeKind")),
         geonames=geonames_links(d),
         after=after,
-        next_after=next_after,
+        next_after=page.next_after,
     )

@@ -1,20 +1,19 @@
 """The page of a quantity kind (``/vocab/quantity/{notation}``), listed in fgq:scheme or
 minted from what an article counts (fgq:minted): its label, notation and scheme, its
 broader and narrower kinds, the words articles used for what it counts, and its claims,
-ordered by IRI and paged by keyset."""
+article by article in keyset pages by article graph."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from flask import Response, request
-from rdflib import Literal
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from .. import pages as limits  # PAGE_ROWS, read on each request
 from .described import Described, generic_page, vocabulary_labels
-from .rendering import rows
+from .rendering import cached_rows, paged_rows, rows
 
 QUANTITY_STEM = "vocab/quantity/"
 
@@ -43,7 +42,8 @@ def quantity_page(d: Described, stem: str) -> Response:
     vocabulary_labels(d.labels)
     after = request.args.get("after") or ""
     claims: dict[str, KindClaim] = {}
-    for row in rows("kind_claims", iri=d.iri, after=Literal(after)):
+    page = paged_rows("kind_claims", after, page_rows, iri=d.iri)
+    for row in page.rows:
         d.labels.add(row.claim, row.label)
         entry = claims.setdefault(
             str(row.claim),
@@ -52,15 +52,14 @@ def quantity_page(d: Described, stem: str) -> Response:
         if row.place is not None and row.place not in entry.places:
             entry.places.append(row.place)
     listed = list(claims.values())
-    next_after = str(listed[page_rows - 1].claim) if len(listed) > page_rows else None
-    found = rows("kind_count", iri=d.iri)
+    found = cached_rows("kind_count", iri=d.iri)
     narrower: list[Node] = []
     for row in rows("kind_narrower", iri=d.iri):
         d.labels.add(row.narrower, row.label)
         if row.narrower not in narrower:
             narrower.append(row.narrower)
     texts: dict[str, int] = {}
-    for row in rows("kind_texts", iri=d.iri):
+    for row in cached_rows("kind_texts", iri=d.iri):
         texts[str(row.text)] = texts.get(str(row.text), 0) + int(row.n)
     broader = [o for o in d.all(SKOS.broader) if o != d.iri]
     return generic_page(
@@ -73,8 +72,8 @@ def quantity_page(d: Described, stem: str) -> Response:
         narrower=sorted(narrower, key=d.labels.get),
         definition=d.text(SKOS.definition),
         texts=sorted(texts.items(), key=lambda kv: (-kv[1], kv[0])),
-        claims=listed[:page_rows],
+        claims=listed,
         total=int(found[0].n) if found else 0,
         after=after,
-        next_after=next_after,
+        next_after=page.next_after,
     )

@@ -1,5 +1,5 @@
 """The page of a source (an agent): what kind of source it is and how else it is written,
-its claims of one quantity, paged by keyset, a chart of its figures over time for a
+its claims of one quantity, article by article in keyset pages by article graph, a chart of its figures over time for a
 chosen place, and the verdicts it gave on others' reports."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .. import charts
 from .. import pages as limits  # PAGE_ROWS and CHART_POINTS, read on each request
 from .described import Described, generic_page, title_of, vocabulary_labels
 from .language import Labels
-from .rendering import fg, href, rows, show
+from .rendering import cached_rows, fg, href, paged_rows, rows, show
 
 # the kinds of source, most specific first: the page names the first one the agent has
 AGENT_KINDS = ("GovernmentBody", "NewsOutlet", "Person", "ArticleVoice", "Organisation", "Agent")
@@ -54,10 +54,10 @@ def chart_points(iri: URIRef, quantity: URIRef, place: URIRef | None, labels: La
     aggregate, so a source with thousands of figures never ships them all to Python)."""
     where = {"iri": iri, "quantity": quantity, **({"place": place} if place is not None else {})}
     suffix = "_place" if place is not None else ""
-    dates = rows("agent_dates" + suffix, **where)
+    dates = cached_rows("agent_dates" + suffix, **where)
     if sum(int(r.values) for r in dates) <= limits.CHART_POINTS:
         points = []
-        for r in rows("agent_figures" + suffix, **where):
+        for r in cached_rows("agent_figures" + suffix, **where):
             labels.add(r.claim, r.label)
             bound = str(r.bound).rsplit("/", 1)[-1] if r.bound is not None else "exact"
             high = float(r.high) if r.high is not None else None
@@ -80,7 +80,6 @@ class ClaimRow:
     """One row of a source's claims table (places folded from one row per place)."""
 
     claim: Node
-    key: str
     when: Node | None
     value: Node | None
     value_high: Node | None
@@ -91,26 +90,26 @@ class ClaimRow:
 def agent_page(d: Described, stem: str) -> Response:
     page_rows = limits.PAGE_ROWS
     vocabulary_labels(d.labels)
-    counts = {str(r.quantity): int(r.n) for r in rows("agent_quantities", iri=d.iri)}
+    counts = {str(r.quantity): int(r.n) for r in cached_rows("agent_quantities", iri=d.iri)}
     quantity = request.args.get("quantity") or max(counts, key=lambda q: (counts[q], q), default="")
     place = request.args.get("place") or ""
     after = request.args.get("after") or ""
     table: dict[str, ClaimRow] = {}
     chart = None
+    next_after = None
     if quantity:
-        for r in rows("agent_claims", iri=d.iri, quantity=URIRef(quantity), after=Literal(after)):
+        page = paged_rows("agent_claims", after, page_rows, iri=d.iri, quantity=URIRef(quantity))
+        next_after = page.next_after
+        for r in page.rows:
             d.labels.add(r.claim, r.label)
-            entry = table.setdefault(
-                str(r.claim), ClaimRow(r.claim, str(r.key), r.when, r.value, r.valueHigh, r.bound)
-            )
+            entry = table.setdefault(str(r.claim), ClaimRow(r.claim, r.when, r.value, r.valueHigh, r.bound))
             if r.place is not None and r.place not in entry.places:
                 entry.places.append(r.place)
         chart = charts.timeline(
             chart_points(d.iri, URIRef(quantity), URIRef(place) if place else None, d.labels)
         )
     claims = list(table.values())
-    next_after = claims[page_rows - 1].key if len(claims) > page_rows else None
-    places = sorted((r.place for r in rows("agent_places", iri=d.iri)), key=d.labels.get)
+    places = sorted((r.place for r in cached_rows("agent_places", iri=d.iri)), key=d.labels.get)
     verdicts = []
     for row in rows("agent_verdicts", iri=d.iri):
         d.labels.add(row.verdict, row.verdictLabel)
@@ -126,7 +125,7 @@ def agent_page(d: Described, stem: str) -> Response:
         quantity=quantity,
         place=place,
         places=places,
-        claims=claims[:page_rows],
+        claims=claims,
         after=after,
         next_after=next_after,
         chart=chart,

@@ -96,12 +96,14 @@ def test_seed_home_article_source_and_place(client, seed_store):
 
 @pytest.fixture(scope="module")
 def many(store_with, tmp_path_factory):
-    """One place and one source with 250 claims each, on each backend."""
+    """One place and one source with 250 claims each, in five articles of 50, on each backend."""
     from rdflib import Dataset
 
-    g = URIRef(BASE + "graph/article/many")
     quads = []
     for i in range(250):
+        g = URIRef(f"{BASE}graph/article/many-{i // 50}")
+        if i % 50 == 0:  # pages are read article graph by article graph: the graph holds its article
+            quads.append((URIRef(f"{BASE}article/many-{i // 50}"), RDF.type, URIRef("https://schema.org/NewsArticle"), g))
         c = URIRef(f"{BASE}claim/many/{i:04d}")
         quads += [
             (c, RDF.type, FG.FigureClaim, g),

@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from factgraph.graph.catalogue import Catalogue, CatalogueError, ParamError, parse_stored_query
+from factgraph.graph.paging import article_graphs, page_by_graph
 from factgraph.server.app import create_app
 
 FACTS = Path(__file__).parent / "data" / "facts.trig"
@@ -84,6 +86,60 @@ def test_stored_query_on_the_seed_graph(catalogue, seed_graph_store, name):
     # a claim is one row, not one per language of its label (the seed's labels are in en and fr)
     claims = [r.asdict()["claim"] for r in rows if "claim" in r.asdict()]
     assert len(claims) == len(set(claims)), f"{name} repeats claims"
+
+
+@pytest.fixture(scope="module")
+def three_articles_store(store_with, tmp_path_factory):
+    """``facts.trig`` with its article graph copied twice under other IRIs (articles b and
+    c, the same claims): three article graphs to page through, on each backend."""
+    text = FACTS.read_text(encoding="utf-8")
+    article = text[text.index("<graph/article/a> {"):text.index("<graph/conflicts> {")]
+    copies = [article.replace("/a>", f"/{x}>").replace("/a/", f"/{x}/").replace('"a.txt"', f'"{x}.txt"')
+              for x in ("b", "c")]
+    path = tmp_path_factory.mktemp("paged") / "three.trig"
+    path.write_text(text + "\n".join(copies), encoding="utf-8")
+    return store_with(path)
+
+
+def _page_through(store, query, values, want):
+    """Every row of every page of ``query``, and the number of pages."""
+    graphs = article_graphs(store)
+    rows, after, pages = [], "", 0
+    while True:
+        page = page_by_graph(store, query.text, query.paged, query.bindings(values), graphs, after, want)
+        rows += [tuple(row) for row in page.rows]
+        pages += 1
+        if page.next_after is None:
+            return rows, pages
+        assert page.next_after > after, "a page must move forward"
+        after = page.next_after
+
+
+PAGED = sorted(name for name in LIBRARY if name not in ("claim_provenance", "conflicts_status"))
+
+
+def test_the_library_is_paged_or_bounded(catalogue):
+    # the two left whole are bounded by what they are: one claim's provenance, the stale marks
+    assert sorted(q.name for q in catalogue.library() if q.paged) == PAGED
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_the_pages_together_are_the_whole_result(catalogue, three_articles_store, name):
+    query = catalogue[name]
+    values, expected = LIBRARY[name]
+    whole = [tuple(row) for row in query.run(three_articles_store, values)]
+    rows, pages = _page_through(three_articles_store, query, values, want=1)
+    assert Counter(rows) == Counter(whole)
+    if name != "conflicts_by_kind":  # the conflict's claims are in article a only
+        assert len(whole) == 3 * expected and pages == 3, "one page per article"
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_the_pages_together_are_the_whole_result_on_the_seed(catalogue, seed_graph_store, name):
+    query = catalogue[name]
+    values = {k: v.replace("claim/a/10", "claim/000_3251fe7ca3d44669-38e6e6bba5fe/891") for k, v in LIBRARY[name][0].items()}
+    rows, _ = _page_through(seed_graph_store, query, values, want=1)
+    assert Counter(rows) == Counter(tuple(row) for row in query.run(seed_graph_store, values))
 
 
 def test_values_are_bindings_not_text(catalogue, facts_store):
