@@ -51,6 +51,26 @@ def default_store_path() -> Path:
 
 
 @dataclass(frozen=True)
+class Triples:
+    """A graph already written as N-Triples (``serialised``): what crosses from the
+    process that prepares an article to the one that writes it, where an rdflib graph
+    would be pickled and rebuilt triple by triple."""
+
+    text: str
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def as_graph(triples: Graph | Triples) -> Graph:
+    """An rdflib graph of ``triples`` (parsed when written already)."""
+    if isinstance(triples, Graph):
+        return triples
+    return Graph().parse(data=triples.text, format="nt")
+
+
+@dataclass(frozen=True)
 class Changes:
     """Writes to several named graphs that land together or not at all (one transaction):
     an article's asserted and inferred graphs with its lexicon additions, or the
@@ -59,8 +79,8 @@ class Changes:
     Applied in this order: ``drop`` the graphs named, delete the ``remove`` triples,
     ``replace`` whole graphs (an empty graph removes it), then ``add`` triples."""
 
-    replace: Mapping[URIRef, Graph] = field(default_factory=dict)
-    add: Mapping[URIRef, Graph] = field(default_factory=dict)
+    replace: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
+    add: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     remove: Mapping[URIRef, Graph] = field(default_factory=dict)
     drop: tuple[URIRef, ...] = ()
 
@@ -130,7 +150,18 @@ def replace_graph_update(name: URIRef, graph: Graph) -> str:
     return changes_update(Changes(replace={name: graph}))
 
 
-def _own_blank_nodes(graph: Graph, block: int) -> Graph:
+def serialised(graph: Graph, name: URIRef, tag: str) -> Triples:
+    """``graph``, to be written to the named graph ``name``, as N-Triples for a
+    ``Changes``, its blank nodes labelled for ``tag`` (a letter: each ``Triples`` of one
+    ``Changes`` needs its own). A term rdflib refuses to write (an IRI with a space) is a
+    ``StoreError`` naming the graph."""
+    try:
+        return Triples(_ntriples(_own_blank_nodes(graph, tag)), len(graph))
+    except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
+        raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
+
+
+def _own_blank_nodes(graph: Graph, block: int | str) -> Graph:
     """``graph`` with its blank nodes relabelled for data block ``block``: Oxigraph refuses
     a label shared by two blocks of one request (the vocabulary's closure mentions the
     vocabulary's blank nodes), and in two requests they were two nodes anyway."""
@@ -151,9 +182,11 @@ def changes_update(changes: Changes) -> str:
 
     blocks = 0
 
-    def data(verb: str, name: URIRef, graph: Graph) -> str:
+    def data(verb: str, name: URIRef, graph: Graph | Triples) -> str:
         nonlocal blocks
         blocks += 1
+        if isinstance(graph, Triples):  # written already, its blank nodes labelled by letter
+            return f"{verb} DATA {{ GRAPH <{name}> {{\n{graph.text}}} }}"
         try:
             triples = _ntriples(_own_blank_nodes(graph, blocks))
         except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
