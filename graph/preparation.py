@@ -81,7 +81,7 @@ def prepare_one(path: str | Path, iris: Iris, url: str | None = None) -> Prepare
     except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one article, not the batch
         raise ArticleError(f"{Path(path).name}: could not be read ({type(exc).__name__}: {exc}); "
                            "this is a bug in factgraph, please report it with the file") from exc
-    validate(g + lex, _vocabulary(iris), article.file_name)
+    validate((g, lex), _vocabulary(iris), article.file_name)
     own, shared = split_shared(infer(g, iris, lex), lex)
     cited = {c.claimant for c in x.claims} | {s.claimant for s in x.statements} | {
         c.relayed_by for c in x.claims if c.relayed_by}

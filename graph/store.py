@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -140,14 +141,21 @@ class Store(ABC):
         self.close()
 
 
-def _ntriples(graph: Graph) -> str:
-    return graph.serialize(format="nt")
-
-
-def replace_graph_update(name: URIRef, graph: Graph) -> str:
-    """One SPARQL Update that drops and refills a named graph: applied as one
-    transaction by Oxigraph (embedded and server) and by Virtuoso."""
-    return changes_update(Changes(replace={name: graph}))
+def _ntriples(graph: Graph, block: int | str) -> str:
+    """``graph`` as N-Triples (rdflib's own rows), its blank nodes relabelled for data
+    block ``block``: Oxigraph refuses a label shared by two blocks of one request (the
+    vocabulary's closure mentions the vocabulary's blank nodes), and in two requests they
+    were two nodes anyway."""
+    rows = []
+    for s, p, o in graph:
+        if isinstance(s, BNode):
+            s = BNode(f"{s}x{block}")
+        if isinstance(o, BNode):
+            o = BNode(f"{o}x{block}")
+        rows.append(_nt_row((s, p, o)))
+    text = "".join(rows)
+    text.encode("utf-8")  # a lone surrogate is refused here, as by rdflib's serialiser
+    return text
 
 
 def serialised(graph: Graph, name: URIRef, tag: str) -> Triples:
@@ -156,21 +164,9 @@ def serialised(graph: Graph, name: URIRef, tag: str) -> Triples:
     ``Changes`` needs its own). A term rdflib refuses to write (an IRI with a space) is a
     ``StoreError`` naming the graph."""
     try:
-        return Triples(_ntriples(_own_blank_nodes(graph, tag)), len(graph))
+        return Triples(_ntriples(graph, tag), len(graph))
     except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
         raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
-
-
-def _own_blank_nodes(graph: Graph, block: int | str) -> Graph:
-    """``graph`` with its blank nodes relabelled for data block ``block``: Oxigraph refuses
-    a label shared by two blocks of one request (the vocabulary's closure mentions the
-    vocabulary's blank nodes), and in two requests they were two nodes anyway."""
-    if not any(isinstance(t, BNode) for triple in graph for t in triple):
-        return graph
-    out = Graph()
-    for triple in graph:
-        out.add(tuple(BNode(f"{t}x{block}") if isinstance(t, BNode) else t for t in triple))  # type: ignore[arg-type]
-    return out
 
 
 def changes_update(changes: Changes) -> str:
@@ -188,7 +184,7 @@ def changes_update(changes: Changes) -> str:
         if isinstance(graph, Triples):  # written already, its blank nodes labelled by letter
             return f"{verb} DATA {{ GRAPH <{name}> {{\n{graph.text}}} }}"
         try:
-            triples = _ntriples(_own_blank_nodes(graph, blocks))
+            triples = _ntriples(graph, blocks)
         except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
             raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
         return f"{verb} DATA {{ GRAPH <{name}> {{\n{triples}}} }}"
