@@ -82,7 +82,7 @@ def ingest(
     extractions, plans = [], []
     for p in steps:
         a = p.extraction.article
-        sources.remember(p.agents)  # the labels of the sources a worker process met first
+        p.remember()  # the sources and sites a worker process met first, as it labelled them
         plan = stored.plan(a.id, a.file_name)
         plans.append(plan)
         gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name

@@ -13,10 +13,12 @@ a second) once; the workers inherit it. A worker dies with its parent (``PR_SET_
 a killed ingest leaves no process behind. Fork only from a process with no other thread
 (the command line); the library's default is one process.
 
-Extraction names the sources the lexicon does not know in a per-process registry
-(``sources.py``: a name as first written); each prepared article carries the entries of
-the sources it cites (``Prepared.agents``), which the caller adds to its own registry,
-so the conflicts' explanations read the same labels as after a serial run.
+Extraction names the sources the lexicon does not know, and the named sites (a hospital,
+a camp), in per-process registries (``sources.py``, ``gazetteer.py``: a name as first
+written); each prepared article carries the entries of the sources it cites and the
+sites its claims are about (``Prepared.agents``, ``Prepared.sites``), which the caller
+adds to its own registries (``Prepared.remember``), so the conflicts' explanations read
+the same labels as after a serial run.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import sources
+from . import gazetteer, sources
 from .article import ArticleError, read_article
 from .extraction import extract
 from .mapping import lexicon_graph, to_graph
@@ -59,6 +61,14 @@ class Prepared:
     lexicon: Triples  # what it adds to the lexicon graph
     shared: Triples  # inferences about the lexicon's shared nodes (the lexicon's inferred graph)
     agents: tuple[sources.Agent, ...] = ()  # the open-world sources it cites, as registered
+    sites: tuple[gazetteer.Place, ...] = ()  # the named sites its claims are about, as registered
+
+    def remember(self) -> None:
+        """Register its sources and sites in this process (the first entry of a key
+        stays): the conflicts' explanations then name them as the process that read
+        the article did."""
+        sources.remember(self.agents)
+        gazetteer.remember_sites(self.sites)
 
 
 # per process: the vocabulary graph of each base (validation recognises it by identity)
@@ -88,7 +98,7 @@ def prepare_one(path: str | Path, iris: Iris, url: str | None = None) -> Prepare
     a = article.id
     return Prepared(x, serialised(g, iris.article_graph(a), "a"), serialised(own, iris.inferred_graph(a), "i"),
                     serialised(lex, iris.lexicon_graph, "l"), serialised(shared, iris.lexicon_closure_graph, "s"),
-                    sources.registered(cited))
+                    sources.registered(cited), gazetteer.registered_sites(p for c in x.claims for p in c.scope.places))
 
 
 def _attempt(path: str | Path, iris: Iris, url: str | None) -> Prepared | ArticleError | ValidationError:

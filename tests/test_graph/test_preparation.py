@@ -37,6 +37,13 @@ def write_articles(folder: Path, count: int) -> list[Path]:
         p = folder / f"article_{i}.txt"
         p.write_text(" date 2017-05\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8")
         paths.append(p)
+    # a named site (registered by the process that reads it) in a conflict's explanation
+    for name, text in (("site.txt", " date 2023-10-20\n\nSelon le ministère de la Santé de Gaza, au moins 471 "
+                                    "personnes ont été tuées dans la frappe sur l'hôpital Al-Ahli.\n"),
+                       ("whole.txt", " date 2023-10-21\n\nSelon une source européenne, au plus 50 personnes ont été "
+                                     "tuées dans la bande de Gaza depuis le début du mois.\n")):
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(folder / name)
     return paths
 
 
@@ -58,15 +65,20 @@ def graphs(store: EmbeddedStore) -> dict[URIRef, Graph]:
     return found
 
 
-def ingested(paths: list[Path], workers: int, strict: bool = False) -> dict[URIRef, Graph]:
-    with EmbeddedStore(None) as store:
-        ingest(store, paths, IRIS, strict=strict, workers=workers)
-        return graphs(store)
+def ingested(paths: list[Path], workers: int, store: Path, strict: bool = False) -> dict[URIRef, Graph]:
+    """The store after ``factgraph ingest`` in a new process (its registries of sources
+    and sites, and the caches that go with them, empty at the start)."""
+    done = subprocess.run([sys.executable, "-m", "factgraph", "ingest", "--store", str(store), "--base", IRIS.base,
+                           "--workers", str(workers), *(["--strict"] if strict else []), *map(str, paths)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    with EmbeddedStore(store) as s:
+        return graphs(s)
 
 
 def test_workers_write_the_store_one_process_writes(tmp_path):
     paths = write_articles(tmp_path, 7)
-    serial, parallel = ingested(paths, 1), ingested(paths, 2)
+    serial, parallel = ingested(paths, 1, tmp_path / "serial"), ingested(paths, 2, tmp_path / "parallel")
     assert len(serial) > 2 * len(paths)  # each article's graph and inferred graph, the vocabulary, conflicts...
     assert sorted(parallel) == sorted(serial)
     for name, g in serial.items():
@@ -114,7 +126,7 @@ def test_a_strict_batch_with_a_bad_article_writes_nothing(tmp_path, monkeypatch)
 
 def test_a_strict_batch_is_written_whole(tmp_path):
     paths = write_articles(tmp_path, 4)
-    assert ingested(paths, 2, strict=True) == ingested(paths, 1, strict=False)
+    assert ingested(paths, 2, tmp_path / "strict", strict=True) == ingested(paths, 1, tmp_path / "serial")
 
 
 def test_pipeline_reports_progress_with_the_count(tmp_path):
