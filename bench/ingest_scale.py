@@ -11,8 +11,11 @@ replacement) and its two- and three-digit figures, years aside, raised by ``k mo
 Each revision (``git archive`` of it, or ``.`` for the work tree) runs in a fresh
 interpreter that times ``conflicts.refresh`` apart (its cost depends on the conflicts
 algorithm, not on ingest) and reports its peak resident memory and its workers' (the
-largest worker). Runs are interleaved (revision after revision, repeat after repeat); the
-table gives medians. Nothing is asserted.
+largest worker), and the CPU time of the command and its workers less the refresh's
+("CPU ms/article": it includes the command's start, about 2 s; on a machine shared with
+other work, CPU time tells what the code costs where wall time tells what the others
+left). Runs are interleaved (revision after revision, repeat after repeat); the table
+gives medians. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -56,18 +59,21 @@ import resource, sys, time
 sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()] if {pinned} else sys.meta_path
 t0 = time.perf_counter()
 from factgraph.graph import conflicts
-refresh, spent = conflicts.refresh, [0.0]
+refresh, spent, cpu = conflicts.refresh, [0.0], [0.0]
 def timed(*args, **kwargs):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     try:
         return refresh(*args, **kwargs)
     finally:
         spent[0] += time.perf_counter() - t
+        cpu[0] += time.process_time() - c
 conflicts.refresh = timed
 from factgraph.cli import main
 code = main(sys.argv[1:])
-me, kids = (resource.getrusage(w).ru_maxrss / 1024 for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-print(f"BENCH {{time.perf_counter() - t0}} {{spent[0]}} {{me}} {{kids}}", file=sys.stderr)
+use = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+me, kids = (u.ru_maxrss / 1024 for u in use)
+busy = sum(u.ru_utime + u.ru_stime for u in use)
+print(f"BENCH {{time.perf_counter() - t0}} {{spent[0]}} {{me}} {{kids}} {{busy}} {{cpu[0]}}", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -139,8 +145,9 @@ def run_once(pkg: Path | None, files: list[Path], workers: int | None, store: Pa
     line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"ingest failed (exit {done.returncode}): {done.stderr[-2000:]}")
-    _, total, refresh, me, kids = line.split()
-    return {"wall": wall, "total": float(total), "refresh": float(refresh), "rss": float(me), "workers_rss": float(kids)}
+    _, total, refresh, me, kids, busy, refresh_cpu = line.split()
+    return {"wall": wall, "total": float(total), "refresh": float(refresh), "rss": float(me),
+            "workers_rss": float(kids), "cpu": float(busy) - float(refresh_cpu)}
 
 
 def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list[int], files: list[Path]) -> None:
@@ -164,16 +171,19 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
             print()
             print(f"{n} articles  (medians; ingest = the command less the conflicts refresh)")
             header = (f"  {'revision':<14} {'workers':>7} {'command s':>9} {'refresh s':>9} {'ingest s':>8} "
-                      f"{'articles/s':>10} {'with refresh':>12} {'RSS MB':>7} {'worker MB':>9} {'speed-up':>8}")
+                      f"{'articles/s':>10} {'with refresh':>12} {'RSS MB':>7} {'worker MB':>9} {'speed-up':>8} "
+                      f"{'CPU ms/article':>14} {'CPU ratio':>9}")
             print(header)
-            first = None
+            first = first_cpu = None
             for i, (rev, _, w) in enumerate(variants):
                 med = {k: statistics.median(r[k] for r in runs[i]) for k in runs[i][0]}
                 ingest_s = statistics.median(r["total"] - r["refresh"] for r in runs[i])
                 rate = n / ingest_s
                 first = first or rate
+                cpu_ms = med["cpu"] / n * 1000
+                first_cpu = first_cpu or cpu_ms
                 print(f"  {rev:<14} {w if w is not None else '-':>7} {med['total']:>9.1f} {med['refresh']:>9.1f} "
                       f"{ingest_s:>8.1f} {rate:>10.1f} {n / med['total']:>12.1f} {med['rss']:>7.0f} "
-                      f"{med['workers_rss']:>9.0f} {rate / first:>7.2f}x")
+                      f"{med['workers_rss']:>9.0f} {rate / first:>7.2f}x {cpu_ms:>14.1f} {first_cpu / cpu_ms:>8.2f}x")
         load = os.getloadavg()
         print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
