@@ -12,7 +12,8 @@ Each revision (``git archive`` of it, or ``.`` for the work tree) runs in a fres
 interpreter that times ``conflicts.refresh`` apart (its cost depends on the conflicts
 algorithm, not on ingest) and reports its peak resident memory and its workers' (the
 largest worker), and the CPU time of the command and its workers less the refresh's
-("CPU ms/article": it includes the command's start, about 2 s; on a machine shared with
+("CPU ms/article"; "less start": less the CPU of the same command for one article, the
+cost of starting; on a machine shared with
 other work, CPU time tells what the code costs where wall time tells what the others
 left). Runs are interleaved (revision after revision, repeat after repeat); the table
 gives medians. Nothing is asserted.
@@ -162,6 +163,10 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
         load = os.getloadavg()
         print(f"{len(texts)} base texts; {repeat} run(s) per size and revision, interleaved; "
               f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the start")
+        one = write_articles(root / "articles1", 1, texts)
+        start = [run_once(pkg, one, w, root / "store")["cpu"] for _, pkg, w in variants]
+        print("CPU of the command for 1 article (start, vocabulary, first use of the tables), per revision: "
+              + ", ".join(f"{rev}{f' --workers {w}' if w else ''} {c:.1f} s" for (rev, _, w), c in zip(variants, start, strict=True)))
         for n in sizes:
             paths = write_articles(root / f"articles{n}", n, texts)
             runs: dict[int, list[dict[str, float]]] = {i: [] for i in range(len(variants))}
@@ -172,7 +177,7 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
             print(f"{n} articles  (medians; ingest = the command less the conflicts refresh)")
             header = (f"  {'revision':<14} {'workers':>7} {'command s':>9} {'refresh s':>9} {'ingest s':>8} "
                       f"{'articles/s':>10} {'with refresh':>12} {'RSS MB':>7} {'worker MB':>9} {'speed-up':>8} "
-                      f"{'CPU ms/article':>14} {'CPU ratio':>9}")
+                      f"{'CPU ms/article':>14} {'CPU ratio':>9} {'less start':>10}")
             print(header)
             first = first_cpu = None
             for i, (rev, _, w) in enumerate(variants):
@@ -184,6 +189,7 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
                 first_cpu = first_cpu or cpu_ms
                 print(f"  {rev:<14} {w if w is not None else '-':>7} {med['total']:>9.1f} {med['refresh']:>9.1f} "
                       f"{ingest_s:>8.1f} {rate:>10.1f} {n / med['total']:>12.1f} {med['rss']:>7.0f} "
-                      f"{med['workers_rss']:>9.0f} {rate / first:>7.2f}x {cpu_ms:>14.1f} {first_cpu / cpu_ms:>8.2f}x")
+                      f"{med['workers_rss']:>9.0f} {rate / first:>7.2f}x {cpu_ms:>14.1f} {first_cpu / cpu_ms:>8.2f}x "
+                      f"{(med['cpu'] - start[i]) / max(1, n - 1) * 1000:>10.1f}")
         load = os.getloadavg()
         print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
