@@ -16,14 +16,23 @@ when present (or the files given on the command line). For each article, median 
 - compiled: ``reasoning.infer`` (the compiled rules, the default), checked to give the
   same triples as owlrl (``same`` column).
 
-Then SHACL, pySHACL and compiled, over the whole batch in one run, as ``pipeline.prepare``
-does (median of the repeats, per article) and over batches of 1, 2, 4, 8, 16 articles;
-the end-to-end ``pipeline.ingest`` of the batch into an in-memory store (articles per
-second), with the compiled shapes (the default) and with pySHACL (``pipeline.validate``
-swapped for ``validate_pyshacl``); and the ratios: reasoning / extraction, everything
-after extraction / extraction. Nothing is asserted.
+Then SHACL, pySHACL and compiled, over the whole batch in one run (median of the
+repeats, per article) and over batches of 1, 2, 4, 8, 16 articles; the end-to-end
+``pipeline.ingest`` of the batch into an in-memory store, in this process (articles per
+second), with the compiled shapes (the default) and with pySHACL
+(``preparation.validate`` swapped for ``validate_pyshacl``); and the ratios: reasoning /
+extraction, everything after extraction / extraction. Nothing is asserted.
 
     python bench/ingest.py [--repeat 5] [FILE...]
+
+``--scale 100,1000,10000``: end to end at scale instead (``ingest_scale.py``): the whole
+``factgraph ingest`` command, as a user runs it, of that many article files, written by
+varying the real texts, into a new store on disk, for each code revision given
+(``--revisions``, default ``main`` and the work tree), interleaved, median of ``--repeat``
+runs; the conflicts refresh timed apart; the peak resident memory of the command and of
+its workers.
+
+    python bench/ingest.py --scale 100,1000 [--repeat 3] [--revisions main,HEAD,.] [--workers 1,2]
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ from unittest import mock
 
 from rdflib import Graph
 
-from factgraph.graph import pipeline
+from factgraph.graph import preparation
 from factgraph.graph.article import read_article
 from factgraph.graph.extraction import extract
 from factgraph.graph.mapping import lexicon_graph, to_graph
@@ -94,8 +103,17 @@ def reference(g: Graph, vocab: Graph, label: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help="article files (default: seed + shared dev/topics)")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (at least 5)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (at least 5; at scale, 1 or more)")
+    parser.add_argument("--scale", help="article counts, comma-separated: end to end at scale (see above)")
+    parser.add_argument("--revisions", default="main,.", help="at scale: git revisions to compare ('.': the work tree)")
+    parser.add_argument("--workers", default="", help="at scale: --workers values for the revisions that have it")
     args = parser.parse_args()
+    if args.scale:
+        from ingest_scale import run_scale
+
+        run_scale([int(n) for n in args.scale.split(",")], args.repeat, args.revisions.split(","),
+                  [int(w) for w in args.workers.split(",") if w], args.files)
+        return
     repeat = max(5, args.repeat)
     paths = args.files or default_paths()
     iris = Iris()
@@ -175,7 +193,13 @@ def main() -> None:
             ingest(store, paths, iris, strict=False)
 
     ingest_ms, _ = median_ms(run_ingest, repeat)
-    with mock.patch.object(pipeline, "validate", validate_pyshacl):
+    def pyshacl_union(data: Graph | tuple[Graph, ...], vocab: Graph, label: str) -> None:
+        union = Graph()
+        for g in data if isinstance(data, tuple) else (data,):
+            union += g
+        validate_pyshacl(union, vocab, label)
+
+    with mock.patch.object(preparation, "validate", pyshacl_union):
         py_ingest_ms, _ = median_ms(run_ingest, repeat)
     for name, t in (("compiled shapes", ingest_ms), ("pySHACL", py_ingest_ms)):
         print(f"pipeline.ingest of the {n} articles into an in-memory store ({name}, compiled rules): {t:.0f} ms "

@@ -119,20 +119,27 @@ def has_figures(body: str) -> bool:
     return False
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, 1 or more, got {text!r}")
+    return int(text)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from factgraph.graph.pipeline import ingest
+    from factgraph.graph.preparation import default_workers
 
-    def progress(items):
-        items = list(items)
-        return tqdm(items, desc="storing", unit="article", disable=len(items) < 5 or not sys.stderr.isatty())
+    def progress(items, count):
+        return tqdm(items, total=count, desc="storing", unit="article", disable=count < 5 or not sys.stderr.isatty())
 
     if args.url and len(args.files) != 1:
         raise CommandError("--url gives the address of one article: name one FILE")
     urls = {str(args.files[0]): args.url} if args.url else None
     with _writing(args), _open(args) as store:
-        done = ingest(store, args.files, _iris(args, store), progress=progress, strict=args.strict, urls=urls)
+        done = ingest(store, args.files, _iris(args, store), progress=progress, strict=args.strict, urls=urls,
+                      workers=args.workers or default_workers())
     for error in done.errors:  # a bad article is named and left out; the others are stored
         print(f"factgraph ingest: error: {error} (left out)", file=sys.stderr)
     # one line per file, in the order given; a file with figures but no claim is named
@@ -391,6 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop the whole batch, before any write, at the first bad article (default: leave it out)")
     p.add_argument("--url", help="the address of the article (one FILE), when its file has no 'url:' header line: "
                                  "its identity, so a later ingest of the same address replaces it")
+    p.add_argument("--workers", type=_workers, metavar="N",
+                   help="processes preparing the articles while one writes them (default: the cores available)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) and print the results")

@@ -238,6 +238,7 @@ def night(text: str, article_date: str) -> str | None:
     return (base - dt.timedelta(days=delta + 1)).isoformat()
 
 
+@lru_cache(maxsize=256)  # a clause comes back about twice per article: remembered within one
 def _find_period(text: str, article_date: str) -> Period:
     began = night(text, article_date)
     if began:

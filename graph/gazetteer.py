@@ -568,6 +568,18 @@ SITE_RE = re.compile(rf"(?i:\b(?P<type>{_SITE_TYPES}))\s+(?:(?i:de|d['’]|du|of
 _sites: dict[str, Place] = {}
 
 
+def registered_sites(keys: Iterable[str]) -> tuple[Place, ...]:
+    """The sites of ``keys`` met in this process, sorted by key: what another process
+    needs to name them as this one does."""
+    return tuple(_sites[k] for k in sorted(set(keys)) if k in _sites)
+
+
+def remember_sites(sites: Iterable[Place]) -> None:
+    """Add sites met in another process; a key already known keeps its entry."""
+    for p in sites:
+        _sites.setdefault(p.key, p)
+
+
 def find_sites(text: str, within: str | None = None) -> list[Mention]:
     """Named sites in ``text``: "l'hôpital Al-Ahli", "the Al-Shifa hospital". A site
     inside a place (``within``, a key) lies in it; a name that is itself a place in the

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,37 @@ def plan(article_id: str, file_name: str, stored: Mapping[str, str]) -> Plan:
     ))
     same = tuple(sorted(i for i, name in stored.items() if name == file_name and i not in replaces))
     return Plan(replaces, same)
+
+
+class StoredArticles:
+    """id -> file name of the stored articles, indexed by hash and by file name, so that
+    planning an article costs the same beside ten thousand articles as beside none
+    (``plan`` over the whole mapping is linear in it, a batch quadratic)."""
+
+    def __init__(self, stored: Mapping[str, str]):
+        self.names: dict[str, str] = {}
+        self._by_key: dict[str, set[str]] = defaultdict(set)
+        self._by_name: dict[str, set[str]] = defaultdict(set)
+        for i, name in stored.items():
+            self.add(i, name)
+
+    def add(self, article_id: str, file_name: str) -> None:
+        self.remove(article_id)
+        self.names[article_id] = file_name
+        self._by_key[key_of(article_id) or ""].add(article_id)
+        self._by_name[file_name].add(article_id)
+
+    def remove(self, article_id: str) -> None:
+        name = self.names.pop(article_id, None)
+        if name is not None:
+            self._by_key[key_of(article_id) or ""].discard(article_id)
+            self._by_name[name].discard(article_id)
+
+    def plan(self, article_id: str, file_name: str) -> Plan:
+        """``plan`` against the stored articles: only those sharing the article's hash or
+        file name can be replaced or named."""
+        near = self._by_name.get(file_name, set()) | self._by_key.get(key_of(article_id) or "", set())
+        return plan(article_id, file_name, {i: self.names[i] for i in near})
 
 
 def stored_articles(store: Store, iris: Iris) -> dict[str, str]:

@@ -148,7 +148,32 @@ class Found:
 
 def find(entries: tuple[Entry, ...], text: str) -> list[Found]:
     """Mentions of the entries in ``text``, left to right, longest first on overlaps."""
-    return leftmost_longest([Found(e.key, m.start(), m.end()) for e in entries for m in e.pattern.finditer(text)])
+    return list(_find(_Same(entries), text))
+
+
+class _Same:
+    """``entries`` as a cache key: by identity (hashing the entries at each call would
+    cost a good part of what the cache saves); the key holds them, so no other tuple
+    takes their id while cached."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: tuple[Entry, ...]):
+        self.entries = entries
+
+    def __hash__(self) -> int:
+        return id(self.entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.entries is self.entries
+
+
+# an article's clauses are searched several times (scope, sources, gazetteer), about half
+# of the calls again: remembered within an article, not across a batch
+@lru_cache(maxsize=256)
+def _find(entries: _Same, text: str) -> tuple[Found, ...]:
+    return tuple(leftmost_longest([Found(e.key, m.start(), m.end())
+                                   for e in entries.entries for m in e.pattern.finditer(text)]))
 
 
 def leftmost_longest(hits: list[Found]) -> list[Found]:

@@ -1,8 +1,10 @@
 """The one place the steps are sequenced: read, extract, map, validate, store, reason,
 detect conflicts.
 
-Every article is read, extracted, mapped and validated before anything is written, so
-bad input changes nothing in the store. Each article is then written in one transaction:
+Each article is read, extracted, mapped, validated and reasoned over on its own
+(``preparation.py``, in worker processes when asked) before anything of it is written,
+so a bad article changes nothing in the store; with ``strict`` every article is, before
+the first write. Each article is then written in one transaction:
 its named graph (asserted), its inferred graph, its lexicon additions and a mark flagging
 the conflicts stale (``staleness.py``); an article's review graph is never dropped: when it
 replaces a stored article, its reviews are re-attached to the claims read from the same
@@ -15,24 +17,23 @@ current or flagged stale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from rdflib import Graph
-
 from . import conflicts as conflict_analysis
-from . import identity, review_anchors, scope, sources, staleness
-from .article import ArticleError, read_article
-from .extraction import extract
-from .mapping import lexicon_graph, place_label, to_graph
+from . import identity, preparation, review_anchors, scope, sources, staleness
+from .article import ArticleError
+from .mapping import place_label
 from .model import Article, Claim, Extraction
-from .reasoning import infer, split_shared
-from .store import Changes, EmbeddedStore, Store
+from .preparation import Prepared
+from .store import Changes, EmbeddedStore, Store, as_graph, serialised
 from .terms import Iris
-from .validation import ValidationError, validate
-from .vocabulary import ensure_loaded, vocabulary
+from .validation import ValidationError
+from .vocabulary import ensure_loaded
 
 BUILTIN_CORPUS = "factgraph.corpus"
 
@@ -41,54 +42,6 @@ def builtin_corpus() -> list[Path]:
     """The bundled articles (the seed article)."""
     folder = files(BUILTIN_CORPUS)
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
-
-
-def prepare(paths: Iterable[str | Path], iris: Iris, strict: bool = True,
-            errors: list[str] | None = None,
-            urls: Mapping[str, str] | None = None) -> list[tuple[Extraction, Graph, Graph]]:
-    """Read, extract, map and validate every article, before any write.
-
-    ``strict``: the first bad article raises (``ArticleError``, ``ValidationError``) and
-    nothing is written. Otherwise a bad article is left out and its one-line error added to
-    ``errors``; the others go on. The graphs are validated together in one SHACL run
-    (pySHACL's cost is mostly per run); only when that fails is each one validated alone,
-    to name the culprit. ``urls``: path -> the article's address (``ingest --url``)."""
-    vocab = vocabulary(iris)
-    out = []
-    for p in paths:
-        try:
-            article = read_article(p, (urls or {}).get(str(p)))
-            try:
-                x = extract(article)
-                graphs = to_graph(x, iris), lexicon_graph(x, iris)
-            except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one article, not the batch
-                raise ArticleError(f"{Path(p).name}: could not be read ({type(exc).__name__}: {exc}); "
-                                   "this is a bug in factgraph, please report it with the file") from exc
-        except ArticleError as exc:
-            if strict or errors is None:
-                raise
-            errors.append(str(exc))
-            continue
-        out.append((x, *graphs))
-    together = Graph()
-    for _, g, lex in out:
-        together += g
-        together += lex
-    try:
-        validate(together, vocab, "articles")
-    except ValidationError:
-        kept = []
-        for x, g, lex in out:
-            try:
-                validate(g + lex, vocab, x.article.file_name)
-            except ValidationError as exc:
-                if strict or errors is None:
-                    raise
-                errors.append(str(exc))
-                continue
-            kept.append((x, g, lex))
-        out = kept
-    return out
 
 
 @dataclass(frozen=True)
@@ -103,9 +56,10 @@ def ingest(
     store: Store,
     paths: Iterable[str | Path],
     iris: Iris | None = None,
-    progress: Callable[[Iterable], Iterable] | None = None,
+    progress: Callable[[Iterable, int], Iterable] | None = None,
     strict: bool = True,
     urls: Mapping[str, str] | None = None,
+    workers: int = 1,
 ) -> Ingested:
     """Add (or replace) articles in ``store`` and refresh the derived conflicts.
 
@@ -115,38 +69,72 @@ def ingest(
 
     ``strict`` (the default for the library): one bad article stops the batch before any
     write. Otherwise bad articles are reported in ``Ingested.errors`` and left out.
-    ``urls``: path -> the article's address, for files without a ``url:`` header line."""
+    ``urls``: path -> the article's address, for files without a ``url:`` header line.
+    ``workers``: processes preparing the articles (``preparation.py``) while this one
+    writes; more than 1 forks, so only from a process with no other thread.
+    ``progress(items, count)`` wraps the articles as they are written."""
     iris = iris or Iris()
     ensure_loaded(store, iris)
+    paths = list(paths)
     errors: list[str] = []
-    prepared = prepare(paths, iris, strict, errors, urls)
-    steps: Iterable = progress(prepared) if progress else prepared
-    stale = staleness.mark(iris, staleness.ingest_activity(iris))
-    stored = identity.stored_articles(store, iris)
-    plans = []
-    for x, g, lex in steps:
-        a = x.article
-        plan = identity.plan(a.id, a.file_name, stored)
+    ready = preparation.prepare(paths, iris, urls, workers)
+    prepared = _all_or_nothing(ready) if strict else _accepted(ready, errors)
+    steps: Iterable[Prepared] = progress(prepared, len(paths)) if progress else prepared
+    stale = serialised(staleness.mark(iris, staleness.ingest_activity(iris)), iris.status_graph, "m")
+    stored = identity.StoredArticles(identity.stored_articles(store, iris))
+    extractions, plans = [], []
+    for p in steps:
+        a = p.extraction.article
+        p.remember()  # the sources and sites a worker process met first, as it labelled them
+        plan = stored.plan(a.id, a.file_name)
         plans.append(plan)
         gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
         # one transaction per article: its asserted and inferred graphs (and those of the
         # copy it replaces), what it adds to the lexicon, and the mark that the conflicts
         # no longer reflect the store
-        own, shared = split_shared(infer(g, iris, lex), lex)
         # the reviews of the article it replaces follow their sentences, in the same transaction
-        reviews = review_anchors.reattach_changes(store, iris, a.id, tuple(gone), g) if plan.replaces else None
+        reviews = (
+            review_anchors.reattach_changes(store, iris, a.id, tuple(gone), as_graph(p.graph))
+            if plan.replaces
+            else None
+        )
         store.apply(Changes(
-            replace={iris.article_graph(a.id): g, iris.inferred_graph(a.id): own,
+            replace={iris.article_graph(a.id): p.graph, iris.inferred_graph(a.id): p.inferred,
                      **(reviews.replace if reviews else {})},
-            add={iris.lexicon_graph: lex, iris.lexicon_closure_graph: shared, iris.status_graph: stale},
+            add={iris.lexicon_graph: p.lexicon, iris.lexicon_closure_graph: p.shared, iris.status_graph: stale},
             drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i)))
             + (reviews.drop if reviews else ()),
         ))
         for i in gone:
-            del stored[i]
-        stored[a.id] = a.file_name
+            stored.remove(i)
+        stored.add(a.id, a.file_name)
+        extractions.append(p.extraction)
     found = conflict_analysis.refresh(store, iris)  # clears the marks, in its own transaction
-    return Ingested([x for x, _, _ in prepared], found, errors, plans)
+    return Ingested(extractions, found, errors, plans)
+
+
+def _accepted(ready: Iterable[Prepared | ArticleError | ValidationError], errors: list[str]) -> Iterator[Prepared]:
+    """The prepared articles; each refused one is left out, its one-line error added to ``errors``."""
+    for p in ready:
+        if isinstance(p, Prepared):
+            yield p
+        else:
+            errors.append(str(p))
+
+
+def _all_or_nothing(ready: Iterable[Prepared | ArticleError | ValidationError]) -> Iterator[Prepared]:
+    """Every article prepared before the first is yielded (nothing is written when one is
+    refused: its error is raised), kept meanwhile in a temporary file, not in memory."""
+    with tempfile.TemporaryFile() as spool:
+        count = 0
+        for p in ready:
+            if not isinstance(p, Prepared):
+                raise p
+            pickle.dump(p, spool, pickle.HIGHEST_PROTOCOL)
+            count += 1
+        spool.seek(0)
+        for _ in range(count):
+            yield pickle.load(spool)
 
 
 def ensure_corpus(store: Store, iris: Iris | None = None) -> bool:

@@ -41,7 +41,7 @@ from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .sparql_text import QueryTextError, declares_dataset, inject_values, query_form
-from .store import DUMP_FORMATS, Changes, Store, StoreError
+from .store import DUMP_FORMATS, Changes, Store, StoreError, as_graph
 from .terms import PREFIXES
 
 # Graphs a fresh Virtuoso database holds for itself; never factgraph's.
@@ -461,8 +461,8 @@ class RemoteStore(Store):
         if self.flavour != "virtuoso":
             super().apply(changes)
             return
-        writes = [("replace", n, list(g.triples((None, None, None)))) for n, g in changes.replace.items()]
-        writes += [("add", n, list(g.triples((None, None, None)))) for n, g in changes.add.items()]
+        writes = [("replace", n, list(as_graph(g))) for n, g in changes.replace.items()]
+        writes += [("add", n, list(as_graph(g))) for n, g in changes.add.items()]
         inline, staged, room = [], [], self.chunk_size
         for verb, name, triples in sorted(writes, key=lambda w: len(w[2])):
             if len(triples) <= room:

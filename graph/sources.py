@@ -22,6 +22,7 @@ the first time it was met.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -135,6 +136,19 @@ def label(key: str, lang: str = "en") -> str:
 def agent(key: str) -> Agent | None:
     """The open-world description of an agent the lexicon does not know."""
     return _registry.get(key)
+
+
+def registered(keys: Iterable[str]) -> tuple[Agent, ...]:
+    """The registry's entries for ``keys`` (those it holds), sorted by key: what another
+    process needs to label the sources an article cites as this one does."""
+    return tuple(_registry[k] for k in sorted(set(keys)) if k in _registry)
+
+
+def remember(agents: Iterable[Agent]) -> None:
+    """Add entries registered in another process; a key already known keeps its entry
+    (the name as first written here)."""
+    for a in agents:
+        _registry.setdefault(a.key, a)
 
 
 def kind_of(name: str) -> str:

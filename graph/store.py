@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -51,6 +52,26 @@ def default_store_path() -> Path:
 
 
 @dataclass(frozen=True)
+class Triples:
+    """A graph already written as N-Triples (``serialised``): what crosses from the
+    process that prepares an article to the one that writes it, where an rdflib graph
+    would be pickled and rebuilt triple by triple."""
+
+    text: str
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def as_graph(triples: Graph | Triples) -> Graph:
+    """An rdflib graph of ``triples`` (parsed when written already)."""
+    if isinstance(triples, Graph):
+        return triples
+    return Graph().parse(data=triples.text, format="nt")
+
+
+@dataclass(frozen=True)
 class Changes:
     """Writes to several named graphs that land together or not at all (one transaction):
     an article's asserted and inferred graphs with its lexicon additions, or the
@@ -59,8 +80,8 @@ class Changes:
     Applied in this order: ``drop`` the graphs named, delete the ``remove`` triples,
     ``replace`` whole graphs (an empty graph removes it), then ``add`` triples."""
 
-    replace: Mapping[URIRef, Graph] = field(default_factory=dict)
-    add: Mapping[URIRef, Graph] = field(default_factory=dict)
+    replace: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
+    add: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     remove: Mapping[URIRef, Graph] = field(default_factory=dict)
     drop: tuple[URIRef, ...] = ()
 
@@ -120,26 +141,32 @@ class Store(ABC):
         self.close()
 
 
-def _ntriples(graph: Graph) -> str:
-    return graph.serialize(format="nt")
+def _ntriples(graph: Graph, block: int | str) -> str:
+    """``graph`` as N-Triples (rdflib's own rows), its blank nodes relabelled for data
+    block ``block``: Oxigraph refuses a label shared by two blocks of one request (the
+    vocabulary's closure mentions the vocabulary's blank nodes), and in two requests they
+    were two nodes anyway."""
+    rows = []
+    for s, p, o in graph:
+        if isinstance(s, BNode):
+            s = BNode(f"{s}x{block}")
+        if isinstance(o, BNode):
+            o = BNode(f"{o}x{block}")
+        rows.append(_nt_row((s, p, o)))
+    text = "".join(rows)
+    text.encode("utf-8")  # a lone surrogate is refused here, as by rdflib's serialiser
+    return text
 
 
-def replace_graph_update(name: URIRef, graph: Graph) -> str:
-    """One SPARQL Update that drops and refills a named graph: applied as one
-    transaction by Oxigraph (embedded and server) and by Virtuoso."""
-    return changes_update(Changes(replace={name: graph}))
-
-
-def _own_blank_nodes(graph: Graph, block: int) -> Graph:
-    """``graph`` with its blank nodes relabelled for data block ``block``: Oxigraph refuses
-    a label shared by two blocks of one request (the vocabulary's closure mentions the
-    vocabulary's blank nodes), and in two requests they were two nodes anyway."""
-    if not any(isinstance(t, BNode) for triple in graph for t in triple):
-        return graph
-    out = Graph()
-    for triple in graph:
-        out.add(tuple(BNode(f"{t}x{block}") if isinstance(t, BNode) else t for t in triple))  # type: ignore[arg-type]
-    return out
+def serialised(graph: Graph, name: URIRef, tag: str) -> Triples:
+    """``graph``, to be written to the named graph ``name``, as N-Triples for a
+    ``Changes``, its blank nodes labelled for ``tag`` (a letter: each ``Triples`` of one
+    ``Changes`` needs its own). A term rdflib refuses to write (an IRI with a space) is a
+    ``StoreError`` naming the graph."""
+    try:
+        return Triples(_ntriples(graph, tag), len(graph))
+    except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
+        raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
 
 
 def changes_update(changes: Changes) -> str:
@@ -151,11 +178,13 @@ def changes_update(changes: Changes) -> str:
 
     blocks = 0
 
-    def data(verb: str, name: URIRef, graph: Graph) -> str:
+    def data(verb: str, name: URIRef, graph: Graph | Triples) -> str:
         nonlocal blocks
         blocks += 1
+        if isinstance(graph, Triples):  # written already, its blank nodes labelled by letter
+            return f"{verb} DATA {{ GRAPH <{name}> {{\n{graph.text}}} }}"
         try:
-            triples = _ntriples(_own_blank_nodes(graph, blocks))
+            triples = _ntriples(graph, blocks)
         except Exception as exc:  # rdflib refuses to write an invalid IRI or literal
             raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
         return f"{verb} DATA {{ GRAPH <{name}> {{\n{triples}}} }}"
@@ -176,6 +205,9 @@ def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
         return inject_values(sparql, {k: v.n3() for k, v in bindings.items()})
     except QueryTextError as exc:
         raise StoreError(f"query: {exc}") from exc
+
+
+FLUSH_EVERY = 100  # writes between two flushes of an on-disk store's buffers
 
 
 class EmbeddedStore(Store):
@@ -234,6 +266,11 @@ class EmbeddedStore(Store):
             self._ox.update(sparql)
         except SyntaxError as exc:
             raise StoreError(f"update: {exc}") from exc
+        self._writes = getattr(self, "_writes", 0) + 1
+        if self.path is not None and self._writes % FLUSH_EVERY == 0:
+            # RocksDB's write buffers otherwise grow the writer's memory with every article
+            # (0.5 MB each: 2 GB after 1,000 articles in one ingest; docs/performance.md)
+            self._ox.flush()
 
     def add_quads(self, quads: Iterable[tuple]) -> None:
         """Bulk load (used for the vocabulary and benchmarks)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from itertools import chain
 
 from rdflib import ConjunctiveGraph, Graph
 
@@ -46,17 +47,25 @@ def compiled_shapes(shapes_graph: Graph) -> CompiledShapes | None:
         return None
 
 
-def validate(data: Graph, vocabulary: Graph, label: str) -> None:
-    """Raise ValidationError unless ``data`` conforms (with ``vocabulary`` as ontology)."""
+def validate(data: Graph | tuple[Graph, ...], vocabulary: Graph, label: str) -> None:
+    """Raise ValidationError unless ``data`` conforms (with ``vocabulary`` as ontology).
+    ``data``: a graph, or graphs validated as their union (an article's graph and its
+    lexicon entries), copied into one graph only for pySHACL, when the checks reject it."""
     validate_with(shapes(), data, vocabulary, label)
 
 
-def validate_with(shapes_graph: Graph, data: Graph, vocabulary: Graph, label: str) -> None:
+def validate_with(shapes_graph: Graph, data: Graph | tuple[Graph, ...], vocabulary: Graph, label: str) -> None:
     """``validate`` against the given shapes graph (``shapes()`` in ``validate``)."""
     checks = compiled_shapes(shapes_graph)
+    triples = chain.from_iterable(data) if isinstance(data, tuple) else data
     # pySHACL validates each named graph of a dataset apart; the checks see one graph
-    if checks is not None and not isinstance(data, ConjunctiveGraph) and checks.conforms(data, vocabulary):
+    if checks is not None and not isinstance(data, ConjunctiveGraph) and checks.conforms(triples, vocabulary):
         return
+    if isinstance(data, tuple):
+        union = Graph()
+        for g in data:
+            union += g
+        data = union
     validate_pyshacl(data, vocabulary, label, shapes_graph)
     if checks is not None:  # the reference accepted what the compiled checks rejected
         log.warning("%s: compiled SHACL checks rejected a graph pySHACL accepts", label)

@@ -163,21 +163,21 @@ def test_a_readers_bug_costs_one_article_not_the_batch(tmp_path, monkeypatch):
     found) leaves that article out with one line; the others are stored. --strict stops."""
     import pytest
 
-    from factgraph.graph import pipeline
+    from factgraph.graph import pipeline, preparation
     from factgraph.graph.article import ArticleError
     from factgraph.graph.store import EmbeddedStore
 
     good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
     good.write_text(" date 2021-03-04\nSelon la protection civile, 40 personnes sont mortes.\n", encoding="utf-8")
     bad.write_text(" date 2021-03-04\nSelon les pompiers, 12 personnes sont mortes.\n", encoding="utf-8")
-    real = pipeline.extract
+    real = preparation.extract
 
     def extract(article):
         if article.file_name == "bad.txt":
             raise KeyError("percent")
         return real(article)
 
-    monkeypatch.setattr(pipeline, "extract", extract)
+    monkeypatch.setattr(preparation, "extract", extract)
     with EmbeddedStore(None) as store:
         done = pipeline.ingest(store, [good, bad], strict=False)
         assert [x.article.file_name for x in done.extractions] == ["good.txt"]

@@ -1,0 +1,195 @@
+"""Ingest end to end at scale (``python bench/ingest.py --scale 100,1000``): the whole
+``factgraph ingest`` command of 100 to 10,000 article files into a new store on disk, per
+code revision, side by side.
+
+The articles vary the real texts: the built-in corpus, the texts written below, and
+``../shared/corpus/dev`` and ``topics`` when present (or the files given). Article k is
+text ``k mod count`` with a ``url:`` header of its own (so each is a new article, not a
+replacement) and its two- and three-digit figures, years aside, raised by ``k mod 7``
+(so the copies make conflicts and agreements as real ones do).
+
+Each revision (``git archive`` of it, or ``.`` for the work tree) runs in a fresh
+interpreter that times ``conflicts.refresh`` apart (its cost depends on the conflicts
+algorithm, not on ingest) and reports its peak resident memory and its workers' (the
+largest worker), and the CPU time of the command and its workers less the refresh's
+("CPU ms/article"; "less start": less the CPU of the same command for one article, the
+cost of starting; on a machine shared with
+other work, CPU time tells what the code costs where wall time tells what the others
+left). Runs are interleaved (revision after revision, repeat after repeat); the table
+gives medians. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "corpus"
+BASE = "http://127.0.0.1:5000/"
+PACKAGES = ("graph", "server", "ontology", "queries", "corpus")
+
+# a few articles written here, so the bench runs without ../shared (fr and en)
+TEXTS = [
+    " date 2017-06\n\nSelon l'Observatoire syrien des droits de l'homme (OSDH), 27 civils ont été tués jeudi "
+    "dans des frappes de la coalition à Raqqa. La coalition a reconnu 12 morts civils dans la ville depuis "
+    "le début du mois.\n\nL'ONU a recensé 173 civils tués à Raqqa entre mars et mai 2017.\n",
+    " date 2018-02\n\nAirwars estimates that at least 145 civilians were killed by coalition strikes in Mosul "
+    "in January 2018. The coalition said 38 civilians had died in its strikes in Iraq that month.\n\n"
+    "According to the UN, 212 civilians were killed in Nineveh province between December and January.\n",
+    " date 2019-03\n\nLe Comité local de coordination de Soussa a recensé 58 civils tués à Deir ez-Zor entre "
+    "janvier et mars 2019, dont 19 enfants, selon un communiqué publié dimanche.\n\nL'OSDH évoque pour sa part "
+    "au moins 64 morts civils dans la province sur la même période.\n",
+]
+# a figure of two or three digits, not part of a longer number, a date or a name
+FIGURE = re.compile(r"(?<![\w.,/:-])(\d{2,3})(?![\w/:-]|[.,]\d)")
+HEADER = re.compile(r"\ufeff?\s*date\s+(\S+)[ \t]*")
+
+# the ingest command, with the conflicts refresh timed apart and the peak memory reported
+CHILD = """
+import resource, sys, time
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()] if {pinned} else sys.meta_path
+t0 = time.perf_counter()
+from factgraph.graph import conflicts
+refresh, spent, cpu = conflicts.refresh, [0.0], [0.0]
+def timed(*args, **kwargs):
+    t, c = time.perf_counter(), time.process_time()
+    try:
+        return refresh(*args, **kwargs)
+    finally:
+        spent[0] += time.perf_counter() - t
+        cpu[0] += time.process_time() - c
+conflicts.refresh = timed
+from factgraph.cli import main
+code = main(sys.argv[1:])
+use = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+me, kids = (u.ru_maxrss / 1024 for u in use)
+busy = sum(u.ru_utime + u.ru_stime for u in use)
+print(f"BENCH {{time.perf_counter() - t0}} {{spent[0]}} {{me}} {{kids}} {{busy}} {{cpu[0]}}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def base_texts(files: list[Path]) -> list[str]:
+    if files:
+        return [p.read_text(encoding="utf-8") for p in files]
+    from factgraph.graph.pipeline import builtin_corpus
+
+    paths = list(builtin_corpus())
+    for folder in ("dev", "topics"):
+        paths += sorted((SHARED / folder).glob("*.txt"))
+    return [p.read_text(encoding="utf-8") for p in paths] + TEXTS
+
+
+def vary(text: str, k: int) -> str:
+    """Text ``k`` of a bench corpus: a ``url:`` header of its own, figures raised by k mod 7."""
+    m = HEADER.match(text)
+    date, body = (m.group(1), text[m.end():]) if m else ("2019-01", text)
+
+    def raised(f: re.Match) -> str:
+        v = int(f.group(1))
+        return f.group(1) if 1900 <= v <= 2100 else str(v + k % 7)
+
+    return f" date {date}\nurl: https://bench.example.org/{k}\n\n" + FIGURE.sub(raised, body.lstrip("\n"))
+
+
+def write_articles(folder: Path, n: int, texts: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k in range(n):
+        p = folder / f"a{k:05d}.txt"
+        p.write_text(vary(texts[k % len(texts)], k), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def checkout(rev: str, into: Path) -> Path | None:
+    """An importable copy of revision ``rev`` (None: the work tree, installed editable)."""
+    if rev == ".":
+        return None
+    data = subprocess.run(["git", "-C", str(REPO), "archive", rev], check=True, capture_output=True).stdout
+    src, pkg = into / "src", into / "pkg"
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(src, filter="data")
+    shutil.copytree(src / "factgraph", pkg / "factgraph")
+    for name in PACKAGES:  # the layout pyproject.toml maps: graph/ is factgraph.graph...
+        (pkg / "factgraph" / name).symlink_to(src / name)
+    return pkg
+
+
+def has_workers(pkg: Path | None) -> bool:
+    cli = (pkg / "factgraph" / "cli.py") if pkg else REPO / "factgraph" / "cli.py"
+    return "--workers" in cli.read_text(encoding="utf-8")
+
+
+def run_once(pkg: Path | None, files: list[Path], workers: int | None, store: Path) -> dict[str, float]:
+    shutil.rmtree(store, ignore_errors=True)
+    env = dict(os.environ)
+    if pkg is not None:
+        env["PYTHONPATH"] = str(pkg)
+    cmd = [sys.executable, "-c", CHILD.format(pinned=pkg is not None), "ingest", "--store", str(store),
+           "--base", BASE, *map(str, files)]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=store.parent, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"ingest failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    _, total, refresh, me, kids, busy, refresh_cpu = line.split()
+    return {"wall": wall, "total": float(total), "refresh": float(refresh), "rss": float(me),
+            "workers_rss": float(kids), "cpu": float(busy) - float(refresh_cpu)}
+
+
+def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list[int], files: list[Path]) -> None:
+    texts = base_texts(files)
+    with tempfile.TemporaryDirectory(prefix="factgraph-ingest-scale-") as tmp:
+        root = Path(tmp)
+        variants: list[tuple[str, Path | None, int | None]] = []
+        for rev in revisions:
+            pkg = checkout(rev, root / f"rev{len(variants)}")
+            for w in (workers or [None]) if has_workers(pkg) else [None]:
+                variants.append((rev, pkg, w))
+        load = os.getloadavg()
+        print(f"{len(texts)} base texts; {repeat} run(s) per size and revision, interleaved; "
+              f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the start")
+        one = write_articles(root / "articles1", 1, texts)
+        start = [run_once(pkg, one, w, root / "store")["cpu"] for _, pkg, w in variants]
+        print("CPU of the command for 1 article (start, vocabulary, first use of the tables), per revision: "
+              + ", ".join(f"{rev}{f' --workers {w}' if w else ''} {c:.1f} s" for (rev, _, w), c in zip(variants, start, strict=True)))
+        for n in sizes:
+            paths = write_articles(root / f"articles{n}", n, texts)
+            runs: dict[int, list[dict[str, float]]] = {i: [] for i in range(len(variants))}
+            for _ in range(max(1, repeat)):
+                for i, (_, pkg, w) in enumerate(variants):
+                    runs[i].append(run_once(pkg, paths, w, root / "store"))
+            print()
+            print(f"{n} articles  (medians; ingest = the command less the conflicts refresh)")
+            header = (f"  {'revision':<14} {'workers':>7} {'command s':>9} {'refresh s':>9} {'ingest s':>8} "
+                      f"{'articles/s':>10} {'with refresh':>12} {'RSS MB':>7} {'worker MB':>9} {'speed-up':>8} "
+                      f"{'CPU ms/article':>14} {'CPU ratio':>9} {'less start':>10}")
+            print(header)
+            first = first_cpu = None
+            for i, (rev, _, w) in enumerate(variants):
+                med = {k: statistics.median(r[k] for r in runs[i]) for k in runs[i][0]}
+                ingest_s = statistics.median(r["total"] - r["refresh"] for r in runs[i])
+                rate = n / ingest_s
+                first = first or rate
+                cpu_ms = med["cpu"] / n * 1000
+                first_cpu = first_cpu or cpu_ms
+                print(f"  {rev:<14} {w if w is not None else '-':>7} {med['total']:>9.1f} {med['refresh']:>9.1f} "
+                      f"{ingest_s:>8.1f} {rate:>10.1f} {n / med['total']:>12.1f} {med['rss']:>7.0f} "
+                      f"{med['workers_rss']:>9.0f} {rate / first:>7.2f}x {cpu_ms:>14.1f} {first_cpu / cpu_ms:>8.2f}x "
+                      f"{(med['cpu'] - start[i]) / max(1, n - 1) * 1000:>10.1f}")
+        load = os.getloadavg()
+        print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
