@@ -4,8 +4,9 @@ detect conflicts.
 Every article is read, extracted, mapped and validated before anything is written, so
 bad input changes nothing in the store. Each article is then written in one transaction:
 its named graph (asserted), its inferred graph, its lexicon additions and a mark flagging
-the conflicts stale (``staleness.py``). The conflicts graph is then recomputed over the
-whole store, clearing the mark in the same transaction. A process killed at any moment
+the conflicts stale (``staleness.py``). The conflicts graph is then brought up to date,
+clearing the mark in the same transaction: only the verdicts the written claims can
+change (``conflict_update.py``), or over the whole store when more changed. A process killed at any moment
 leaves each article complete with its inferences, or as it was, and the conflicts
 current or flagged stale.
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from . import conflict_update, identity, scope, sources, staleness
 from . import conflicts as conflict_analysis
-from . import identity, scope, sources, staleness
 from .article import ArticleError, read_article
 from .extraction import extract
 from .mapping import lexicon_graph, place_label, to_graph
@@ -91,7 +92,9 @@ def prepare(paths: Iterable[str | Path], iris: Iris, strict: bool = True,
 @dataclass(frozen=True)
 class Ingested:
     extractions: list[Extraction]
-    conflicts: list[conflict_analysis.Conflict]  # over the whole store, after this ingest
+    # the verdicts the ingest computed: every one of the store after a full recompute,
+    # those on the claims it could change after an incremental one (conflict_update.py)
+    conflicts: list[conflict_analysis.Conflict]
     errors: list[str] = field(default_factory=list)  # the articles left out, one line each (not strict)
     plans: list[identity.Plan] = field(default_factory=list)  # per extraction: what it replaced, same names
 
@@ -118,14 +121,21 @@ def ingest(
     errors: list[str] = []
     prepared = prepare(paths, iris, strict, errors, urls)
     steps: Iterable = progress(prepared) if progress else prepared
-    stale = staleness.mark(iris, staleness.ingest_activity(iris))
+    activity = staleness.ingest_activity(iris)
+    stale = staleness.mark(iris, activity)
     stored = identity.stored_articles(store, iris)
     plans = []
+    written: set[str] = set()
+    removed: list[conflict_analysis.ClaimRecord] = []  # the claims the writes replace, for the conflicts
+    vocabulary_changed = conflict_update.vocabulary_changes(store, [lex for _, _, lex in prepared])
     for x, g, lex in steps:
         a = x.article
         plan = identity.plan(a.id, a.file_name, stored)
         plans.append(plan)
         gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
+        replaced = [str(iris.article(i)) for i in plan.replaces]
+        removed += conflict_update.removed_records(store, iris, replaced) if replaced else []
+        written.update([str(iris.article(a.id)), *replaced])
         # one transaction per article: its asserted and inferred graphs (and those of the
         # copy it replaces), what it adds to the lexicon, and the mark that the conflicts
         # no longer reflect the store
@@ -138,7 +148,10 @@ def ingest(
         for i in gone:
             del stored[i]
         stored[a.id] = a.file_name
-    found = conflict_analysis.refresh(store, iris)  # clears the marks, in its own transaction
+    # clears the marks, in its own transaction: only what the new claims can meet, or all
+    found = conflict_update.refresh_after(
+        store, iris, conflict_update.Writes(activity, frozenset(written), tuple(removed), vocabulary_changed)
+    ).conflicts
     return Ingested([x for x, _, _ in prepared], found, errors, plans)
 
 

@@ -10,7 +10,7 @@ count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 
 class QueryTextError(ValueError):
@@ -147,3 +147,12 @@ def inject_values(query: str, terms: Mapping[str, str]) -> str:
     for at in sorted([where_brace(query), *subquery_braces(query)], reverse=True):
         query = query[: at + 1] + block + query[at + 1 :]
     return query
+
+
+def inject_value_rows(query: str, name: str, terms: Iterable[str]) -> str:
+    """``query`` with a VALUES block binding ``?name`` to each of ``terms`` (already
+    written in SPARQL syntax), one row each, at the start of its WHERE pattern: a query
+    over a set of claims or places, planned from them."""
+    block = f" VALUES ?{name} {{ {' '.join(terms)} }} "
+    at = where_brace(query)
+    return query[: at + 1] + block + query[at + 1 :]
