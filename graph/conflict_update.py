@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
@@ -143,7 +144,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         if conflict:  # nor its links
             new_graph.add((URIRef(a), FG.conflictsWith, URIRef(b)))
             new_graph.add((URIRef(b), FG.conflictsWith, URIRef(a)))
-    remove, add = old - new_graph, new_graph - old
+    remove, add = _difference(old, new_graph), _difference(new_graph, old)
     activity = detection_activity(iris)
     if run[2] is not None:
         remove.add((activity, PROV.endedAtTime, run[2]))
@@ -174,6 +175,26 @@ def _around(
         for c, ks in claim_kinds(store, related_places, unplaced).items()
         if not ks.isdisjoint(related_kinds)
     }
+
+
+def _term(o: Node) -> object:
+    """A term as compared: a literal by its value's form ("major" is "major"^^xsd:string,
+    2.0 is 2 as a decimal: the store gives back its canonical forms)."""
+    if isinstance(o, Literal) and o.datatype == XSD.decimal:
+        return ("decimal", Decimal(str(o)).normalize())
+    if isinstance(o, Literal) and o.datatype == XSD.string:
+        return Literal(str(o))
+    return o
+
+
+def _difference(g: Graph, other: Graph) -> Graph:
+    """The triples of ``g`` (as written in ``g``) that ``other`` lacks."""
+    known = {(s, p, _term(o)) for s, p, o in other}
+    out = Graph()
+    for s, p, o in g:
+        if (s, p, _term(o)) not in known:
+            out.add((s, p, o))
+    return out
 
 
 def _key(c: Conflict) -> tuple[str, str, str]:

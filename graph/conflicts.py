@@ -41,7 +41,7 @@ from .conflict_records import (
     ratio,
 )
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
-from .conflict_store import load_hierarchies, load_records, to_graph
+from .conflict_store import detection_graph, load_hierarchies, load_records, to_graph, verdict_lines
 from .store import Changes, Store
 from .terms import Iris
 
@@ -380,5 +380,6 @@ def refresh(store: Store, iris: Iris, settings: Settings | None = None) -> list[
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     places, kinds, cumulative = load_hierarchies(store)
     found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
-    store.apply(Changes(replace={iris.conflicts_graph: to_graph(found, iris)}, remove={iris.status_graph: seen}))
+    text = detection_graph(iris).serialize(format="nt") + "".join(verdict_lines(found, iris))
+    store.apply(Changes(replace_ntriples={iris.conflicts_graph: text}, remove={iris.status_graph: seen}))
     return found

@@ -31,6 +31,7 @@ import re
 import urllib.error
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import IO
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -461,6 +462,9 @@ class RemoteStore(Store):
         if self.flavour != "virtuoso":
             super().apply(changes)
             return
+        if changes.replace_ntriples:  # staged in chunks like any graph
+            texts = {n: Graph().parse(data=t, format="nt") for n, t in changes.replace_ntriples.items()}
+            changes = replace(changes, replace={**changes.replace, **texts}, replace_ntriples={})
         writes = [("replace", n, list(g.triples((None, None, None)))) for n, g in changes.replace.items()]
         writes += [("add", n, list(g.triples((None, None, None)))) for n, g in changes.add.items()]
         inline, staged, room = [], [], self.chunk_size

@@ -57,12 +57,15 @@ class Changes:
     conflicts graph with the mark that said it was stale.
 
     Applied in this order: ``drop`` the graphs named, delete the ``remove`` triples,
-    ``replace`` whole graphs (an empty graph removes it), then ``add`` triples."""
+    ``replace`` whole graphs (an empty graph removes it; ``replace_ntriples``: a graph
+    given as N-Triples text, for derived graphs of millions of triples that are never
+    built as rdflib graphs), then ``add`` triples."""
 
     replace: Mapping[URIRef, Graph] = field(default_factory=dict)
     add: Mapping[URIRef, Graph] = field(default_factory=dict)
     remove: Mapping[URIRef, Graph] = field(default_factory=dict)
     drop: tuple[URIRef, ...] = ()
+    replace_ntriples: Mapping[URIRef, str] = field(default_factory=dict)
 
 
 class Store(ABC):
@@ -172,6 +175,10 @@ def changes_update(changes: Changes) -> str:
         ops.append(f"DROP SILENT GRAPH <{name}>")
         if len(g):
             ops.append(data("INSERT", name, g))
+    for name, text in changes.replace_ntriples.items():
+        ops.append(f"DROP SILENT GRAPH <{name}>")
+        if text.strip():
+            ops.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{text}}} }}")
     ops += [data("INSERT", name, g) for name, g in changes.add.items() if len(g)]
     return " ;\n".join(ops)
 
