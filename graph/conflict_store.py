@@ -146,6 +146,11 @@ def claim_kinds(store: Store, places: Iterable[str], without_place: bool = False
     return dict(out)
 
 
+def claim_count(store: Store) -> int:
+    """How many figure claims the store holds (``claim_count.rq``)."""
+    return sum(int(d["n"]) for d in store.rows(_stored_query("claim_count")))
+
+
 def stored_verdicts(store: Store, iris: Iris, claims: Iterable[str]) -> Graph:
     """The triples of the stored verdicts on ``claims`` and the fg:conflictsWith links
     from or to them (``conflicts_of_claims.rq``, ``links_of_claims.rq``), as stored."""
