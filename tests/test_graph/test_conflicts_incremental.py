@@ -121,3 +121,34 @@ def test_detect_region_equals_detect_on_the_claims_it_judges():
     assert judged == {"claim/a3/3", "claim/a4/4", "claim/a5/5"}
     assert found == [c for c in whole if c.a in judged or c.b in judged]
     assert any(c.a not in judged and c.b not in judged for c in whole)  # elsewhere: not judged again
+
+
+def test_the_conflicts_graph_text_keeps_every_character_of_the_explanations():
+    """The conflicts graph is written as N-Triples text: quotes, backslashes and line
+    breaks in a source's name survive, as the explanations say them."""
+    from factgraph.graph.conflicts import to_graph
+
+    odd = 'Le "Réseau"\\syrien\ndes droits'
+    records = [
+        ClaimRecord.make(
+            "http://127.0.0.1:5000/claim/a1/1",
+            "http://127.0.0.1:5000/agent/odd",
+            "deaths",
+            100,
+            claimant_label=odd,
+            period_end="2019-05-10",
+        ),
+        ClaimRecord.make(
+            "http://127.0.0.1:5000/claim/a2/2",
+            "http://127.0.0.1:5000/agent/osdh",
+            "deaths",
+            900,
+            period_end="2019-05-10",
+        ),
+    ]
+    found = detect(records, {}, {"deaths": set()})
+    assert found
+    g = to_graph(found, IRIS)
+    texts = {str(o) for o in g.objects(None, FG.explanation)}
+    assert {c.explanation_en for c in found} <= texts
+    assert any(odd in t for t in texts)
