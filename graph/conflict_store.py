@@ -252,8 +252,17 @@ def verdict_lines(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[str]:
     version = _literal(DETECTOR_VERSION)
     kinds = {True: f"<{RDF.type}> <{FG.Conflict}>", False: f"<{RDF.type}> <{FG.Corroboration}>"}
     p_kind, p_sev, p_a, p_b = (f"<{FG.conflictKind}>", f"<{FG.severity}>", f"<{FG.claimA}>", f"<{FG.claimB}>")
-    p_ratio, p_gap, p_expl, p_version = (f"<{FG.ratio}>", f"<{FG.gap}>", f"<{FG.explanation}>", f"<{FG.ruleVersion}>")
-    p_comment, p_generated, p_with = (f"<{RDFS.comment}>", f"<{PROV.wasGeneratedBy}>", f"<{FG.conflictsWith}>")
+    p_ratio, p_gap, p_expl, p_version = (
+        f"<{FG.ratio}>",
+        f"<{FG.gap}>",
+        f"<{FG.explanation}>",
+        f"<{FG.ruleVersion}>",
+    )
+    p_comment, p_generated, p_with = (
+        f"<{RDFS.comment}>",
+        f"<{PROV.wasGeneratedBy}>",
+        f"<{FG.conflictsWith}>",
+    )
     for c in conflicts:
         node, a, b = f"<{iris.conflict(c.key)}>", URIRef(c.a).n3(), URIRef(c.b).n3()
         yield f"{node} {kinds[c.is_conflict]} .\n{node} {p_kind} <{FGK[c.kind]}> .\n"
