@@ -128,6 +128,7 @@ def _workers(text: str) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from factgraph.graph.catalogue import query_text
     from factgraph.graph.pipeline import ingest
     from factgraph.graph.preparation import default_workers
 
@@ -140,6 +141,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with _writing(args), _open(args) as store:
         done = ingest(store, args.files, _iris(args, store), progress=progress, strict=args.strict, urls=urls,
                       workers=args.workers or default_workers())
+        # the ingest judged again only what its claims can meet: count the store's conflicts
+        n_conflicts = sum(int(row[0]) for row in store.query(query_text("pages/conflict_count_all")))  # type: ignore[index]
     for error in done.errors:  # a bad article is named and left out; the others are stored
         print(f"factgraph ingest: error: {error} (left out)", file=sys.stderr)
     # one line per file, in the order given; a file with figures but no claim is named
@@ -158,7 +161,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"warning: {name}: figures found but no claim read (nothing attributed or counted)",
                   file=sys.stderr)
     n_claims = sum(len(x.claims) for x in done.extractions)
-    n_conflicts = sum(1 for c in done.conflicts if c.is_conflict)
     print(f"ingested {len(done.extractions)} article(s), {n_claims} claim(s); "
           f"{n_conflicts} conflict(s) in the store" + (f"; {len(done.errors)} left out" if done.errors else ""))
     return EXIT_USAGE if done.errors else 0

@@ -7,8 +7,9 @@ Only this module of the conflict analysis talks to a store; the rules
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -22,6 +23,7 @@ from factgraph import __version__
 from .conflict_records import ClaimRecord, Conflict
 from .review import overlay
 from .review_readings import current_readings
+from .sparql_text import inject_value_rows, inject_values
 from .store import Store
 from .terms import FG, FGK, PREFIXES, Iris
 
@@ -37,44 +39,78 @@ def _stored_query(name: str) -> str:
     return parse_stored_query(f"conflicts/{name}", source).text
 
 
-def _text(node: object) -> str | None:
-    return None if node is None else str(node)
+def _text(value: str | None) -> str | None:
+    return value or None
 
 
-def _float(node: object) -> float | None:
-    return None if node is None else float(node.toPython())  # type: ignore[attr-defined]
+def _float(value: str | None) -> float | None:
+    return None if value is None else float(value)
 
 
-def _bool(node: object, default: bool = True) -> bool:
-    return default if node is None else bool(node.toPython())  # type: ignore[attr-defined]
+def _bool(value: str | None, default: bool = True) -> bool:
+    return default if value is None else value in ("true", "1")
 
 
 def _local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def load_records(store: Store, iris: Iris | None = None) -> list[ClaimRecord]:
+CHUNK = 500  # terms per VALUES block: a request every store takes (Virtuoso's text limit)
+
+
+def _chunks(terms: Iterable[str]) -> Iterator[list[str]]:
+    """``terms`` (IRIs) written for a VALUES block, CHUNK at a time, in order."""
+    batch: list[str] = []
+    for t in sorted(set(terms)):
+        batch.append(URIRef(t).n3())
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _rows_for(
+    store: Store, name: str, var: str, terms: Iterable[str], graph: URIRef | None = None
+) -> Iterator[dict[str, str]]:
+    """The rows of the stored query ``name`` for each of ``terms`` bound to ``?var``
+    (a chunk of terms a request), in ``graph`` when given."""
+    text = _stored_query(name)
+    if graph is not None:
+        text = inject_values(text, {"graph": graph.n3()})
+    for batch in _chunks(terms):
+        yield from store.rows(inject_value_rows(text, var, batch))
+
+
+def load_records(
+    store: Store, iris: Iris | None = None, claims: Collection[str] | None = None
+) -> list[ClaimRecord]:
     """Every figure claim of the store as a record (queries/conflicts/claim_records.rq),
-    as reviewers left it: the current reading of a revised claim, none for "not a claim"
-    (``review.overlay``)."""
+    or, given ``claims`` (IRIs), those only (sorted by IRI, as the whole store's are);
+    as reviewers left them: the current reading of a revised claim, none for "not a
+    claim" (``review.overlay``)."""
+    rows = (
+        store.rows(_stored_query("claim_records"))
+        if claims is None
+        else _rows_for(store, "claim_records", "claim", claims)
+    )
     out = []
-    for row in store.query(_stored_query("claim_records")):
-        d = row.asdict()  # type: ignore[union-attr]
-        quantity = _text(d.get("notation")) or _local_name(str(d["quantity"]))
+    for d in rows:
+        quantity = _text(d.get("notation")) or _local_name(d["quantity"])
         out.append(
             ClaimRecord(
-                iri=str(d["claim"]),
+                iri=d["claim"],
                 article=_text(d.get("article")) or "",
-                claimant=str(d["claimant"]),
+                claimant=d["claimant"],
                 quantity=quantity,
                 value=_float(d.get("value")),
                 value_high=_float(d.get("valueHigh")),
-                bound=_local_name(str(d["bound"])),
+                bound=_local_name(d["bound"]),
                 low=_float(d.get("low")),
                 high=_float(d.get("high")),
                 low_incl=_bool(d.get("lowIncl")),
                 high_incl=_bool(d.get("highIncl")),
-                places=frozenset(str(d.get("places") or "").split()),
+                places=frozenset((d.get("places") or "").split()),
                 period_start=_text(d.get("periodStart")),
                 start_inferred=_bool(d.get("startInferred"), False),
                 period_end=_text(d.get("periodEnd")),
@@ -86,67 +122,174 @@ def load_records(store: Store, iris: Iris | None = None) -> list[ClaimRecord]:
                 relative_to=_text(d.get("relativeTo")),
                 share_of=_text(d.get("shareOf")),
                 share_base=_text(d.get("shareBase")),
-                verdict=_local_name(str(d["verdict"])) if d.get("verdict") is not None else None,
+                verdict=_local_name(d["verdict"]) if d.get("verdict") is not None else None,
                 quote=_text(d.get("quote")) or "",
                 figure_text=_text(d.get("figureText")) or "",
                 claimant_label=_text(d.get("claimantLabel")) or "",
             )
         )
+    if claims is not None:
+        out.sort(key=lambda r: r.iri)
     return overlay(out, current_readings(store))
+
+
+def article_claims(store: Store, articles: Iterable[str]) -> set[str]:
+    """The figure claims (IRIs) that appear in ``articles`` (queries/conflicts/article_claims.rq)."""
+    return {d["claim"] for d in _rows_for(store, "article_claims", "article", articles)}
+
+
+def claim_kinds(store: Store, places: Iterable[str], without_place: bool = False) -> dict[str, set[str]]:
+    """Claim IRI -> the quantity kinds (notations) of the figure claims at ``places``
+    (``claims_at_places.rq``), and of those with no place when ``without_place``."""
+    rows: Iterable[dict[str, str]] = _rows_for(store, "claims_at_places", "place", places)
+    if without_place:
+        rows = itertools.chain(rows, store.rows(_stored_query("claims_without_place")))
+    out: dict[str, set[str]] = defaultdict(set)
+    for d in rows:
+        out[d["claim"]].add(_text(d.get("notation")) or _local_name(d["quantity"]))
+    return dict(out)
+
+
+def claim_count(store: Store) -> int:
+    """How many figure claims the store holds (``claim_count.rq``)."""
+    return sum(int(d["n"]) for d in store.rows(_stored_query("claim_count")))
+
+
+def stored_verdicts(store: Store, iris: Iris, claims: Iterable[str]) -> Graph:
+    """The triples of the stored verdicts on ``claims`` and the fg:conflictsWith links
+    from or to them (``conflicts_of_claims.rq``, ``links_of_claims.rq``), as stored."""
+    g = Graph()
+    verdicts, links = _stored_query("conflicts_of_claims"), _stored_query("links_of_claims")
+    for batch in _chunks(claims):
+        for row in store.query(inject_value_rows(verdicts, "claim", batch)):
+            g.add((row.s, row.p, row.o))  # type: ignore[union-attr]
+        for row in store.query(inject_value_rows(links, "claim", batch)):
+            claim, other = row.claim, row.other  # type: ignore[union-attr]
+            g.add((claim, FG.conflictsWith, other))
+            g.add((other, FG.conflictsWith, claim))  # its twin, written with it
+    return g
+
+
+def term_triples(store: Store, terms: Iterable[str], predicates: Collection[URIRef]) -> set[tuple]:
+    """The stored triples about ``terms`` with one of ``predicates`` (``term_triples.rq``)."""
+    wanted = set(predicates)
+    out = set()
+    for batch in _chunks(terms):
+        for s, p, o in store.query(inject_value_rows(_stored_query("term_triples"), "term", batch)):  # type: ignore[misc]
+            if p in wanted:
+                out.add((s, p, o))
+    return out
+
+
+def terms_in_use(store: Store, terms: Iterable[str]) -> set[str]:
+    """Those of ``terms`` the store already names, as subject or object (``terms_in_use.rq``)."""
+    return {d["term"] for d in _rows_for(store, "terms_in_use", "term", terms)}
+
+
+def detection_run(store: Store, iris: Iris) -> tuple[URIRef, str | None, Literal | None] | None:
+    """(activity, rule version, end time) of the detection stored in the conflicts graph;
+    None when the store holds no conflicts graph (``detection_run.rq``)."""
+    for row in store.query(_stored_query("detection_run"), {"graph": iris.conflicts_graph}):
+        version = row.version  # type: ignore[union-attr]
+        return row.activity, (str(version) if version is not None else None), row.ended  # type: ignore[union-attr,return-value]
+    return None
 
 
 def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
     """(place -> enclosing places, kind -> broader kinds, cumulative kinds) from the
     vocabulary in the store."""
     places: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(_stored_query("place_part_of")):
-        places[str(row[0])].add(str(row[1]))  # type: ignore[index]
+    for d in store.rows(_stored_query("place_part_of")):
+        places[d["place"]].add(d["broader"])
     kinds: dict[str, set[str]] = defaultdict(set)
     cumulative: set[str] = set()
-    for row in store.query(_stored_query("quantity_kinds")):
-        kind, broader, cumul = row  # type: ignore[misc]
-        kinds[str(kind)]
-        if broader is not None:
-            kinds[str(kind)].add(str(broader))
-        if cumul is not None and cumul.toPython() is True:  # type: ignore[union-attr]
-            cumulative.add(str(kind))
+    for d in store.rows(_stored_query("quantity_kinds")):
+        kind = d["notation"]
+        kinds[kind]
+        if "broaderNotation" in d:
+            kinds[kind].add(d["broaderNotation"])
+        if d.get("cumulative") in ("true", "1"):
+            cumulative.add(kind)
     return dict(places), dict(kinds), cumulative
 
 
 def to_graph(conflicts: Iterable[Conflict], iris: Iris, ended: datetime | None = None) -> Graph:
     """The conflicts graph: one fg:Conflict (or fg:Corroboration) per verdict, the
     fg:conflictsWith links between the claims, and the detection activity (PROV-O)."""
+    g = detection_graph(iris, ended)
+    verdicts_graph(conflicts, iris, g)
+    return g
+
+
+def detection_activity(iris: Iris) -> URIRef:
+    return iris.activity(f"conflicts/{DETECTOR_VERSION}")
+
+
+def detection_graph(iris: Iris, ended: datetime | None = None) -> Graph:
+    """The detection activity: rules version, software, end time (PROV-O)."""
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    activity = iris.activity(f"conflicts/{DETECTOR_VERSION}")
-    software = iris.software(__version__)
+    activity = detection_activity(iris)
     g.add((activity, RDF.type, FG.ConflictDetection))
     g.add((activity, RDF.type, PROV.Activity))
     g.add((activity, FG.ruleVersion, Literal(DETECTOR_VERSION)))
-    g.add((activity, PROV.wasAssociatedWith, software))
+    g.add((activity, PROV.wasAssociatedWith, iris.software(__version__)))
     g.add(
         (activity, PROV.endedAtTime, Literal((ended or datetime.now(UTC)).isoformat(), datatype=XSD.dateTime))
     )
+    return g
+
+
+def _literal(text: str, suffix: str = "") -> str:
+    """A literal in N-Triples (``suffix``: ``@lang`` or ``^^<datatype>``)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"{suffix}'
+
+
+def verdict_lines(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[str]:
+    """The N-Triples lines of each verdict and of the fg:conflictsWith links: written as
+    text, not rdflib terms, as the whole store's verdicts are millions of triples (at 100k
+    claims, 2.7M triples took 145 s to build as an rdflib graph)."""
+    decimal = f"^^<{XSD.decimal}>"
+    activity = f"<{detection_activity(iris)}>"
+    version = _literal(DETECTOR_VERSION)
+    kinds = {True: f"<{RDF.type}> <{FG.Conflict}>", False: f"<{RDF.type}> <{FG.Corroboration}>"}
+    p_kind, p_sev, p_a, p_b = (f"<{FG.conflictKind}>", f"<{FG.severity}>", f"<{FG.claimA}>", f"<{FG.claimB}>")
+    p_ratio, p_gap, p_expl, p_version = (
+        f"<{FG.ratio}>",
+        f"<{FG.gap}>",
+        f"<{FG.explanation}>",
+        f"<{FG.ruleVersion}>",
+    )
+    p_comment, p_generated, p_with = (
+        f"<{RDFS.comment}>",
+        f"<{PROV.wasGeneratedBy}>",
+        f"<{FG.conflictsWith}>",
+    )
     for c in conflicts:
-        node = iris.conflict(c.key)
-        a, b = URIRef(c.a), URIRef(c.b)
-        g.add((node, RDF.type, FG.Conflict if c.is_conflict else FG.Corroboration))
-        g.add((node, FG.conflictKind, FGK[c.kind]))
+        node, a, b = f"<{iris.conflict(c.key)}>", URIRef(c.a).n3(), URIRef(c.b).n3()
+        yield f"{node} {kinds[c.is_conflict]} .\n{node} {p_kind} <{FGK[c.kind]}> .\n"
         if c.severity:
-            g.add((node, FG.severity, Literal(c.severity)))
-        g.add((node, FG.claimA, a))
-        g.add((node, FG.claimB, b))
+            yield f"{node} {p_sev} {_literal(c.severity)} .\n"
+        yield f"{node} {p_a} {a} .\n{node} {p_b} {b} .\n"
         if c.ratio is not None:
-            g.add((node, FG.ratio, Literal(Decimal(str(c.ratio)), datatype=XSD.decimal)))
+            yield f"{node} {p_ratio} {_literal(str(Decimal(str(c.ratio))), decimal)} .\n"
         if c.gap is not None:
-            g.add((node, FG.gap, Literal(Decimal(str(c.gap)), datatype=XSD.decimal)))
-        g.add((node, FG.explanation, Literal(c.explanation_en, lang="en")))
-        g.add((node, FG.explanation, Literal(c.explanation_fr, lang="fr")))
-        g.add((node, FG.ruleVersion, Literal(DETECTOR_VERSION)))
-        g.add((node, RDFS.comment, Literal(f"rule: {c.rule}")))
-        g.add((node, PROV.wasGeneratedBy, activity))
+            yield f"{node} {p_gap} {_literal(str(Decimal(str(c.gap))), decimal)} .\n"
+        yield (
+            f"{node} {p_expl} {_literal(c.explanation_en, '@en')} .\n"
+            f"{node} {p_expl} {_literal(c.explanation_fr, '@fr')} .\n"
+            f"{node} {p_version} {version} .\n"
+            f"{node} {p_comment} {_literal(f'rule: {c.rule}')} .\n"
+            f"{node} {p_generated} {activity} .\n"
+        )
         if c.is_conflict:
-            g.add((a, FG.conflictsWith, b))
-            g.add((b, FG.conflictsWith, a))
+            yield f"{a} {p_with} {b} .\n{b} {p_with} {a} .\n"
+
+
+def verdicts_graph(conflicts: Iterable[Conflict], iris: Iris, g: Graph | None = None) -> Graph:
+    """The triples of each verdict and the fg:conflictsWith links (into ``g`` if given)."""
+    g = Graph() if g is None else g
+    g.parse(data="".join(verdict_lines(conflicts, iris)), format="nt")
     return g

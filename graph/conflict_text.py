@@ -8,6 +8,7 @@ the logic; every rule id of ``conflict_rules.judge`` has a sentence here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import lexicon, sources
@@ -192,10 +193,14 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=1 << 16)
 def describe(r: ClaimRecord, lang: str) -> str:
     """One figure for a reader, with labels, never notations: 'Syrian Observatory for
     Human Rights (SOHR): more than 3,800 civilian deaths (Syria; 23 Sep 2014 – May 2019)'.
-    The quotes are not repeated here: pages show both claims' evidence side by side."""
+    The quotes are not repeated here: pages show both claims' evidence side by side.
+    Remembered for the last 65,536 claims: a claim is in several verdicts, and its labels
+    come from the vocabulary files, which do not change while a process runs (the
+    explanations were 40 % of a full refresh at 20k claims)."""
     bounds = _BOUND_EN if lang == "en" else _BOUND_FR
     figure = bounds.get(r.bound, "{v}").format(v=number(r.value, lang), h=number(r.value_high, lang))
     key = _local(r.claimant)

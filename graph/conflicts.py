@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from . import staleness
 from .conflict_records import (
@@ -41,17 +41,19 @@ from .conflict_records import (
     ratio,
 )
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
-from .conflict_store import load_hierarchies, load_records, to_graph
-from .store import Changes, Store
+from .conflict_store import detection_graph, load_hierarchies, load_records, to_graph, verdict_lines
+from .store import Changes, Store, Triples
 from .terms import Iris
 
 __all__ = [
     "CORROBORATION",
     "ClaimRecord",
     "Conflict",
+    "Region",
     "Settings",
     "date_span",
     "detect",
+    "detect_region",
     "judge",
     "load_hierarchies",
     "load_records",
@@ -118,7 +120,7 @@ def detect(
     are the running tallies (None: every kind but percentages).
     """
     with _no_cycle_collection():
-        return _detect(records, gazetteer_part_of, kind_part_of, settings or Settings(), cumulative_kinds)
+        return _detect(records, gazetteer_part_of, kind_part_of, settings or Settings(), cumulative_kinds)[0]
 
 
 @contextmanager
@@ -135,21 +137,64 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class Region:
+    """What an incremental detection recomputes (``detect_region``).
+
+    ``touched``: the records of the claims added, changed or removed; their (kind, places)
+    groups and every group they enclose are judged again, with the groups enclosing
+    those. ``articles``: the articles written; the text rules (links, shares, dropped
+    hedges) run within them only. ``kept``: keys (claim, claim, kind) of stored text
+    verdicts of other articles, which win over a numeric verdict of the same key as in a
+    full detection."""
+
+    touched: Collection[ClaimRecord]
+    articles: Collection[str]
+    kept: Collection[tuple[str, str, str]] = ()
+
+
+def detect_region(
+    records: Iterable[ClaimRecord],
+    region: Region,
+    gazetteer_part_of: Mapping[str, Collection[str]],
+    kind_part_of: Mapping[str, Collection[str]],
+    settings: Settings | None = None,
+    cumulative_kinds: Collection[str] | None = None,
+) -> tuple[list[Conflict], set[str]]:
+    """(the verdicts on the claims of ``region``, those claims' IRIs): the part of
+    ``detect`` over the whole store that ``region`` can change, equal to it there when
+    ``records`` hold every claim of the region's groups and of the groups enclosing them,
+    and the claims they restate. Every other verdict of the store stays as it was."""
+    with _no_cycle_collection():
+        return _detect(
+            records, gazetteer_part_of, kind_part_of, settings or Settings(), cumulative_kinds, region
+        )
+
+
+Group = tuple[str, frozenset[str]]  # (quantity kind, the most specific places)
+
+
 def _detect(
     records: Iterable[ClaimRecord],
     gazetteer_part_of: Mapping[str, Collection[str]],
     kind_part_of: Mapping[str, Collection[str]],
     settings: Settings,
     cumulative_kinds: Collection[str] | None,
-) -> list[Conflict]:
+    region: Region | None = None,
+) -> tuple[list[Conflict], set[str]]:
     narrowest: dict[frozenset[str], frozenset[str]] = {}  # place set -> most specific, one object each
     shared: dict[frozenset[str], frozenset[str]] = {}
-    claims = []
-    for r in records:
+
+    def narrowed(r: ClaimRecord) -> frozenset[str]:
         places = narrowest.get(r.places)
         if places is None:
             places = most_specific(r.places, gazetteer_part_of)
             places = narrowest[r.places] = shared.setdefault(places, places)
+        return places
+
+    claims = []
+    for r in records:
+        places = narrowed(r)
         c = prepare(
             r if places == r.places else replace(r, places=places), kind_part_of, cumulative_kinds, settings
         )
@@ -157,20 +202,29 @@ def _detect(
         claims.append(c)
     by_iri = {c.iri: c for c in claims}
     found: dict[tuple[str, str, str], Verdict] = {}
+    kept = set(region.kept) if region is not None else set()
+    articles = set(region.articles) if region is not None else set()
 
     def keep(v: Verdict) -> None:
         x, y = v[3].iri, v[4].iri
-        found.setdefault((x, y, v[0]) if x < y else (y, x, v[0]), v)
+        key = (x, y, v[0]) if x < y else (y, x, v[0])
+        if key not in kept:
+            found.setdefault(key, v)
+
+    def texts(c: PreparedClaim) -> bool:  # whether the text rules read c's article
+        return region is None or c.r.article in articles
 
     # what the text says: links between claims
     for c in claims:
+        if not texts(c):
+            continue
         for target in {c.r.disputes, c.r.relative_to} - {None}:
             if target in by_iri and (v := link_verdict(c, by_iri[target])) is not None:  # type: ignore[index]
                 keep(v)
 
     # what the text says adds up: "4.877 morts, soit 70 % des cas" with "9.936 cas" (49 %)
     for c in claims:
-        if c.r.share_of in by_iri and c.r.share_base in by_iri and c.r.value is not None:
+        if texts(c) and c.r.share_of in by_iri and c.r.share_base in by_iri and c.r.value is not None:
             part, base = by_iri[c.r.share_of], by_iri[c.r.share_base]  # type: ignore[index]
             if part.est is not None and base.est:
                 share = 100 * part.est / base.est
@@ -178,19 +232,26 @@ def _detect(
                     keep((INTERNAL, "major", "share-does-not-add-up", c, base))
 
     # the numbers: groups by (kind, places), each sorted by period end
-    groups: dict[tuple[str, frozenset[str]], list[PreparedClaim]] = defaultdict(list)
+    groups: dict[Group, list[PreparedClaim]] = defaultdict(list)
     for c in claims:
         restated = by_iri.get(c.r.restates or "")
-        if restated is not None and is_restatement(c, restated) and _hedged(c) != _hedged(restated):
-            keep((HEDGE, "minor", "hedge-dropped", restated, c))  # "probablement entre 100 et 300", then plainly
+        if (
+            restated is not None
+            and is_restatement(c, restated)
+            and _hedged(c) != _hedged(restated)
+            and texts(c)
+        ):
+            keep(
+                (HEDGE, "minor", "hedge-dropped", restated, c)
+            )  # "probablement entre 100 et 300", then plainly
         if c.est is None or c.r.relative_to or (restated is not None and is_restatement(c, restated)):
             continue  # vague, comparative ('higher than X') or said again: no numbers of its own
         groups[(c.quantity, c.places)].append(c)
-    ends: dict[tuple[str, frozenset[str]], list[int]] = {}
+    ends: dict[Group, list[int]] = {}
     for key, g in groups.items():
         g.sort(key=_sort_key)
         ends[key] = [_sort_key(c)[0] for c in g]
-    containing: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = defaultdict(list)
+    containing: dict[tuple[str, str], list[Group]] = defaultdict(list)
     for key in groups:  # (kind, place) -> the groups of that kind whose places include it
         for p in key[1] or ("",):
             containing[(key[0], p)].append(key)
@@ -205,7 +266,20 @@ def _detect(
             nested = memo[(inner, outer)] = places_within(inner, outer, gazetteer_part_of)
         return nested
 
-    for key, group in groups.items():
+    judged = list(groups)
+    if region is not None:  # the groups of the touched claims and every group they enclose
+        touched = {(t.quantity, narrowed(t)) for t in region.touched}
+        judged = [
+            key
+            for key in groups
+            if any(
+                key == t
+                or ((t[0] == key[0] or t[0] in kind_part_of.get(key[0], ())) and within(key[1], t[1]))
+                for t in touched
+            )
+        ]
+    for key in judged:
+        group = groups[key]
         kind, places = key
         anchor = min(places) if places else ""
         around = (anchor, *sorted(gazetteer_part_of.get(anchor, ()))) if places else ("",)
@@ -236,7 +310,11 @@ def _detect(
 
     out = [_conflict(v, settings) for v in found.values()]
     out.sort(key=lambda c: (c.a, c.b, c.kind))
-    return out
+    if region is None:
+        return out, set(by_iri)
+    claims_in = {c.iri for key in judged for c in groups[key]}
+    claims_in |= {c.iri for c in claims if c.r.article in articles} | {t.iri for t in region.touched}
+    return [c for c in out if c.a in claims_in or c.b in claims_in], claims_in
 
 
 HEDGES = {"likely", "very_likely", "possible"}
@@ -302,5 +380,6 @@ def refresh(store: Store, iris: Iris, settings: Settings | None = None) -> list[
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     places, kinds, cumulative = load_hierarchies(store)
     found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
-    store.apply(Changes(replace={iris.conflicts_graph: to_graph(found, iris)}, remove={iris.status_graph: seen}))
+    text = detection_graph(iris).serialize(format="nt") + "".join(verdict_lines(found, iris))
+    store.apply(Changes(replace={iris.conflicts_graph: Triples(text, text.count("\n"))}, remove={iris.status_graph: seen}))
     return found

@@ -30,7 +30,7 @@ from rdflib import URIRef
 from rdflib.term import Identifier
 
 from .catalogue import query_text
-from .sparql_text import graph_union, graph_values, inject_values
+from .sparql_text import graph_union, inject_value_rows, inject_values
 from .store import Store
 
 FIRST_CHUNK = 1  # graphs bound in the first round
@@ -90,7 +90,7 @@ def page_by_graph(
     while at < len(graphs) and len(rows) < want:
         part = graphs[at : at + chunk]
         terms = [URIRef(g).n3() for g in part]
-        chunk_text = graph_union(text, var, terms) if len(part) <= MAX_UNION else graph_values(text, var, terms)
+        chunk_text = graph_union(text, var, terms) if len(part) <= MAX_UNION else inject_value_rows(text, var, terms)
         result = store.query(chunk_text)
         variables = variables or [str(v) for v in result.vars or []]
         by_graph: dict[str, list[Any]] = {}

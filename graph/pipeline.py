@@ -9,8 +9,9 @@ its named graph (asserted), its inferred graph, its lexicon additions and a mark
 the conflicts stale (``staleness.py``); an article's review graph is never dropped: when it
 replaces a stored article, its reviews are re-attached to the claims read from the same
 sentences in the article's own transaction (``review_anchors.reattach_changes``), or left
-listed as orphaned. The conflicts graph is then recomputed over the
-whole store, clearing the mark in the same transaction. A process killed at any moment
+listed as orphaned. The conflicts graph is then brought up to date, clearing the mark in
+the same transaction: only the verdicts the written claims can change
+(``conflict_update.py``), or over the whole store when more changed. A process killed at any moment
 leaves each article complete with its inferences, or as it was, and the conflicts
 current or flagged stale.
 """
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from . import conflict_update, identity, preparation, review_anchors, scope, sources, staleness
 from . import conflicts as conflict_analysis
-from . import identity, preparation, review_anchors, scope, sources, staleness
 from .article import ArticleError
 from .mapping import place_label
 from .model import Article, Claim, Extraction
@@ -47,7 +48,9 @@ def builtin_corpus() -> list[Path]:
 @dataclass(frozen=True)
 class Ingested:
     extractions: list[Extraction]
-    conflicts: list[conflict_analysis.Conflict]  # over the whole store, after this ingest
+    # the verdicts the ingest computed: every one of the store after a full recompute,
+    # those on the claims it could change after an incremental one (conflict_update.py)
+    conflicts: list[conflict_analysis.Conflict]
     errors: list[str] = field(default_factory=list)  # the articles left out, one line each (not strict)
     plans: list[identity.Plan] = field(default_factory=list)  # per extraction: what it replaced, same names
 
@@ -80,18 +83,27 @@ def ingest(
     ready = preparation.prepare(paths, iris, urls, workers)
     prepared = _all_or_nothing(ready) if strict else _accepted(ready, errors)
     steps: Iterable[Prepared] = progress(prepared, len(paths)) if progress else prepared
-    stale = serialised(staleness.mark(iris, staleness.ingest_activity(iris)), iris.status_graph, "m")
+    activity = staleness.ingest_activity(iris)
+    stale = serialised(staleness.mark(iris, activity), iris.status_graph, "m")
     stored = identity.StoredArticles(identity.stored_articles(store, iris))
     extractions, plans = [], []
+    written: set[str] = set()
+    removed: list[conflict_analysis.ClaimRecord] = []  # the claims the writes replace, for the conflicts
+    vocabulary_changed = False
     for p in steps:
         a = p.extraction.article
         p.remember()  # the sources and sites a worker process met first, as it labelled them
         plan = stored.plan(a.id, a.file_name)
         plans.append(plan)
         gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
+        replaced = [str(iris.article(i)) for i in plan.replaces]
+        removed += conflict_update.removed_records(store, iris, replaced) if replaced else []
+        written.update([str(iris.article(a.id)), *replaced])
         # one transaction per article: its asserted and inferred graphs (and those of the
         # copy it replaces), what it adds to the lexicon, and the mark that the conflicts
         # no longer reflect the store
+        # lexicon facts about terms stored claims already use change how those are read
+        vocabulary_changed = vocabulary_changed or conflict_update.vocabulary_changes(store, [as_graph(p.lexicon)])
         # the reviews of the article it replaces follow their sentences, in the same transaction
         reviews = (
             review_anchors.reattach_changes(store, iris, a.id, tuple(gone), as_graph(p.graph))
@@ -109,7 +121,10 @@ def ingest(
             stored.remove(i)
         stored.add(a.id, a.file_name)
         extractions.append(p.extraction)
-    found = conflict_analysis.refresh(store, iris)  # clears the marks, in its own transaction
+    # clears the marks, in its own transaction: only what the new claims can meet, or all
+    found = conflict_update.refresh_after(
+        store, iris, conflict_update.Writes(activity, frozenset(written), tuple(removed), vocabulary_changed)
+    ).conflicts
     return Ingested(extractions, found, errors, plans)
 
 

@@ -10,7 +10,7 @@ count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 
 class QueryTextError(ValueError):
@@ -149,7 +149,6 @@ def inject_values(query: str, terms: Mapping[str, str]) -> str:
     return query
 
 
-
 def graph_union(query: str, name: str, terms: list[str]) -> str:
     """``query`` with its ``GRAPH ?name { ... }`` pattern (the first one) written once per
     graph of ``terms`` (already in SPARQL syntax), as a UNION of ``{ GRAPH <g> { ... }
@@ -169,8 +168,10 @@ def graph_union(query: str, name: str, terms: list[str]) -> str:
 
 
 
-def graph_values(query: str, name: str, terms: list[str]) -> str:
-    """``query`` with a VALUES block binding ``?name`` to each of ``terms`` (already in
-    SPARQL syntax), one row each, at the start of its WHERE pattern."""
+def inject_value_rows(query: str, name: str, terms: Iterable[str]) -> str:
+    """``query`` with a VALUES block binding ``?name`` to each of ``terms`` (already
+    written in SPARQL syntax), one row each, at the start of its WHERE pattern: a query
+    over a set of claims or places, planned from them."""
+    block = f" VALUES ?{name} {{ {' '.join(terms)} }} "
     at = where_brace(query)
-    return query[: at + 1] + f" VALUES ?{name} {{ {' '.join(terms)} }} " + query[at + 1 :]
+    return query[: at + 1] + block + query[at + 1 :]
