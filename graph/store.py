@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.query import Result
@@ -68,6 +68,11 @@ class Changes:
 class Store(ABC):
     """What factgraph needs from a triple store."""
 
+    #: writes made through this object: a process forked before a write does not see it
+    #: (an embedded store's memory is copied at fork), so the server's resident query
+    #: workers are replaced when it changes (``server/worker.py``)
+    writes: int = 0
+
     @abstractmethod
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query over the union of all graphs."""
@@ -75,6 +80,13 @@ class Store(ABC):
     @abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update (factgraph's own write path, never a user's)."""
+
+    def native_query(self, sparql: str) -> Any:
+        """``sparql`` (a query that declares no dataset) over the union of all graphs, as the
+        engine's own result objects, without rdflib's parse or conversion: pyoxigraph's
+        solutions (their terms and ``variables``), boolean or triples. None when the store
+        has no such engine (a remote store): use ``query``."""
+        return None
 
     def apply(self, changes: Changes) -> None:
         """Apply ``changes`` atomically: one SPARQL Update, one transaction."""
@@ -178,6 +190,9 @@ def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
         raise StoreError(f"query: {exc}") from exc
 
 
+_OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
 class EmbeddedStore(Store):
     """Oxigraph on disk (or in memory when ``path`` is None), through rdflib."""
 
@@ -229,15 +244,26 @@ class EmbeddedStore(Store):
         except (SyntaxError, RuntimeError, ValueError) as exc:  # pyoxigraph's parse and evaluation errors
             raise StoreError(f"query: {exc}") from exc
 
+    def native_query(self, sparql: str) -> Any:
+        try:
+            return self._ox.query(sparql, prefixes=_OX_PREFIXES, use_default_graph_as_union=True)
+        except (SyntaxError, RuntimeError, ValueError) as exc:  # pyoxigraph's parse and evaluation errors
+            raise StoreError(f"query: {exc}") from exc
+
     def update(self, sparql: str) -> None:
         try:
             self._ox.update(sparql)
         except SyntaxError as exc:
             raise StoreError(f"update: {exc}") from exc
+        finally:
+            self.writes += 1  # after the write: a process forked before this line is stale
 
     def add_quads(self, quads: Iterable[tuple]) -> None:
         """Bulk load (used for the vocabulary and benchmarks)."""
-        self.dataset.addN(quads)
+        try:
+            self.dataset.addN(quads)
+        finally:
+            self.writes += 1
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs holding triples: a graph Oxigraph still knows once its last
@@ -273,6 +299,7 @@ class EmbeddedStore(Store):
         if getattr(self, "_closed", False):
             return
         self._closed = True
+        self.writes += 1  # a worker forked before this holds a store that is gone
         try:
             self._ox.flush()
         except (AttributeError, OSError):
