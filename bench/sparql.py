@@ -79,6 +79,7 @@ QUERIES = {
     ),
 }
 CHEAP = "lookup of one claim"
+WARM_LOOKUPS = 200  # before the timed rounds, on each server
 
 
 # -- data and servers ---------------------------------------------------------------------
@@ -183,7 +184,17 @@ class Server:
 
 def get(port: int, path: str, conn: http.client.HTTPConnection | None = None,
         ) -> tuple[int, bytes, http.client.HTTPConnection]:
-    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    """GET on a kept-alive connection; one that the server closed meanwhile (waitress
+    closes one idle for ``SERVER_CHANNEL_TIMEOUT``, 30 s) is opened again."""
+    if conn is not None:
+        try:
+            return _get(conn, path)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            conn.close()
+    return _get(http.client.HTTPConnection("127.0.0.1", port, timeout=600), path)
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes, http.client.HTTPConnection]:
     conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
     resp = conn.getresponse()
     body = resp.read()
@@ -225,28 +236,36 @@ def rows(body: bytes) -> int:
     return len(doc["results"]["bindings"]) if "results" in doc else 1
 
 
-def latencies(servers: list[Server], repeat: int, claims: int, claim_iris: list[str]) -> dict:
+def latencies(servers: list[Server], repeat: int, claim_iris: list[str], only: list[str]) -> dict:
     """{query: {server: [ms, ...]}}, interleaved; each round fills the templates once and
     sends the same text to every server."""
     values = Values(seed=1)
-    times: dict[str, dict[str, list[float]]] = {q: {s.name: [] for s in servers} for q in QUERIES}
+    queries = {q: t for q, t in QUERIES.items() if not only or q in only}
+    times: dict[str, dict[str, list[float]]] = {q: {s.name: [] for s in servers} for q in queries}
     conns: dict[str, http.client.HTTPConnection | None] = {s.name: None for s in servers}
-    for round_ in range(repeat + 1):  # round 0 warms both (the first fork), with the lookup only: not counted
-        for qi, (name, template) in enumerate(QUERIES.items()):
-            if not round_ and name != CHEAP:
-                continue
+    for s in servers:  # warm both (the first fork; the index blocks a lookup reads): not counted
+        for _ in range(WARM_LOOKUPS):
+            status, body, conns[s.name] = get(s.port, s.url(PREFIXES + values.fill(QUERIES[CHEAP], claim_iris)),
+                                              conns[s.name])
+    for round_ in range(1, repeat + 1):
+        for qi, (name, template) in enumerate(queries.items()):
             text = PREFIXES + values.fill(template, claim_iris)
             order = servers if (round_ + qi) % 2 == 0 else servers[::-1]
             counts = {}
             for s in order:
-                t0 = time.perf_counter()
-                status, body, conns[s.name] = get(s.port, s.url(text), conns[s.name])
-                elapsed = (time.perf_counter() - t0) * 1000
+                for attempt in range(3):  # a 5xx is reported and the query asked again (not timed)
+                    t0 = time.perf_counter()
+                    status, body, conns[s.name] = get(s.port, s.url(text), conns[s.name])
+                    elapsed = (time.perf_counter() - t0) * 1000
+                    if status < 500 or attempt == 2:
+                        break
+                    print(f"  {s.name}: {name}: {status} {body[:200]!r}; again", flush=True)
                 if status != 200:
                     raise SystemExit(f"{s.name}: {name}: {status} {body[:300]!r}")
                 counts[s.name] = rows(body)
                 if round_:
                     times[name][s.name].append(elapsed)
+                    print(f"  round {round_} {name}: {s.name} {elapsed:.1f} ms", flush=True)
             if len(set(counts.values())) != 1:
                 raise SystemExit(f"{name}: different row counts {counts}")
     return times
@@ -286,7 +305,7 @@ def throughput(server: Server, clients: int, seconds: float, claims: int, claim_
     return sum(r[0] for r in results) / seconds, sum(r[1] for r in results)
 
 
-def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dict[str, str]) -> None:
+def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dict[str, str], only: list[str]) -> None:
     fg_dir, ox_dir = factgraph_store(claims), oxigraph_store(claims)
     print(f"\n== {claims} claims; load average {os.getloadavg()[0]:.1f}", flush=True)
     servers = [
@@ -298,7 +317,7 @@ def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dic
     ]
     try:
         claim_iris = claim_sample(servers[1])
-        times = latencies(servers, repeat, claims, claim_iris)
+        times = latencies(servers, repeat, claim_iris, only)
         print(f"{'query (median of ' + str(repeat) + ', ms)':<36} {'factgraph':>10} {'oxigraph':>10} {'ratio':>7}")
         for name, by in times.items():
             fg, ox = statistics.median(by["factgraph"]), statistics.median(by["oxigraph"])
@@ -322,6 +341,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--clients", type=int, nargs="+", default=[4, 16])
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--only", action="append", default=[], choices=list(QUERIES), metavar="QUERY",
+                    help="run this query only (repeatable; default: all six)")
     ap.add_argument("--prepare", action="store_true", help="only generate the data and build both stores")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a FACTGRAPH_ setting for the served app (e.g. SPARQL_WORKERS=2)")
@@ -334,7 +355,7 @@ def main() -> None:
             factgraph_store(claims)
             oxigraph_store(claims)
         else:
-            bench(claims, args.repeat, args.clients, args.seconds, env)
+            bench(claims, args.repeat, args.clients, args.seconds, env, args.only)
 
 
 if __name__ == "__main__":
