@@ -1,4 +1,6 @@
-"""Run one query in a killable, memory-capped worker process.
+"""Run one query in a killable, memory-capped worker process: one forked for the call
+(``run_isolated``, pages) or a resident one reused until the store changes
+(``ResidentPool``, ``/sparql``; see the section below and docs/design.md).
 
 Neither rdflib nor pyoxigraph can cancel a running query, so every query a request runs
 goes to a forked child: the child inherits the app's ``Store`` (Oxigraph on disk or in
