@@ -55,6 +55,9 @@ class Plan:
 
 
 SERVICE_REFUSED = "SERVICE is not allowed: this endpoint never calls other endpoints"
+# deeper nesting of () and {} goes to rdflib's check, which refuses what it cannot parse
+# ("too deeply nested", a 400), as before: no engine's parser is left to recurse on it
+QUICK_DEPTH = 16
 # words that start an update operation (SPARQL 1.1 Update, section 3)
 _FORM_WORDS = frozenset(FORMS.values())
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
@@ -146,16 +149,25 @@ def mentions_service(text: str) -> bool:
 def quick_plan(text: str, base: str | None = None) -> Plan | None:
     """The plan of a query that needs no rewriting, from its tokens alone (a few µs where
     rdflib's parse takes 5-10 ms), or None when ``plan`` must decide: the first
-    top-level keyword is not a query form (an update, say, refused 403 there), or the
-    query names a dataset (``FROM``: checked against the store's graphs there). SERVICE
+    top-level keyword is not a query form (an update, say, refused 403 there), the
+    query names a dataset (``FROM``: checked against the store's graphs there), or it
+    nests () and {} deeper than ``QUICK_DEPTH``. SERVICE
     anywhere outside strings, IRIs and comments is refused here too. The text is then
     parsed by the engine itself, which runs queries only (``pyoxigraph.Store.query``
     refuses an update) and unescapes no ``\\u`` outside strings and IRIs (tested), so
     what the tokens show is what it runs; a text it refuses goes to ``plan`` for the
     message (``sparql.answer_query``)."""
     form = None
+    depth = 0
     for m in _TOKEN.finditer(text):  # the tokens of ``_tokens``, without their objects (10x faster)
-        if m.lastgroup != "word":
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > QUICK_DEPTH:
+                return None
+        elif kind == "close":
+            depth -= 1
+        if kind != "word":
             continue
         keyword = m.group().upper()
         if keyword == "SERVICE":
