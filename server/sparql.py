@@ -25,7 +25,7 @@ from rdflib import Variable
 from werkzeug.datastructures import MultiDict
 
 from factgraph.graph.service_description import service_description
-from factgraph.graph.store import Store, StoreError
+from factgraph.graph.store import EmbeddedStore, Store, StoreError
 from factgraph.graph.terms import PREFIXES
 
 from .app import get_store
@@ -79,12 +79,15 @@ def answer_query(
 ) -> Answer:
     """Check, run and serialise one query (runs in the worker process).
 
-    A SELECT or ASK that needs no rewriting goes straight to the engine on an embedded
-    store (``query_policy.quick_plan``, ``Store.native_query``): its terms are written as
-    they come, no rdflib parse or conversion. Anything else, and any text the engine
+    On an embedded store, a SELECT or ASK that needs no rewriting goes straight to the
+    engine (``query_policy.quick_plan``, ``Store.native_query``): its terms are written
+    as they come, no rdflib parse or conversion. Anything else, and any text the engine
     refuses (for the message), goes through ``query_policy.plan`` and ``Store.query``."""
     try:
-        checked = None if default_graphs or named_graphs else quick_plan(text, base)
+        # the tokens suffice only where pyoxigraph parses the text and runs queries only: a
+        # remote server may read more into a query text (Virtuoso runs SPARUL sent as a query)
+        quick = isinstance(store, EmbeddedStore) and not (default_graphs or named_graphs)
+        checked = quick_plan(text, base) if quick else None
         if checked is None:
             checked = plan(text, store.graph_names, default_graphs, named_graphs, base)  # listed only if needed
     except Refused as exc:
