@@ -222,7 +222,8 @@ class Values:
 
 
 def claim_sample(server: Server, n: int = 2000) -> list[str]:
-    """``n`` claim IRIs spread over the store (one per article, at most)."""
+    """``n`` claim IRIs spread over the store: those with a value under 200 (about 1 in 100,
+    drawn at random by ``synthetic_nquads``), asked of the Oxigraph server."""
     query = PREFIXES + f"SELECT ?c WHERE {{ ?c a fg:FigureClaim ; fg:value ?v . FILTER(?v < 200) }} LIMIT {n}"
     status, body, conn = get(server.port, server.url(query))
     conn.close()
@@ -289,7 +290,7 @@ def _client(port: int, paths: list[str], seconds: float, out: multiprocessing.Qu
     out.put((done, errors))
 
 
-def throughput(server: Server, clients: int, seconds: float, claims: int, claim_iris: list[str]) -> tuple:
+def throughput(server: Server, clients: int, seconds: float, claim_iris: list[str]) -> tuple:
     """(answered requests/s, other answers) of ``clients`` processes sending the cheap query."""
     values = Values(seed=2)
     paths = [server.url(PREFIXES + values.fill(QUERIES[CHEAP], claim_iris)) for _ in range(500)]
@@ -325,7 +326,7 @@ def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dic
         for n in clients:
             rates = {}
             for s in servers:  # the same load, one server after the other
-                rates[s.name] = throughput(s, n, seconds, claims, claim_iris)
+                rates[s.name] = throughput(s, n, seconds, claim_iris)
             fg, ox = rates["factgraph"][0], rates["oxigraph"][0]
             print(f"{CHEAP}, {n} clients: factgraph {fg:.0f} req/s ({rates['factgraph'][1]} not 200), "
                   f"oxigraph {ox:.0f} req/s ({rates['oxigraph'][1]} not 200): 1/{ox / fg:.1f}", flush=True)
