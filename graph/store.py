@@ -71,7 +71,7 @@ class Store(ABC):
     #: writes made through this object: a process forked before a write does not see it
     #: (an embedded store's memory is copied at fork), so the server's resident query
     #: workers are replaced when it changes (``server/worker.py``)
-    writes: int = 0
+    write_count: int = 0
 
     @abstractmethod
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
@@ -256,14 +256,14 @@ class EmbeddedStore(Store):
         except SyntaxError as exc:
             raise StoreError(f"update: {exc}") from exc
         finally:
-            self.writes += 1  # after the write: a process forked before this line is stale
+            self.write_count += 1  # after the write: a process forked before this line is stale
 
     def add_quads(self, quads: Iterable[tuple]) -> None:
         """Bulk load (used for the vocabulary and benchmarks)."""
         try:
             self.dataset.addN(quads)
         finally:
-            self.writes += 1
+            self.write_count += 1
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs holding triples: a graph Oxigraph still knows once its last
@@ -299,7 +299,7 @@ class EmbeddedStore(Store):
         if getattr(self, "_closed", False):
             return
         self._closed = True
-        self.writes += 1  # a worker forked before this holds a store that is gone
+        self.write_count += 1  # a worker forked before this holds a store that is gone
         try:
             self._ox.flush()
         except (AttributeError, OSError):

@@ -179,7 +179,7 @@ def run_isolated(fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: 
 # the queries of ``/sparql`` go to resident workers instead, forked once and reused. A forked
 # child sees the store as it was at fork time (RocksDB's memtable is copied with the
 # process; the files the parent writes or compacts later are not followed), so each worker
-# carries the count of the store's writes it was forked at (``Store.writes``) and is
+# carries the count of the store's writes it was forked at (``Store.write_count``) and is
 # replaced before it is given a query after any write.
 
 
@@ -333,7 +333,7 @@ class ResidentWorker:
 
 class ResidentPool:
     """At most ``size`` idle resident workers kept for reuse. ``call(fn, store, *args)`` runs
-    ``fn(store, *args)`` in a worker forked while the store had made ``store.writes``
+    ``fn(store, *args)`` in a worker forked while the store had made ``store.write_count``
     writes, the current count: a worker forked before a later write is stopped, never
     asked. A worker is replaced after ``max_calls`` calls (what a long-lived heap may keep
     is bounded) or when it died. The caller bounds how many calls run at once
@@ -348,7 +348,7 @@ class ResidentPool:
 
     @staticmethod
     def _tag(store: Any) -> tuple:
-        return (id(store), getattr(store, "writes", 0))
+        return (id(store), getattr(store, "write_count", 0))
 
     def _take(self, store: Any) -> ResidentWorker:
         stale: list[ResidentWorker] = []
