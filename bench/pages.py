@@ -27,6 +27,7 @@ import io
 import random
 import statistics
 import time
+from typing import TextIO
 
 from factgraph.graph.store import EmbeddedStore
 from factgraph.server.app import create_app
@@ -76,8 +77,15 @@ def lit(text: str, datatype: str | None = None, lang: str | None = None) -> str:
 
 
 def synthetic_nquads(n_claims: int, seed: int = 7) -> bytes:
-    rnd = random.Random(seed)
     out = io.StringIO()
+    write_synthetic_nquads(n_claims, out, seed)
+    return out.getvalue().encode("utf-8")
+
+
+def write_synthetic_nquads(n_claims: int, out: TextIO, seed: int = 7) -> None:
+    """The quads of ``synthetic_nquads``, written to ``out`` as they are made (1M claims
+    are 19.2M quads: too big to hold as one string)."""
+    rnd = random.Random(seed)
 
     def q(s: str, p: str, o: str, g: str) -> None:
         out.write(f"<{s}> <{p}> {o} <{g}> .\n")
@@ -139,7 +147,6 @@ def synthetic_nquads(n_claims: int, seed: int = 7) -> bytes:
                 q(k, FG + "explanation", lit("Synthetic conflict.", lang="en"), conflicts)
                 q(k, FG + "explanation", lit("Contradiction synthétique.", lang="fr"), conflicts)
         q(article, SCHEMA + "text", lit("".join(text_parts)), g)
-    return out.getvalue().encode("utf-8")
 
 
 def timed(client, path: str, repeat: int) -> list[float]:

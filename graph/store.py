@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
@@ -92,6 +92,11 @@ class Changes:
 class Store(ABC):
     """What factgraph needs from a triple store."""
 
+    #: writes made through this object: a process forked before a write does not see it
+    #: (an embedded store's memory is copied at fork), so the server's resident query
+    #: workers are replaced when it changes (``server/worker.py``)
+    write_count: int = 0
+
     @abstractmethod
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query over the union of all graphs."""
@@ -106,6 +111,13 @@ class Store(ABC):
     @abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update (factgraph's own write path, never a user's)."""
+
+    def native_query(self, sparql: str) -> Any:
+        """``sparql`` (a query that declares no dataset) over the union of all graphs, as the
+        engine's own result objects, without rdflib's parse or conversion: pyoxigraph's
+        solutions (their terms and ``variables``), boolean or triples. None when the store
+        has no such engine (a remote store): use ``query``."""
+        return None
 
     def apply(self, changes: Changes) -> None:
         """Apply ``changes`` atomically: one SPARQL Update, one transaction."""
@@ -218,6 +230,7 @@ def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
 
 
 FLUSH_EVERY = 100  # writes between two flushes of an on-disk store's buffers
+_OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 class EmbeddedStore(Store):
@@ -282,20 +295,30 @@ class EmbeddedStore(Store):
         except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
             raise StoreError(f"query: {exc}") from exc
 
+    def native_query(self, sparql: str) -> Any:
+        try:
+            return self._ox.query(sparql, prefixes=_OX_PREFIXES, use_default_graph_as_union=True)
+        except (SyntaxError, RuntimeError, ValueError) as exc:  # pyoxigraph's parse and evaluation errors
+            raise StoreError(f"query: {exc}") from exc
+
     def update(self, sparql: str) -> None:
         try:
             self._ox.update(sparql)
         except SyntaxError as exc:
             raise StoreError(f"update: {exc}") from exc
-        self._writes = getattr(self, "_writes", 0) + 1
-        if self.path is not None and self._writes % FLUSH_EVERY == 0:
+        finally:
+            self.write_count += 1  # after the write: a process forked before this line is stale
+        if self.path is not None and self.write_count % FLUSH_EVERY == 0:
             # RocksDB's write buffers otherwise grow the writer's memory with every article
             # (0.5 MB each: 2 GB after 1,000 articles in one ingest; docs/performance.md)
             self._ox.flush()
 
     def add_quads(self, quads: Iterable[tuple]) -> None:
         """Bulk load (used for the vocabulary and benchmarks)."""
-        self.dataset.addN(quads)
+        try:
+            self.dataset.addN(quads)
+        finally:
+            self.write_count += 1
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs holding triples: a graph Oxigraph still knows once its last
@@ -331,6 +354,7 @@ class EmbeddedStore(Store):
         if getattr(self, "_closed", False):
             return
         self._closed = True
+        self.write_count += 1  # a worker forked before this holds a store that is gone
         try:
             self._ox.flush()
         except (AttributeError, OSError):

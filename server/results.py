@@ -18,6 +18,7 @@ import json
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
@@ -42,6 +43,7 @@ GRAPH_TYPES = list(GRAPH_FORMATS)
 OFFERED = {"SELECT": SELECT_TYPES, "ASK": ASK_TYPES, "CONSTRUCT": GRAPH_TYPES, "DESCRIBE": GRAPH_TYPES}
 
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+Term = Node | ox.NamedNode | ox.BlankNode | ox.Literal  # rdflib's, or pyoxigraph's own
 
 
 def plain(term: Node | None) -> Node | None:
@@ -54,25 +56,58 @@ def plain(term: Node | None) -> Node | None:
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-def tsv_term(term: Node | None) -> str:
+def term_parts(term: Term) -> tuple[str, str, str | None, str | None]:
+    """(``uri``, ``bnode`` or ``literal``; the IRI, label or lexical form; the language;
+    the datatype unless the literal is a plain string) of an rdflib term or of a
+    pyoxigraph one (``EmbeddedStore.native_query``'s results, written without a
+    conversion to rdflib); ValueError for anything else."""
+    if isinstance(term, URIRef):
+        return "uri", str(term), None, None
+    if isinstance(term, BNode):
+        return "bnode", str(term), None, None
+    if isinstance(term, Literal):
+        dt = term.datatype
+        return "literal", str(term), term.language, None if term.language or dt in (None, _XSD_STRING) else str(dt)
+    if isinstance(term, ox.NamedNode):
+        return "uri", term.value, None, None
+    if isinstance(term, ox.BlankNode):
+        return "bnode", term.value, None, None
+    if isinstance(term, ox.Literal):
+        lang, datatype = term.language, term.datatype.value
+        return "literal", term.value, lang, None if lang or datatype == str(_XSD_STRING) else datatype
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def rdflib_term(term: Term | None) -> Node | None:
+    """The rdflib term for an rdflib or pyoxigraph one (None stays None)."""
+    if term is None or isinstance(term, Node):
+        return term
+    kind, value, lang, dt = term_parts(term)
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    return Literal(value, lang=lang, datatype=URIRef(dt) if dt else None)
+
+
+def tsv_term(term: Term | None) -> str:
     """One TSV cell: the term in Turtle/SPARQL syntax, empty when unbound."""
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        out = '"' + str(term).translate(_TSV_ESCAPES) + '"'
-        if term.language:
-            return f"{out}@{term.language}"
-        if term.datatype and term.datatype != _XSD_STRING:
-            return f"{out}^^<{term.datatype}>"
-        return out
-    return str(term)
+    kind, value, lang, dt = term_parts(term)
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    out = '"' + value.translate(_TSV_ESCAPES) + '"'
+    if lang:
+        return f"{out}@{lang}"
+    if dt:
+        return f"{out}^^<{dt}>"
+    return out
 
 
-def write_tsv(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]]) -> bytes:
+def write_tsv(variables: Sequence[Variable], rows: Sequence[Sequence[Term | None]]) -> bytes:
     lines = ["\t".join(f"?{v}" for v in variables)]
     lines += ["\t".join(tsv_term(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -82,25 +117,22 @@ SPARQL_NS = "http://www.w3.org/2005/sparql-results#"
 XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="' + SPARQL_NS + '">\n'
 
 
-def xml_term(term: Node) -> str:
+def xml_term(term: Term) -> str:
     """One bound value in SPARQL Query Results XML (section 2.3.1): the lexical form
     always written, whatever its Python value."""
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    if isinstance(term, Literal):
-        if term.language:
-            attr = f" xml:lang={quoteattr(term.language)}"
-        elif term.datatype is not None and term.datatype != _XSD_STRING:
-            attr = f" datatype={quoteattr(str(term.datatype))}"
-        else:
-            attr = ""
-        return f"<literal{attr}>{escape(str(term), {chr(13): '&#13;'})}</literal>"  # a CR survives parsing
-    raise ValueError(f"not an RDF term: {term!r}")
+    kind, value, lang, dt = term_parts(term)
+    if kind != "literal":
+        return f"<{kind}>{escape(value)}</{kind}>"
+    if lang:
+        attr = f" xml:lang={quoteattr(lang)}"
+    elif dt:
+        attr = f" datatype={quoteattr(dt)}"
+    else:
+        attr = ""
+    return f"<literal{attr}>{escape(value, {chr(13): '&#13;'})}</literal>"  # a CR survives parsing
 
 
-def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]],
+def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Term | None]],
               cut_at: int | None = None) -> bytes:
     cut = f' truncated="true" rowLimit="{cut_at}"' if cut_at is not None else ""
     out = [XML_HEAD, "<head>", *(f"<variable name={quoteattr(str(v))}/>" for v in variables),
@@ -114,23 +146,18 @@ def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None
     return "".join(out).encode("utf-8")
 
 
-def json_term(term: Node) -> dict[str, str]:
+def json_term(term: Term) -> dict[str, str]:
     """One bound value in SPARQL 1.1 Query Results JSON (section 3.2.2)."""
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype is not None and term.datatype != _XSD_STRING:
-            out["datatype"] = str(term.datatype)
-        return out
-    raise ValueError(f"not an RDF term: {term!r}")
+    kind, value, lang, dt = term_parts(term)
+    out = {"type": kind, "value": value}
+    if lang:
+        out["xml:lang"] = lang
+    elif dt:
+        out["datatype"] = dt
+    return out
 
 
-def write_json(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]],
+def write_json(variables: Sequence[Variable], rows: Sequence[Sequence[Term | None]],
                cut_at: int | None = None) -> bytes:
     results: dict = {"truncated": True, "rowLimit": cut_at} if cut_at is not None else {}
     results["bindings"] = [{str(v): json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
@@ -139,7 +166,7 @@ def write_json(variables: Sequence[Variable], rows: Sequence[Sequence[Node | Non
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Node | None]], media_type: str,
+def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Term | None]], media_type: str,
                  cut_at: int | None = None) -> bytes:
     """The rows in ``media_type``; ``cut_at``: the row limit the result was cut at."""
     if media_type == TSV:
@@ -151,7 +178,7 @@ def write_select(variables: Sequence[Variable], rows: Sequence[Sequence[Node | N
     result = Result("SELECT")
     result.vars = list(variables)
     result.bindings = [
-        {v: plain(t) for v, t in zip(variables, row, strict=True) if t is not None}  # type: ignore[misc]  # rdflib: Node, not Identifier
+        {v: plain(rdflib_term(t)) for v, t in zip(variables, row, strict=True) if t is not None}  # type: ignore[misc]  # rdflib: Node, not Identifier
         for row in rows
     ]
     return result.serialize(format="csv") or b""

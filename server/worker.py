@@ -1,4 +1,6 @@
-"""Run one query in a killable, memory-capped worker process.
+"""Run one query in a killable, memory-capped worker process: one forked for the call
+(``run_isolated``, pages) or a resident one reused until the store changes
+(``ResidentPool``, ``/sparql``; see the section below and docs/design.md).
 
 Neither rdflib nor pyoxigraph can cancel a running query, so every query a request runs
 goes to a forked child: the child inherits the app's ``Store`` (Oxigraph on disk or in
@@ -30,9 +32,11 @@ import faulthandler
 import gc
 import multiprocessing
 import os
+import queue
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -109,14 +113,23 @@ def _child(conn: Any, parent: int, memory_mb: int, fn: Callable[..., Any], args:
         _cap_memory(memory_mb)
         outcome: tuple[str, Any] = ("ok", fn(*args))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-        outcome = ("error", (_kind(exc, memory_mb), " ".join(str(exc).split())))
+        outcome = _failure(exc, memory_mb)
     try:
-        conn.send(outcome)
-    except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while pickling the answer
-        conn.send(("error", (type(exc).__name__, " ".join(str(exc).split()))))
+        _send(conn, outcome)
     finally:
         conn.close()
         os._exit(0)  # no atexit hooks: the store and sockets belong to the parent
+
+
+def _failure(exc: BaseException, memory_mb: int) -> tuple[str, Any]:
+    return ("error", (_kind(exc, memory_mb), " ".join(str(exc).split())))
+
+
+def _send(conn: Any, outcome: tuple[str, Any]) -> None:
+    try:
+        conn.send(outcome)
+    except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while pickling the answer
+        conn.send(_failure(exc, 0))
 
 
 def run_isolated(fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: int = 0) -> Any:
@@ -158,3 +171,234 @@ def run_isolated(fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: 
             raise OutOfMemory(memory_mb)
         raise WorkerError(*payload)
     return payload
+
+
+# -- resident workers ----------------------------------------------------------------------
+#
+# A fork per query costs 7-20 ms, more than a point lookup takes in Oxigraph (about 1 ms):
+# the queries of ``/sparql`` go to resident workers instead, forked once and reused. A forked
+# child sees the store as it was at fork time (RocksDB's memtable is copied with the
+# process; the files the parent writes or compacts later are not followed), so each worker
+# carries the count of the store's writes it was forked at (``Store.write_count``) and is
+# replaced before it is given a query after any write.
+
+
+class _Spawner:
+    """One thread, alive as long as the process, that forks the resident workers:
+    ``PR_SET_PDEATHSIG`` fires when the *thread* that forked a child ends, so a child that
+    outlives the request that needed it must not be forked in that request's thread (the
+    development server and the test client end theirs after each request)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="factgraph-worker-spawner", daemon=True)
+                self._thread.start()
+        done = threading.Event()
+        box: list[Any] = []
+        self._jobs.put((fn, box, done))
+        done.wait()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+    def _run(self) -> None:
+        while True:
+            fn, box, done = self._jobs.get()
+            try:
+                box.append(fn())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                box.append(exc)
+            done.set()
+
+
+_spawner = _Spawner()
+
+
+def _let_go_of_connections(keep: int) -> None:
+    """Point every socket and pipe inherited from the parent, except ``keep``, at
+    /dev/null: a long-lived child must not hold the server's connections open (a closed
+    client connection would get no FIN while a copy lives here) nor another worker's pipe
+    (whose end would then never see EOF). The descriptors stay taken, so nothing the store
+    opens later gets a number that a stale object here still refers to."""
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd in (keep, null) or fd <= 2:
+                continue
+            try:
+                target = os.readlink(f"/proc/self/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith(("socket:", "pipe:")):
+                os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def _resident_child(conn: Any, parent: int, memory_mb: int, bound: tuple) -> None:
+    """The resident worker's loop: ``(fn, args)`` in, ``fn(*bound, *args)``'s outcome out."""
+    gc.freeze()  # what the parent had is never walked (so never copied) by a collection here
+    try:
+        _die_with_parent(parent)
+        _let_go_of_connections(conn.fileno())
+        faulthandler.disable()  # an abort for lack of memory is expected: the parent reports it
+        _cap_memory(memory_mb)
+    except BaseException:  # noqa: BLE001 - the parent sees the pipe close
+        os._exit(1)
+    while True:
+        try:
+            fn, args = conn.recv()
+        except BaseException:  # noqa: BLE001 - the parent closed the pipe: exit
+            os._exit(0)
+        try:
+            outcome: tuple[str, Any] = ("ok", fn(*bound, *args))
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+            outcome = _failure(exc, memory_mb)
+        _send(conn, outcome)
+        if outcome[0] == "error" and outcome[1][0] == "MemoryError":
+            os._exit(0)  # a heap that ran out is not trusted with another query
+
+
+class ResidentWorker:
+    """A forked child that runs calls one after another (``call``); ``tag`` is what it was
+    forked with (``ResidentPool``: the store's write count)."""
+
+    def __init__(self, bound: tuple, memory_mb: int, tag: object):
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child_end = ctx.Pipe(duplex=True)
+        self.memory_mb = memory_mb
+        self.tag = tag
+        self.calls = 0
+        self.proc = ctx.Process(target=_resident_child, args=(child_end, os.getpid(), memory_mb, bound), daemon=True)
+        try:
+            self.proc.start()
+        except OSError as exc:  # EAGAIN, ENOMEM
+            self.conn.close()
+            raise CannotFork(f"cannot start a query worker now: {exc.strerror or exc}") from exc
+        finally:
+            child_end.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.is_alive()
+
+    def stop(self) -> None:
+        """Kill the child (it may be running a query) and reap it."""
+        self.conn.close()
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(timeout=5)
+
+    def call(self, fn: Callable[..., Any], args: tuple, timeout: float) -> Any:
+        """``fn(*bound, *args)`` in the child, as ``run_isolated`` would; a worker that timed
+        out, ran out of memory or died is stopped (``alive()`` is then False)."""
+        self.calls += 1
+        try:
+            self.conn.send((fn, args))
+        except (BrokenPipeError, ConnectionResetError, EOFError) as exc:  # died before it was asked
+            self.stop()
+            raise WorkerError("WorkerDied", "the query worker died before the query") from exc
+        if not self.conn.poll(max(0.0, timeout)):
+            self.stop()
+            raise QueryTimeout(timeout)
+        try:
+            status, payload = self.conn.recv()
+        except EOFError as exc:
+            self.proc.join(timeout=30)  # it closed the pipe: it is exiting
+            code = self.proc.exitcode
+            self.stop()
+            if self.memory_mb and code in MEMORY_SIGNALS:
+                raise OutOfMemory(self.memory_mb) from exc
+            raise WorkerError("WorkerDied", f"the query worker died (exit code {code})") from exc
+        except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle here
+            self.stop()
+            raise WorkerError(type(exc).__name__, f"the query worker's answer could not be read: {exc}") from exc
+        if status == "error":
+            if self.memory_mb and payload[0] == "MemoryError":
+                self.stop()
+                raise OutOfMemory(self.memory_mb)
+            raise WorkerError(*payload)
+        return payload
+
+
+class ResidentPool:
+    """At most ``size`` idle resident workers kept for reuse. ``call(fn, store, *args)`` runs
+    ``fn(store, *args)`` in a worker forked while the store had made ``store.write_count``
+    writes, the current count: a worker forked before a later write is stopped, never
+    asked. A worker is replaced after ``max_calls`` calls (what a long-lived heap may keep
+    is bounded) or when it died. The caller bounds how many calls run at once
+    (``query_pool.QueryPool``)."""
+
+    def __init__(self, size: int, memory_mb: int, max_calls: int = 1000):
+        self.size = max(1, size)
+        self.memory_mb = memory_mb
+        self.max_calls = max(1, max_calls)
+        self.idle: list[ResidentWorker] = []
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _tag(store: Any) -> tuple:
+        return (id(store), getattr(store, "write_count", 0))
+
+    def _take(self, store: Any) -> ResidentWorker:
+        stale: list[ResidentWorker] = []
+        worker = None
+        with self._lock:
+            current = self._tag(store)
+            keep: list[ResidentWorker] = []
+            for w in self.idle:
+                (keep if w.tag == current and w.calls < self.max_calls and w.alive() else stale).append(w)
+            self.idle = keep
+            if self.idle:
+                worker = self.idle.pop()
+        for w in stale:
+            w.stop()
+        if worker is not None:
+            return worker
+        # the tag is read before the fork: a write that ends in between makes it stale, never wrong
+        return _spawner.call(lambda: ResidentWorker((store,), self.memory_mb, self._tag(store)))
+
+    def _give_back(self, worker: ResidentWorker) -> None:
+        with self._lock:
+            if len(self.idle) < self.size:
+                self.idle.append(worker)
+                return
+        worker.stop()
+
+    def call(self, fn: Callable[..., Any], store: Any, *args: Any, timeout: float) -> Any:
+        worker = self._take(store)
+        try:
+            result = worker.call(fn, args, timeout)
+        except WorkerError:
+            if worker.alive():  # fn raised: the worker is fine
+                self._give_back(worker)
+            raise
+        self._give_back(worker)
+        return result
+
+    def workers(self) -> list[int]:
+        """The pids of the idle workers (tests, benchmarks)."""
+        with self._lock:
+            return [w.pid for w in self.idle if w.pid is not None]
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self.idle = self.idle, []
+        for w in idle:
+            w.stop()
+
+    def __del__(self) -> None:  # an app that goes away (tests) takes its workers with it
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001, S110 - at interpreter exit the workers die with the process anyway
+            pass

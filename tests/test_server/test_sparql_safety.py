@@ -93,6 +93,8 @@ def test_listener_sees_connections(listener):
     "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
     "PREFIX x: <http://127.0.0.1:{port}/>\nselect * where {{ service x: {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",  # no escape outside strings
+    "SELECT * WHERE {{ FILTER(?o<?s)SERVICE<http://127.0.0.1:{port}/>{{}} }}",
 ])
 def test_service_is_refused_without_a_connection(client, listener, template):
     resp = client.get("/sparql", query_string={"query": template.format(port=listener.port)})
@@ -100,6 +102,19 @@ def test_service_is_refused_without_a_connection(client, listener, template):
     assert "SERVICE" in resp.get_data(as_text=True)
     listener.close()
     assert listener.connections == 0
+
+
+def test_service_hidden_in_a_string_or_comment_stays_hidden(client, listener):
+    """The engine reads ``\\u`` escapes inside strings only (an escaped quote does not end
+    one): what the policy's tokens take for a string or a comment is one for the engine."""
+    hidden = [
+        'SELECT * WHERE {{ ?s ?p "\\u0022 }} SERVICE <http://127.0.0.1:{port}/> {{ ?a ?b ?c }} #" }}',
+        "SELECT * WHERE {{ ?s ?p ?o # }} SERVICE <http://127.0.0.1:{port}/> {{ ?a ?b ?c }}\n}}",
+    ]
+    statuses = [client.get("/sparql", query_string={"query": q.format(port=listener.port)}).status_code
+                for q in hidden]
+    listener.close()
+    assert statuses == [200, 200] and listener.connections == 0
 
 
 def test_service_on_port_9_is_refused(client):
