@@ -21,6 +21,7 @@ from pathlib import Path
 from pages import BASE, FG, synthetic_nquads  # bench/ is run as a folder of scripts
 
 from factgraph.graph import conflicts, pipeline, review_queue, review_store
+from factgraph.graph.catalogue import query_text
 from factgraph.graph.claimreview import claimreview_feed
 from factgraph.graph.review import newsroom
 from factgraph.graph.store import EmbeddedStore
@@ -44,6 +45,11 @@ def main() -> None:
     )
     parser.add_argument("--claims", type=int, default=0, help="synthetic claims instead of articles")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="only the reads (at 100k claims a write's refresh takes minutes)",
+    )
     args = parser.parse_args()
 
     import pyoxigraph as ox
@@ -60,6 +66,13 @@ def main() -> None:
     if len(claims) < 2 * args.repeat:
         parser.error(f"{len(claims)} claims: too few for {args.repeat} revisions and {args.repeat} verdicts")
     alice = review_store.ensure_reviewer(store, iris, "alice")
+    choices = query_text("pages/review_choices")
+    reads = {
+        "a claim's current reading": lambda i: review_store.current_reading(store, claims[i]),
+        "a claim's machine reading": lambda i: review_store.machine_reading(store, claims[i]),
+        "review choices (uncached query)": lambda i: list(store.query(choices)),
+        "queue, first 200 (/review)": lambda i: review_queue.review_queue(store, limit=200),
+    }
     rows = {
         "revise (write + refresh)": lambda i: review_store.revise(store, iris, claims[i], alice, "confirmed"),
         "conflicts refresh alone": lambda i: conflicts.refresh(store, iris),
@@ -73,7 +86,10 @@ def main() -> None:
     }
     n = len(list(store.query(f"SELECT ?c WHERE {{ ?c a <{FG}FigureClaim> }}")))
     print(f"{n} claims, {len(store._ox)} quads; median of {args.repeat}, ms")  # noqa: SLF001
-    for name, run in rows.items():
+    chosen = reads if args.reads_only else {**rows, **reads}
+    if args.reads_only:
+        chosen["queue counts"] = rows["queue counts"]
+    for name, run in chosen.items():
         print(f"{name:36} {median_ms(run, args.repeat):10.1f}", flush=True)
 
 
