@@ -13,6 +13,7 @@ apart, and a query that wants one names it with ``GRAPH``.
 
 from __future__ import annotations
 
+import gc
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
@@ -360,6 +361,11 @@ class EmbeddedStore(Store):
         except (AttributeError, OSError):
             pass
         self.dataset.close()
+        # pyoxigraph has no close: RocksDB's lock goes with the last reference to the store.
+        # Finished frames can linger in reference cycles (pyparsing's exceptions keep the
+        # traceback of a stored query's first parse, up to the command that holds this
+        # store): collect them now, so the directory is free once the holder lets go.
+        gc.collect()
 
 
 def open_store(spec: str | Path | None = None, *, update_url: str | None = None) -> Store:
