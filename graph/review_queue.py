@@ -33,7 +33,8 @@ _COUNT_QUERIES = {
 }
 COUNT_CAP = 1000
 """Counts stop above this many claims per reason; the count queries return at most
-``COUNT_CAP + 1`` rows (their LIMIT 1001; a claim has one article, claimant and kind)."""
+``COUNT_CAP + 1`` rows (their LIMIT 1001; 2003 for low certainty, whose rows may include
+the new sources' claims; a claim has one article, claimant and kind)."""
 
 
 def _bindings(article: str | None, source: str | None, kind: str | None) -> dict[str, URIRef]:
@@ -90,19 +91,29 @@ def queue_counts(
     store: Store, article: str | None = None, source: str | None = None, kind: str | None = None
 ) -> QueueCounts:
     """How many claims wait, per reason (each claim at its first reason: the count queries
-    leave out the claims of the earlier reasons), and 'total'; a reason with more than
-    ``COUNT_CAP`` claims counts ``COUNT_CAP`` and is in ``capped`` (and so is 'total')."""
+    leave out the conflicts' claims, and the new sources' claims are left out of the
+    low-certainty count here), and 'total'; a reason with more than ``COUNT_CAP`` claims
+    counts ``COUNT_CAP`` and is in ``capped`` (and so is 'total'). Exact up to the cap
+    while the new sources have at most 1001 claims; above, the low-certainty count may
+    include some of theirs (the total is capped then anyway)."""
     bindings = _bindings(article, source, kind)
     counts = dict.fromkeys(REASONS, 0)
     capped: set[str] = set()
+    earlier: set[str] = set()  # the new sources' claims, all the query returns
     for reason in REASONS:
         seen: set[str] = set()
         for row in store.query(query_text(_COUNT_QUERIES[reason]), bindings):
-            seen.add(str(row[0]))  # type: ignore[index]
-            if len(seen) > COUNT_CAP:
-                capped.add(reason)
-                break
-        counts[reason] = min(len(seen), COUNT_CAP)
+            claim = str(row[0])  # type: ignore[index]
+            if reason == "new_source":
+                earlier.add(claim)
+            elif claim not in earlier:
+                seen.add(claim)
+                if len(seen) > COUNT_CAP:
+                    break
+        found = earlier if reason == "new_source" else seen
+        counts[reason] = min(len(found), COUNT_CAP)
+        if len(found) > COUNT_CAP:
+            capped.add(reason)
     if capped:
         capped.add("total")
     return QueueCounts({**counts, "total": sum(counts.values())}, frozenset(capped))
