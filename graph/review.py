@@ -6,14 +6,14 @@ the schema.org feed).
 The public API (the contract with the server, ``/work/review-contract.md``):
 
 - ``review.py``: ``Reading``, ``Revision``, ``Verdict``, ``Rating``, ``RatingScale``,
-  ``Newsroom``, ``QueueItem``, ``ReviewError``, ``ACTIONS``, ``rating_scale()``,
+  ``Newsroom``, ``QueueItem``, ``QueueCounts``, ``ReviewError``, ``ACTIONS``, ``rating_scale()``,
   ``newsroom()``, ``overlay(records, readings)``.
 - ``review_store.py``: ``ensure_reviewer``, ``revise``, ``add_claim``, ``undo``,
   ``give_verdict``; and, re-exported from ``review_readings.py`` / ``review_anchors.py``,
   ``machine_reading``, ``current_reading``, ``current_readings``, ``history``, ``verdict``,
   ``verdicts_of``, ``all_verdicts``, ``orphaned``, ``orphaned_verdicts``, ``check_reading``,
   ``reattach``, ``reattach_changes``.
-- ``review_queue.py``: ``review_queue``, ``queue_counts``.
+- ``review_queue.py``: ``review_queue``, ``queue_counts`` (bounded by ``COUNT_CAP``).
 - ``claimreview.py``: ``claimreview_feed``, ``claimreview``.
 
 Every write is one ``store.apply(Changes(...))`` in the article's review graph
@@ -159,6 +159,27 @@ class QueueItem:
     kind: str
     label: str = ""
     conflict: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many claims wait, per reason (each claim at its first reason) and 'total', each
+    count bounded: a name in ``capped`` stopped at the cap (``review_queue.COUNT_CAP``), so
+    at least that many wait (shown "1000+")."""
+
+    counts: dict[str, int]
+    capped: frozenset[str] = frozenset()
+
+    def get(self, name: str, default: int = 0) -> int:
+        return self.counts.get(name, default)
+
+    def __getitem__(self, name: str) -> int:
+        return self.counts[name]
+
+    def shown(self, name: str) -> str:
+        """The count as a page shows it: "1000+" when capped."""
+        n = self.counts.get(name, 0)
+        return f"{n}+" if name in self.capped else str(n)
 
 
 # -- settings -----------------------------------------------------------------------------

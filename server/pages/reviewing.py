@@ -161,7 +161,7 @@ def queue_page() -> Response:
     )
 
 
-def queue_counts() -> dict[str, int] | None:
+def queue_counts() -> review.QueueCounts | None:
     """The queue's counts for the home page, cached with the store's version like its
     other counts (``home.store_version``)."""
     from .home import store_version
@@ -170,7 +170,7 @@ def queue_counts() -> dict[str, int] | None:
     cached = current_app.extensions.get("factgraph.cache.queue_counts")
     if cached is not None and cached[0] == version:
         return cached[1]
-    counts = dict(review_queue.queue_counts(get_store()))
+    counts = review_queue.queue_counts(get_store())
     current_app.extensions["factgraph.cache.queue_counts"] = (version, counts)
     return counts
 

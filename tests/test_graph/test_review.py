@@ -397,6 +397,9 @@ def test_review_queue(seeded):
     queue = review_queue.review_queue(store, limit=1000)
     assert counts["total"] == len(queue) and counts["conflict"] >= 2
     reasons = [i.reason for i in queue]
+    # exact on a small store: each reason's count is its claims in the listing, none capped
+    assert {r: counts[r] for r in review_queue.REASONS} == {r: reasons.count(r) for r in review_queue.REASONS}
+    assert counts.capped == frozenset() and counts.shown("total") == str(len(queue))
     assert reasons == sorted(reasons, key=review_queue.REASONS.index)  # conflicts first
     assert {OSDH_3800, COALITION_1300} <= {i.claim for i in queue if i.reason == "conflict"}
     only = review_queue.review_queue(store, source=BASE + "agent/osdh", limit=1000)
@@ -406,6 +409,22 @@ def test_review_queue(seeded):
     assert review_queue.queue_counts(store)["total"] == counts["total"] - 1
     with pytest.raises(ReviewError, match="^kind: "):
         review_queue.review_queue(store, kind="not an iri")
+    with pytest.raises(ReviewError, match="^source: "):
+        review_queue.queue_counts(store, source="not an iri")
+
+
+def test_queue_counts_stop_at_the_cap(seeded, monkeypatch):
+    store, _ = seeded
+    exact = review_queue.queue_counts(store)
+    many = [r for r in review_queue.REASONS if exact[r] >= 2]
+    assert many  # the corpus has a reason with two claims or more
+    monkeypatch.setattr(review_queue, "COUNT_CAP", 1)
+    capped = review_queue.queue_counts(store)
+    for reason in review_queue.REASONS:
+        assert capped[reason] == min(exact[reason], 1)
+        assert (reason in capped.capped) == (exact[reason] > 1)
+    assert "total" in capped.capped and capped["total"] == sum(min(exact[r], 1) for r in review_queue.REASONS)
+    assert capped.shown(many[0]) == "1+" and capped.shown("total") == f"{capped['total']}+"
 
 
 def _article(tmp_path: Path, text: str, name: str = "reviewed.txt") -> Path:

@@ -354,6 +354,27 @@ def test_the_home_page_counts_follow_a_review(site):
     assert first not in client.get("/review").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_capped_queue_counts_show_a_plus(site, monkeypatch, lang):
+    """Above the cap (here 1, at 100k claims 1000) the counts read "1+" with a title saying
+    at least that many, on /review and on the home page, in both languages."""
+    from factgraph.graph import review_queue
+
+    app, *_ = site
+    client, _ = logged_in(app)
+    monkeypatch.setattr(review_queue, "COUNT_CAP", 1)
+    app.extensions.pop("factgraph.cache.queue_counts", None)  # the home page's counts, cached
+    title = {"en": "at least 1 ", "fr": "au moins 1 "}[lang]
+    queue = client.get(f"/review?lang={lang}").get_data(as_text=True)
+    assert re.search(rf'<span title="{title}[^"]*">1\+</span>', queue)
+    home = client.get(f"/?lang={lang}").get_data(as_text=True)
+    total = re.search(
+        r'class="review-counts"><a href="/review"[^>]*><strong title="[^"]+">(\d+)\+</strong>', home
+    )
+    assert total and int(total.group(1)) >= 2
+    app.extensions.pop("factgraph.cache.queue_counts", None)
+
+
 def test_the_queue_filters_by_source(site):
     app, *_ = site
     client = app.test_client()
