@@ -25,7 +25,7 @@ from .review import overlay
 from .review_readings import current_readings
 from .sparql_text import inject_value_rows, inject_values
 from .store import Store
-from .terms import FG, FGK, PREFIXES, Iris
+from .terms import FG, FGK, PREFIXES, Iris, local_name
 
 DETECTOR_VERSION = "1.0"
 
@@ -50,9 +50,6 @@ def _float(value: str | None) -> float | None:
 def _bool(value: str | None, default: bool = True) -> bool:
     return default if value is None else value in ("true", "1")
 
-
-def _local_name(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 CHUNK = 500  # terms per VALUES block: a request every store takes (Virtuoso's text limit)
@@ -96,7 +93,7 @@ def load_records(
     )
     out = []
     for d in rows:
-        quantity = _text(d.get("notation")) or _local_name(d["quantity"])
+        quantity = _text(d.get("notation")) or local_name(d["quantity"])
         out.append(
             ClaimRecord(
                 iri=d["claim"],
@@ -105,7 +102,7 @@ def load_records(
                 quantity=quantity,
                 value=_float(d.get("value")),
                 value_high=_float(d.get("valueHigh")),
-                bound=_local_name(d["bound"]),
+                bound=local_name(d["bound"]),
                 low=_float(d.get("low")),
                 high=_float(d.get("high")),
                 low_incl=_bool(d.get("lowIncl")),
@@ -122,7 +119,7 @@ def load_records(
                 relative_to=_text(d.get("relativeTo")),
                 share_of=_text(d.get("shareOf")),
                 share_base=_text(d.get("shareBase")),
-                verdict=_local_name(d["verdict"]) if d.get("verdict") is not None else None,
+                verdict=local_name(d["verdict"]) if d.get("verdict") is not None else None,
                 quote=_text(d.get("quote")) or "",
                 figure_text=_text(d.get("figureText")) or "",
                 claimant_label=_text(d.get("claimantLabel")) or "",
@@ -146,7 +143,7 @@ def claim_kinds(store: Store, places: Iterable[str], without_place: bool = False
         rows = itertools.chain(rows, store.rows(_stored_query("claims_without_place")))
     out: dict[str, set[str]] = defaultdict(set)
     for d in rows:
-        out[d["claim"]].add(_text(d.get("notation")) or _local_name(d["quantity"]))
+        out[d["claim"]].add(_text(d.get("notation")) or local_name(d["quantity"]))
     return dict(out)
 
 

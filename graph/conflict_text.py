@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import lexicon, sources
 from .mapping import place_label
+from .terms import local_name
 
 if TYPE_CHECKING:
     from .conflict_records import ClaimRecord, Settings
@@ -145,9 +146,6 @@ _RULES = {
 }
 
 
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
 
 def number(v: float | None, lang: str) -> str:
     """1302 -> '1,302' (en) or '1 302' (fr); decimals kept."""
@@ -203,7 +201,7 @@ def describe(r: ClaimRecord, lang: str) -> str:
     explanations were 40 % of a full refresh at 20k claims)."""
     bounds = _BOUND_EN if lang == "en" else _BOUND_FR
     figure = bounds.get(r.bound, "{v}").format(v=number(r.value, lang), h=number(r.value_high, lang))
-    key = _local(r.claimant)
+    key = local_name(r.claimant)
     known = sources.label(key, lang)
     who = known if known != key else (r.claimant_label or key)
     if key == "article":
@@ -211,7 +209,7 @@ def describe(r: ClaimRecord, lang: str) -> str:
     what = lexicon.quantity_label(r.quantity, lang)
     if r.quantity.endswith("_pct") and what.endswith(" pct"):
         what = what[: -len(" pct")] + " (%)"
-    where = ", ".join(sorted(place_label(_local(p), lang) for p in r.places)) or (
+    where = ", ".join(sorted(place_label(local_name(p), lang) for p in r.places)) or (
         "place not stated" if lang == "en" else "lieu non précisé"
     )
     sep = ": " if lang == "en" else "\u00a0: "

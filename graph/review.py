@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .conflict_records import ClaimRecord
-from .terms import FGB, base_iri
+from .terms import FGB, base_iri, local_name
 
 # The review actions (local names of the fga: concepts, ontology/vocabularies.ttl).
 CONFIRMED, CORRECTED, NOT_A_CLAIM, ADDED = "confirmed", "corrected", "not_a_claim", "added"
@@ -277,7 +277,7 @@ def overlay(records: Iterable[ClaimRecord], readings: Mapping[str, Reading | Non
         reading = readings[r.iri]
         if reading is None:
             continue
-        bound = _local(reading.bound)
+        bound = local_name(reading.bound)
         low, high, low_incl, high_incl = Figure(
             reading.value, bound, reading.value_high, text=r.figure_text
         ).interval()
@@ -285,7 +285,7 @@ def overlay(records: Iterable[ClaimRecord], readings: Mapping[str, Reading | Non
             replace(
                 r,
                 claimant=reading.claimant,
-                quantity=_local(reading.quantity),
+                quantity=local_name(reading.quantity),
                 value=reading.value,
                 value_high=reading.value_high,
                 bound=bound,
@@ -302,9 +302,6 @@ def overlay(records: Iterable[ClaimRecord], readings: Mapping[str, Reading | Non
         )
     return out
 
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 __all__ = [

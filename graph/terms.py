@@ -52,6 +52,12 @@ PREFIXES = {
 }
 
 
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, after its last '/' or '#' (a trailing '/' ignored):
+    a vocabulary term's notation (``fgb:at_least`` -> ``at_least``)."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
 def base_iri() -> str:
     """The configured base for minted IRIs (``FACTGRAPH_BASE``), ending in '/'."""
     base = os.environ.get("FACTGRAPH_BASE", DEFAULT_BASE)
