@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask
 
-from factgraph.graph.store import Store, open_store
+from factgraph.graph.store import Store
 from factgraph.graph.terms import DEFAULT_BASE
 
 DEFAULTS: dict[str, Any] = {
@@ -89,13 +89,3 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(store_access.bp)  # 404 unless serve set STORE_TOKEN
     app.register_blueprint(resources.bp)  # last: the catch-all for minted IRIs
     return app
-
-
-def get_store() -> Store:
-    """The app's store, opened on first use and shared by requests."""
-    store = current_app.extensions.get("factgraph.store")
-    if store is None:
-        store = open_store(current_app.config["STORE"], update_url=current_app.config["UPDATE_URL"])
-        current_app.extensions["factgraph.store"] = store
-    g.store = store
-    return store

@@ -24,7 +24,7 @@ from flask import current_app
 
 from factgraph.graph.store import EmbeddedStore
 
-from .app import get_store
+from .current_store import get_store
 from .worker import CannotFork, OutOfMemory, QueryTimeout, ResidentPool, run_isolated
 
 SITE = "site"  # the site's own queries: pages, reports, stored queries

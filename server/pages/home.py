@@ -16,7 +16,7 @@ from rdflib.term import Identifier
 from factgraph.graph import numbers
 from factgraph.graph.mapping import number_literal
 
-from ..app import get_store
+from ..current_store import get_store
 from ..errors import filter_iris
 from .language import UI, Labels, current_lang
 from .rendering import page, rows
