@@ -170,6 +170,7 @@ def request(port: int, path: str, timeout: float = 60, conn: http.client.HTTPCon
         conn.close()
     retry = resp.getheader("Retry-After", "0")
     conn.retry_after = float(retry) if retry.isdigit() else 0.0  # type: ignore[attr-defined]
+    conn.cache = resp.getheader("X-Cache", "")  # type: ignore[attr-defined]  # hit / miss / "" (never kept)
     return resp.status, body, conn
 
 
@@ -216,13 +217,13 @@ def workload(port: int, claims: int) -> dict[str, list]:
 
 
 def run_load(port: int, work: dict[str, list], clients: int, seconds: float,
-             backoff: bool = True) -> list[tuple[str, str, int, float]]:
+             backoff: bool = True) -> list[tuple[str, str, int, float, str]]:
     """``clients`` threads sending requests for ``seconds``: (kind, category, status, ms) each.
     With ``backoff``, a client answered 503 waits what ``Retry-After`` says, as a polite
     client does; without, it asks again at once (a client hammering the site)."""
     kinds = list(work)
     weights = [work[k][2] for k in kinds]
-    results: list[tuple[str, str, int, float]] = []
+    results: list[tuple[str, str, int, float, str]] = []
     lock = threading.Lock()
     end = time.monotonic() + seconds
 
@@ -234,13 +235,13 @@ def run_load(port: int, work: dict[str, list], clients: int, seconds: float,
             kind = rnd.choices(kinds, weights)[0]
             category, make, _ = work[kind]
             t0 = time.perf_counter()
-            wait, body = 0.0, b""
+            wait, body, cached = 0.0, b"", ""
             try:
                 status, body, conn = request(port, make(), conn=conn, timeout=120)
-                wait = conn.retry_after  # type: ignore[attr-defined]
+                wait, cached = conn.retry_after, conn.cache  # type: ignore[attr-defined]
             except (OSError, http.client.HTTPException):
                 status, conn = 0, None  # 0: the connection failed
-            mine.append((kind, category, status, (time.perf_counter() - t0) * 1000))
+            mine.append((kind, category, status, (time.perf_counter() - t0) * 1000, cached))
             if status == 503:
                 with lock:
                     REFUSALS[why(body)] += 1
@@ -272,8 +273,8 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
 
-def report(results: list[tuple[str, str, int, float]], seconds: float) -> None:
-    statuses = Counter(status for _, _, status, _ in results)
+def report(results: list[tuple[str, str, int, float, str]], seconds: float) -> None:
+    statuses = Counter(status for _, _, status, _, _ in results)
     if REFUSALS:
         print("  503s by the limit they name: " + ", ".join(f"{k}: {n}" for k, n in REFUSALS.most_common()))
         REFUSALS.clear()
@@ -281,15 +282,22 @@ def report(results: list[tuple[str, str, int, float]], seconds: float) -> None:
           f"{statuses[200] / seconds:.1f} answered 200/s; by status: "
           + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
     by: dict[str, list[float]] = defaultdict(list)
-    for kind, category, status, ms in results:
+    computed: dict[str, list[float]] = defaultdict(list)  # answers not served from the response cache
+    for kind, category, status, ms, cached in results:
         if status == 200:
             by[category].append(ms)
             by["  " + kind].append(ms)
+            if cached != "hit":
+                computed[category].append(ms)
+                computed["  " + kind].append(ms)
     for name in ["pages", "  claim", "  article", "  source", "  place", "  conflicts", "  search",
                  "stored", "sparql"]:
         if by.get(name):
+            mine = computed.get(name, [])
             print(f"  {name:<12} p50 {statistics.median(by[name]):>8.0f} ms   p99 {pct(by[name], 0.99):>8.0f} ms"
-                  f"   ({len(by[name])} answered 200)")
+                  f"   ({len(by[name])} answered 200, {1 - len(mine) / len(by[name]):>4.0%} from the response cache;"
+                  f" the others p50 {statistics.median(mine) if mine else float('nan'):.0f} ms,"
+                  f" p99 {pct(mine, 0.99):.0f} ms)")
 
 
 def mb(n: int) -> str:

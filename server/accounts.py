@@ -44,7 +44,7 @@ from factgraph.graph import review_store
 from factgraph.graph.terms import Iris
 
 from . import users
-from .app import get_store
+from .current_store import get_store
 from .errors import wants_html
 from .pages.language import UI, current_lang
 from .pages.rendering import page

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask
 
-from factgraph.graph.store import Store, open_store
+from factgraph.graph.store import Store
 from factgraph.graph.terms import DEFAULT_BASE
 
 DEFAULTS: dict[str, Any] = {
@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     # (FACTGRAPH_SECRET_KEY) is set; USERS, LOGIN_LIMIT and LOGIN_WINDOW are in accounts.DEFAULTS
     "SECRET_KEY": None,
     "STORE_MAX_BODY": 64 << 20,  # body cap of /store/update (an article's graphs in one transaction)
+    # answers to anonymous GETs of read-only routes, kept until the store changes (response_cache.py)
+    "RESPONSE_CACHE_MB": 64,  # bodies kept at most (0: off)
+    "RESPONSE_CACHE_TTL": 0,  # seconds an answer is kept (0: until the store changes; remote stores need > 0)
 }
 
 
@@ -69,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         errors,
         pages,
         resources,
+        response_cache,
         reviews,
         security,
         sparql,
@@ -77,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     )
 
     app.after_request(security.add_headers)
+    response_cache.init_app(app)  # after security: its after_request runs first, so hits get the headers anew
     errors.init_app(app)
     accounts.init_app(app)  # sessions, CSRF, /login and /logout (review is off until a user exists)
 
@@ -89,13 +94,3 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(store_access.bp)  # 404 unless serve set STORE_TOKEN
     app.register_blueprint(resources.bp)  # last: the catch-all for minted IRIs
     return app
-
-
-def get_store() -> Store:
-    """The app's store, opened on first use and shared by requests."""
-    store = current_app.extensions.get("factgraph.store")
-    if store is None:
-        store = open_store(current_app.config["STORE"], update_url=current_app.config["UPDATE_URL"])
-        current_app.extensions["factgraph.store"] = store
-    g.store = store
-    return store

@@ -1,12 +1,20 @@
-"""Views whose queries run in a worker: the whole view, one fork per request.
+"""Views whose queries run in a worker: the whole view, in a worker process.
 
 A page runs several stored queries (a claim page: describe, quote, provenance, related,
 conflicts, verdicts); each in its own worker would fork several times per request. So
-the view itself runs in the worker (``query_pool.run_query``): the forked child has the
-request's context (it is a copy of the thread that forked it), runs the view, renders
-the template, and sends back the status, headers and body. The parent builds the
-response from them; its ``after_request`` hooks (security headers) run as usual. An HTTP
+the view itself runs in the worker (``query_pool.run_query``), renders the template, and
+sends back the status, headers and body. The parent builds the response from them; its
+``after_request`` hooks (security headers, the response cache) run as usual. An HTTP
 error the view raises (``abort(404)``) is raised again in the parent.
+
+On an embedded store the worker is a resident one (``worker.ResidentPool``, the site's
+lane), forked once and reused until the store changes: no fork per page, and what a
+worker parsed or cached stays for its next page. It gets the view by name (module and
+qualified name, unwrapped) and the request as a WSGI environ of plain strings (a page is
+a GET: no body), and runs the view in a request context made from them, with the app it
+was forked with. On a remote store each page forks a child for itself, which inherits the
+request's context (a remote store's connections may only be shared with a short-lived
+child).
 
 What the parent keeps for later requests must be in the parent before it forks: the
 compiled templates, the parsed stored queries and the ontology are loaded once
@@ -17,21 +25,29 @@ compiled templates, the parsed stored queries and the ontology are loaded once
 from __future__ import annotations
 
 import functools
+import importlib
+import inspect
+import io
+import sys
 import threading
+import weakref
 from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
-from flask import Response, abort, current_app
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from factgraph.graph import catalogue, export
 
-from .query_pool import run_query
+from .query_pool import resident, run_query
 from .worker import WorkerError
 
 CACHE_PREFIX = "factgraph.cache."
 _warm_lock = threading.Lock()
+# the apps whose pages resident workers render, by id: a worker forked from this process
+# finds its app here (tests make several apps in one process)
+_APPS: weakref.WeakValueDictionary[int, Flask] = weakref.WeakValueDictionary()
 
 
 def warm() -> None:
@@ -75,11 +91,36 @@ def _render(_store: Any, view: Callable[..., Any], kwargs: dict[str, Any]) -> tu
     return ("ok", resp.status_code, list(resp.headers.items()), resp.get_data(), caches)
 
 
+def _plain_environ() -> dict[str, str]:
+    """The request as a WSGI environ of strings only (what pickles to a resident worker):
+    the method, path, query string, headers, server and client addresses; no body."""
+    return {k: v for k, v in request.environ.items() if isinstance(v, str)}
+
+
+def _render_named(store: Any, app_id: int, module: str, name: str, environ: dict[str, str],
+                  kwargs: dict[str, Any]) -> tuple:
+    """In a resident worker: the view ``module.name`` run for the request ``environ``."""
+    app = _APPS[app_id]
+    found: Any = functools.reduce(getattr, name.split("."), importlib.import_module(module))
+    view = inspect.unwrap(found)
+    full: dict[str, Any] = {**environ, "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr}
+    with app.request_context(full):
+        return _render(store, view, kwargs)
+
+
 def render_in_worker(view: Callable[..., Any], **kwargs: Any) -> Response:
     """``view(**kwargs)`` run in a query worker; its response."""
     warm()
     try:
-        outcome = run_query(_render, view, kwargs)
+        from .current_store import get_store
+
+        if resident(get_store()) and request.method in ("GET", "HEAD"):
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            _APPS[id(app)] = app
+            outcome = run_query(_render_named, id(app), view.__module__, view.__qualname__, _plain_environ(),
+                                kwargs, reuse=True)
+        else:
+            outcome = run_query(_render, view, kwargs)
     except WorkerError as exc:
         current_app.logger.error("page worker failed: %s: %s", exc.kind, exc)
         raise InternalServerError() from exc

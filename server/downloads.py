@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, current_app, request, stream_with_
 
 from factgraph.graph import export
 
-from .app import get_store
+from .current_store import get_store
 from .negotiation import negotiate
 
 bp = Blueprint("downloads", __name__)

@@ -24,7 +24,7 @@ from flask import current_app
 
 from factgraph.graph.store import EmbeddedStore
 
-from .app import get_store
+from .current_store import get_store
 from .worker import CannotFork, OutOfMemory, QueryTimeout, ResidentPool, run_isolated
 
 SITE = "site"  # the site's own queries: pages, reports, stored queries
@@ -110,34 +110,45 @@ def get_pool() -> QueryPool:
     return pool
 
 
-def get_resident_pool() -> ResidentPool:
-    """The app's resident workers for ``/sparql`` (``worker.ResidentPool``): as many as
-    ``SPARQL_WORKERS``, the most that run at once in that lane."""
-    pool = current_app.extensions.get("factgraph.resident_pool")
+def get_resident_pool(lane: str = SPARQL) -> ResidentPool:
+    """The app's resident workers of ``lane`` (``worker.ResidentPool``): for ``/sparql``
+    as many as ``SPARQL_WORKERS``, for the site's pages as many as ``QUERY_WORKERS``, the
+    most that run at once in each lane."""
+    key = f"factgraph.resident_pool.{lane}"
+    pool = current_app.extensions.get(key)
     if pool is None:
         cfg = current_app.config
-        pool = ResidentPool(int(cfg["SPARQL_WORKERS"]), int(cfg["QUERY_MEMORY_MB"]))
-        current_app.extensions["factgraph.resident_pool"] = pool
+        size = int(cfg["SPARQL_WORKERS"] if lane == SPARQL else cfg["QUERY_WORKERS"])
+        pool = ResidentPool(size, int(cfg["QUERY_MEMORY_MB"]))
+        current_app.extensions[key] = pool
     return pool
 
 
-def run_query(fn: Callable[..., Any], *args: Any, lane: str = SITE) -> Any:
+def resident(store: object) -> bool:
+    """Whether queries on ``store`` may run in resident workers: an embedded store, which a
+    worker forked after its last write sees as it is. A remote store's connections are
+    shared with the child, which only a short-lived one may do."""
+    return isinstance(store, EmbeddedStore)
+
+
+def run_query(fn: Callable[..., Any], *args: Any, lane: str = SITE, reuse: bool = False) -> Any:
     """``fn(store, *args)`` in a worker process, under the app's limits; raises
     ``Unavailable`` when it cannot run or finish within them, ``worker.WorkerError``
     when ``fn`` failed.
 
-    A user's query (the ``SPARQL`` lane: ``fn`` and ``args`` must pickle) on an embedded
-    store goes to a resident worker (``worker.ResidentPool``), forked once and replaced after
-    any write; everything else to a child forked for the call (``worker.run_isolated``):
-    pages run their view there, with the request's context the child inherits. A remote
-    store's connections are shared with the child, which only a short-lived one may do."""
+    On an embedded store, a user's query (the ``SPARQL`` lane) and a call made with
+    ``reuse`` (``fn`` and ``args`` must pickle: a page sends its view's name and the
+    request, ``bounded_views``) go to a resident worker of their lane
+    (``worker.ResidentPool``), forked once and replaced after any write; everything else to
+    a child forked for the call (``worker.run_isolated``), which inherits the request's
+    context."""
     cfg = current_app.config
     timeout = float(cfg["QUERY_TIMEOUT"])
     store = get_store()
     with get_pool().slot(lane):
         try:
-            if lane == SPARQL and isinstance(store, EmbeddedStore):
-                return get_resident_pool().call(fn, store, *args, timeout=timeout)
+            if (lane == SPARQL or reuse) and resident(store):
+                return get_resident_pool(lane).call(fn, store, *args, timeout=timeout)
             return run_isolated(fn, store, *args, timeout=timeout, memory_mb=int(cfg["QUERY_MEMORY_MB"]))
         except QueryTimeout as exc:
             raise Unavailable(str(exc), max(1, math.ceil(timeout))) from exc

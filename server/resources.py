@@ -29,8 +29,8 @@ from factgraph.graph.store import StoreError
 from factgraph.graph.terms import is_iri
 
 from . import pages
-from .app import get_store
 from .bounded_views import render_in_worker
+from .current_store import get_store
 from .negotiation import negotiate
 
 bp = Blueprint("resources", __name__)

@@ -36,8 +36,8 @@ from factgraph.graph.review import ReviewError
 from factgraph.graph.terms import FGB, Iris, is_absolute_iri
 
 from .accounts import by_token, current_reviewer, require_reviewer
-from .app import get_store
 from .bounded_views import CACHE_PREFIX, bounded
+from .current_store import get_store
 from .pages import reviewing
 from .pages.rendering import href
 

@@ -28,7 +28,7 @@ from factgraph.graph.service_description import service_description
 from factgraph.graph.store import EmbeddedStore, Store, StoreError
 from factgraph.graph.terms import PREFIXES
 
-from .app import get_store
+from .current_store import get_store
 from .negotiation import negotiate
 from .query_policy import Refused, plan, quick_plan
 from .query_pool import SITE, SPARQL, run_query

@@ -22,7 +22,7 @@ from rdflib import URIRef
 from factgraph.graph.shared_store import TOKEN_USER
 from factgraph.graph.store import DUMP_FORMATS, StoreError
 
-from .app import get_store
+from .current_store import get_store
 from .results import JSON, write_boolean, write_graph, write_select
 
 bp = Blueprint("store_access", __name__)

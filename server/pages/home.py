@@ -16,10 +16,10 @@ from rdflib.term import Identifier
 from factgraph.graph import numbers
 from factgraph.graph.mapping import number_literal
 
-from ..app import get_store
+from ..current_store import get_store
 from ..errors import filter_iris
 from .language import UI, Labels, current_lang
-from .rendering import page, rows
+from .rendering import cached_rows, page, rows
 
 
 def has_route(path: str) -> bool:
@@ -88,7 +88,8 @@ def home() -> Response:
 def facets() -> dict[str, list[tuple[str, str]]]:
     labels = Labels(current_lang())
     found: dict[str, set[str]] = defaultdict(set)
-    for row in rows("search_facets"):
+    # every claim's claimant, kind and place (~300 ms at 100k claims): read once per data version
+    for row in cached_rows("search_facets"):
         labels.add(row.value, row.label)
         found[str(row.facet)].add(str(row.value))
     return {

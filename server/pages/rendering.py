@@ -15,7 +15,7 @@ from factgraph.graph import export, paging
 from factgraph.graph.paging import Page, page_by_graph
 
 from .. import charts
-from ..app import get_store
+from ..current_store import get_store
 from .language import UI, current_lang, local_name
 
 W3ID = "https://w3id.org/factgraph/"

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 
 from factgraph.graph import claimreview, review, review_queue, review_store
 
-from ..app import get_store
+from ..current_store import get_store
 from ..errors import filter_iris
 from .described import Described, describe, generic_page, title_of, vocabulary_labels
 from .language import UI, Labels, current_lang

@@ -155,3 +155,41 @@ def _wait_dead(pid: int) -> None:
     deadline = time.monotonic() + 30
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def page_workers(app) -> list[int]:
+    with app.app_context():
+        return get_resident_pool("site").workers()
+
+
+def test_pages_are_rendered_by_a_resident_worker_until_the_store_changes(store):
+    """A page's view runs in a resident worker of the site's lane (``bounded_views``): the
+    same process renders the next page (no fork per page), and a worker forked before a
+    write is replaced, so the page shows the write."""
+    app = make_app(store, RESPONSE_CACHE_MB=0)  # every request reaches a worker
+    client = app.test_client()
+    first = client.get("/search?q=zzzneverthere", headers={"Accept": "text/html"})
+    assert first.status_code == 200
+    workers = page_workers(app)
+    assert len(workers) == 1
+    again = client.get("/search?q=other", headers={"Accept": "text/html"})
+    assert again.status_code == 200 and "other" in again.get_data(as_text=True)  # its own request, not the first's
+    assert page_workers(app) == workers
+    store.update(f'INSERT DATA {{ GRAPH <{EX}g2> {{ <{EX}new> <{EX}p> 42 }} }}')
+    assert client.get("/search?q=x", headers={"Accept": "text/html"}).status_code == 200
+    assert page_workers(app) and not set(page_workers(app)) & set(workers)
+    assert all(not _alive(pid) for pid in workers)
+
+
+def test_a_page_in_a_resident_worker_keeps_its_language_and_its_errors(store):
+    app = make_app(store, RESPONSE_CACHE_MB=0)
+    client = app.test_client()
+    fr = client.get("/search?q=x&lang=fr", headers={"Accept": "text/html"})
+    en = client.get("/search?q=x", headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert '<html lang="fr"' in fr.get_data(as_text=True)
+    assert '<html lang="en"' in en.get_data(as_text=True)
+    assert client.get("/claim/none/1.html").status_code == 404  # abort(404) in the worker
+    assert page_workers(app)  # the worker that said 404 is kept

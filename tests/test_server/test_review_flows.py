@@ -15,6 +15,7 @@ from factgraph.graph.pipeline import ensure_corpus
 from factgraph.graph.store import EmbeddedStore
 from factgraph.graph.terms import Iris
 from factgraph.server import create_app, users
+from factgraph.server.query_pool import SITE, get_resident_pool
 
 BASE = "http://127.0.0.1:5000/"
 SECRET = "test secret, not for production"
@@ -364,6 +365,9 @@ def test_capped_queue_counts_show_a_plus(site, monkeypatch, lang):
     client, _ = logged_in(app)
     monkeypatch.setattr(review_queue, "COUNT_CAP", 1)
     app.extensions.pop("factgraph.cache.queue_counts", None)  # the home page's counts, cached
+    # pages are rendered by resident workers forked before the patch: fork new ones
+    with app.app_context():
+        get_resident_pool(SITE).close()
     title = {"en": "at least 1 ", "fr": "au moins 1 "}[lang]
     queue = client.get(f"/review?lang={lang}").get_data(as_text=True)
     assert re.search(rf'<span title="{title}[^"]*">1\+</span>', queue)
