@@ -27,6 +27,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def seed_dir(tmp_path_factory) -> Callable[[Path], Path]:
+    """``seed_dir(dest)``: a store directory at ``dest`` holding the built-in corpus under
+    ``BASE``, as ``factgraph serve`` builds it in an empty store. Ingested once per
+    session through the pipeline and copied (closed, so RocksDB's files are whole): a
+    ``serve`` subprocess on an empty store spends most of its start-up (7-10 s of 15 s
+    at load ~6) ingesting the corpus in a fresh interpreter. Each caller gets its own
+    copy, to write to or to lock."""
+    import gc
+
+    from factgraph.graph.pipeline import builtin_corpus, ingest
+    from factgraph.graph.store import EmbeddedStore
+    from factgraph.graph.terms import Iris
+
+    built = tmp_path_factory.mktemp("seed-dir") / "store"
+    store = EmbeddedStore(built)
+    ingest(store, builtin_corpus(), Iris(BASE))
+    store.close()
+    del store
+    gc.collect()  # the embedded store's lock goes with its last reference
+
+    def copy(dest: Path) -> Path:
+        shutil.copytree(built, dest)
+        return dest
+
+    return copy
+
+
 @pytest.fixture(scope="module")
 def factgraph_server() -> Iterator[Callable[..., str]]:
     """A function that starts ``python -m factgraph serve --store STORE`` on a free
@@ -66,9 +94,10 @@ def factgraph_server() -> Iterator[Callable[..., str]]:
             proc.kill()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium; skipped, saying why, where Chromium or Selenium is missing."""
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the session (a launch costs 1.5-3 s); tests take it
+    through ``browser``. Skipped, saying why, where Chromium or Selenium is missing."""
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
     if not (CHROMIUM and CHROMEDRIVER):
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
@@ -86,3 +115,20 @@ def browser():
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """The session's headless Chromium, as a module finds it: a blank page, no cookies
+    (cookies ignore the port, so another module's server's session would be sent to this
+    one's) and no console messages of earlier modules (``get_log`` returns those since
+    the last call). The same again when the module is done."""
+
+    def blank() -> None:
+        chromium.get("about:blank")
+        chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        chromium.get_log("browser")
+
+    blank()
+    yield chromium
+    blank()

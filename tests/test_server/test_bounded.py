@@ -215,11 +215,13 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
-def test_killing_the_server_kills_its_query_workers(tmp_path):
-    small_store(tmp_path).close()  # a store of its own: the server locks it
+def test_killing_the_server_kills_its_query_workers(tmp_path, seed_dir):
+    # a store of its own (the server locks it), with articles: on an empty one serve would
+    # first ingest the built-in corpus in its fresh interpreter
+    store = seed_dir(tmp_path / "store")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "factgraph", "serve", "--store", str(tmp_path), "--host", "127.0.0.1",
+        [sys.executable, "-m", "factgraph", "serve", "--store", str(store), "--host", "127.0.0.1",
          "--port", str(port)],
         env={**os.environ, "FACTGRAPH_QUERY_TIMEOUT": "300"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -227,11 +229,17 @@ def test_killing_the_server_kills_its_query_workers(tmp_path):
     url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": SLOW})
     try:
         deadline = time.monotonic() + 60
+        while not _listening(port):  # waitress listens once the app is built: no request before
+            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
         workers: list[int] = []
         while not workers and time.monotonic() < deadline:
             threading.Thread(target=lambda: _quietly(url), daemon=True).start()
-            time.sleep(1)
-            workers = _children(proc.pid)
+            for _ in range(20):  # the slow query's worker, looked for every 0.1 s, for 2 s
+                time.sleep(0.1)
+                workers = _children(proc.pid)
+                if workers:
+                    break
         assert workers, "the slow query never reached a worker"
     finally:
         proc.send_signal(signal.SIGKILL)
@@ -240,6 +248,16 @@ def test_killing_the_server_kills_its_query_workers(tmp_path):
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(w) for w in workers)
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def _quietly(url: str) -> None:

@@ -196,9 +196,11 @@ def test_login_goes_back_only_to_this_site(tmp_path):
     assert resp.status_code == 303 and resp.headers["Location"] == "/"
 
 
-def test_serve_refuses_a_bad_rating_scale_in_one_line(tmp_path):
+def test_serve_refuses_a_bad_rating_scale_in_one_line(tmp_path, seed_dir):
     scale = tmp_path / "scale.json"
     scale.write_text('{"ratings": [{"key": "true"}]}')
-    done = run_cli("serve", "--store", ":memory:", "--port", "9", env={"FACTGRAPH_RATING_SCALE": str(scale)})
+    # a store with articles: serve checks the scale after its start-up ingest of an empty store
+    store = seed_dir(tmp_path / "store")
+    done = run_cli("serve", "--store", str(store), "--port", "9", env={"FACTGRAPH_RATING_SCALE": str(scale)})
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("factgraph serve: error: FACTGRAPH_RATING_SCALE")

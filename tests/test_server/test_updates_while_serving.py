@@ -62,7 +62,7 @@ def served(tmp_path_factory):
                                  "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
     root = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(240):
+        for _ in range(1200):  # up to 120 s, looked at every 0.1 s
             if proc.poll() is not None:
                 pytest.fail("server did not start:\n" + log.read_text())
             if (store / SERVER_FILE).exists():
@@ -71,7 +71,7 @@ def served(tmp_path_factory):
                         break
                 except OSError:
                     pass
-            time.sleep(0.5)
+            time.sleep(0.1)
         else:
             pytest.fail("server did not answer:\n" + log.read_text())
         yield store, root, proc
