@@ -24,6 +24,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from . import lexicon
+from .screening import screened
 from .terms import slug
 
 
@@ -563,8 +564,8 @@ _SITE_TYPES = (r"hôpital|hopital|hospital|clinique|clinic|école|school|lycée|
                r"prison|marché|market|aéroport|airport|barrage|dam|centrale nucléaire|nuclear plant|centrale|usine|"
                r"factory|mine|gare|station|port|pont|bridge|quartier|district|neighbourhood|neighborhood")
 _SITE_NAME = r"(?:Al-|al-|el-|El-)?[A-ZÀ-Þ][\w'’-]*(?:\s+(?:Al-|al-)?[A-ZÀ-Þ][\w'’-]*){0,3}"
-SITE_RE = re.compile(rf"(?i:\b(?P<type>{_SITE_TYPES}))\s+(?:(?i:de|d['’]|du|of(?: the)?)\s*)?(?P<name>{_SITE_NAME})|"
-                     rf"\b(?P<name2>{_SITE_NAME})\s+(?P<type2>(?i:{_SITE_TYPES}))\b")
+SITE_RE = screened(re.compile(rf"(?i:\b(?P<type>{_SITE_TYPES}))\s+(?:(?i:de|d['’]|du|of(?: the)?)\s*)?(?P<name>{_SITE_NAME})|"
+                              rf"\b(?P<name2>{_SITE_NAME})\s+(?P<type2>(?i:{_SITE_TYPES}))\b"))
 _sites: dict[str, Place] = {}
 
 
