@@ -250,7 +250,8 @@ GENERIC_HEADS = {"ong", "organisation", "organization", "organisme", "agence", "
                  "bureau", "association", "institut", "institute"}
 
 
-def _descriptions(text: str) -> list[Found]:
+@lru_cache(maxsize=256)  # description_spans and _find ask about the same clauses: remembered within an article
+def _descriptions(text: str) -> tuple[Found, ...]:
     out = []
     for m in DESCRIPTION_RE.finditer(text):
         start, end = m.start(), m.end()
@@ -267,7 +268,7 @@ def _descriptions(text: str) -> list[Found]:
             if re.search(r"[a-zà-ÿ]\.$", span):  # "..., Gabriel Lemoine.": the sentence's full stop
                 span = span[:-1]
         out.append(Found(_register(span), start, start + len(span)))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
