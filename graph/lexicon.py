@@ -16,7 +16,7 @@ from importlib.resources import files
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
 
-from .screening import needles, possible
+from .screening import folded, needles
 from .terms import FG
 
 _LEX_BASE = "http://lexicon.invalid/"
@@ -176,8 +176,10 @@ class _Same:
 @lru_cache(maxsize=256)
 def _find(entries: _Same, text: str) -> tuple[Found, ...]:
     # most clauses name none of the entries: an entry none of whose needles is there is not run
+    near = folded(text)
     return tuple(leftmost_longest([Found(e.key, m.start(), m.end()) for e in entries.entries
-                                   if possible(e.needles, text) for m in e.pattern.finditer(text)]))
+                                   if e.needles is None or any(n in near for n in e.needles)
+                                   for m in e.pattern.finditer(text)]))
 
 
 def leftmost_longest(hits: list[Found]) -> list[Found]:

@@ -15,7 +15,8 @@ from factgraph.graph.extraction import extract, sentences
 from factgraph.graph.pipeline import builtin_corpus
 from factgraph.graph.screening import Screened, folded, needles, possible
 
-MODULES = ("attribution", "counted", "dates", "extraction", "gazetteer", "numbers", "quantities", "scope", "sources")
+MODULES = ("attribution", "confidence", "counted", "dates", "extraction", "gazetteer", "numbers", "quantities", "scope",
+           "sources")
 
 TEXTS = [
     "Selon l'Observatoire syrien des droits de l'homme (OSDH), 27 civils ont été tués jeudi à Raqqa.",
@@ -37,6 +38,9 @@ def _expressions() -> list[tuple[str, re.Pattern]]:
                 out.append((f"{name}.{attr}", value.expression))
             elif isinstance(value, re.Pattern):
                 out.append((f"{name}.{attr}", value))
+            elif isinstance(value, list):  # (key, expression) tables: confidence.HEDGE_RES
+                out += [(f"{name}.{attr}.{k}", e.expression) for k, e in value
+                        if isinstance(e, Screened)] if all(isinstance(v, tuple) and len(v) == 2 for v in value) else []
     out += [(f"lexicon.{e.key}", e.pattern) for e in lexicon.agents() + lexicon.places()]
     return out
 
