@@ -197,6 +197,7 @@ EN_MONTH_DAY_RE = screened(re.compile(rf"\b(?P<month>(?i:{_EN_MONTHS}))\s+(?P<da
                              rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"))
 
 
+@lru_cache(maxsize=256)  # the same clause is read for its period, its statement date...: within one article
 def day_first(text: str) -> str:
     """``text`` with English month-day dates in day-month order ("May 6" -> "6 May")."""
     return EN_MONTH_DAY_RE.sub(lambda m: " ".join(p for p in (m.group("day"), m.group("month"), m.group("year")) if p),
