@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon, sources
+from .screening import screened
 
 ARTICLE = "article"
 
@@ -32,9 +33,9 @@ SPEECH = (
     r"announced|announces|annonce|prétend|parlant|evoked|cited|citing|cite|signale|signalent|recense|recensent|"
     r"denied|denies|rejected"
 )
-SPEECH_RE = re.compile(rf"\b(?:{SPEECH})\b", re.I)
-FRAME_RE = re.compile(r"\b(?:selon|d['’]après|according to|cité par|de l['’]avis de|lit-on dans|"
-                      r"peut-on lire dans|indique|indiquent)\s+", re.I)
+SPEECH_RE = screened(re.compile(rf"\b(?:{SPEECH})\b", re.I))
+FRAME_RE = screened(re.compile(r"\b(?:selon|d['’]après|according to|cité par|de l['’]avis de|lit-on dans|"
+                               r"peut-on lire dans|indique|indiquent)\s+", re.I))
 DEMONSTRATIVE_RE = re.compile(r"^(?:cette|cet|ce|ces|this|these)\b", re.I)
 POSSESSIVE_RE = re.compile(r"^(?:ses|leurs?|its|their|sa|son)\b", re.I)
 ANAPHOR_RE = re.compile(
@@ -43,13 +44,13 @@ ANAPHOR_RE = re.compile(
     r"\bles enquêteurs\b|\bthe investigators\b",
     re.I,
 )
-PERPETRATOR_RE = re.compile(
+PERPETRATOR_RE = screened(re.compile(
     r"(?:frappes|raids|bombardements|attaques|opérations?|offensive|strikes|airstrikes|bombing|air war|campagne|"
     r"ceux|celles|avions|aviation|forces)(?:\s+\w+){0,3}\s+(?:de la|du|de l['’]|des|de|par la|par le|par l['’]|"
     r"par|of the|by the|of|by)\s*$|(?:menée?s?|dirigée?s?|conduite?s?|led)\s+par\s+(?:les\s+|la\s+|le\s+|l['’])?$|"
     r"contre\s+(?:la\s+|le\s+|l['’])?$",
     re.I,
-)
+))
 # English puts the perpetrator before its noun: "coalition raids", "coalition strikes"
 PERPETRATOR_AFTER_RE = re.compile(r"^['’]?s?\s+(?:raids|strikes|airstrikes|air strikes|bombing|bombs|aircraft|warplanes|jets)\b", re.I)
 PASSIVE_RE = re.compile(r"^\s+(?:by|par)\s+(?:the\s+|la\s+|le\s+|l['’]|les\s+)?$", re.I)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from .screening import screened
+
 # (concept key, trigger expression), most specific first
 HEDGES: list[tuple[str, str]] = [
     ("very_likely", r"très probable(?:ment)?|very likely|highly likely|almost certainly"),
@@ -18,14 +20,14 @@ HEDGES: list[tuple[str, str]] = [
     ("attributed", r"\bselon\b|d['’]après|according to|citing"),
     ("asserted", r"\bassure\b|\baffirme\b|a affirmé|\bsays\b|\bsaid\b|a indiqué|a déclaré|a dit|\bprécise\b|a précisé"),
 ]
-HEDGE_RES = [(key, re.compile(rx, re.I)) for key, rx in HEDGES]
+HEDGE_RES = [(key, screened(re.compile(rx, re.I))) for key, rx in HEDGES]
 
 VERDICTS: list[tuple[str, str]] = [
     ("not_credible", r"«\s*pas fiables?\s*»|pas fiables?|non fiables?|non crédibles?|pas crédibles?|not credible|"
                      r"\bunreliable\b|non-credible"),
     ("credible", r"(?<!non )(?<!pas )crédibles?|(?<!not )\bcredible\b"),
 ]
-VERDICT_RES = [(key, re.compile(rx, re.I)) for key, rx in VERDICTS]
+VERDICT_RES = [(key, screened(re.compile(rx, re.I))) for key, rx in VERDICTS]
 
 
 def hedge(text: str) -> tuple[str | None, tuple[str, ...]]:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .screening import screened
+
 MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
     "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
@@ -34,7 +36,7 @@ DATE = (
 DATE_RE = re.compile(rf"\b{DATE}\b", re.I)
 MONTH_AFTER_RE = re.compile(rf"^\s+(?:{_MONTH})\b", re.I)
 YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
-WEEKDAY_RE = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+WEEKDAY_RE = screened(re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I))
 
 
 @dataclass(frozen=True)
@@ -125,41 +127,41 @@ def weekday_date(name: str, article_date: str, not_before: str | None = None) ->
     return (base - dt.timedelta(days=delta)).isoformat()
 
 
-BETWEEN_RE = re.compile(
+BETWEEN_RE = screened(re.compile(
     rf"(?:\b(?:entre|between|de|du|from)\s+|\bd['’]\s*)(?:le\s+|the\s+)?(?P<a>{DATE.replace('?P<', '?P<a_')})"
     rf"\s+(?:et|and|à|au|to|until|jusqu'à|jusqu’à)\s+(?:le\s+|la\s+|the\s+)?(?P<b>{DATE.replace('?P<', '?P<b_')})",
     re.I,
-)
-DAY_SPAN_RE = re.compile(
+))
+DAY_SPAN_RE = screened(re.compile(
     rf"\b(?:entre le|du|from the|between the)\s+(?P<d1>\d{{1,2}}|1er)\s+(?:et le|au|and the|to the|-)\s+(?P<d2>\d{{1,2}})\s+"
     rf"(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?",
     re.I,
-)
-SINCE_RE = re.compile(
+))
+SINCE_RE = screened(re.compile(
     rf"\b(?:depuis|since|à partir de|a partir de)\s+(?:le début d(?:e|es|u)\b[^.;]{{0,80}}?\ben\s+|the (?:start|beginning) of [^.;]{{0,80}}?\bin\s+|le\s+|the\s+)?"
     rf"(?:(?P<date>{DATE})|(?P<yr>(?:19|20)\d\d))",
     re.I,
-)
-AS_OF_RE = re.compile(rf"\b(?:en date du|à la date du|as at|au|as of|jusqu'au|jusqu’au|until|through|datent de|date de|datant de|"
-                      rf"dating from|dated)\s+(?:le\s+|d[’'])?(?P<date>{DATE})", re.I)
-IN_RE = re.compile(
+))
+AS_OF_RE = screened(re.compile(rf"\b(?:en date du|à la date du|as at|au|as of|jusqu'au|jusqu’au|until|through|datent de|date de|datant de|"
+                      rf"dating from|dated)\s+(?:le\s+|d[’'])?(?P<date>{DATE})", re.I))
+IN_RE = screened(re.compile(
     rf"\b(?:rien qu'en|rien qu’en|en|in|durant|pendant|during|for|the|au cours du mois de|au mois de)\s+(?P<date>{DATE})",
     re.I,
-)
-ANAPHORA_RE = re.compile(
+))
+ANAPHORA_RE = screened(re.compile(
     r"\b(?:pendant|durant|au cours de)\s+(?:cette|la même)\s+période|\bduring (?:this|that|the same) period",
     re.I,
-)
+))
 # whole years: "in 2020 and 2021", "en 2019", "entre 2015 et 2017", "during 2020-2021"
 YEARS_RE = re.compile(r"\b(?:in|en|during|durant|pendant|over|sur|for|entre|between|au cours de)\s+"
                       r"(?:l['’]année\s+|the year\s+)?(?P<a>(?:19|20)\d\d)"
                       r"(?:\s*(?:and|et|-|–|à|to)\s*(?P<b>(?:19|20)\d\d))?\b(?!\s*(?:%|pour ?cent))", re.I)
 # the end of a year: "by the end of 2021" (its last day), "fin 2020" (its last month)
-END_OF_YEAR_RE = re.compile(r"\b(?:(?:by|till|until|through|to|at)\s+)?the end of\s+(?P<en>(?:19|20)\d\d)\b|"
+END_OF_YEAR_RE = screened(re.compile(r"\b(?:(?:by|till|until|through|to|at)\s+)?the end of\s+(?P<en>(?:19|20)\d\d)\b|"
                             r"\b(?:(?:dès|jusqu['’]à|à|avant)\s+)?(?:la\s+)?fin(?:\s+de\s+l['’]année|\s+de)?\s+(?P<fr>(?:19|20)\d\d)\b",
-                            re.I)
+                            re.I))
 # a month's edge standing alone: "Fin décembre 2020, 3,5 millions ..."
-EDGE_DATE_RE = re.compile(rf"(?:^|[,;(]\s*)(?P<date>{DATE})\s*[,;)]", re.I)
+EDGE_DATE_RE = screened(re.compile(rf"(?:^|[,;(]\s*)(?P<date>{DATE})\s*[,;)]", re.I))
 # quarters: "au troisième trimestre de 2021", "the third quarter of 2021", "Q3 2021"
 _ORDINALS = {"premier": 1, "1er": 1, "first": 1, "deuxième": 2, "second": 2, "2e": 2, "troisième": 3, "third": 3,
              "3e": 3, "quatrième": 4, "fourth": 4, "4e": 4, "dernier": 4, "last": 4}
@@ -169,10 +171,10 @@ QUARTER_RE = re.compile(r"\b(?P<n>" + "|".join(_ORDINALS) + r")\s+(?:trimestre|q
 EVENT_BEGAN_RE = re.compile(r"\b(?:a éclaté|ont éclaté|avait éclaté|éclate|a commencé|avait commencé|a débuté|a démarré|"
                             r"began|started|broke out|erupted|commencé|débuté)\b[^.;]{0,40}$", re.I)
 # the date of a report a figure comes from: "In its May 8 report", "le rapport du 30 juillet"
-REPORT_DATE_RE = re.compile(rf"(?:\b(?P<date>{DATE})\s+(?:report|update|bulletin|tally|briefing)\b|"
+REPORT_DATE_RE = screened(re.compile(rf"(?:\b(?P<date>{DATE})\s+(?:report|update|bulletin|tally|briefing)\b|"
                             rf"\b(?:report|rapport|bilan|update|bulletin|communiqué|note)\s+(?:for|of|dated|du|de la|daté du|"
-                            rf"publié le|published on)\s+(?:le\s+)?(?P<date2>{DATE.replace('?P<', '?P<r_')}))", re.I)
-SO_FAR_RE = re.compile(r"\bjusqu'à présent|\bjusqu’à présent|\bà ce jour|\bso far|\bto date\b", re.I)
+                            rf"publié le|published on)\s+(?:le\s+)?(?P<date2>{DATE.replace('?P<', '?P<r_')}))", re.I))
+SO_FAR_RE = screened(re.compile(r"\bjusqu'à présent|\bjusqu’à présent|\bà ce jour|\bso far|\bto date\b", re.I))
 
 
 def _sub(m: re.Match, prefix: str) -> dict[str, str | None]:
@@ -191,10 +193,11 @@ class _Sub:
 
 _EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # English puts the day after the month: "May 6", "April 30, 2024", "June 16th"
-EN_MONTH_DAY_RE = re.compile(rf"\b(?P<month>(?i:{_EN_MONTHS}))\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d)"
-                             rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?")
+EN_MONTH_DAY_RE = screened(re.compile(rf"\b(?P<month>(?i:{_EN_MONTHS}))\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d)"
+                             rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"))
 
 
+@lru_cache(maxsize=256)  # the same clause is read for its period, its statement date...: within one article
 def day_first(text: str) -> str:
     """``text`` with English month-day dates in day-month order ("May 6" -> "6 May")."""
     return EN_MONTH_DAY_RE.sub(lambda m: " ".join(p for p in (m.group("day"), m.group("month"), m.group("year")) if p),
@@ -202,13 +205,14 @@ def day_first(text: str) -> str:
 
 
 # years named relative to the article: "l'année dernière", "last year", "cette année"
-RELATIVE_YEAR_RE = re.compile(r"\b(?P<end>(?:à |by |at )?(?:la |the )?(?:fin|end) (?:de |of )?)?(?:l['’]année dernière|"
-                              r"l['’]an dernier|last year|(?P<this>cette année|this year))\b", re.I)
+RELATIVE_YEAR_RE = screened(re.compile(r"\b(?P<end>(?:à |by |at )?(?:la |the )?(?:fin|end) (?:de |of )?)?(?:l['’]année dernière|"
+                              r"l['’]an dernier|last year|(?P<this>cette année|this year))\b", re.I))
 # "entre le 1er trimestre 2017 ... et la fin de l'année dernière": each side read on its own
-SPAN_RE = re.compile(r"\b(?:entre|between|from)\s+(?P<a>[^;]{3,80}?)\s+(?:et|and|to|until|jusqu['’]à)\s+(?P<b>[^;]{3,60}?)"
-                     r"(?=\s*[,.;)(]|$)", re.I)
+SPAN_RE = screened(re.compile(r"\b(?:entre|between|from)\s+(?P<a>[^;]{3,80}?)\s+(?:et|and|to|until|jusqu['’]à)\s+(?P<b>[^;]{3,60}?)"
+                     r"(?=\s*[,.;)(]|$)", re.I))
 
 
+@lru_cache(maxsize=256)  # a clause is asked about 1.6 times per article (its parts too): remembered within one
 def find_period(text: str, article_date: str) -> Period:
     """The period a clause states, if any."""
     text = day_first(text)
@@ -221,9 +225,9 @@ def find_period(text: str, article_date: str) -> Period:
 
 
 # "dans la nuit de dimanche à lundi", "overnight Sunday to Monday": a night that ended by the article's date
-NIGHT_RE = re.compile(r"\bnuit (?:de|du) (?P<a>" + "|".join(WEEKDAYS) + r") (?:à|au) (?P<b>" + "|".join(WEEKDAYS) + r")\b|"
+NIGHT_RE = screened(re.compile(r"\bnuit (?:de|du) (?P<a>" + "|".join(WEEKDAYS) + r") (?:à|au) (?P<b>" + "|".join(WEEKDAYS) + r")\b|"
                       r"\bovernight (?P<a2>" + "|".join(WEEKDAYS) + r") (?:to|into) (?P<b2>" + "|".join(WEEKDAYS) + r")\b",
-                      re.I)
+                      re.I))
 
 
 def night(text: str, article_date: str) -> str | None:
@@ -338,8 +342,8 @@ def latest_day(text: str, article_date: str) -> str | None:
     return max(in_month) if in_month else None
 
 
-DAY_RE = re.compile(rf"\b(?:le|on|the)\s+(?P<day>\d{{1,2}}|1er)\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"
-                    rf"(?P<edge>)(?P<last>)", re.I)
+DAY_RE = screened(re.compile(rf"\b(?:le|on|the)\s+(?P<day>\d{{1,2}}|1er)\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"
+                    rf"(?P<edge>)(?P<last>)", re.I))
 
 
 def _weekday_or_date(m: re.Match, text: str, article_date: str, not_before: str | None = None) -> str | None:
@@ -395,10 +399,10 @@ def find_duration(text: str) -> tuple[int, str] | None:
     return count, kind
 
 
-ONGOING_RE = re.compile(r"\b(?P<n>\d+|[a-zé]+)[- ](?P<unit>months?|years?|weeks?|days?)[- ]long\b|"
+ONGOING_RE = screened(re.compile(r"\b(?P<n>\d+|[a-zé]+)[- ](?P<unit>months?|years?|weeks?|days?)[- ]long\b|"
                         r"\bdepuis\s+(?P<n2>\d+|[a-zé]+)\s+(?P<unit2>mois|ans|années|semaines|jours)\b|"
                         r"\b(?P<n3>\d+|[a-zé]+)\s+(?P<unit3>mois|ans|années|semaines|months|years|weeks)\s+"
-                        r"(?:après|after)\s+(?:le début|le passage|the start|the beginning|l['’]|la |le |the )", re.I)
+                        r"(?:après|after)\s+(?:le début|le passage|the start|the beginning|l['’]|la |le |the )", re.I))
 
 
 def ongoing_since(text: str, article_date: str) -> str | None:

@@ -16,6 +16,7 @@ from importlib.resources import files
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
 
+from .screening import folded, needles
 from .terms import FG
 
 _LEX_BASE = "http://lexicon.invalid/"
@@ -32,6 +33,8 @@ class Entry:
     part_of: tuple[str, ...] = ()
     campaign_start: str | None = None
     counts_kind: str | None = None  # what the agent's bare death counts count (notation)
+    # one of these is in any text the pattern matches (``screening.py``); None: always run it
+    needles: tuple[str, ...] | None = None
 
 
 def ontology_file(name: str) -> str:
@@ -63,7 +66,7 @@ def _entries(file_name: str, kind: str) -> tuple[Entry, ...]:
         counts = g.value(s, FG.countsKind)
         out.append(Entry(key, kind, _label(g, s, "fr"), _label(g, s, "en"), pattern, defaults, parents,
                          str(start) if start is not None else None,
-                         str(counts).rsplit("/", 1)[-1] if counts is not None else None))
+                         str(counts).rsplit("/", 1)[-1] if counts is not None else None, needles(pattern)))
     return tuple(out)
 
 
@@ -172,8 +175,11 @@ class _Same:
 # of the calls again: remembered within an article, not across a batch
 @lru_cache(maxsize=256)
 def _find(entries: _Same, text: str) -> tuple[Found, ...]:
-    return tuple(leftmost_longest([Found(e.key, m.start(), m.end())
-                                   for e in entries.entries for m in e.pattern.finditer(text)]))
+    # most clauses name none of the entries: an entry none of whose needles is there is not run
+    near = folded(text)
+    return tuple(leftmost_longest([Found(e.key, m.start(), m.end()) for e in entries.entries
+                                   if e.needles is None or any(n in near for n in e.needles)
+                                   for m in e.pattern.finditer(text)]))
 
 
 def leftmost_longest(hits: list[Found]) -> list[Found]:

@@ -39,9 +39,9 @@ from rdflib import Graph
 from . import gazetteer, sources
 from .article import ArticleError, read_article
 from .extraction import extract
-from .mapping import lexicon_graph, to_graph
+from .mapping import lexicon_triples, triples
 from .model import Extraction
-from .reasoning import infer, split_shared
+from .reasoning import inferred_triples, split_shared
 from .store import Triples, serialised
 from .terms import Iris
 from .validation import ValidationError, validate
@@ -87,12 +87,12 @@ def prepare_one(path: str | Path, iris: Iris, url: str | None = None) -> Prepare
     article = read_article(path, url)
     try:
         x = extract(article)
-        g, lex = to_graph(x, iris), lexicon_graph(x, iris)
+        g, lex = triples(x, iris), lexicon_triples(x, iris)  # sets: no rdflib graph is needed
     except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one article, not the batch
         raise ArticleError(f"{Path(path).name}: could not be read ({type(exc).__name__}: {exc}); "
                            "this is a bug in factgraph, please report it with the file") from exc
     validate((g, lex), _vocabulary(iris), article.file_name)
-    own, shared = split_shared(infer(g, iris, lex), lex)
+    own, shared = split_shared(inferred_triples(g, iris, lex), lex)
     cited = {c.claimant for c in x.claims} | {s.claimant for s in x.statements} | {
         c.relayed_by for c in x.claims if c.relayed_by}
     a = article.id

@@ -57,12 +57,19 @@ def infer(article_graph: Graph, iris: Iris | None = None, lexicon: Graph | None 
 def infer_with(closure: Graph, article_graph: Graph, iris: Iris | None = None,
                lexicon: Graph | None = None) -> Graph:
     """``infer`` against the given ontology closure (``tbox_closure()`` in ``infer``)."""
+    return _graph(inferred_triples(article_graph, iris, lexicon, closure))
+
+
+def inferred_triples(article: Iterable[Triple], iris: Iris | None = None, lexicon: Iterable[Triple] | None = None,
+                     closure: Graph | None = None) -> set[Triple]:
+    """``infer``'s triples as a set, from an article's triples and its lexicon entries as
+    sets or graphs (ingest: ``mapping.triples``, never an rdflib graph)."""
+    closure = tbox_closure() if closure is None else closure
     rules = compiled_rules(closure)
-    asserted = set(article_graph)
+    asserted = set(article)
     entailed = rules.entail(asserted) if rules is not None else None
-    if entailed is None:
-        return _infer_owlrl(closure, article_graph, iris, lexicon)
-    return _inferred(entailed, asserted, closure, iris, lexicon)
+    triples: Iterable[Triple] = _owlrl_closure(closure, asserted) if entailed is None else entailed
+    return _inferred(triples, asserted, closure, iris, lexicon)
 
 
 def infer_owlrl(article_graph: Graph, iris: Iris | None = None, lexicon: Graph | None = None) -> Graph:
@@ -72,36 +79,44 @@ def infer_owlrl(article_graph: Graph, iris: Iris | None = None, lexicon: Graph |
 
 
 def _infer_owlrl(closure: Graph, article_graph: Graph, iris: Iris | None, lexicon: Graph | None) -> Graph:
+    return _graph(_inferred(_owlrl_closure(closure, article_graph), set(article_graph), closure, iris, lexicon))
+
+
+def _owlrl_closure(closure: Graph, triples: Iterable[Triple]) -> Graph:
     g = Graph()
     g += closure
-    g += article_graph
+    g += triples  # type: ignore[arg-type]  # rdflib: any iterable of triples
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
-    return _inferred(g, set(article_graph), closure, iris, lexicon)
+    return g
 
 
-def _inferred(triples: Iterable[Triple], asserted: set[Triple], closure: Graph, iris: Iris | None,
-              lexicon: Graph | None) -> Graph:
-    """What of ``triples`` is new: not asserted by the article, not in the ontology's
-    closure, the store's vocabulary graphs or the article's lexicon entries, not trivial."""
-    stored = stored_vocabulary(iris.base) if iris is not None else frozenset()
-    entries = frozenset(lexicon) if lexicon is not None else frozenset()
-    ontology = _triples(closure)
+def _graph(triples: Iterable[Triple]) -> Graph:
     out = Graph()
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
-    for t in triples:
-        if t not in asserted and t not in stored and t not in entries and not trivial(t) and t not in ontology:
-            out.add(t)
+    out.addN((s, p, o, out) for s, p, o in triples)
     return out
 
 
-def split_shared(inferred: Graph, lexicon: Graph) -> tuple[Graph, Graph]:
+def _inferred(triples: Iterable[Triple], asserted: set[Triple], closure: Graph, iris: Iris | None,
+              lexicon: Iterable[Triple] | None) -> set[Triple]:
+    """What of ``triples`` is new: not asserted by the article, not in the ontology's
+    closure, the store's vocabulary graphs or the article's lexicon entries, not trivial."""
+    stored = stored_vocabulary(iris.base) if iris is not None else frozenset()
+    entries = lexicon if isinstance(lexicon, (set, frozenset)) else frozenset(lexicon or ())
+    ontology = _triples(closure)
+    return {t for t in triples
+            if t not in asserted and t not in stored and t not in entries and not trivial(t) and t not in ontology}
+
+
+def split_shared(inferred: Iterable[Triple], lexicon: Iterable[Triple]) -> tuple[set[Triple], set[Triple]]:
     """(what is the article's own, what is about the lexicon's shared nodes) of an article's
     inferences: a source, place or kind named by several articles gets its inferred classes
     once, in the lexicon's inferred graph, not in each article's (a triple in two graphs
     counts twice in the union default graph)."""
-    shared_nodes = set(lexicon.subjects())
-    own, shared = Graph(), Graph()  # no prefixes bound: written as N-Triples (binding costs 1 ms)
+    shared_nodes = {t[0] for t in lexicon}
+    own: set[Triple] = set()
+    shared: set[Triple] = set()
     for t in inferred:
         (shared if t[0] in shared_nodes else own).add(t)
     return own, shared

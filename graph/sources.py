@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import gazetteer, lexicon
+from .screening import screened
 from .terms import slug
 
 # -- what kind of agent a name is -------------------------------------------------------
@@ -78,10 +79,10 @@ _DETERMINER = r"(?i:le|la|les|l['’]|the|une?|a|an|des|certaines?|plusieurs|ses
 _PRE = (rf"(?:{_CAP}(?:-run|-led)?|{_ADJ_FR}|(?i:haut-placée?|top|senior|local|national|federal|health|interior|home|"
         rf"foreign|defen[cs]e|finance|economy|labou?r|education|justice|rescue|civil|protection|emergency|disaster|"
         rf"statistics|security|police|army|military|government|state|city|regional|provincial|municipal))")
-DESCRIPTION_RE = re.compile(
+DESCRIPTION_RE = screened(re.compile(
     rf"(?<![\w-])(?:{_DETERMINER}\s*)?(?:{_PRE}\s+){{0,2}}"
     rf"(?P<head>(?i:{_HEADS}))(?![\w-])(?:\s+{_ADJ_FR}){{0,2}}{_COMPLEMENT}{{0,4}}"
-)
+))
 # a role and the name after it: "le Premier ministre, François Bayrou"
 ROLE_NAME_RE = re.compile(rf",?\s*(?P<name>{_CAP}(?:[\s-]+(?:{_CAP}|de|du|al|el|bin|ben|van|von|le|la)){{1,3}})")
 
@@ -249,7 +250,8 @@ GENERIC_HEADS = {"ong", "organisation", "organization", "organisme", "agence", "
                  "bureau", "association", "institut", "institute"}
 
 
-def _descriptions(text: str) -> list[Found]:
+@lru_cache(maxsize=256)  # description_spans and _find ask about the same clauses: remembered within an article
+def _descriptions(text: str) -> tuple[Found, ...]:
     out = []
     for m in DESCRIPTION_RE.finditer(text):
         start, end = m.start(), m.end()
@@ -266,7 +268,7 @@ def _descriptions(text: str) -> list[Found]:
             if re.search(r"[a-zà-ÿ]\.$", span):  # "..., Gabriel Lemoine.": the sentence's full stop
                 span = span[:-1]
         out.append(Found(_register(span), start, start + len(span)))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)

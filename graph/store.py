@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -24,7 +24,7 @@ from typing import IO, Any
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.query import Result
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from .sparql_text import QueryTextError, declares_dataset, inject_values
 from .terms import PREFIXES
@@ -164,7 +164,7 @@ class Store(ABC):
         self.close()
 
 
-def _ntriples(graph: Graph, block: int | str) -> str:
+def _ntriples(graph: Graph | Collection[tuple[Node, Node, Node]], block: int | str) -> str:
     """``graph`` as N-Triples (rdflib's own rows), its blank nodes relabelled for data
     block ``block``: Oxigraph refuses a label shared by two blocks of one request (the
     vocabulary's closure mentions the vocabulary's blank nodes), and in two requests they
@@ -181,8 +181,8 @@ def _ntriples(graph: Graph, block: int | str) -> str:
     return text
 
 
-def serialised(graph: Graph, name: URIRef, tag: str) -> Triples:
-    """``graph``, to be written to the named graph ``name``, as N-Triples for a
+def serialised(graph: Graph | Collection[tuple[Node, Node, Node]], name: URIRef, tag: str) -> Triples:
+    """``graph`` (or a set of triples), to be written to the named graph ``name``, as N-Triples for a
     ``Changes``, its blank nodes labelled for ``tag`` (a letter: each ``Triples`` of one
     ``Changes`` needs its own). A term rdflib refuses to write (an IRI with a space) is a
     ``StoreError`` naming the graph."""

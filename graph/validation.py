@@ -12,6 +12,7 @@ graph then goes to pySHACL, with a warning, never with weaker validation.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from functools import lru_cache
 from itertools import chain
 
@@ -19,7 +20,7 @@ from rdflib import ConjunctiveGraph, Graph
 
 from .lexicon import ontology_file
 from .shape_checks import UnsupportedShapes, compile_shapes
-from .shape_data import CompiledShapes
+from .shape_data import CompiledShapes, Triple
 from .vocabulary import SHAPES_FILE
 
 log = logging.getLogger(__name__)
@@ -47,14 +48,16 @@ def compiled_shapes(shapes_graph: Graph) -> CompiledShapes | None:
         return None
 
 
-def validate(data: Graph | tuple[Graph, ...], vocabulary: Graph, label: str) -> None:
+def validate(data: Graph | tuple[Graph | Collection[Triple], ...], vocabulary: Graph, label: str) -> None:
     """Raise ValidationError unless ``data`` conforms (with ``vocabulary`` as ontology).
-    ``data``: a graph, or graphs validated as their union (an article's graph and its
-    lexicon entries), copied into one graph only for pySHACL, when the checks reject it."""
+    ``data``: a graph, or graphs (or sets of triples) validated as their union (an
+    article's graph and its lexicon entries), copied into one graph only for pySHACL,
+    when the checks reject it."""
     validate_with(shapes(), data, vocabulary, label)
 
 
-def validate_with(shapes_graph: Graph, data: Graph | tuple[Graph, ...], vocabulary: Graph, label: str) -> None:
+def validate_with(shapes_graph: Graph, data: Graph | tuple[Graph | Collection[Triple], ...], vocabulary: Graph,
+                  label: str) -> None:
     """``validate`` against the given shapes graph (``shapes()`` in ``validate``)."""
     checks = compiled_shapes(shapes_graph)
     triples = chain.from_iterable(data) if isinstance(data, tuple) else data
@@ -64,7 +67,7 @@ def validate_with(shapes_graph: Graph, data: Graph | tuple[Graph, ...], vocabula
     if isinstance(data, tuple):
         union = Graph()
         for g in data:
-            union += g
+            union += g  # type: ignore[arg-type]  # rdflib: any iterable of triples
         data = union
     validate_pyshacl(data, vocabulary, label, shapes_graph)
     if checks is not None:  # the reference accepted what the compiled checks rejected

@@ -156,3 +156,22 @@ def test_real_place_words() -> None:
     for word in words:
         found = find(f"Il a parlé de {word} hier.")
         assert [m.surface for m in found] == [word], word
+
+
+def test_index_cache_is_written_read_back_and_survives_corruption(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = gazetteer._build_index()
+    gazetteer._index.cache_clear()
+    try:
+        first = gazetteer._index()  # built and written
+        files = list((tmp_path / "factgraph").glob("gazetteer-index-*.pickle"))
+        assert len(files) == 1
+        gazetteer._index.cache_clear()
+        again = gazetteer._index()  # read back
+        assert again is not first and vars(again) == vars(built) == vars(first)
+        for broken in (b"not a pickle", b"\x80\x05N."):  # garbage, and a pickle of something else (None)
+            files[0].write_bytes(broken)
+            gazetteer._index.cache_clear()
+            assert vars(gazetteer._index()) == vars(built)
+    finally:
+        gazetteer._index.cache_clear()

@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from factgraph.graph import reasoning, vocabulary
 from factgraph.graph.article import parse_article, read_article
 from factgraph.graph.extraction import extract
-from factgraph.graph.mapping import lexicon_graph, to_graph
+from factgraph.graph.mapping import lexicon_graph, lexicon_triples, to_graph, triples
 from factgraph.graph.pipeline import builtin_corpus
 from factgraph.graph.rule_tables import UnsupportedOntology, compile_rules
 from factgraph.graph.terms import FG, Iris
@@ -149,6 +149,23 @@ def test_compiled_rules_infer_what_owlrl_infers_on_the_seed_article():
     inferred = reasoning.infer(compiled(g), IRIS, lex)
     assert len(inferred) > 100
     assert_same_inferences(reasoning.infer_owlrl(g, IRIS, lex), inferred)
+
+
+@pytest.mark.parametrize("name", ["seed", *sorted(ARTICLES)])
+def test_ingest_path_on_sets_gives_owlrl_inferences(name):
+    """What ingest writes (``preparation.prepare_one``: the mapping's triples as sets, never
+    an rdflib graph, the inferences split between the article's and the lexicon's inferred
+    graphs) is owlrl's closure of the article's graph, restricted as ``infer`` restricts it."""
+    x = (extract(read_article(builtin_corpus()[0])) if name == "seed"
+         else extract(parse_article(ARTICLES[name].replace("\\\n", ""), name)))
+    g, lex = triples(x, IRIS), lexicon_triples(x, IRIS)
+    assert g == set(to_graph(x, IRIS)) and lex == set(lexicon_graph(x, IRIS))
+    own, shared = reasoning.split_shared(reasoning.inferred_triples(g, IRIS, lex), lex)
+    assert own and not own & shared
+    assert_same_inferences(reasoning.infer_owlrl(to_graph(x, IRIS), IRIS, lexicon_graph(x, IRIS)),
+                           reasoning._graph(own | shared))
+    lexicon_nodes = {t[0] for t in lex}
+    assert all(t[0] in lexicon_nodes for t in shared) and not any(t[0] in lexicon_nodes for t in own)
 
 
 @pytest.mark.parametrize("name", sorted(ARTICLES))
