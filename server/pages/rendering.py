@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, g, render_template
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -59,8 +59,10 @@ def rows(name: str, **bindings: Node) -> list[Any]:
 
 
 def data_version() -> tuple:
-    """``paging.data_version``: what the caches below are kept for."""
-    return paging.data_version(get_store())
+    """``paging.data_version``: what the caches below are kept for. Read once per request."""
+    if "factgraph_data_version" not in g:
+        g.factgraph_data_version = paging.data_version(get_store())
+    return g.factgraph_data_version
 
 
 def graph_list() -> list[str]:
