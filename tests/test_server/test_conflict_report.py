@@ -23,7 +23,10 @@ def client(seed_store):
 
 
 @pytest.fixture(scope="module")
-def report(client):
+def report(client, seed_store):
+    # set up before the test's call, when a remote server may still hold another test's
+    # dataset (conftest's pytest_runtest_call loads the wanted one only for the call)
+    getattr(seed_store, "ensure", lambda: None)()
     return json.loads(client.get("/conflicts.json").data)
 
 
