@@ -10,6 +10,7 @@ them, the kind page (every claim is of one kind) and its next page, and the stor
 queries' first pages.
 
     python bench/pages.py [--claims 100000] [--repeat 200] [--store DIR | --disk]
+                          [--only NAMES] [--warm K] [--in-process]
 
 ``--disk`` builds the store on disk once (``load.ensure_store``, under /tmp, as
 ``factgraph serve`` reads it) and reuses it: 1M claims take about 15 minutes to build.
@@ -18,6 +19,14 @@ for the claim (under 20 ms), article, source, place pages and the first page of
 ``/conflicts``. A page whose aggregates are read once per version of the data (the
 place, source and kind pages, ``pages.rendering.cached_rows``) is timed after a first
 view of each: the p50 of a site in use; the first view is printed apart.
+
+``--in-process`` runs each view (and stored query) in this process instead of a worker
+forked per request, and prints beside each page the median of the time its queries took
+(``Store.query`` and ``Store.rows``, rows read): the queries' share and the rest (rendering,
+rdflib terms, Flask) apart, whatever the execution model. ``--warm K`` warms and times
+only the first K places and sources (their first views take seconds each at 1M claims).
+To compare two versions of the code side by side, run this script with each on
+``PYTHONPATH`` (a tree whose ``factgraph`` package maps to that version).
 """
 
 from __future__ import annotations
@@ -167,6 +176,9 @@ def main() -> None:
     parser.add_argument("--disk", action="store_true", help="build the store on disk once under /tmp and reuse it")
     parser.add_argument("--only", help="time only these pages (comma-separated names as printed; 'stored' for all "
                         "the stored queries)")
+    parser.add_argument("--warm", type=int, help="warm and time only the first K places and sources")
+    parser.add_argument("--in-process", action="store_true",
+                        help="views in this process (no worker per request); print each page's query time")
     args = parser.parse_args()
 
     import pyoxigraph as ox
@@ -182,6 +194,9 @@ def main() -> None:
         data = synthetic_nquads(args.claims)
         store._ox.bulk_load(data, ox.RdfFormat.N_QUADS)  # noqa: SLF001 - benchmark set-up only
         print(f"store: {args.claims} claims, {len(store._ox)} quads, loaded in {time.perf_counter() - t0:.1f} s")  # noqa: SLF001
+    spent = [0.0]  # ms in the store's queries since the last reset (--in-process)
+    if args.in_process:
+        in_process(store, spent)
     # QUERY_TIMEOUT raised: the bench measures how long a page takes, past the served limit too
     client = create_app({"TESTING": True, "BASE": BASE, "QUERY_TIMEOUT": 300}, store=store).test_client()
     rnd = random.Random(1)
@@ -194,22 +209,31 @@ def main() -> None:
     conflict_paths = [
         str(r[0])[len(BASE) - 1 :] for r in store.query(f"SELECT ?k WHERE {{ ?k a <{FG}Conflict> }}")
     ]
-    first = client.get("/conflicts").get_data(as_text=True)
-    nxt = first.split('<a rel="next" href="', 1)[1].split('"', 1)[0] if 'rel="next"' in first else ""
-    page_two = "/conflicts" + nxt.replace("&amp;", "&")
-    print(f"conflicts: {len(conflict_paths)}")
-    t0 = time.perf_counter()
-    kind_first = client.get(f"/vocab/quantity/{KIND}.html").get_data(as_text=True)
-    print(f"kind page, first view (its counts read and cached): {(time.perf_counter() - t0) * 1000:.0f} ms")
-    more = kind_first.split('<a rel="next" href="', 1)[1].split('"', 1)[0] if 'rel="next"' in kind_first else ""
-    kind_two = f"/vocab/quantity/{KIND}.html" + more.replace("&amp;", "&")
     only = args.only.split(",") if args.only else None
 
     def chosen(name: str) -> bool:
         return only is None or name in only or ("stored" in only and name.startswith("stored "))
 
-    warming = [f"/place/p{p}.html" for p in range(20)] * chosen("place")
-    warming += [f"/agent/a{a}.html" for a in range(50)] * chosen("source (agent)")
+    page_two = kind_two = ""
+    if chosen("conflicts page 2"):
+        first = client.get("/conflicts").get_data(as_text=True)
+        nxt = first.split('<a rel="next" href="', 1)[1].split('"', 1)[0] if 'rel="next"' in first else ""
+        page_two = "/conflicts" + nxt.replace("&amp;", "&")
+    print(f"conflicts: {len(conflict_paths)}")
+    if chosen("kind") or chosen("kind page 2"):
+        t0 = time.perf_counter()
+        kind_first = client.get(f"/vocab/quantity/{KIND}.html").get_data(as_text=True)
+        print(f"kind page, first view (its counts read and cached): {(time.perf_counter() - t0) * 1000:.0f} ms")
+        more = kind_first.split('<a rel="next" href="', 1)[1].split('"', 1)[0] if 'rel="next"' in kind_first else ""
+        kind_two = f"/vocab/quantity/{KIND}.html" + more.replace("&amp;", "&")
+    places, sources = min(20, args.warm or 20), min(50, args.warm or 50)
+    for name, path in (("conflicts", "/conflicts"), ("conflicts (kind)", "/conflicts?kind=" + CONFLICT_KINDS[0])):
+        if chosen(name):  # the first view of a version reads what the report keeps
+            t0 = time.perf_counter()
+            client.get(path)
+            print(f"{name}, first view: {(time.perf_counter() - t0) * 1000:.0f} ms")
+    warming = [f"/place/p{p}.html" for p in range(places)] * chosen("place")
+    warming += [f"/agent/a{a}.html" for a in range(sources)] * chosen("source (agent)")
     for warm in warming:
         t0 = time.perf_counter()
         client.get(warm)
@@ -222,8 +246,8 @@ def main() -> None:
         "claim (303)": lambda: rnd.choice(claim_paths),
         "claim .ttl": lambda: rnd.choice(claim_paths) + ".ttl",
         "article": lambda: f"/article/a{rnd.randrange(articles):05d}.html",
-        "place": lambda: f"/place/p{rnd.randrange(20)}.html",
-        "source (agent)": lambda: f"/agent/a{rnd.randrange(50)}.html",
+        "place": lambda: f"/place/p{rnd.randrange(places)}.html",
+        "source (agent)": lambda: f"/agent/a{rnd.randrange(sources)}.html",
         "home": lambda: "/",
         "conflicts": lambda: "/conflicts",
         "conflicts page 2": lambda: page_two,
@@ -245,19 +269,52 @@ def main() -> None:
         "conflicts (kind)",
         "conflicts.json",
     )
-    print(f"{'page':<32} {'p50 ms':>8} {'p90 ms':>8}  (n)  bar (#14, at 1M claims)")
+    print(f"{'page':<32} {'p50 ms':>8} {'p90 ms':>8} {'query ms':>9}  (n)  bar (#14, at 1M claims)")
     for name, pick in pages.items():
         if not chosen(name):
             continue
         repeat = args.repeat if name not in slow and not name.startswith("stored") else max(10, args.repeat // 10)
-        times = []
+        times, queries = [], []
         for _ in range(repeat):
+            spent[0] = 0.0
             times.extend(timed(client, pick(), 1))
+            queries.append(spent[0])
         times.sort()
         p50, p90 = statistics.median(times), times[max(0, int(len(times) * 0.9) - 1)]
+        query = f"{statistics.median(queries):>9.1f}" if args.in_process else f"{'':>9}"
         bar = BARS.get(name)
         verdict = f"p50 < {bar} ms: {'met' if p50 < bar else 'NOT met'}" if bar else ""
-        print(f"{name:<32} {p50:>8.1f} {p90:>8.1f}  ({len(times)})  {verdict}", flush=True)
+        print(f"{name:<32} {p50:>8.1f} {p90:>8.1f} {query}  ({len(times)})  {verdict}", flush=True)
+
+
+def in_process(store: EmbeddedStore, spent: list[float]) -> None:
+    """Views and stored queries run in this process, not in a worker forked per request,
+    and the time of every query (rows read) added to ``spent[0]``."""
+    from factgraph.server import bounded_views, sparql
+
+    def here(fn, *args, **_):  # noqa: ANN001, ANN002, ANN003, ANN202 - query_pool.run_query's signature
+        return fn(store, *args)
+
+    bounded_views.run_query = here  # type: ignore[assignment]
+    sparql.run_query = here  # type: ignore[assignment]
+    query, rows = store.query, store.rows
+
+    def timed_query(text, bindings=None):  # noqa: ANN001, ANN202
+        t0 = time.perf_counter()
+        result = query(text, bindings)
+        if result.type == "SELECT":
+            result.bindings  # noqa: B018 - rdflib reads the rows on first access
+        spent[0] += (time.perf_counter() - t0) * 1000
+        return result
+
+    def timed_rows(text):  # noqa: ANN001, ANN202
+        t0 = time.perf_counter()
+        found = list(rows(text))
+        spent[0] += (time.perf_counter() - t0) * 1000
+        return iter(found)
+
+    store.query = timed_query  # type: ignore[method-assign]
+    store.rows = timed_rows  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ caller supplies, each ``name[:type][?]`` with type ``iri`` (default), ``string``
 ``integer``, ``decimal`` or ``date``; a trailing ``?`` makes it optional (left unbound).
 ``paged: graph`` says the query is read in keyset pages by article graph (``paging.py``):
 ``?graph`` is projected and names the graph each row was read from; run whole (``run``),
-the query ranges over every graph.
+the query ranges over every graph. ``graphs: values`` (with ``paged``) binds each chunk
+of graphs with a VALUES block rather than a UNION of GRAPH patterns (``paging.py``: a
+query whose GRAPH pattern matches every claim of a graph, joined to lookups from them).
 A missing or unknown key, or a query that does not parse, raises ``CatalogueError``
 when the catalogue loads: a broken query fails at start-up, not on a request.
 
@@ -50,7 +52,8 @@ class ParamError(ValueError):
 TYPES = ("iri", "string", "integer", "decimal", "date")
 _HEADER = re.compile(r"#\+\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<type>[a-z]+))?(?P<optional>\?)?$")
-_KEYS = {"title", "description", "params", "paged"}
+_KEYS = {"title", "description", "params", "paged", "graphs"}
+GRAPH_CHUNKS = ("union", "values")  # how a paged query binds a chunk of graphs
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
@@ -90,6 +93,7 @@ class StoredQuery:
     text: str
     form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
     paged: str | None = None  # the variable naming each row's article graph, when paged by graph
+    graphs: str = "union"  # how a page binds a chunk of graphs (``GRAPH_CHUNKS``)
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Identifier]:
         """Terms for the given raw values; raises ParamError for a missing or bad one."""
@@ -158,7 +162,12 @@ def parse_stored_query(name: str, source: str) -> StoredQuery:
     paged = meta.get("paged") or None
     if paged is not None and (form != "SELECT" or paged not in projected):
         raise CatalogueError(f"{name}.rq: paged by {paged!r}, which must be a projected variable of a SELECT")
-    return StoredQuery(name, meta["title"], meta["description"], tuple(params), source, form, paged)
+    graphs = meta.get("graphs", "union")
+    if graphs not in GRAPH_CHUNKS or (graphs != "union" and paged is None):
+        raise CatalogueError(
+            f"{name}.rq: 'graphs: {graphs}' needs 'paged: graph' and one of {', '.join(GRAPH_CHUNKS)}"
+        )
+    return StoredQuery(name, meta["title"], meta["description"], tuple(params), source, form, paged, graphs)
 
 
 def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:

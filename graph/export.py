@@ -129,6 +129,11 @@ def exists(store: Store, iri: URIRef) -> bool:
     return bool(store.query(query_text("export", "exists"), {"iri": iri}).askAnswer)
 
 
+def graph_exists(store: Store, iri: URIRef) -> bool:
+    """Is ``iri`` a named graph holding a triple (``Store.graph_names``, without listing them)?"""
+    return bool(store.query(query_text("export", "graph_exists"), {"iri": iri}).askAnswer)
+
+
 def _plain(node: Any) -> Any:
     """``"x"^^xsd:string`` as ``"x"``: the same literal in RDF 1.1, but rdflib tells them
     apart and some stores return the explicit form."""

@@ -4,13 +4,14 @@ place, 100 conflicts a page) with its JSON and CSV twins (``/conflicts.json``,
 of one conflict (``/conflict/{hash}.html``: the two claims side by side, each quote
 highlighted in its article).
 
-The rows come from ``queries/pages/conflicts_page.rq`` (the HTML page) and
-``queries/pages/conflicts.rq`` (the twins) with every filter bound (the empty literal
-for "any"). Both are ordered by a key (the kind's IRI, a space, the conflict's IRI) and
-start after a bound ``?after`` key: keyset paging, no OFFSET in the query text. The HTML
-report links its next page by the last key it shows; a twin cut at ``ROW_LIMIT`` links
-the rest with ``Link: <...>; rel="next"`` (and ``"next"`` in the JSON). Nothing here
-builds triples.
+The report is ordered by a key (the kind's IRI, a space, the conflict's IRI), and a page
+starts after a given ``after`` key: keyset paging, never an OFFSET. The keys are sorted
+and filtered in ``graph/conflict_report.py``, read once per version of the derived data
+and kept here (``selected``): at 1M claims, Oxigraph's ``ORDER BY`` over the 20 000
+conflicts cost 2 s a view. A page's columns come from ``queries/pages/conflict_rows.rq``
+for its conflicts only. The HTML report links its next page by the last key it shows; a
+twin cut at ``ROW_LIMIT`` links the rest with ``Link: <...>; rel="next"`` (and ``"next"``
+in the JSON). Nothing here builds triples.
 """
 
 from __future__ import annotations
@@ -20,19 +21,21 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from rdflib import Literal, URIRef
-from rdflib.term import Identifier, Node
+from rdflib.term import Node
+
+from factgraph.graph import conflict_report
 
 from . import pages
+from .app import get_store
 from .bounded_views import bounded
 from .errors import filter_iris
 from .negotiation import negotiate
 from .pages.described import Described, describe, generic_page, title_of, vocabulary_labels
-from .pages.home import store_version
 from .pages.language import UI, Labels, current_lang, local_name
 from .pages.quotes import Quote, claim_quote
-from .pages.rendering import fg, page, rows
+from .pages.rendering import data_version, fg, page, rows
 
 bp = Blueprint("conflicts", __name__)
 
@@ -88,52 +91,80 @@ def chosen_filters() -> dict[str, str]:
     return filter_iris(request.args, FILTERS)
 
 
-def _bindings(filters: dict[str, str]) -> dict[str, Identifier]:
-    return {
-        ("fkind" if name == "kind" else name): (URIRef(filters[name]) if filters.get(name) else Literal(""))
-        for name in FILTERS
-    }
+REPORT_CACHE = "factgraph.cache.conflict_report"  # (data version, {"keys": [...], (filter, value): set})
+MATCH_SETS = 256  # filter values kept per version at most (any IRI may be asked for)
+
+
+def selected(filters: dict[str, str]) -> list[str]:
+    """The report's keys (``conflict_report.key``) that ``filters`` admit, sorted: the keys
+    and each filter value's conflicts read once per version of the derived data and kept
+    (handed back to the parent by the worker, as the filter choices are). Once per request."""
+    memo = g.setdefault("factgraph_conflict_keys", {})
+    wanted = tuple(sorted(filters.items()))
+    if wanted in memo:
+        return memo[wanted]
+    store = get_store()
+    version = data_version()
+    cached = current_app.extensions.get(REPORT_CACHE)
+    entries: dict = cached[1] if cached is not None and cached[0] == version else {}
+    added: dict = {}
+    if "keys" not in entries:
+        added["keys"] = conflict_report.report_keys(store)
+    admitted = []
+    for name in conflict_report.FILTER_PROPERTIES:
+        if filters.get(name):
+            at = (name, filters[name])
+            if at not in entries:
+                added[at] = conflict_report.matching(store, name, filters[name])
+            admitted.append(entries.get(at, added.get(at)))
+    every = {**entries, **added}
+    if added and len(every) <= MATCH_SETS:  # a changed cache is a new object (bounded_views)
+        current_app.extensions[REPORT_CACHE] = (version, every)
+    memo[wanted] = conflict_report.chosen(every["keys"], filters.get("kind"), admitted)
+    return memo[wanted]
 
 
 def report(
-    filters: dict[str, str], after: str = "", limit: int | None = None, query: str = "conflicts"
+    filters: dict[str, str], after: str = "", limit: int | None = None
 ) -> tuple[list[ConflictRow], str | None]:
     """The conflicts matching ``filters`` (IRIs by filter name) after the key ``after``,
-    at most ``limit`` (default ``ROW_LIMIT``), read from the stored query ``query``; and
-    the key to continue after when there are more (else None)."""
+    at most ``limit`` (default ``ROW_LIMIT``), in the report's order; and the key to
+    continue after when there are more (else None)."""
     limit = current_app.config["ROW_LIMIT"] if limit is None else limit
-    found: dict[str, ConflictRow] = {}
-    last_key, next_after = "", None
-    if not filters and query == "conflicts_page":  # the first view: no lookups on the claims
-        found_rows = rows("conflicts_page_all", after=Literal(after))
-    else:
-        found_rows = rows(query, after=Literal(after), **_bindings(filters))
-    for r in found_rows:
-        key = str(r.c)
-        row = found.get(key)
-        if row is None:
-            if len(found) >= limit:
-                next_after = last_key
-                break
-            row = found[key] = ConflictRow(
-                key, str(r.kind), _number(r.severity), _number(r.ratio), _number(r.gap), str(r.a), str(r.b)
-            )
-            last_key = str(r.key)
-        _add(row.claim_a_label, r.aLabel)
-        _add(row.claim_b_label, r.bLabel)
-        _add(row.explanation, r.explanation)
-    return list(found.values()), next_after
+    keys, next_after = conflict_report.page_keys(selected(filters), after, limit)
+    kinds: dict[str, str] = {}  # conflict -> its kind, in the report's order
+    for k in keys:
+        kinds.setdefault(conflict_report.conflict_of(k), k.split(" ", 1)[0])
+    page = conflict_report.rows_of(get_store(), list(kinds))
+    by_conflict = {str(r.c): r for r in page.rows if str(r.kind) == kinds.get(str(r.c))}
+    found: list[ConflictRow] = []
+    for conflict in kinds:
+        r = by_conflict.get(conflict)
+        if r is None:  # gone since the keys were read, or without its two claims
+            continue
+        row = ConflictRow(
+            conflict, str(r.kind), _number(r.severity), _number(r.ratio), _number(r.gap), str(r.a), str(r.b)
+        )
+        for iri, into in (
+            (conflict, row.explanation),
+            (row.claim_a, row.claim_a_label),
+            (row.claim_b, row.claim_b_label),
+        ):
+            for text in page.texts.get(iri, ()):
+                _add(into, text)
+        found.append(row)
+    return found, next_after
 
 
 def count(filters: dict[str, str]) -> int:
-    found = rows("conflict_count", **_bindings(filters)) if filters else rows("conflict_count_all")
-    return int(found[0].n) if found else 0
+    return len(selected(filters))
 
 
 def facets(labels: Labels) -> dict[str, list[tuple[str, str]]]:
-    """The filter form's choices: read once per version of the store (``conflict_facets``
-    joins every conflict's claims: 0.25 s with 2 000 conflicts), then labelled per page."""
-    version = store_version()
+    """The filter form's choices: read once per version of the derived data
+    (``conflict_facets`` joins every conflict's claims: 0.25 s with 2 000 conflicts, seconds
+    at 1M claims), then labelled per page."""
+    version = data_version()
     cached = current_app.extensions.get("factgraph.cache.conflict_facets")
     if cached is not None and cached[0] == version:
         values: dict[str, list[str]] = cached[1]
@@ -175,7 +206,7 @@ def index() -> Response:
         return resp
     labels = vocabulary_labels(Labels(current_lang()))
     after = request.args.get("after") or ""
-    conflicts, next_after = report(filters, after, pages.PAGE_ROWS, "conflicts_page")
+    conflicts, next_after = report(filters, after, pages.PAGE_ROWS)
     resp = page(
         "conflicts.html",
         title=UI[labels.lang]["conflicts"],

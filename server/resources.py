@@ -76,7 +76,7 @@ def _known(iri: URIRef) -> bool:
         return True
     store = get_store()
     try:
-        return export.exists(store, iri) or iri in store.graph_names()
+        return export.exists(store, iri) or export.graph_exists(store, iri)
     except StoreError:  # the store refuses the IRI itself: nothing can be named so
         return False
 
@@ -134,7 +134,7 @@ def rdf_document(iri: URIRef, suffix: str) -> Response:
         return Response(export.ontology_document(suffix), mimetype=media_type)
     store = get_store()
     graph = export.describe(store, iri)
-    if not len(graph) and iri in store.graph_names():
+    if not len(graph) and export.graph_exists(store, iri):
         graph = export.plain_graph(store.graph(iri))  # a named graph's IRI: its content
     if not len(graph):
         abort(404)

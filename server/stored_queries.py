@@ -74,13 +74,14 @@ GRAPHS = "factgraph.cache.article_graphs"  # (data version, article graphs), sha
 
 
 def page_of(
-    store: Store, text: str, var: str, bindings: dict, after: str, want: int, kept: tuple | None
+    store: Store, text: str, var: str, bindings: dict, after: str, want: int, kept: tuple | None, union: bool = True
 ) -> tuple[Outcome, tuple] | Answer:
     """One page of a stored SELECT paged by article graph (in the worker), with the list
-    of article graphs it used (``kept`` when still current) for the parent to keep."""
+    of article graphs it used (``kept`` when still current) for the parent to keep;
+    ``union``: how a chunk of graphs is bound (``StoredQuery.graphs``)."""
     try:
         graphs = graphs_for(store, kept)
-        found = page_by_graph(store, text, var, bindings, graphs[1], after, want)
+        found = page_by_graph(store, text, var, bindings, graphs[1], after, want, union)
     except StoreError as exc:
         return _text(400, str(exc))
     rows = [tuple(plain(row[v]) for v in found.variables) for row in found.rows]
@@ -145,7 +146,7 @@ def query(name: str) -> Response:
             ran: Outcome | Answer
             if stored.paged:
                 paged = run_answer(page_of, stored.text, stored.paged, bindings, after, pages.PAGE_ROWS,
-                                   current_app.extensions.get(GRAPHS))
+                                   current_app.extensions.get(GRAPHS), stored.graphs == "union")
                 if isinstance(paged, Answer):
                     ran = paged
                 else:

@@ -300,7 +300,7 @@ class Labels:
         self.lang = lang
         self._by_iri: dict[str, dict[str, str]] = defaultdict(dict)
 
-    def add(self, iri: Node | None, label: Node | None) -> None:
+    def add(self, iri: Node | str | None, label: Node | None) -> None:
         if iri is not None and isinstance(label, Literal):
             self._by_iri[str(iri)].setdefault(label.language or "", str(label))
 

@@ -60,7 +60,7 @@ def place_page(d: Described, stem: str) -> Response:
     after = request.args.get("after") or ""
     found = cached_rows("place_count", iri=d.iri)
     claims: dict[str, PlaceClaim] = {}
-    page = paged_rows("place_claims", after, page_rows, iri=d.iri)
+    page = paged_rows("place_claims", after, page_rows, by_claim=True, iri=d.iri)
     for row in page.rows:
         d.labels.add(row.claim, row.label)
         entry = claims.setdefault(

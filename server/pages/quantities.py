@@ -42,7 +42,7 @@ def quantity_page(d: Described, stem: str) -> Response:
     vocabulary_labels(d.labels)
     after = request.args.get("after") or ""
     claims: dict[str, KindClaim] = {}
-    page = paged_rows("kind_claims", after, page_rows, iri=d.iri)
+    page = paged_rows("kind_claims", after, page_rows, by_claim=True, iri=d.iri)
     for row in page.rows:
         d.labels.add(row.claim, row.label)
         entry = claims.setdefault(

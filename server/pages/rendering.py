@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, g, render_template
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -59,8 +59,10 @@ def rows(name: str, **bindings: Node) -> list[Any]:
 
 
 def data_version() -> tuple:
-    """``paging.data_version``: what the caches below are kept for."""
-    return paging.data_version(get_store())
+    """``paging.data_version``: what the caches below are kept for. Read once per request."""
+    if "factgraph_data_version" not in g:
+        g.factgraph_data_version = paging.data_version(get_store())
+    return g.factgraph_data_version
 
 
 def graph_list() -> list[str]:
@@ -91,12 +93,16 @@ def cached_rows(name: str, **bindings: Node) -> list[Any]:
     return entries[key]
 
 
-def paged_rows(name: str, after: str, want: int, **bindings: Node) -> Page:
+def paged_rows(name: str, after: str, want: int, by_claim: bool = False, **bindings: Node) -> Page:
     """A page of the stored query ``queries/pages/{name}.rq``, paged by article graph
     (``#+ paged: graph``): the rows of the graphs after ``after``, at least ``want`` of
-    them when there are (whole articles)."""
+    them when there are (whole articles); ``by_claim``: sorted by ``?claim`` within each
+    graph here (Oxigraph's ORDER BY reads every IRI back as a string at each comparison)."""
     text = export.query_text("pages", name)
-    return page_by_graph(get_store(), text, "graph", bindings, graph_list(), after, want)
+    page = page_by_graph(get_store(), text, "graph", bindings, graph_list(), after, want)
+    if by_claim:  # the graphs are in IRI order already: the same order as (graph, claim)
+        page.rows.sort(key=lambda row: (str(row.graph), str(row.claim)))
+    return page
 
 
 def alternates(stem: str) -> list[tuple[str, str, str]]:

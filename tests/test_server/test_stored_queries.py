@@ -101,12 +101,14 @@ def three_articles_store(store_with, tmp_path_factory):
     return store_with(path)
 
 
-def _page_through(store, query, values, want):
-    """Every row of every page of ``query``, and the number of pages."""
+def _page_through(store, query, values, want, union=None):
+    """Every row of every page of ``query``, and the number of pages; each chunk of graphs
+    bound as the query's header says (``union`` None) or as ``union`` says."""
+    union = query.graphs == "union" if union is None else union
     graphs = article_graphs(store)
     rows, after, pages = [], "", 0
     while True:
-        page = page_by_graph(store, query.text, query.paged, query.bindings(values), graphs, after, want)
+        page = page_by_graph(store, query.text, query.paged, query.bindings(values), graphs, after, want, union)
         rows += [tuple(row) for row in page.rows]
         pages += 1
         if page.next_after is None:
@@ -123,12 +125,14 @@ def test_the_library_is_paged_or_bounded(catalogue):
     assert sorted(q.name for q in catalogue.library() if q.paged) == PAGED
 
 
+@pytest.mark.parametrize("union", [True, False], ids=["union", "values"])
 @pytest.mark.parametrize("name", PAGED)
-def test_the_pages_together_are_the_whole_result(catalogue, three_articles_store, name):
+def test_the_pages_together_are_the_whole_result(catalogue, three_articles_store, name, union):
+    # whichever way a chunk of graphs is bound (a UNION of GRAPH patterns or a VALUES block)
     query = catalogue[name]
     values, expected = LIBRARY[name]
     whole = [tuple(row) for row in query.run(three_articles_store, values)]
-    rows, pages = _page_through(three_articles_store, query, values, want=1)
+    rows, pages = _page_through(three_articles_store, query, values, want=1, union=union)
     assert Counter(rows) == Counter(whole)
     if name != "conflicts_by_kind":  # the conflict's claims are in article a only
         assert len(whole) == 3 * expected and pages == 3, "one page per article"
@@ -161,6 +165,9 @@ def test_values_are_bindings_not_text(catalogue, facts_store):
     ("#+ title: T\n#+ description: D\n#+ params: y\nSELECT ?x { ?x ?p ?o }", "not a variable"),
     ("#+ title: T\n#+ description: D\nSELECT ?x WHERE { ?x ?p }", "q.rq"),
     ("#+ title: T\n#+ description: D\n#+ params: p\nSELECT ?x WHERE { ?x ?p ?o }", "projection"),
+    ("#+ title: T\n#+ description: D\n#+ graphs: values\nSELECT ?x WHERE { ?x ?p ?o }", "needs 'paged: graph'"),
+    ("#+ title: T\n#+ description: D\n#+ paged: x\n#+ graphs: tree\nSELECT ?x WHERE { GRAPH ?x { ?s ?p ?o } }",
+     "one of union, values"),
 ])
 def test_malformed_stored_query_is_an_error(source, message):
     with pytest.raises(CatalogueError, match=message):
