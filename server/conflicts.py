@@ -28,8 +28,8 @@ from rdflib.term import Node
 from factgraph.graph import conflict_report
 
 from . import pages
-from .app import get_store
 from .bounded_views import bounded
+from .current_store import get_store
 from .errors import filter_iris
 from .negotiation import negotiate
 from .pages.described import Described, describe, generic_page, title_of, vocabulary_labels
