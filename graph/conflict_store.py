@@ -21,9 +21,10 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from factgraph import __version__
 
 from .conflict_records import ClaimRecord, Conflict
+from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_values
+from .sparql_text import inject_value_rows, inject_value_table, inject_values
 from .store import Store
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -49,7 +50,6 @@ def _float(value: str | None) -> float | None:
 
 def _bool(value: str | None, default: bool = True) -> bool:
     return default if value is None else value in ("true", "1")
-
 
 
 CHUNK = 500  # terms per VALUES block: a request every store takes (Virtuoso's text limit)
@@ -145,6 +145,61 @@ def claim_kinds(store: Store, places: Iterable[str], without_place: bool = False
     for d in rows:
         out[d["claim"]].add(_text(d.get("notation")) or local_name(d["quantity"]))
     return dict(out)
+
+
+def _table_rows(
+    store: Store, name: str, names: tuple[str, ...], rows: Iterable[tuple[str, ...]]
+) -> Iterator[dict[str, str]]:
+    """The rows of the stored query ``name`` for each of ``rows`` (terms in SPARQL
+    syntax) bound to ``?names`` together, CHUNK rows a request."""
+    text = _stored_query(name)
+    batch = sorted(set(rows))
+    for i in range(0, len(batch), CHUNK):
+        yield from store.rows(inject_value_table(text, names, batch[i : i + CHUNK]))
+
+
+def _kind(d: dict[str, str]) -> str:
+    return _text(d.get("notation")) or local_name(d["quantity"])
+
+
+def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
+    """The claims of ``windows`` (``conflict_region.windows``): at one of a window's
+    places, or with no place for a window without one, their period ending within it or
+    undated, of one of its kinds (``claims_in_windows.rq``,
+    ``claims_without_place_in_windows.rq``)."""
+    kinds: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for w in windows:
+        dates = (Literal(w.first).n3(), Literal(w.last).n3())
+        for p in w.places or ("",):
+            kinds[(URIRef(p).n3(), *dates) if p else dates] |= w.kinds
+    placed = [row for row in kinds if len(row) == 3]
+    unplaced = [row for row in kinds if len(row) == 2]
+    out = set()
+    for d in _table_rows(store, "claims_in_windows", ("place", "first", "last"), placed):
+        if _kind(d) in kinds[(URIRef(d["place"]).n3(), Literal(d["first"]).n3(), Literal(d["last"]).n3())]:
+            out.add(d["claim"])
+    for d in _table_rows(store, "claims_without_place_in_windows", ("first", "last"), unplaced):
+        if _kind(d) in kinds[(Literal(d["first"]).n3(), Literal(d["last"]).n3())]:
+            out.add(d["claim"])
+    return out
+
+
+def series_claims(store: Store, keys: Iterable[tuple[str, str, str]]) -> set[str]:
+    """The claims of each (claimant, kind, place) of ``keys`` over all of time, '' for
+    no place (``claimant_claims_at_places.rq``, ``claimant_claims_without_place.rq``)."""
+    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for claimant, kind, place in keys:
+        kinds[(claimant, place)].add(kind)
+    placed = [(URIRef(c).n3(), URIRef(p).n3()) for c, p in kinds if p]
+    unplaced = [(URIRef(c).n3(),) for c, p in kinds if not p]
+    out = set()
+    for d in _table_rows(store, "claimant_claims_at_places", ("claimant", "place"), placed):
+        if _kind(d) in kinds[(d["claimant"], d["place"])]:
+            out.add(d["claim"])
+    for d in _table_rows(store, "claimant_claims_without_place", ("claimant",), unplaced):
+        if _kind(d) in kinds[(d["claimant"], "")]:
+            out.add(d["claim"])
+    return out
 
 
 def claim_count(store: Store) -> int:

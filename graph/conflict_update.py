@@ -22,7 +22,7 @@ notation or tally flag, a source's label) — ``vocabulary_changes``.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -30,23 +30,26 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from . import staleness
+from . import conflict_region, staleness
 from .conflict_records import ClaimRecord, Conflict, Settings
+from .conflict_region import Reach, Region
 from .conflict_store import (
     DETECTOR_VERSION,
     article_claims,
     claim_count,
     claim_kinds,
+    claims_in_windows,
     detection_activity,
     detection_run,
     load_hierarchies,
     load_records,
+    series_claims,
     stored_verdicts,
     term_triples,
     terms_in_use,
     verdicts_graph,
 )
-from .conflicts import Region, detect_region, refresh
+from .conflicts import detect_region, refresh
 from .store import Changes, Store
 from .terms import FG, FGK, Iris
 
@@ -94,7 +97,7 @@ class Outcome:
     removed: int = 0
     added: int = 0
     claims_read: int = 0
-    judged: set[str] = field(default_factory=set)
+    judged: set[str] = field(default_factory=set)  # the claims of the verdicts judged again
 
 
 def removed_records(store: Store, iris: Iris, articles: Iterable[str]) -> list[ClaimRecord]:
@@ -131,17 +134,30 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     new_ids = article_claims(store, writes.articles)
     new = load_records(store, iris, new_ids)
     touched = [*new, *writes.removed]
-    ids = set(new_ids) | _around(store, touched, places, kinds)
-    if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
-        return Outcome(refresh(store, iris, settings), incremental=False)
-    records = load_records(store, iris, ids)
-    restated = {r.restates for r in records if r.restates} - ids  # a restatement keeps out of the groups
-    if restated:
-        records = sorted([*records, *load_records(store, iris, restated)], key=lambda r: r.iri)
-    found, judged = detect_region(
-        records, Region(touched, writes.articles), places, kinds, settings, cumulative or None
+    region = Region(touched, writes.articles)
+    found: list[Conflict] = []
+    covered = None
+    plan = conflict_region.windows(touched, places, kinds, settings or Settings())
+    if plan is not None:  # the time windows and series around the touched claims
+        ids = (
+            new_ids
+            | claims_in_windows(store, plan)
+            | series_claims(store, conflict_region.series_keys(touched, places))
+        )
+        records = _with_restated(store, iris, ids)
+        found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
+    if covered is None:  # undated claims: the touched groups and those they enclose, whole
+        ids = set(new_ids) | _around(store, touched, places, kinds)
+        if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
+            return Outcome(refresh(store, iris, settings), incremental=False)
+        records = _with_restated(store, iris, ids)
+        found, covered = detect_region(
+            records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
+        )
+        assert covered is not None
+    old = _covered(
+        stored_verdicts(store, iris, covered.all_claims() | {r.iri for r in writes.removed}), covered
     )
-    old = stored_verdicts(store, iris, judged | {r.iri for r in writes.removed})
     written = new_ids | {r.iri for r in writes.removed}
     kept = _kept_text_verdicts(old, written)
     kept_keys = {k for k, _ in kept.values()}
@@ -163,21 +179,46 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
             remove={iris.conflicts_graph: remove, iris.status_graph: seen}, add={iris.conflicts_graph: add}
         )
     )
-    return Outcome(found, True, len(remove), len(add), len(records), judged)
+    return Outcome(found, True, len(remove), len(add), len(records), covered.all_claims())
+
+
+def _with_restated(store: Store, iris: Iris, ids: Collection[str]) -> list[ClaimRecord]:
+    """The records of ``ids`` and of the claims they restate (a restatement keeps out of
+    the groups: the detector must see what it restates), sorted by IRI."""
+    records = load_records(store, iris, ids)
+    restated = {r.restates for r in records if r.restates} - set(ids)
+    if restated:
+        records = sorted([*records, *load_records(store, iris, restated)], key=lambda r: r.iri)
+    return records
+
+
+def _covered(old: Graph, covered: Reach) -> Graph:
+    """The stored verdicts and links of ``old`` that ``covered`` judges again."""
+    out = Graph()
+    nodes = {}
+    for node, a in old.subject_objects(FG.claimA):
+        b = old.value(node, FG.claimB)
+        nodes[node] = b is None or covered.covers(str(a), str(b))
+    for s, p, o in old:
+        if p == FG.conflictsWith:
+            if covered.covers(str(s), str(o)):
+                out.add((s, p, o))
+        elif nodes.get(s, True):
+            out.add((s, p, o))
+    return out
 
 
 def _around(
     store: Store, touched: Collection[ClaimRecord], places: dict[str, set[str]], kinds: dict[str, set[str]]
 ) -> set[str]:
     """The claims that may share a group with a touched claim or lie in a group
-    enclosing one that does: a place at, inside or around a touched claim's, a kind
-    equal to, narrower or broader than its (a superset; the detector keeps the groups)."""
-    kind_set = {t.quantity for t in touched}
-    narrower = {k for k, broader in kinds.items() if broader & kind_set} | kind_set
-    related_kinds = narrower | {b for k in narrower for b in kinds.get(k, ())}
-    place_set = {p for t in touched for p in t.places}
-    inside = {p for p, enclosing in places.items() if not enclosing.isdisjoint(place_set)} | place_set
-    related_places = inside | {q for p in inside for q in places.get(p, ())}
+    enclosing one that does, over all of time (``conflict_region.related``)."""
+    related_places: set[str] = set()
+    related_kinds: set[str] = set()
+    for t in touched:
+        p, k = conflict_region.related(t, places, kinds)
+        related_places |= p
+        related_kinds |= k
     unplaced = any(not t.places for t in touched)
     return {
         c

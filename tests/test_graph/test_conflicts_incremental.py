@@ -117,10 +117,14 @@ def test_detect_region_equals_detect_on_the_claims_it_judges():
     ]
     whole = detect(records, part_of, kinds)
     touched = [records[2]]  # the province's claim: the province, the town inside it, not the country
-    found, judged = detect_region(records, Region(touched, {records[2].article}), part_of, kinds)
-    assert judged == {"claim/a3/3", "claim/a4/4", "claim/a5/5"}
-    assert found == [c for c in whole if c.a in judged or c.b in judged]
-    assert any(c.a not in judged and c.b not in judged for c in whole)  # elsewhere: not judged again
+    region = Region(touched, {records[2].article}, whole_groups=True)
+    found, reach = detect_region(records, region, part_of, kinds)
+    assert reach is not None and reach.claims == {"claim/a3/3", "claim/a4/4", "claim/a5/5"}
+    assert found == [c for c in whole if reach.covers(c.a, c.b)]
+    assert any(not reach.covers(c.a, c.b) for c in whole)  # elsewhere: not judged again
+    found, reach = detect_region(records, Region(touched, {records[2].article}), part_of, kinds)
+    assert reach is not None and "claim/a3/3" in reach.claims
+    assert found == [c for c in whole if reach.covers(c.a, c.b)]
 
 
 def test_the_conflicts_graph_text_keeps_every_character_of_the_explanations():
