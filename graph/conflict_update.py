@@ -98,6 +98,7 @@ class Outcome:
     added: int = 0
     claims_read: int = 0
     judged: set[str] = field(default_factory=set)  # the claims of the verdicts judged again
+    windowed: bool = False  # the region was the time windows around the touched claims, not whole groups
 
 
 def removed_records(store: Store, iris: Iris, articles: Iterable[str]) -> list[ClaimRecord]:
@@ -146,6 +147,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         )
         records = _with_restated(store, iris, ids)
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
+    windowed = covered is not None
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
@@ -179,7 +181,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
             remove={iris.conflicts_graph: remove, iris.status_graph: seen}, add={iris.conflicts_graph: add}
         )
     )
-    return Outcome(found, True, len(remove), len(add), len(records), covered.all_claims())
+    return Outcome(found, True, len(remove), len(add), len(records), covered.all_claims(), windowed)
 
 
 def _with_restated(store: Store, iris: Iris, ids: Collection[str]) -> list[ClaimRecord]:

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, SKOS
 
-from factgraph.graph import conflict_region
+from factgraph.graph import conflict_region, conflict_update, staleness
 from factgraph.graph.conflict_records import ClaimRecord, Settings, date_span
-from factgraph.graph.conflicts import Conflict, Region, detect, detect_region
+from factgraph.graph.conflicts import Conflict, Region, detect, detect_region, refresh
+from factgraph.graph.store import Changes, Store
+from factgraph.graph.terms import FG, SCHEMA, Iris
 
 PART_OF = {
     "c0-p0": {"c0"},
@@ -206,3 +211,147 @@ def test_the_windows_read_fewer_claims_than_whole_groups():
     assert plan is not None
     read = _read(store + new, plan, conflict_region.series_keys(new, places))
     assert 0 < len(read) < len(_related(store + new, new)) / 2
+
+
+# -- on a store: the same, through conflict_update and the stored queries, on every backend
+
+BASE = "http://127.0.0.1:5000/"
+IRIS = Iris(BASE)
+QUANTITY = "https://w3id.org/factgraph/quantity/"
+BOUND = "https://w3id.org/factgraph/bound/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _stored(r: ClaimRecord) -> ClaimRecord:
+    """A record with store IRIs."""
+    return replace(
+        r,
+        iri=BASE + "claim/" + r.iri,
+        article=BASE + "article/" + r.article,
+        claimant=BASE + "agent/" + r.claimant,
+        places=frozenset(BASE + "place/" + p for p in r.places),
+        restates=BASE + "claim/" + r.restates if r.restates else None,
+        disputes=BASE + "claim/" + r.disputes if r.disputes else None,
+    )
+
+
+def _triples(records: list[ClaimRecord]) -> Graph:
+    """The triples of claims as ``mapping.py`` writes them (what the conflicts read)."""
+    g = Graph()
+    for r in records:
+        c = URIRef(r.iri)
+        g.add((c, RDF.type, FG.FigureClaim))
+        g.add((c, FG.claimant, URIRef(r.claimant)))
+        g.add((c, SCHEMA.appearance, URIRef(r.article)))
+        g.add((c, FG.quantityKind, URIRef(QUANTITY + r.quantity)))
+        g.add((c, FG.bound, URIRef(BOUND + r.bound)))
+        for p, v in (
+            (FG.value, r.value),
+            (FG.valueHigh, r.value_high),
+            (FG.intervalLow, r.low),
+            (FG.intervalHigh, r.high),
+        ):
+            if v is not None:
+                g.add((c, p, Literal(Decimal(str(v)))))
+        for p, v in ((FG.intervalLowInclusive, r.low_incl), (FG.intervalHighInclusive, r.high_incl)):
+            g.add((c, p, Literal(v)))
+        for place in r.places:
+            g.add((c, FG.place, URIRef(place)))
+        for p, d in ((FG.periodStart, r.period_start), (FG.periodEnd, r.period_end)):
+            if d:
+                g.add((c, p, Literal(d, datatype=URIRef(XSD + ("gYearMonth" if len(d) == 7 else "date")))))
+        for p, o in ((FG.restates, r.restates), (FG.disputes, r.disputes)):
+            if o:
+                g.add((c, p, URIRef(o)))
+        g.add((c, FG.quoteText, Literal(f"claim {r.iri}")))
+    return g
+
+
+def _vocabulary() -> Graph:
+    g = Graph()
+    for kind, broader in KINDS.items():
+        k = URIRef(QUANTITY + kind)
+        g.add((k, RDF.type, FG.QuantityKind))
+        g.add((k, SKOS.notation, Literal(kind)))
+        g.add((k, FG.cumulative, Literal(True)))
+        for b in broader:
+            g.add((k, FG.partOfKind, URIRef(QUANTITY + b)))
+    for place, enclosing in PART_OF.items():
+        for e in enclosing:
+            g.add((URIRef(BASE + "place/" + place), FG.partOfPlace, URIRef(BASE + "place/" + e)))
+    return g
+
+
+def _conflicts_graph(store: Store) -> set:
+    return {t for t in store.graph(IRIS.conflicts_graph) if t[1] != PROV.endedAtTime}
+
+
+def _write_article(
+    store: Store, article: str, records: list[ClaimRecord], step: int
+) -> conflict_update.Writes:
+    """The article's claims in its graph with the run's stale mark, as an ingest writes them."""
+    activity = IRIS.activity(f"ingest/test-{step}")
+    iri = BASE + "article/" + article
+    removed = conflict_update.removed_records(store, IRIS, [iri])
+    store.apply(
+        Changes(
+            replace={IRIS.article_graph(article): _triples(records)},
+            add={IRIS.status_graph: staleness.mark(IRIS, activity)},
+        )
+    )
+    return conflict_update.Writes(activity, frozenset({iri}), tuple(removed))
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(store, seed):
+    """New articles and articles read anew (overlapping and distant periods, places in one
+    another, the same and other sources), each refreshed incrementally from the store:
+    each time the conflicts graph a full recompute writes, and mostly read by windows."""
+    rng = random.Random(seed)
+    settings = Settings(period_tolerance_days=20, max_neighbours=2)
+    articles = {
+        f"a{a}": [_stored(r) for r in _claims(rng, f"a{a}", rng.randrange(3, 10), False)] for a in range(16)
+    }
+    store.apply(
+        Changes(
+            replace={
+                IRIS.vocabulary_graph: _vocabulary(),
+                **{IRIS.article_graph(a): _triples(rs) for a, rs in articles.items()},
+            }
+        )
+    )
+    refresh(store, IRIS, settings)
+    windowed, seen = 0, set()
+    for step in range(6):
+        if step % 2:  # an article read anew: figures changed, its first claim gone
+            article = f"a{rng.randrange(16)}"
+            records = [replace(r, value=r.value * 3 if r.value else r.value) for r in articles[article][1:]]
+            records = [
+                ClaimRecord.make(
+                    r.iri,
+                    r.claimant,
+                    r.quantity,
+                    r.value,
+                    r.bound,
+                    value_high=r.value_high,
+                    places=r.places,
+                    article=r.article,
+                    period_start=r.period_start,
+                    period_end=r.period_end,
+                )
+                for r in records
+            ]
+        else:
+            article = f"n{step}"
+            records = [_stored(r) for r in _claims(rng, article, rng.randrange(2, 8), False)]
+        articles[article] = records
+        done = conflict_update.refresh_after(
+            store, IRIS, _write_article(store, article, records, step), settings
+        )
+        assert done.incremental and not staleness.is_stale(store, IRIS)
+        windowed += done.windowed
+        incremental = _conflicts_graph(store)
+        seen.add(frozenset(incremental))
+        refresh(store, IRIS, settings)
+        assert _conflicts_graph(store) == incremental
+    assert windowed >= 4 and len(seen) >= 4
