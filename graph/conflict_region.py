@@ -121,25 +121,31 @@ def windows(
     kinds: Mapping[str, set[str]],
     settings: Settings,
 ) -> list[Window] | None:
-    """The claims to read around ``touched``: their related groups within ``2 tol`` of
-    each one's end. None when a touched claim that may join a group has no date."""
+    """The claims to read around each of ``touched`` ending on day ``e``: its group within
+    ``2 tol`` of ``e`` (the windows of the claims near it), the groups it encloses (places
+    at or inside its, kinds equal or narrower) and those enclosing it (places at or around
+    its, kinds equal or broader) within ``tol``. None when a touched claim that may join a
+    group has no date."""
     out = []
-    span = 2 * settings.period_tolerance_days
+    tol = settings.period_tolerance_days
     for r in touched:
         if not in_groups(r):
             continue
         e = end_day(r)
         if e is None:
             return None
-        related_places, related_kinds = related(r, places, kinds)
-        out.append(
-            Window(
-                frozenset(related_places) if r.places else frozenset(),
-                frozenset(related_kinds),
-                date.fromordinal(e - span).isoformat(),
-                date.fromordinal(e + span).isoformat(),
-            )
-        )
+        own = most_specific(r.places, places)
+        inside = {p for p, enclosing in places.items() if not enclosing.isdisjoint(own)} | own
+        around = own | {q for p in own for q in places.get(p, ())}
+        narrower = {k for k, broader in kinds.items() if r.quantity in broader} | {r.quantity}
+        broader = {r.quantity, *kinds.get(r.quantity, ())}
+        near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
+        wide = (date.fromordinal(e - 2 * tol).isoformat(), date.fromordinal(e + 2 * tol).isoformat())
+        out += [
+            Window(frozenset({min(own)} if own else ()), frozenset({r.quantity}), *wide),
+            Window(frozenset(inside), frozenset(narrower), near, far),
+            Window(frozenset(around), frozenset(broader), near, far),
+        ]
     return out
 
 

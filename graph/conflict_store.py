@@ -20,7 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from factgraph import __version__
 
-from .conflict_records import ClaimRecord, Conflict
+from .conflict_records import ClaimRecord, Conflict, date_span
 from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
@@ -163,23 +163,41 @@ def _kind(d: dict[str, str]) -> str:
 
 
 def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
-    """The claims of ``windows`` (``conflict_region.windows``): at one of a window's
-    places, or with no place for a window without one, their period ending within it or
-    undated, of one of its kinds (``claims_in_windows.rq``,
-    ``claims_without_place_in_windows.rq``)."""
-    kinds: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    """The claims of ``windows`` (``conflict_region.windows``): of one of a window's kinds,
+    at one of its places (with no place, for a window without one), their period ending
+    within it or undated (``claims_in_windows.rq``, ``claims_without_place_in_windows.rq``).
+    One VALUES row per place, spanning its windows: the store scans a place's claims once
+    (a country's for every claim in it), the kinds and exact windows are picked here."""
+    spans: dict[str, list[tuple[int, int, frozenset[str]]]] = defaultdict(list)
+    bounds: dict[str, tuple[str, str]] = {}
     for w in windows:
-        dates = (Literal(w.first).n3(), Literal(w.last).n3())
+        first, last = date_span(w.first), date_span(w.last)
+        assert first is not None and last is not None
         for p in w.places or ("",):
-            kinds[(URIRef(p).n3(), *dates) if p else dates] |= w.kinds
-    placed = [row for row in kinds if len(row) == 3]
-    unplaced = [row for row in kinds if len(row) == 2]
+            spans[p].append((first[0], last[1], w.kinds))
+            lo, hi = bounds.get(p, (w.first, w.last))
+            bounds[p] = (min(lo, w.first), max(hi, w.last))
+    rows = itertools.chain(
+        _table_rows(
+            store,
+            "claims_in_windows",
+            ("place", "first", "last"),
+            [(URIRef(p).n3(), Literal(lo).n3(), Literal(hi).n3()) for p, (lo, hi) in bounds.items() if p],
+        ),
+        _table_rows(
+            store,
+            "claims_without_place_in_windows",
+            ("first", "last"),
+            [(Literal(lo).n3(), Literal(hi).n3()) for p, (lo, hi) in bounds.items() if not p],
+        ),
+    )
     out = set()
-    for d in _table_rows(store, "claims_in_windows", ("place", "first", "last"), placed):
-        if _kind(d) in kinds[(URIRef(d["place"]).n3(), Literal(d["first"]).n3(), Literal(d["last"]).n3())]:
-            out.add(d["claim"])
-    for d in _table_rows(store, "claims_without_place_in_windows", ("first", "last"), unplaced):
-        if _kind(d) in kinds[(Literal(d["first"]).n3(), Literal(d["last"]).n3())]:
+    for d in rows:
+        kind, end = _kind(d), date_span(d.get("periodEnd")) or date_span(d.get("statedOn"))
+        if any(
+            kind in kinds and (end is None or first <= end[1] <= last)
+            for first, last, kinds in spans[d.get("place", "")]
+        ):
             out.add(d["claim"])
     return out
 
@@ -207,19 +225,24 @@ def claim_count(store: Store) -> int:
     return sum(int(d["n"]) for d in store.rows(_stored_query("claim_count")))
 
 
-def stored_verdicts(store: Store, iris: Iris, claims: Iterable[str]) -> Graph:
-    """The triples of the stored verdicts on ``claims`` and the fg:conflictsWith links
-    from or to them (``conflicts_of_claims.rq``, ``links_of_claims.rq``), as stored."""
-    g = Graph()
-    verdicts, links = _stored_query("conflicts_of_claims"), _stored_query("links_of_claims")
+StoredTriple = tuple[str, str, str, str | None, str | None]  # s, p, o (IRI or lexical form), datatype, language
+
+
+def stored_verdicts(store: Store, claims: Iterable[str]) -> tuple[list[StoredTriple], set[tuple[str, str]]]:
+    """(the triples of the stored verdicts on ``claims``, the fg:conflictsWith links from
+    or to them as (claim, other) both ways), as plain strings (``conflicts_of_claims.rq``,
+    ``links_of_claims.rq``): thousands of rows, no rdflib terms."""
+    triples: dict[tuple[str, str, str, str | None], StoredTriple] = {}
+    links: set[tuple[str, str]] = set()
+    verdicts, linked = _stored_query("conflicts_of_claims"), _stored_query("links_of_claims")
     for batch in _chunks(claims):
-        for row in store.query(inject_value_rows(verdicts, "claim", batch)):
-            g.add((row.s, row.p, row.o))  # type: ignore[union-attr]
-        for row in store.query(inject_value_rows(links, "claim", batch)):
-            claim, other = row.claim, row.other  # type: ignore[union-attr]
-            g.add((claim, FG.conflictsWith, other))
-            g.add((other, FG.conflictsWith, claim))  # its twin, written with it
-    return g
+        for d in store.rows(inject_value_rows(verdicts, "claim", batch)):
+            t = (d["s"], d["p"], d["o"], d.get("datatype"), d.get("lang") or None)
+            triples[t[:3] + (t[3],)] = t
+        for d in store.rows(inject_value_rows(linked, "claim", batch)):
+            links.add((d["claim"], d["other"]))
+            links.add((d["other"], d["claim"]))  # its twin, written with it
+    return list(triples.values()), links
 
 
 def term_triples(store: Store, terms: Iterable[str], predicates: Collection[URIRef]) -> set[tuple]:
