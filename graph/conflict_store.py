@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -68,13 +68,21 @@ def _chunks(terms: Iterable[str]) -> Iterator[list[str]]:
 
 
 def _rows_for(
-    store: Store, name: str, var: str, terms: Iterable[str], graph: URIRef | None = None
+    store: Store,
+    name: str,
+    var: str,
+    terms: Iterable[str],
+    graph: URIRef | None = None,
+    dates: Mapping[str, str] | None = None,
 ) -> Iterator[dict[str, str]]:
     """The rows of the stored query ``name`` for each of ``terms`` bound to ``?var``
-    (a chunk of terms a request), in ``graph`` when given."""
+    (a chunk of terms a request), in ``graph`` when given, with ``dates`` (variable ->
+    term in SPARQL syntax) bound once."""
     text = _stored_query(name)
     if graph is not None:
         text = inject_values(text, {"graph": graph.n3()})
+    if dates:
+        text = inject_values(text, dates)
     for batch in _chunks(terms):
         yield from store.rows(inject_value_rows(text, var, batch))
 
@@ -177,22 +185,21 @@ def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
             spans[p].append((first[0], last[1], w.kinds))
             lo, hi = bounds.get(p, (w.first, w.last))
             bounds[p] = (min(lo, w.first), max(hi, w.last))
-    rows = itertools.chain(
-        _table_rows(
-            store,
-            "claims_in_windows",
-            ("place", "first", "last"),
-            [(URIRef(p).n3(), Literal(lo).n3(), Literal(hi).n3()) for p, (lo, hi) in bounds.items() if p],
-        ),
-        _table_rows(
-            store,
-            "claims_without_place_in_windows",
-            ("first", "last"),
-            [(Literal(lo).n3(), Literal(hi).n3()) for p, (lo, hi) in bounds.items() if not p],
-        ),
-    )
+    by_span: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for p, span in bounds.items():
+        by_span[span].append(p)
+    rows: list[Iterable[dict[str, str]]] = []
+    for (lo, hi), at in sorted(by_span.items()):
+        dates = {"first": Literal(lo).n3(), "last": Literal(hi).n3()}
+        # the dates bound apart from the places: Virtuoso answers nothing to a FILTER on
+        # variables of a VALUES block of several rows and columns
+        placed = [p for p in at if p]
+        if placed:
+            rows.append(_rows_for(store, "claims_in_windows", "place", placed, dates=dates))
+        if "" in at:
+            rows.append(store.rows(inject_values(_stored_query("claims_without_place_in_windows"), dates)))
     out = set()
-    for d in rows:
+    for d in itertools.chain.from_iterable(rows):
         kind, end = _kind(d), date_span(d.get("periodEnd")) or date_span(d.get("statedOn"))
         if any(
             kind in kinds and (end is None or first <= end[1] <= last)
