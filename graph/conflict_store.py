@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -232,24 +232,32 @@ def claim_count(store: Store) -> int:
     return sum(int(d["n"]) for d in store.rows(_stored_query("claim_count")))
 
 
-StoredTriple = tuple[str, str, str, str | None, str | None]  # s, p, o (IRI or lexical form), datatype, language
+# a stored triple as read: s, p, o (an IRI or a lexical form), the datatype, the language
+StoredTriple = tuple[str, str, str, str | None, str | None]
 
 
-def stored_verdicts(store: Store, claims: Iterable[str]) -> tuple[list[StoredTriple], set[tuple[str, str]]]:
-    """(the triples of the stored verdicts on ``claims``, the fg:conflictsWith links from
-    or to them as (claim, other) both ways), as plain strings (``conflicts_of_claims.rq``,
-    ``links_of_claims.rq``): thousands of rows, no rdflib terms."""
-    triples: dict[tuple[str, str, str, str | None], StoredTriple] = {}
+def stored_verdicts(
+    store: Store, claims: Iterable[str], judged: Callable[[str, str], bool]
+) -> tuple[list[StoredTriple], set[tuple[str, str]]]:
+    """(the triples of the stored verdicts on ``claims`` whose pair of claims is
+    ``judged``, the fg:conflictsWith links from or to ``claims`` as (claim, other) both
+    ways), as plain strings: the verdicts named first (``verdicts_of_claims.rq``), the
+    triples of those judged then (``triples_of_verdicts.rq``), the links
+    (``links_of_claims.rq``); thousands of rows, no rdflib terms."""
+    nodes: set[str] = set()
     links: set[tuple[str, str]] = set()
-    verdicts, linked = _stored_query("conflicts_of_claims"), _stored_query("links_of_claims")
-    for batch in _chunks(claims):
-        for d in store.rows(inject_value_rows(verdicts, "claim", batch)):
-            t = (d["s"], d["p"], d["o"], d.get("datatype"), d.get("lang") or None)
-            triples[t[:3] + (t[3],)] = t
-        for d in store.rows(inject_value_rows(linked, "claim", batch)):
-            links.add((d["claim"], d["other"]))
-            links.add((d["other"], d["claim"]))  # its twin, written with it
-    return list(triples.values()), links
+    claims = sorted(set(claims))
+    for d in _rows_for(store, "verdicts_of_claims", "claim", claims):
+        if judged(d["a"], d["b"]):
+            nodes.add(d["verdict"])
+    for d in _rows_for(store, "links_of_claims", "claim", claims):
+        links.add((d["claim"], d["other"]))
+        links.add((d["other"], d["claim"]))  # its twin, written with it
+    triples = [
+        (d["verdict"], d["p"], d["o"], d.get("datatype"), d.get("lang") or None)
+        for d in _rows_for(store, "triples_of_verdicts", "verdict", nodes)
+    ]
+    return triples, links
 
 
 def term_triples(store: Store, terms: Iterable[str], predicates: Collection[URIRef]) -> set[tuple]:

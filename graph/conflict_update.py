@@ -159,7 +159,9 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
         )
         assert covered is not None
-    stored, links = stored_verdicts(store, covered.all_claims() | {r.iri for r in writes.removed})
+    stored, links = stored_verdicts(
+        store, covered.all_claims() | {r.iri for r in writes.removed}, covered.covers
+    )
     written = new_ids | {r.iri for r in writes.removed}
     remove, add, found = _changes(stored, links, found, covered, written, iris)
     activity = detection_activity(iris)
