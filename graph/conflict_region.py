@@ -150,16 +150,37 @@ def windows(
 
 
 def series_keys(
-    touched: Iterable[ClaimRecord], places: Mapping[str, Collection[str]]
+    touched: Iterable[ClaimRecord],
+    places: Mapping[str, Collection[str]],
+    settings: Settings,
+    read: Iterable[ClaimRecord] = (),
 ) -> set[tuple[str, str, str]]:
-    """(claimant, kind, place) of each touched claim's series: its claimant's claims of its
-    kind at one of its group's places (every claim of the group names it; '' for no
-    place), over all of time: the claims that may be its series neighbours."""
+    """(claimant, kind, place) of the series to read whole: a touched claim's claimant's
+    claims of its kind at one of its group's places (every claim of the group names it;
+    '' for no place), over all of time, where its neighbours in that series may be. None
+    for a claim whose ``read`` records (its group's window, ``windows``) already hold an
+    untouched claim of that series on each side of it: the nearest ones lie within."""
+    touched = list(touched)
+    iris = {t.iri for t in touched}
+    span = 2 * settings.period_tolerance_days
+    members: dict[tuple[str, str, frozenset[str]], list[tuple[int, str]]] = {}
+    for r in read:
+        e = end_day(r)
+        if r.iri not in iris and e is not None and in_groups(r) and r.restates is None:  # surely in its group
+            members.setdefault((r.claimant, r.quantity, most_specific(r.places, places)), []).append(
+                (e, r.iri)
+            )
     out = set()
-    for r in touched:
-        if in_groups(r):
-            own = most_specific(r.places, places)
-            out.add((r.claimant, r.quantity, min(own) if own else ""))
+    for t in touched:
+        if not in_groups(t):
+            continue
+        own = most_specific(t.places, places)
+        e = end_day(t)
+        near = members.get((t.claimant, t.quantity, own), []) if e is not None else []
+        at = (e, t.iri)
+        if any(e - span <= m[0] and m < at for m in near) and any(at < m and m[0] <= e + span for m in near):  # type: ignore[operator]
+            continue
+        out.add((t.claimant, t.quantity, min(own) if own else ""))
     return out
 
 

@@ -142,12 +142,13 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     covered = None
     plan = conflict_region.windows(touched, places, kinds, settings or Settings())
     if plan is not None:  # the time windows and series around the touched claims
-        ids = (
-            new_ids
-            | claims_in_windows(store, plan)
-            | series_claims(store, conflict_region.series_keys(touched, places))
-        )
-        records = _with_restated(store, iris, ids)
+        records = _with_restated(store, iris, new_ids | claims_in_windows(store, plan))
+        # the series whose neighbours the windows may not hold, over all of time
+        series = conflict_region.series_keys(touched, places, settings or Settings(), records)
+        more = series_claims(store, series) - {r.iri for r in records} if series else set()
+        if more:
+            by_iri = {r.iri: r for r in [*records, *_with_restated(store, iris, more)]}
+            records = [by_iri[i] for i in sorted(by_iri)]
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
     if covered is None:  # undated claims: the touched groups and those they enclose, whole

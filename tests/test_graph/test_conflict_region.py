@@ -151,7 +151,9 @@ def _incremental(
     region = Region(touched, articles)
     reach = None
     if plan is not None:
-        records = _read(store, plan, conflict_region.series_keys(touched, places))
+        records = _read(
+            store, plan, conflict_region.series_keys(touched, places, settings, _read(store, plan, set()))
+        )
         found, reach = detect_region(records, region, PART_OF, KINDS, settings)
     windowed = reach is not None
     if reach is None:
@@ -209,7 +211,7 @@ def test_the_windows_read_fewer_claims_than_whole_groups():
     new = [replace(store[200], iri="new/0", article="new")]
     plan = conflict_region.windows(new, places, kinds, Settings())
     assert plan is not None
-    read = _read(store + new, plan, conflict_region.series_keys(new, places))
+    read = _read(store + new, plan, conflict_region.series_keys(new, places, Settings()))
     assert 0 < len(read) < len(_related(store + new, new)) / 2
 
 
