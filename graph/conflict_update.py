@@ -1,19 +1,21 @@
-"""Incremental conflicts: after articles are written, judge again only what their
-claims can meet and write only the verdicts that changed.
+"""Incremental conflicts: after articles are written (an ingest, or a review of one of
+their claims), judge again only what their claims can reach and write only the verdicts
+that changed.
 
-A claim is judged against the claims of its (quantity kind, places) group and of the
-groups enclosing it (``conflicts.detect``). So the verdicts that new, changed or removed
-claims can change are those of their groups and of every group those enclose; the rest
-of the store keeps its verdicts. ``refresh_after`` reads those groups, the groups that
-enclose them and the claims they restate (``conflict_store``: claims by place, kind and
-IRI), runs the detector over them (``conflicts.detect_region``), compares the verdicts
-with the stored ones on the same claims and writes the difference, in one transaction
-with the clearing of the stale mark it read (``staleness.py``). The result equals a full
+``conflict_region`` says, from how the detector picks its pairs, which pairs new, changed
+or removed claims can change (the *reach*) and which claims must be read to judge them as
+a full detection would: the time windows around each touched claim in its group and the
+groups around it, and its claimant's series. ``refresh_after`` reads those (stored
+queries of ``queries/conflicts/``, VALUES-bound), runs the detector over them
+(``conflicts.detect_region``), compares the verdicts on the reached pairs with the stored
+ones as strings and writes the difference, in one transaction with the clearing of the
+stale mark it read (``staleness.py``). Undated claims near a touched one are paired by
+position: then the region is whole groups over all of time. The result equals a full
 recompute (``conflicts.refresh``, tested).
 
 A full recompute runs instead when anything else may have changed how claims are read:
 marks other than this run's (a stopped ingest, another writer), no stored detection or
-one of other rules, more than ``MAX_ARTICLES`` articles at once, claims to read again
+one of other rules, more than ``MAX_ARTICLES`` articles at once, whole groups to read again
 that are more than ``MAX_SHARE`` of the store (where that costs more), or writes that change
 the vocabulary of stored claims (a place's enclosing places, a kind's broader kinds,
 notation or tally flag, a source's label) — ``vocabulary_changes``.
