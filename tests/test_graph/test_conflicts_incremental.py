@@ -51,7 +51,9 @@ def _conflicts(store: Store) -> set:
     return {t for t in store.graph(IRIS.conflicts_graph) if t[1] != PROV.endedAtTime}
 
 
-def test_articles_ingested_one_by_one_give_the_conflicts_of_a_full_recompute(store, tmp_path, conflict_refreshes):
+def test_articles_ingested_one_by_one_give_the_conflicts_of_a_full_recompute(
+    store, tmp_path, conflict_refreshes
+):
     full, outcomes = conflict_refreshes.full, conflict_refreshes.outcomes
     paths = [*builtin_corpus(), *(_write(tmp_path / "v1", n, *spec) for n, spec in ARTICLES.items())]
     date, url, _ = ARTICLES["osdh.txt"]
