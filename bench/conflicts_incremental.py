@@ -13,7 +13,9 @@ one run and interleaved:
 - **one article**: a new article of 20 claims drawn like the others is written with its
   stale mark (as ``pipeline.ingest`` writes an article), then
   ``conflict_update.refresh_after``: the claims it can meet are read, judged again and
-  the verdicts that changed written.
+  the verdicts that changed written. The region is the time windows and series around
+  the new claims (``graph/conflict_region.py``), or whole groups when undated claims
+  are near.
 
 Medians of ``--repeat`` runs, the ratio full / one article, the claims the incremental
 refresh read, and the growth exponent between sizes (log(t2/t1) / log(n2/n1)). The load
@@ -107,7 +109,11 @@ def measure(n: int, repeat: int) -> dict[str, float]:
         done = conflict_update.refresh_after(store, IRIS, writes)
         one.append(time.perf_counter() - t0)
         read.append(done.claims_read)
-        how = "incremental" if done.incremental else "fell back to a full refresh"
+        how = (
+            ("incremental, windowed" if done.windowed else "incremental, whole groups")
+            if done.incremental
+            else "fell back to a full refresh"
+        )
         print(
             f"#   run {k + 1}: full {full[-1]:.2f} s ({len(found)} verdicts), one article {one[-1]:.3f} s, {how} "
             f"({done.claims_read} claims read, {len(done.judged)} judged, -{done.removed}/+{done.added} triples)",

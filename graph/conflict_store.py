@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -20,10 +20,11 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from factgraph import __version__
 
-from .conflict_records import ClaimRecord, Conflict
+from .conflict_records import ClaimRecord, Conflict, date_span
+from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_values
+from .sparql_text import inject_value_rows, inject_value_table, inject_values
 from .store import Store
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -51,7 +52,6 @@ def _bool(value: str | None, default: bool = True) -> bool:
     return default if value is None else value in ("true", "1")
 
 
-
 CHUNK = 500  # terms per VALUES block: a request every store takes (Virtuoso's text limit)
 
 
@@ -68,13 +68,21 @@ def _chunks(terms: Iterable[str]) -> Iterator[list[str]]:
 
 
 def _rows_for(
-    store: Store, name: str, var: str, terms: Iterable[str], graph: URIRef | None = None
+    store: Store,
+    name: str,
+    var: str,
+    terms: Iterable[str],
+    graph: URIRef | None = None,
+    dates: Mapping[str, str] | None = None,
 ) -> Iterator[dict[str, str]]:
     """The rows of the stored query ``name`` for each of ``terms`` bound to ``?var``
-    (a chunk of terms a request), in ``graph`` when given."""
+    (a chunk of terms a request), in ``graph`` when given, with ``dates`` (variable ->
+    term in SPARQL syntax) bound once."""
     text = _stored_query(name)
     if graph is not None:
         text = inject_values(text, {"graph": graph.n3()})
+    if dates:
+        text = inject_values(text, dates)
     for batch in _chunks(terms):
         yield from store.rows(inject_value_rows(text, var, batch))
 
@@ -147,24 +155,109 @@ def claim_kinds(store: Store, places: Iterable[str], without_place: bool = False
     return dict(out)
 
 
+def _table_rows(
+    store: Store, name: str, names: tuple[str, ...], rows: Iterable[tuple[str, ...]]
+) -> Iterator[dict[str, str]]:
+    """The rows of the stored query ``name`` for each of ``rows`` (terms in SPARQL
+    syntax) bound to ``?names`` together, CHUNK rows a request."""
+    text = _stored_query(name)
+    batch = sorted(set(rows))
+    for i in range(0, len(batch), CHUNK):
+        yield from store.rows(inject_value_table(text, names, batch[i : i + CHUNK]))
+
+
+def _kind(d: dict[str, str]) -> str:
+    return _text(d.get("notation")) or local_name(d["quantity"])
+
+
+def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
+    """The claims of ``windows`` (``conflict_region.windows``): of one of a window's kinds,
+    at one of its places (with no place, for a window without one), their period ending
+    within it or undated (``claims_in_windows.rq``, ``claims_without_place_in_windows.rq``).
+    One VALUES row per place, spanning its windows: the store scans a place's claims once
+    (a country's for every claim in it), the kinds and exact windows are picked here."""
+    spans: dict[str, list[tuple[int, int, frozenset[str]]]] = defaultdict(list)
+    bounds: dict[str, tuple[str, str]] = {}
+    for w in windows:
+        first, last = date_span(w.first), date_span(w.last)
+        assert first is not None and last is not None
+        for p in w.places or ("",):
+            spans[p].append((first[0], last[1], w.kinds))
+            lo, hi = bounds.get(p, (w.first, w.last))
+            bounds[p] = (min(lo, w.first), max(hi, w.last))
+    by_span: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for p, span in bounds.items():
+        by_span[span].append(p)
+    rows: list[Iterable[dict[str, str]]] = []
+    for (lo, hi), at in sorted(by_span.items()):
+        dates = {"first": Literal(lo).n3(), "last": Literal(hi).n3()}
+        # the dates bound apart from the places: Virtuoso answers nothing to a FILTER on
+        # variables of a VALUES block of several rows and columns
+        placed = [p for p in at if p]
+        if placed:
+            rows.append(_rows_for(store, "claims_in_windows", "place", placed, dates=dates))
+        if "" in at:
+            rows.append(store.rows(inject_values(_stored_query("claims_without_place_in_windows"), dates)))
+    out = set()
+    for d in itertools.chain.from_iterable(rows):
+        kind, end = _kind(d), date_span(d.get("periodEnd")) or date_span(d.get("statedOn"))
+        if any(
+            kind in kinds and (end is None or first <= end[1] <= last)
+            for first, last, kinds in spans[d.get("place", "")]
+        ):
+            out.add(d["claim"])
+    return out
+
+
+def series_claims(store: Store, keys: Iterable[tuple[str, str, str]]) -> set[str]:
+    """The claims of each (claimant, kind, place) of ``keys`` over all of time, '' for
+    no place (``claimant_claims_at_places.rq``, ``claimant_claims_without_place.rq``)."""
+    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for claimant, kind, place in keys:
+        kinds[(claimant, place)].add(kind)
+    placed = [(URIRef(c).n3(), URIRef(p).n3()) for c, p in kinds if p]
+    unplaced = [(URIRef(c).n3(),) for c, p in kinds if not p]
+    out = set()
+    for d in _table_rows(store, "claimant_claims_at_places", ("claimant", "place"), placed):
+        if _kind(d) in kinds[(d["claimant"], d["place"])]:
+            out.add(d["claim"])
+    for d in _table_rows(store, "claimant_claims_without_place", ("claimant",), unplaced):
+        if _kind(d) in kinds[(d["claimant"], "")]:
+            out.add(d["claim"])
+    return out
+
+
 def claim_count(store: Store) -> int:
     """How many figure claims the store holds (``claim_count.rq``)."""
     return sum(int(d["n"]) for d in store.rows(_stored_query("claim_count")))
 
 
-def stored_verdicts(store: Store, iris: Iris, claims: Iterable[str]) -> Graph:
-    """The triples of the stored verdicts on ``claims`` and the fg:conflictsWith links
-    from or to them (``conflicts_of_claims.rq``, ``links_of_claims.rq``), as stored."""
-    g = Graph()
-    verdicts, links = _stored_query("conflicts_of_claims"), _stored_query("links_of_claims")
-    for batch in _chunks(claims):
-        for row in store.query(inject_value_rows(verdicts, "claim", batch)):
-            g.add((row.s, row.p, row.o))  # type: ignore[union-attr]
-        for row in store.query(inject_value_rows(links, "claim", batch)):
-            claim, other = row.claim, row.other  # type: ignore[union-attr]
-            g.add((claim, FG.conflictsWith, other))
-            g.add((other, FG.conflictsWith, claim))  # its twin, written with it
-    return g
+# a stored triple as read: s, p, o (an IRI or a lexical form), the datatype, the language
+StoredTriple = tuple[str, str, str, str | None, str | None]
+
+
+def stored_verdicts(
+    store: Store, claims: Iterable[str], judged: Callable[[str, str], bool]
+) -> tuple[list[StoredTriple], set[tuple[str, str]]]:
+    """(the triples of the stored verdicts on ``claims`` whose pair of claims is
+    ``judged``, the fg:conflictsWith links from or to ``claims`` as (claim, other) both
+    ways), as plain strings: the verdicts named first (``verdicts_of_claims.rq``), the
+    triples of those judged then (``triples_of_verdicts.rq``), the links
+    (``links_of_claims.rq``); thousands of rows, no rdflib terms."""
+    nodes: set[str] = set()
+    links: set[tuple[str, str]] = set()
+    claims = sorted(set(claims))
+    for d in _rows_for(store, "verdicts_of_claims", "claim", claims):
+        if judged(d["a"], d["b"]):
+            nodes.add(d["verdict"])
+    for d in _rows_for(store, "links_of_claims", "claim", claims):
+        links.add((d["claim"], d["other"]))
+        links.add((d["other"], d["claim"]))  # its twin, written with it
+    triples = [
+        (d["verdict"], d["p"], d["o"], d.get("datatype"), d.get("lang") or None)
+        for d in _rows_for(store, "triples_of_verdicts", "verdict", nodes)
+    ]
+    return triples, links
 
 
 def term_triples(store: Store, terms: Iterable[str], predicates: Collection[URIRef]) -> set[tuple]:

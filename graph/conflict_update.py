@@ -1,19 +1,21 @@
-"""Incremental conflicts: after articles are written, judge again only what their
-claims can meet and write only the verdicts that changed.
+"""Incremental conflicts: after articles are written (an ingest, or a review of one of
+their claims), judge again only what their claims can reach and write only the verdicts
+that changed.
 
-A claim is judged against the claims of its (quantity kind, places) group and of the
-groups enclosing it (``conflicts.detect``). So the verdicts that new, changed or removed
-claims can change are those of their groups and of every group those enclose; the rest
-of the store keeps its verdicts. ``refresh_after`` reads those groups, the groups that
-enclose them and the claims they restate (``conflict_store``: claims by place, kind and
-IRI), runs the detector over them (``conflicts.detect_region``), compares the verdicts
-with the stored ones on the same claims and writes the difference, in one transaction
-with the clearing of the stale mark it read (``staleness.py``). The result equals a full
+``conflict_region`` says, from how the detector picks its pairs, which pairs new, changed
+or removed claims can change (the *reach*) and which claims must be read to judge them as
+a full detection would: the time windows around each touched claim in its group and the
+groups around it, and its claimant's series. ``refresh_after`` reads those (stored
+queries of ``queries/conflicts/``, VALUES-bound), runs the detector over them
+(``conflicts.detect_region``), compares the verdicts on the reached pairs with the stored
+ones as strings and writes the difference, in one transaction with the clearing of the
+stale mark it read (``staleness.py``). Undated claims near a touched one are paired by
+position: then the region is whole groups over all of time. The result equals a full
 recompute (``conflicts.refresh``, tested).
 
 A full recompute runs instead when anything else may have changed how claims are read:
 marks other than this run's (a stopped ingest, another writer), no stored detection or
-one of other rules, more than ``MAX_ARTICLES`` articles at once, claims to read again
+one of other rules, more than ``MAX_ARTICLES`` articles at once, whole groups to read again
 that are more than ``MAX_SHARE`` of the store (where that costs more), or writes that change
 the vocabulary of stored claims (a place's enclosing places, a kind's broader kinds,
 notation or tally flag, a source's label) — ``vocabulary_changes``.
@@ -21,8 +23,9 @@ notation or tally flag, a source's label) — ``vocabulary_changes``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -30,24 +33,28 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from . import staleness
+from . import conflict_region, staleness
 from .conflict_records import ClaimRecord, Conflict, Settings
+from .conflict_region import Reach, Region
 from .conflict_store import (
     DETECTOR_VERSION,
+    StoredTriple,
     article_claims,
     claim_count,
     claim_kinds,
+    claims_in_windows,
     detection_activity,
     detection_run,
     load_hierarchies,
     load_records,
+    series_claims,
     stored_verdicts,
     term_triples,
     terms_in_use,
-    verdicts_graph,
+    verdict_lines,
 )
-from .conflicts import Region, detect_region, refresh
-from .store import Changes, Store
+from .conflicts import detect_region, refresh
+from .store import Changes, Store, Triples
 from .terms import FG, FGK, Iris
 
 MAX_ARTICLES = 200  # more articles in one run: one full recompute costs less
@@ -94,7 +101,8 @@ class Outcome:
     removed: int = 0
     added: int = 0
     claims_read: int = 0
-    judged: set[str] = field(default_factory=set)
+    judged: set[str] = field(default_factory=set)  # the claims of the verdicts judged again
+    windowed: bool = False  # the region was the time windows around the touched claims, not whole groups
 
 
 def removed_records(store: Store, iris: Iris, articles: Iterable[str]) -> list[ClaimRecord]:
@@ -131,53 +139,77 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     new_ids = article_claims(store, writes.articles)
     new = load_records(store, iris, new_ids)
     touched = [*new, *writes.removed]
-    ids = set(new_ids) | _around(store, touched, places, kinds)
-    if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
-        return Outcome(refresh(store, iris, settings), incremental=False)
-    records = load_records(store, iris, ids)
-    restated = {r.restates for r in records if r.restates} - ids  # a restatement keeps out of the groups
-    if restated:
-        records = sorted([*records, *load_records(store, iris, restated)], key=lambda r: r.iri)
-    found, judged = detect_region(
-        records, Region(touched, writes.articles), places, kinds, settings, cumulative or None
+    region = Region(touched, writes.articles)
+    found: list[Conflict] = []
+    covered = None
+    plan = conflict_region.windows(touched, places, kinds, settings or Settings())
+    if plan is not None:  # the time windows and series around the touched claims
+        records = _with_restated(store, iris, new_ids | claims_in_windows(store, plan))
+        # the series whose neighbours the windows may not hold, over all of time
+        series = conflict_region.series_keys(touched, places, settings or Settings(), records)
+        more = series_claims(store, series) - {r.iri for r in records} if series else set()
+        if more:
+            by_iri = {r.iri: r for r in [*records, *_with_restated(store, iris, more)]}
+            records = [by_iri[i] for i in sorted(by_iri)]
+        found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
+    windowed = covered is not None
+    if covered is None:  # undated claims: the touched groups and those they enclose, whole
+        ids = set(new_ids) | _around(store, touched, places, kinds)
+        if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
+            return Outcome(refresh(store, iris, settings), incremental=False)
+        records = _with_restated(store, iris, ids)
+        found, covered = detect_region(
+            records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
+        )
+        assert covered is not None
+    stored, links = stored_verdicts(
+        store, covered.all_claims() | {r.iri for r in writes.removed}, covered.covers
     )
-    old = stored_verdicts(store, iris, judged | {r.iri for r in writes.removed})
     written = new_ids | {r.iri for r in writes.removed}
-    kept = _kept_text_verdicts(old, written)
-    kept_keys = {k for k, _ in kept.values()}
-    found = [c for c in found if _key(c) not in kept_keys]  # as in a full detection, the text's verdict wins
-    new_graph = verdicts_graph(found, iris)
-    for node, ((a, b, _), conflict) in kept.items():
-        for triple in list(old.triples((node, None, None))):
-            old.remove(triple)  # a verdict that stays is not compared
-        if conflict:  # nor its links
-            new_graph.add((URIRef(a), FG.conflictsWith, URIRef(b)))
-            new_graph.add((URIRef(b), FG.conflictsWith, URIRef(a)))
-    remove, add = _difference(old, new_graph), _difference(new_graph, old)
+    remove, add, found = _changes(stored, links, found, covered, written, iris)
     activity = detection_activity(iris)
     if run[2] is not None:
         remove.add((activity, PROV.endedAtTime, run[2]))
-    add.add((activity, PROV.endedAtTime, Literal(datetime.now(UTC).isoformat(), datatype=XSD.dateTime)))
+    ended = Literal(datetime.now(UTC).isoformat(), datatype=XSD.dateTime)
+    add.append(f"<{activity}> <{PROV.endedAtTime}> {ended.n3()} .\n")
     store.apply(
         Changes(
-            remove={iris.conflicts_graph: remove, iris.status_graph: seen}, add={iris.conflicts_graph: add}
+            remove={iris.conflicts_graph: remove, iris.status_graph: seen},
+            add={iris.conflicts_graph: Triples("".join(add), len(add))},
         )
     )
-    return Outcome(found, True, len(remove), len(add), len(records), judged)
+    return Outcome(
+        found,
+        True,
+        len(remove) - (run[2] is not None),
+        len(add) - 1,
+        len(records),
+        covered.all_claims(),
+        windowed,
+    )
+
+
+def _with_restated(store: Store, iris: Iris, ids: Collection[str]) -> list[ClaimRecord]:
+    """The records of ``ids`` and of the claims they restate (a restatement keeps out of
+    the groups: the detector must see what it restates), sorted by IRI."""
+    records = load_records(store, iris, ids)
+    restated = {r.restates for r in records if r.restates} - set(ids)
+    if restated:
+        records = sorted([*records, *load_records(store, iris, restated)], key=lambda r: r.iri)
+    return records
 
 
 def _around(
     store: Store, touched: Collection[ClaimRecord], places: dict[str, set[str]], kinds: dict[str, set[str]]
 ) -> set[str]:
     """The claims that may share a group with a touched claim or lie in a group
-    enclosing one that does: a place at, inside or around a touched claim's, a kind
-    equal to, narrower or broader than its (a superset; the detector keeps the groups)."""
-    kind_set = {t.quantity for t in touched}
-    narrower = {k for k, broader in kinds.items() if broader & kind_set} | kind_set
-    related_kinds = narrower | {b for k in narrower for b in kinds.get(k, ())}
-    place_set = {p for t in touched for p in t.places}
-    inside = {p for p, enclosing in places.items() if not enclosing.isdisjoint(place_set)} | place_set
-    related_places = inside | {q for p in inside for q in places.get(p, ())}
+    enclosing one that does, over all of time (``conflict_region.related``)."""
+    related_places: set[str] = set()
+    related_kinds: set[str] = set()
+    for t in touched:
+        p, k = conflict_region.related(t, places, kinds)
+        related_places |= p
+        related_kinds |= k
     unplaced = any(not t.places for t in touched)
     return {
         c
@@ -186,42 +218,111 @@ def _around(
     }
 
 
-def _term(o: Node) -> object:
-    """A term as compared: a literal by its value's form ("major" is "major"^^xsd:string,
-    2.0 is 2 as a decimal: the store gives back its canonical forms)."""
-    if isinstance(o, Literal) and o.datatype == XSD.decimal:
-        return ("decimal", Decimal(str(o)).normalize())
-    if isinstance(o, Literal) and o.datatype == XSD.string:
-        return Literal(str(o))
-    return o
+Key = tuple[str, str, tuple[object, ...]]  # a triple as compared: s, p, the object's value
+_UNESCAPE = re.compile(r'\\(["\\nr])')
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r"}
 
 
-def _difference(g: Graph, other: Graph) -> Graph:
-    """The triples of ``g`` (as written in ``g``) that ``other`` lacks."""
-    known = {(s, p, _term(o)) for s, p, o in other}
-    out = Graph()
-    for s, p, o in g:
-        if (s, p, _term(o)) not in known:
-            out.add((s, p, o))
-    return out
+def _value(o: str, datatype: str | None, lang: str | None) -> tuple[object, ...]:
+    """An object as compared: an IRI by its text, a literal by its value's form ("major"
+    is "major"^^xsd:string, 2.0 is 2 as a decimal: the store gives back its canonical
+    forms)."""
+    if datatype is None and lang is None:
+        return ("iri", o)
+    if lang:
+        return ("lang", o, lang.lower())
+    if datatype == str(XSD.decimal):
+        return ("decimal", Decimal(o).normalize())
+    return ("literal", o, datatype or str(XSD.string))
+
+
+def _line_key(line: str) -> Key:
+    """The key of one N-Triples line as ``verdict_lines`` writes it."""
+    s_end = line.index("> ")
+    p_end = line.index("> ", s_end + 2)
+    s, p, o = line[1:s_end], line[s_end + 3 : p_end], line[p_end + 2 : line.rindex(" .")]
+    if o.startswith("<"):
+        return s, p, ("iri", o[1:-1])
+    close = o.rindex('"')
+    lexical = _UNESCAPE.sub(lambda m: _ESCAPES[m.group(1)], o[1:close])
+    suffix = o[close + 1 :]
+    if suffix.startswith("@"):
+        return s, p, _value(lexical, None, suffix[1:])
+    return s, p, _value(lexical, suffix[3:-1] if suffix else str(XSD.string), None)
+
+
+def _stored_term(t: StoredTriple) -> tuple[URIRef, URIRef, Node]:
+    s, p, o, datatype, lang = t
+    if datatype is None and lang is None:
+        return URIRef(s), URIRef(p), URIRef(o)
+    if lang:
+        return URIRef(s), URIRef(p), Literal(o, lang=lang)
+    return (
+        URIRef(s),
+        URIRef(p),
+        Literal(o, datatype=None if datatype == str(XSD.string) else URIRef(datatype or "")),
+    )
+
+
+def _changes(
+    stored: list[StoredTriple],
+    links: set[tuple[str, str]],
+    found: list[Conflict],
+    covered: Reach,
+    written: Collection[str],
+    iris: Iris,
+) -> tuple[Graph, list[str], list[Conflict]]:
+    """(the stored triples to remove, the N-Triples lines to add, the verdicts kept) so
+    that the verdicts ``covered`` reaches are ``found``: compared as plain strings, never
+    as an rdflib graph. A stored text verdict between claims of other articles stays, and
+    wins over a numeric verdict of the same pair and kind, as in a full detection."""
+    claim_a, claim_b, kind_p, comment_p, type_p = (
+        str(FG.claimA),
+        str(FG.claimB),
+        str(FG.conflictKind),
+        str(RDFS.comment),
+        str(RDF.type),
+    )
+    about: dict[str, dict[str, str]] = {}
+    for s, p, o, _, _ in stored:
+        if p in (claim_a, claim_b, kind_p, comment_p) or (p == type_p and o == str(FG.Conflict)):
+            about.setdefault(s, {})[p] = o
+    reached, kept_keys, kept_links = set(), set(), set()
+    for node, d in about.items():
+        a, b = d.get(claim_a, ""), d.get(claim_b, "")
+        if not covered.covers(a, b):
+            continue
+        rule = d.get(comment_p, "").removeprefix("rule: ")
+        if rule in TEXT_RULES and a not in written and b not in written:  # stays, not compared
+            x, y = sorted((a, b))
+            kept_keys.add((x, y, d.get(kind_p, "").removeprefix(str(FGK))))
+            if type_p in d:
+                kept_links |= {(a, b), (b, a)}
+            continue
+        reached.add(node)
+    found = [c for c in found if _key(c) not in kept_keys]
+    with_ = str(FG.conflictsWith)
+    old: dict[Key, StoredTriple | tuple[str, str]] = {}
+    for t in stored:
+        if t[0] in reached:
+            old[(t[0], t[1], _value(t[2], t[3], t[4]))] = t
+    for a, b in links:
+        if covered.covers(a, b) and (a, b) not in kept_links:
+            old[(a, with_, ("iri", b))] = (a, b)
+    new: dict[Key, str] = {}
+    for line in "".join(verdict_lines(found, iris)).splitlines(keepends=True):
+        key = _line_key(line)
+        if key[1] != with_ or (key[0], key[2][1]) not in kept_links:
+            new[key] = line
+    remove = Graph()
+    for key in old.keys() - new.keys():
+        entry = old[key]
+        if len(entry) == 2:
+            remove.add((URIRef(entry[0]), FG.conflictsWith, URIRef(entry[1])))
+        else:
+            remove.add(_stored_term(entry))  # type: ignore[arg-type]
+    return remove, [new[key] for key in new.keys() - old.keys()], found
 
 
 def _key(c: Conflict) -> tuple[str, str, str]:
     return (c.a, c.b, c.kind) if c.a < c.b else (c.b, c.a, c.kind)
-
-
-def _kept_text_verdicts(
-    old: Graph, written: Collection[str]
-) -> dict[Node, tuple[tuple[str, str, str], bool]]:
-    """The stored verdicts of the text rules between claims of articles not written
-    (their article alone decides them): node -> (key, whether a conflict)."""
-    out = {}
-    for node, a in old.subject_objects(FG.claimA):
-        b = old.value(node, FG.claimB)
-        rule = str(old.value(node, RDFS.comment) or "").removeprefix("rule: ")
-        kind = old.value(node, FG.conflictKind)
-        if b is None or kind is None or rule not in TEXT_RULES or str(a) in written or str(b) in written:
-            continue
-        x, y = sorted((str(a), str(b)))
-        out[node] = ((x, y, str(kind).removeprefix(str(FGK))), (node, RDF.type, FG.Conflict) in old)
-    return out

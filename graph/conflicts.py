@@ -21,9 +21,9 @@ from __future__ import annotations
 import gc
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from . import staleness
 from .conflict_records import (
@@ -40,6 +40,7 @@ from .conflict_records import (
     prepare,
     ratio,
 )
+from .conflict_region import Group, Reach, Region, reach
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
 from .conflict_store import detection_graph, load_hierarchies, load_records, to_graph, verdict_lines
 from .store import Changes, Store, Triples
@@ -49,6 +50,7 @@ __all__ = [
     "CORROBORATION",
     "ClaimRecord",
     "Conflict",
+    "Reach",
     "Region",
     "Settings",
     "date_span",
@@ -137,22 +139,6 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(frozen=True)
-class Region:
-    """What an incremental detection recomputes (``detect_region``).
-
-    ``touched``: the records of the claims added, changed or removed; their (kind, places)
-    groups and every group they enclose are judged again, with the groups enclosing
-    those. ``articles``: the articles written; the text rules (links, shares, dropped
-    hedges) run within them only. ``kept``: keys (claim, claim, kind) of stored text
-    verdicts of other articles, which win over a numeric verdict of the same key as in a
-    full detection."""
-
-    touched: Collection[ClaimRecord]
-    articles: Collection[str]
-    kept: Collection[tuple[str, str, str]] = ()
-
-
 def detect_region(
     records: Iterable[ClaimRecord],
     region: Region,
@@ -160,18 +146,19 @@ def detect_region(
     kind_part_of: Mapping[str, Collection[str]],
     settings: Settings | None = None,
     cumulative_kinds: Collection[str] | None = None,
-) -> tuple[list[Conflict], set[str]]:
-    """(the verdicts on the claims of ``region``, those claims' IRIs): the part of
-    ``detect`` over the whole store that ``region`` can change, equal to it there when
-    ``records`` hold every claim of the region's groups and of the groups enclosing them,
-    and the claims they restate. Every other verdict of the store stays as it was."""
+) -> tuple[list[Conflict], Reach | None]:
+    """(the verdicts ``region`` can change, which verdicts those are): the part of
+    ``detect`` over the whole store that the region reaches, equal to it there when
+    ``records`` hold what ``conflict_region`` says to read (the time windows and series
+    around the touched claims, or with ``region.whole_groups`` the touched groups, every
+    group they enclose and every group enclosing those, whole) and the claims they
+    restate. Every other verdict of the store stays as it was. The reach is None when
+    undated claims need whole groups and the region is not ``whole_groups``."""
     with _no_cycle_collection():
-        return _detect(
+        found, covered = _detect(
             records, gazetteer_part_of, kind_part_of, settings or Settings(), cumulative_kinds, region
         )
-
-
-Group = tuple[str, frozenset[str]]  # (quantity kind, the most specific places)
+        return found, covered
 
 
 def _detect(
@@ -181,7 +168,7 @@ def _detect(
     settings: Settings,
     cumulative_kinds: Collection[str] | None,
     region: Region | None = None,
-) -> tuple[list[Conflict], set[str]]:
+) -> tuple[list[Conflict], Reach | None]:
     narrowest: dict[frozenset[str], frozenset[str]] = {}  # place set -> most specific, one object each
     shared: dict[frozenset[str], frozenset[str]] = {}
 
@@ -192,14 +179,7 @@ def _detect(
             places = narrowest[r.places] = shared.setdefault(places, places)
         return places
 
-    claims = []
-    for r in records:
-        places = narrowed(r)
-        c = prepare(
-            r if places == r.places else replace(r, places=places), kind_part_of, cumulative_kinds, settings
-        )
-        c.places = places
-        claims.append(c)
+    claims = [_prepared(r, narrowed, kind_part_of, cumulative_kinds, settings) for r in records]
     by_iri = {c.iri: c for c in claims}
     found: dict[tuple[str, str, str], Verdict] = {}
     kept = set(region.kept) if region is not None else set()
@@ -266,18 +246,38 @@ def _detect(
             nested = memo[(inner, outer)] = places_within(inner, outer, gazetteer_part_of)
         return nested
 
-    judged = list(groups)
-    if region is not None:  # the groups of the touched claims and every group they enclose
-        touched = {(t.quantity, narrowed(t)) for t in region.touched}
-        judged = [
+    def enclosed(outer: Group) -> list[Group]:  # the groups ``outer`` encloses
+        kind, places = outer
+        return [
             key
             for key in groups
-            if any(
-                key == t
-                or ((t[0] == key[0] or t[0] in kind_part_of.get(key[0], ())) and within(key[1], t[1]))
-                for t in touched
-            )
+            if key != outer
+            and (key[0] == kind or kind in kind_part_of.get(key[0], ()))
+            and within(key[1], places)
         ]
+
+    judged = list(groups)
+    touched = (
+        [_prepared(t, narrowed, kind_part_of, cumulative_kinds, settings) for t in region.touched]
+        if region
+        else []
+    )
+    covered: Reach | None = None
+    if region is not None and region.whole_groups:  # the touched groups and every group they enclose
+        judged = sorted(
+            {
+                g
+                for t in touched
+                for g in [(t.quantity, t.places), *enclosed((t.quantity, t.places))]
+                if g in groups
+            },
+            key=lambda k: (k[0], sorted(k[1])),
+        )
+        covered = Reach({c.iri for key in judged for c in groups[key]} | {t.iri for t in touched})
+    elif region is not None:
+        covered = reach(touched, groups, ends, enclosed, settings)
+        if covered is None:
+            return [], None
     for key in judged:
         group = groups[key]
         kind, places = key
@@ -308,13 +308,28 @@ def _detect(
                 if (v := judge(x, y, SAME_GROUP, settings)) is not None:
                     keep(v)
 
+    if covered is not None:
+        covered.claims |= {c.iri for c in claims if c.r.article in articles}
+        found = {k: v for k, v in found.items() if covered.covers(k[0], k[1])}
     out = [_conflict(v, settings) for v in found.values()]
     out.sort(key=lambda c: (c.a, c.b, c.kind))
-    if region is None:
-        return out, set(by_iri)
-    claims_in = {c.iri for key in judged for c in groups[key]}
-    claims_in |= {c.iri for c in claims if c.r.article in articles} | {t.iri for t in region.touched}
-    return [c for c in out if c.a in claims_in or c.b in claims_in], claims_in
+    return out, covered
+
+
+def _prepared(
+    r: ClaimRecord,
+    narrowed: Callable[[ClaimRecord], frozenset[str]],
+    kind_part_of: Mapping[str, Collection[str]],
+    cumulative_kinds: Collection[str] | None,
+    settings: Settings,
+) -> PreparedClaim:
+    """A record as the detector reads it: prepared, its places narrowed."""
+    places = narrowed(r)
+    c = prepare(
+        r if places == r.places else replace(r, places=places), kind_part_of, cumulative_kinds, settings
+    )
+    c.places = places
+    return c
 
 
 HEDGES = {"likely", "very_likely", "possible"}
@@ -381,5 +396,9 @@ def refresh(store: Store, iris: Iris, settings: Settings | None = None) -> list[
     places, kinds, cumulative = load_hierarchies(store)
     found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
     text = detection_graph(iris).serialize(format="nt") + "".join(verdict_lines(found, iris))
-    store.apply(Changes(replace={iris.conflicts_graph: Triples(text, text.count("\n"))}, remove={iris.status_graph: seen}))
+    store.apply(
+        Changes(
+            replace={iris.conflicts_graph: Triples(text, text.count("\n"))}, remove={iris.status_graph: seen}
+        )
+    )
     return found

@@ -23,7 +23,7 @@ from functools import lru_cache
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from . import conflicts, staleness
+from . import conflict_update, staleness
 from .catalogue import query_text
 from .claimreview import summary
 from .export import describe
@@ -181,11 +181,16 @@ def _validate(g: Graph, iris: Iris, what: str, known: Graph | None = None) -> No
 
 def _write(store: Store, iris: Iris, article_id: str, g: Graph, known: Graph | None = None) -> None:
     """One transaction: the review graph's additions and the stale mark on the conflicts;
-    then the conflicts refresh from the current readings (clearing the mark)."""
+    then the conflicts refresh from the current readings (clearing the mark): incremental,
+    around the article's claims as they were and as they are (``conflict_update``)."""
     _validate(g, iris, f"review of {article_id}", known)
-    stale = staleness.mark(iris, iris.activity(f"review/{article_id}"))
-    store.apply(Changes(add={iris.review_graph(article_id): g, iris.status_graph: stale}))
-    conflicts.refresh(store, iris)
+    activity = iris.activity(f"review/{article_id}")
+    article = str(iris.article(article_id))
+    # the readings of the article's claims before the write: a correction may move a
+    # claim to another group, place or time, and the article's text rules read them all
+    before = conflict_update.removed_records(store, iris, [article])
+    store.apply(Changes(add={iris.review_graph(article_id): g, iris.status_graph: staleness.mark(iris, activity)}))
+    conflict_update.refresh_after(store, iris, conflict_update.Writes(activity, frozenset({article}), tuple(before)))
 
 
 def _revision_node(

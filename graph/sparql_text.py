@@ -10,7 +10,7 @@ count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 
 class QueryTextError(ValueError):
@@ -173,5 +173,15 @@ def inject_value_rows(query: str, name: str, terms: Iterable[str]) -> str:
     written in SPARQL syntax), one row each, at the start of its WHERE pattern: a query
     over a set of claims or places, planned from them."""
     block = f" VALUES ?{name} {{ {' '.join(terms)} }} "
+    at = where_brace(query)
+    return query[: at + 1] + block + query[at + 1 :]
+
+
+def inject_value_table(query: str, names: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """``query`` with a VALUES block binding ``?names`` together to each of ``rows``
+    (terms already in SPARQL syntax), at the start of its WHERE pattern: a query over a
+    set of (place, time window) or (claimant, place) pairs, planned from them."""
+    table = " ".join(f"({' '.join(row)})" for row in rows)
+    block = f" VALUES ({' '.join(f'?{n}' for n in names)}) {{ {table} }} "
     at = where_brace(query)
     return query[: at + 1] + block + query[at + 1 :]

@@ -378,3 +378,29 @@ def canonical() -> Callable[[Graph], Graph]:
     """``canonical_graph`` for tests (test modules cannot import conftest)."""
     return canonical_graph
 
+
+@dataclass
+class ConflictRefreshes:
+    """What the conflicts refreshes of a test did: ``full``, one entry per full recompute;
+    ``outcomes``, the ``conflict_update.Outcome`` of each refresh after a write."""
+
+    full: list[int]
+    outcomes: list[Any]
+
+
+@pytest.fixture
+def conflict_refreshes(monkeypatch: pytest.MonkeyPatch) -> ConflictRefreshes:
+    """Records the conflicts refreshes (full and after writes) the test makes."""
+    from factgraph.graph import conflict_update
+
+    seen = ConflictRefreshes([], [])
+    whole_store, after = conflict_update.refresh, conflict_update.refresh_after
+    monkeypatch.setattr(
+        conflict_update, "refresh", lambda *a, **k: seen.full.append(1) or whole_store(*a, **k)
+    )
+    monkeypatch.setattr(
+        conflict_update,
+        "refresh_after",
+        lambda *a, **k: seen.outcomes.append(after(*a, **k)) or seen.outcomes[-1],
+    )
+    return seen

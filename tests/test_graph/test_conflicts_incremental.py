@@ -51,10 +51,10 @@ def _conflicts(store: Store) -> set:
     return {t for t in store.graph(IRIS.conflicts_graph) if t[1] != PROV.endedAtTime}
 
 
-def test_articles_ingested_one_by_one_give_the_conflicts_of_a_full_recompute(store, tmp_path, monkeypatch):
-    full = []
-    whole_store = conflict_update.refresh
-    monkeypatch.setattr(conflict_update, "refresh", lambda *a, **k: full.append(1) or whole_store(*a, **k))
+def test_articles_ingested_one_by_one_give_the_conflicts_of_a_full_recompute(
+    store, tmp_path, conflict_refreshes
+):
+    full, outcomes = conflict_refreshes.full, conflict_refreshes.outcomes
     paths = [*builtin_corpus(), *(_write(tmp_path / "v1", n, *spec) for n, spec in ARTICLES.items())]
     date, url, _ = ARTICLES["osdh.txt"]
     # the same article (its url) again under its own file name: a figure changed, a claim added
@@ -67,6 +67,7 @@ def test_articles_ingested_one_by_one_give_the_conflicts_of_a_full_recompute(sto
         assert not staleness.is_stale(store, IRIS)
         steps.append(_conflicts(store))
     assert len(full) == 1  # the first ingest (no conflicts graph yet); every other one incremental
+    assert sum(o.windowed for o in outcomes) >= len(paths) - 2  # around the claims' periods, not whole groups
     assert len({frozenset(s) for s in steps}) >= 4  # the articles changed the verdicts on the way
     incremental = steps[-1]
     refresh(store, IRIS)
@@ -117,10 +118,14 @@ def test_detect_region_equals_detect_on_the_claims_it_judges():
     ]
     whole = detect(records, part_of, kinds)
     touched = [records[2]]  # the province's claim: the province, the town inside it, not the country
-    found, judged = detect_region(records, Region(touched, {records[2].article}), part_of, kinds)
-    assert judged == {"claim/a3/3", "claim/a4/4", "claim/a5/5"}
-    assert found == [c for c in whole if c.a in judged or c.b in judged]
-    assert any(c.a not in judged and c.b not in judged for c in whole)  # elsewhere: not judged again
+    region = Region(touched, {records[2].article}, whole_groups=True)
+    found, reach = detect_region(records, region, part_of, kinds)
+    assert reach is not None and reach.claims == {"claim/a3/3", "claim/a4/4", "claim/a5/5"}
+    assert found == [c for c in whole if reach.covers(c.a, c.b)]
+    assert any(not reach.covers(c.a, c.b) for c in whole)  # elsewhere: not judged again
+    found, reach = detect_region(records, Region(touched, {records[2].article}), part_of, kinds)
+    assert reach is not None and "claim/a3/3" in reach.claims
+    assert found == [c for c in whole if reach.covers(c.a, c.b)]
 
 
 def test_the_conflicts_graph_text_keeps_every_character_of_the_explanations():

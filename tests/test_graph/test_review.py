@@ -118,6 +118,53 @@ def test_conflicts_are_recomputed_from_current_readings(seeded):
     assert frozenset((OSDH_3800, COALITION_1300)) not in pairs(conflicts.refresh(store, IRIS))
 
 
+def _conflicts_graph(store) -> set:
+    return {t for t in store.graph(IRIS.conflicts_graph) if t[1] != PROV.endedAtTime}
+
+
+def test_review_writes_refresh_the_conflicts_incrementally_as_a_full_recompute_would(seeded, conflict_refreshes):
+    """Each review write judges again only what the article's claims, as they were and as
+    they are, can meet; the conflicts graph is then the one a full recompute writes: after
+    a correction moving a claim to another source, place, period and value, "not a claim",
+    an undo and a claim added by the reviewer."""
+    store, alice = seeded
+    full, outcomes = conflict_refreshes.full, conflict_refreshes.outcomes
+    machine = review_store.machine_reading(store, OSDH_3800)
+    moved = replace(
+        machine,
+        claimant=BASE + "agent/coalition",
+        places=(BASE + "place/iraq",),
+        period_end="2017-12",
+        value=2.0 * (machine.value or 1),
+    )
+    steps = [
+        lambda: review_store.revise(store, IRIS, OSDH_3800, alice, "corrected", moved),
+        lambda: review_store.revise(store, IRIS, COALITION_1302, alice, "not_a_claim"),
+        lambda: review_store.undo(store, IRIS, review_store.history(store, OSDH_3800)[0].iri, alice),
+        lambda: review_store.revise(
+            store,
+            IRIS,
+            COALITION_1300,
+            alice,
+            "corrected",
+            replace(review_store.machine_reading(store, COALITION_1300), value=9000.0),
+        ),
+        lambda: review_store.add_claim(
+            store, IRIS, str(IRIS.article(SEED_ID)), 0, 40, replace(machine, value=12000.0), alice
+        ),
+    ]
+    seen = []
+    for step in steps:
+        step()
+        incremental = _conflicts_graph(store)
+        seen.append(frozenset(incremental))
+        conflicts.refresh(store, IRIS)
+        assert _conflicts_graph(store) == incremental
+    assert full == [] and len(outcomes) == len(steps)  # every write refreshed incrementally
+    assert any(o.windowed for o in outcomes)  # around the claims' periods, not whole groups
+    assert len(set(seen)) >= 3  # the writes changed the verdicts on the way
+
+
 def test_overlay_is_pure_and_recomputes_the_interval(seeded):
     store, _ = seeded
     records = load_records(store, IRIS)

@@ -1,0 +1,228 @@
+"""What a change to a few claims can reach: the claims an incremental conflicts refresh
+reads (``windows``, ``series_keys``) and the pairs whose verdicts it judges again
+(``reach``), derived from how the detector picks its pairs (``conflicts.detect``).
+
+The detector sorts each (quantity kind, places) group by period end and pairs a claim
+with (1) the claims after it in its group ending within the period tolerance ``tol``
+(at most ``max_neighbours``), (2) the claims of each enclosing group ending within
+``tol`` of its end (the nearest ``max_neighbours``), (3) its claimant's next claim in
+its group, at any distance in time. So a touched claim ``t`` (added, removed, or read
+anew: both readings) of group G, ending on day ``e``, can change:
+
+- every pair with ``t``;
+- pairs of G's claims ending in ``[e - tol, e + tol]`` and within ``tol`` of each other
+  (a window (1) ``t`` enters or leaves, and the cap may push another claim out);
+- pairs of a claim ``a`` of a group G encloses, ending within ``tol`` of ``e``, with the
+  claims of G within ``tol`` of ``a``'s end (``a``'s nearest claims (2) in G);
+- the pair of ``t``'s claimant's nearest untouched claims before and after it in G
+  (adjacent in the series (3) once ``t`` is in, or out).
+
+Every other pair keeps its verdict. To judge those pairs as a full detection does, the
+records must hold every claim of G, of the groups enclosing G and of the groups G
+encloses that ends within ``2 tol`` of ``e`` (the windows of the claims of those pairs),
+and ``t``'s claimant's whole series in G (``series_keys``). An undated claim (no period
+end nor statement date) sorts before every dated one and is paired by position, not by
+time: a touched undated claim, or an undated claim in G or in a group G encloses, makes
+the region whole groups (``reach`` returns None; ``conflict_update`` then reads whole
+groups).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .conflict_records import ClaimRecord, PreparedClaim, Settings, date_span, most_specific
+
+Group = tuple[str, frozenset[str]]  # (quantity kind, the most specific places)
+
+
+@dataclass(frozen=True)
+class Region:
+    """What an incremental detection recomputes (``conflicts.detect_region``).
+
+    ``touched``: the records of the claims added, changed (both readings) or removed.
+    ``articles``: the articles written; the text rules (links, shares, dropped hedges)
+    run within them only, so every claim of them must be touched. ``kept``: keys (claim,
+    claim, kind) of stored text verdicts of other articles, which win over a numeric
+    verdict of the same key as in a full detection. ``whole_groups``: judge the touched
+    groups and every group they enclose over all of time (the records hold those groups
+    whole), not the time windows around the touched claims."""
+
+    touched: Collection[ClaimRecord]
+    articles: Collection[str]
+    kept: Collection[tuple[str, str, str]] = ()
+    whole_groups: bool = False
+
+
+@dataclass
+class Reach:
+    """The verdicts a change can alter: those on a pair with one of ``claims``, and those
+    on ``pairs`` (claim IRIs, sorted)."""
+
+    claims: set[str]
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+
+    def covers(self, a: str, b: str) -> bool:
+        return a in self.claims or b in self.claims or ((a, b) if a < b else (b, a)) in self.pairs
+
+    def all_claims(self) -> set[str]:
+        """Every claim a verdict of the reach names at least once."""
+        return self.claims | {c for pair in self.pairs for c in pair}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Claims to read: at one of ``places`` (none: the claims with no place) whose period
+    ends (its last day) between ``first`` and ``last`` (ISO dates, inclusive), or with no
+    date at all; kinds among ``kinds`` (notations)."""
+
+    places: frozenset[str]
+    kinds: frozenset[str]
+    first: str
+    last: str
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def end_day(r: ClaimRecord) -> int | None:
+    """The last day a record's period may end (its statement date without an end), as the
+    detector reads it (``conflict_records.prepare``)."""
+    e = date_span(r.period_end) or date_span(r.stated_on)
+    return e[1] if e else None
+
+
+def in_groups(r: ClaimRecord) -> bool:
+    """Whether a record may join a group: it has a number of its own and compares with no
+    other claim's. (A restatement keeps out too; counted in, it only widens the region.)"""
+    return (r.value is not None or (bool(r.low) and bool(r.high))) and not r.relative_to
+
+
+def related(
+    r: ClaimRecord, places: Mapping[str, set[str]], kinds: Mapping[str, set[str]]
+) -> tuple[set[str], set[str]]:
+    """(places, kinds) of the groups that enclose r's or that r's encloses: a place at,
+    inside or around r's, a kind equal to, narrower or broader than r's, or broader than
+    a narrower one (a superset: the detector keeps the groups)."""
+    narrower = {k for k, broader in kinds.items() if r.quantity in broader} | {r.quantity}
+    related_kinds = narrower | {b for k in narrower for b in kinds.get(k, ())}
+    own = most_specific(r.places, places)
+    inside = {p for p, enclosing in places.items() if not enclosing.isdisjoint(own)} | set(own)
+    return inside | {q for p in inside for q in places.get(p, ())}, related_kinds
+
+
+def windows(
+    touched: Iterable[ClaimRecord],
+    places: Mapping[str, set[str]],
+    kinds: Mapping[str, set[str]],
+    settings: Settings,
+) -> list[Window] | None:
+    """The claims to read around each of ``touched`` ending on day ``e``: its group within
+    ``2 tol`` of ``e`` (the windows of the claims near it), the groups it encloses (places
+    at or inside its, kinds equal or narrower) and those enclosing it (places at or around
+    its, kinds equal or broader) within ``tol``. None when a touched claim that may join a
+    group has no date."""
+    out = []
+    tol = settings.period_tolerance_days
+    for r in touched:
+        if not in_groups(r):
+            continue
+        e = end_day(r)
+        if e is None:
+            return None
+        own = most_specific(r.places, places)
+        inside = {p for p, enclosing in places.items() if not enclosing.isdisjoint(own)} | own
+        around = own | {q for p in own for q in places.get(p, ())}
+        narrower = {k for k, broader in kinds.items() if r.quantity in broader} | {r.quantity}
+        broader = {r.quantity, *kinds.get(r.quantity, ())}
+        near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
+        wide = (date.fromordinal(e - 2 * tol).isoformat(), date.fromordinal(e + 2 * tol).isoformat())
+        out += [
+            Window(frozenset({min(own)} if own else ()), frozenset({r.quantity}), *wide),
+            Window(frozenset(inside), frozenset(narrower), near, far),
+            Window(frozenset(around), frozenset(broader), near, far),
+        ]
+    return out
+
+
+def series_keys(
+    touched: Iterable[ClaimRecord],
+    places: Mapping[str, Collection[str]],
+    settings: Settings,
+    read: Iterable[ClaimRecord] = (),
+) -> set[tuple[str, str, str]]:
+    """(claimant, kind, place) of the series to read whole: a touched claim's claimant's
+    claims of its kind at one of its group's places (every claim of the group names it;
+    '' for no place), over all of time, where its neighbours in that series may be. None
+    for a claim whose ``read`` records (its group's window, ``windows``) already hold an
+    untouched claim of that series on each side of it: the nearest ones lie within."""
+    touched = list(touched)
+    iris = {t.iri for t in touched}
+    span = 2 * settings.period_tolerance_days
+    members: dict[tuple[str, str, frozenset[str]], list[tuple[int, str]]] = {}
+    for r in read:
+        e = end_day(r)
+        if r.iri not in iris and e is not None and in_groups(r) and r.restates is None:  # surely in its group
+            members.setdefault((r.claimant, r.quantity, most_specific(r.places, places)), []).append(
+                (e, r.iri)
+            )
+    out = set()
+    for t in touched:
+        if not in_groups(t):
+            continue
+        own = most_specific(t.places, places)
+        e = end_day(t)
+        near = members.get((t.claimant, t.quantity, own), []) if e is not None else []
+        at = (e, t.iri)
+        if any(e - span <= m[0] and m < at for m in near) and any(at < m and m[0] <= e + span for m in near):  # type: ignore[operator]
+            continue
+        out.add((t.claimant, t.quantity, min(own) if own else ""))
+    return out
+
+
+def reach(
+    touched: Iterable[PreparedClaim],
+    groups: Mapping[Group, list[PreparedClaim]],
+    ends: Mapping[Group, list[int]],
+    enclosed: Callable[[Group], Iterable[Group]],
+    settings: Settings,
+) -> Reach | None:
+    """The pairs whose verdicts ``touched`` (prepared, places narrowed) can change, from
+    the groups of the records read (``groups``, each sorted by end, with its ``ends``);
+    ``enclosed(g)``: the groups g encloses. None when undated claims make it whole groups."""
+    tol = settings.period_tolerance_days
+    touched = list(touched)
+    out = Reach({t.iri for t in touched})
+    for t in touched:
+        if not in_groups(t.r):
+            continue
+        if t.end is None:
+            return None
+        key = (t.quantity, t.places)
+        group, group_ends = groups.get(key, []), ends.get(key, [])
+        if group and group[0].end is None:  # undated claims sort first
+            return None
+        near = group[bisect_left(group_ends, t.end - tol) : bisect_right(group_ends, t.end + tol)]
+        for i, a in enumerate(near):  # sorted by end: the window (1) of each
+            for b in near[i + 1 :]:
+                if b.end - a.end > tol:  # type: ignore[operator]
+                    break
+                out.pairs.add(_pair(a.iri, b.iri))
+        for inner_key in enclosed(key):
+            inner, inner_ends = groups[inner_key], ends[inner_key]
+            if inner[0].end is None:
+                return None
+            for a in inner[bisect_left(inner_ends, t.end - tol) : bisect_right(inner_ends, t.end + tol)]:
+                lo, hi = bisect_left(group_ends, a.end - tol), bisect_right(group_ends, a.end + tol)  # type: ignore[operator]
+                out.pairs.update(_pair(a.iri, o.iri) for o in group[lo:hi])
+        own = [c for c in group if c.claimant == t.claimant and c.iri not in out.claims]
+        at = (t.end, t.iri)
+        before = [c for c in own if (c.end, c.iri) < at]
+        after = [c for c in own if (c.end, c.iri) > at]
+        if before and after:  # adjacent in the series once t is in or out
+            out.pairs.add(_pair(before[-1].iri, after[0].iri))
+    return out

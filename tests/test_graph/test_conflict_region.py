@@ -1,0 +1,359 @@
+"""The region of an incremental conflicts refresh (graph/conflict_region.py), checked
+against the detector itself: on random stores, a new or replaced article, then reading
+only what the region says to read and judging again only the pairs it reaches, leaves
+exactly the verdicts of a full detection over the new store."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, SKOS
+
+from factgraph.graph import conflict_region, conflict_update, staleness
+from factgraph.graph.conflict_records import ClaimRecord, Settings, date_span
+from factgraph.graph.conflicts import Conflict, Region, detect, detect_region, refresh
+from factgraph.graph.store import Changes, Store
+from factgraph.graph.terms import FG, SCHEMA, Iris
+
+PART_OF = {
+    "c0-p0": {"c0"},
+    "c0-p1": {"c0"},
+    "c0-p0-t0": {"c0-p0", "c0"},
+    "c0-p0-t1": {"c0-p0", "c0"},
+    "c0-p1-t0": {"c0-p1", "c0"},
+    "c1-p0": {"c1"},
+}
+PLACES = ["c0", "c1", *PART_OF]
+KINDS = {
+    "child_deaths": {"civilian_deaths", "deaths"},
+    "civilian_deaths": {"deaths"},
+    "deaths": set(),
+    "strikes": set(),
+}
+CLAIMANTS = ["osdh", "un", "hrw"]
+BOUNDS = ["exact", "exact", "at_least", "about", "at_most", "range"]
+TEXT_RULES = {"text-disputes", "verdict", "share-does-not-add-up", "hedge-dropped"}
+# small windows and caps, so that windows, caps and series all matter on a few claims
+SETTINGS = [Settings(period_tolerance_days=20, max_neighbours=2), Settings()]
+
+
+def _claims(rng: random.Random, article: str, n: int, undated: bool) -> list[ClaimRecord]:
+    out: list[ClaimRecord] = []
+    for j in range(n):
+        places: list[str] = rng.choice(
+            [["c0"], ["c0-p0"], ["c0-p0-t0"], [rng.choice(PLACES)], [rng.choice(PLACES), rng.choice(PLACES)]]
+            + [[], ["c0-p0-t0", "c0"]]
+        )
+        end = 737000 + rng.randrange(0, 240)
+        value = float(rng.choice([10, 50, 100, 120, 300, 1000, 2000]) + rng.randrange(3))
+        bound = rng.choice(BOUNDS)
+        fields: dict[str, object] = {
+            "article": article,
+            "period_start": None if rng.random() < 0.3 else _iso(end - rng.randrange(1, 400)),
+            "period_end": _iso(end) if rng.random() < 0.9 else _iso(end)[:7],
+        }
+        if undated and rng.random() < 0.1:
+            fields["period_end"] = None
+        if out and rng.random() < 0.08:  # says an earlier figure of the article again
+            fields["restates"] = out[-1].iri
+        if out and rng.random() < 0.05:
+            fields["disputes"] = out[0].iri
+        out.append(
+            ClaimRecord.make(
+                f"{article}/{j}",
+                rng.choice(CLAIMANTS),
+                rng.choice(["deaths", "deaths", "civilian_deaths", "child_deaths", "strikes"]),
+                value,
+                bound,
+                value_high=value * 2 if bound == "range" else None,
+                places=places,
+                **fields,
+            )
+        )
+    return out
+
+
+def _iso(day: int) -> str:
+    from datetime import date
+
+    return date.fromordinal(day).isoformat()
+
+
+def _end(r: ClaimRecord) -> int | None:
+    e = date_span(r.period_end) or date_span(r.stated_on)
+    return e[1] if e else None
+
+
+def _read(store: list[ClaimRecord], plan: list[conflict_region.Window], series: set) -> list[ClaimRecord]:
+    """What the store side reads for ``plan`` (the exact windows, the least the SPARQL
+    filter returns) and the series, with the claims they restate."""
+    first = {w: date_span(w.first)[0] for w in plan}  # type: ignore[index]
+    last = {w: date_span(w.last)[1] for w in plan}  # type: ignore[index]
+    out = {}
+    for r in store:
+        e = _end(r)
+        for w in plan:
+            at = bool(set(r.places) & w.places) if w.places else not r.places
+            if at and r.quantity in w.kinds and (e is None or first[w] <= e <= last[w]):
+                out[r.iri] = r
+        for claimant, kind, place in series:
+            if (
+                r.claimant == claimant
+                and r.quantity == kind
+                and (place in r.places if place else not r.places)
+            ):
+                out[r.iri] = r
+    by_iri = {r.iri: r for r in store}
+    for r in list(out.values()):
+        if r.restates in by_iri:
+            out[r.restates] = by_iri[r.restates]
+    return sorted(out.values(), key=lambda r: r.iri)
+
+
+def _related(store: list[ClaimRecord], touched: list[ClaimRecord]) -> list[ClaimRecord]:
+    """What the store side reads for whole groups: related places and kinds, all of time."""
+    places = {p: set(q) for p, q in PART_OF.items()}
+    kinds = {k: set(b) for k, b in KINDS.items()}
+    wanted_places, wanted_kinds, unplaced = set(), set(), False
+    for t in touched:
+        p, k = conflict_region.related(t, places, kinds)
+        wanted_places |= p
+        wanted_kinds |= k
+        unplaced = unplaced or not t.places
+    by_iri = {r.iri: r for r in store}
+    out = {
+        r.iri: r
+        for r in store
+        if r.quantity in wanted_kinds and (set(r.places) & wanted_places or (unplaced and not r.places))
+    }
+    for r in list(out.values()):
+        if r.restates in by_iri:
+            out[r.restates] = by_iri[r.restates]
+    return sorted(out.values(), key=lambda r: r.iri)
+
+
+def _incremental(
+    before: list[Conflict],
+    store: list[ClaimRecord],
+    touched: list[ClaimRecord],
+    articles: set[str],
+    settings: Settings,
+) -> tuple[set[Conflict], bool]:
+    """The verdicts after an incremental refresh, as ``conflict_update`` computes them:
+    the stored ones it does not reach, the text verdicts of other articles, the new ones."""
+    places = {p: set(q) for p, q in PART_OF.items()}
+    kinds = {k: set(b) for k, b in KINDS.items()}
+    plan = conflict_region.windows(touched, places, kinds, settings)
+    region = Region(touched, articles)
+    reach = None
+    if plan is not None:
+        records = _read(
+            store, plan, conflict_region.series_keys(touched, places, settings, _read(store, plan, set()))
+        )
+        found, reach = detect_region(records, region, PART_OF, KINDS, settings)
+    windowed = reach is not None
+    if reach is None:
+        found, reach = detect_region(
+            _related(store, touched), replace(region, whole_groups=True), PART_OF, KINDS, settings
+        )
+    assert reach is not None
+    written = {t.iri for t in touched}
+    kept = {
+        c
+        for c in before
+        if reach.covers(c.a, c.b) and c.rule in TEXT_RULES and c.a not in written and c.b not in written
+    }
+    kept_keys = {(c.a, c.b, c.kind) for c in kept} | {(c.b, c.a, c.kind) for c in kept}
+    out = {c for c in before if not reach.covers(c.a, c.b)} | kept
+    out |= {c for c in found if (c.a, c.b, c.kind) not in kept_keys}
+    return out, windowed
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_an_article_added_or_replaced_gives_the_verdicts_of_a_full_detection(seed):
+    rng = random.Random(seed)
+    settings = SETTINGS[seed % 2]
+    undated = seed % 5 == 4  # some stores with undated claims: whole groups
+    store = [
+        c for a in range(rng.randrange(8, 30)) for c in _claims(rng, f"a{a}", rng.randrange(3, 12), undated)
+    ]
+    before = detect(store, PART_OF, KINDS, settings)
+    if rng.random() < 0.5:  # a new article
+        new = _claims(rng, "new", rng.randrange(1, 8), undated)
+        removed: list[ClaimRecord] = []
+        article = "new"
+    else:  # an article read anew: a figure changed, a claim dropped, a claim added
+        article = f"a{rng.randrange(4)}"
+        removed = [r for r in store if r.article == article]
+        new = [
+            replace(r, value=r.value * rng.choice((1, 0.2, 3)) if r.value else r.value) for r in removed[1:]
+        ]
+        new += _claims(rng, article, 2, undated)[1:]
+        new = [replace(r, iri=f"{article}/n{i}") if i >= len(removed) - 1 else r for i, r in enumerate(new)]
+    after = [r for r in store if r.article != article] + new
+    touched = [*new, *removed]
+    got, windowed = _incremental(before, after, touched, {article}, settings)
+    assert got == set(detect(after, PART_OF, KINDS, settings))
+
+
+def test_the_windows_read_fewer_claims_than_whole_groups():
+    """On a store spread over time, the region of one claim is its time window, not its
+    groups' whole history."""
+    rng = random.Random(7)
+    store = [c for a in range(40) for c in _claims(rng, f"a{a}", 10, False)]
+    store = [replace(r, period_end=_iso(737000 + 5 * i), period_start=None) for i, r in enumerate(store)]
+    places = {p: set(q) for p, q in PART_OF.items()}
+    kinds = {k: set(b) for k, b in KINDS.items()}
+    new = [replace(store[200], iri="new/0", article="new")]
+    plan = conflict_region.windows(new, places, kinds, Settings())
+    assert plan is not None
+    read = _read(store + new, plan, conflict_region.series_keys(new, places, Settings()))
+    assert 0 < len(read) < len(_related(store + new, new)) / 2
+
+
+# -- on a store: the same, through conflict_update and the stored queries, on every backend
+
+BASE = "http://127.0.0.1:5000/"
+IRIS = Iris(BASE)
+QUANTITY = "https://w3id.org/factgraph/quantity/"
+BOUND = "https://w3id.org/factgraph/bound/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _stored(r: ClaimRecord) -> ClaimRecord:
+    """A record with store IRIs."""
+    return replace(
+        r,
+        iri=BASE + "claim/" + r.iri,
+        article=BASE + "article/" + r.article,
+        claimant=BASE + "agent/" + r.claimant,
+        places=frozenset(BASE + "place/" + p for p in r.places),
+        restates=BASE + "claim/" + r.restates if r.restates else None,
+        disputes=BASE + "claim/" + r.disputes if r.disputes else None,
+    )
+
+
+def _triples(records: list[ClaimRecord]) -> Graph:
+    """The triples of claims as ``mapping.py`` writes them (what the conflicts read)."""
+    g = Graph()
+    for r in records:
+        c = URIRef(r.iri)
+        g.add((c, RDF.type, FG.FigureClaim))
+        g.add((c, FG.claimant, URIRef(r.claimant)))
+        g.add((c, SCHEMA.appearance, URIRef(r.article)))
+        g.add((c, FG.quantityKind, URIRef(QUANTITY + r.quantity)))
+        g.add((c, FG.bound, URIRef(BOUND + r.bound)))
+        for p, v in (
+            (FG.value, r.value),
+            (FG.valueHigh, r.value_high),
+            (FG.intervalLow, r.low),
+            (FG.intervalHigh, r.high),
+        ):
+            if v is not None:
+                g.add((c, p, Literal(Decimal(str(v)))))
+        for p, v in ((FG.intervalLowInclusive, r.low_incl), (FG.intervalHighInclusive, r.high_incl)):
+            g.add((c, p, Literal(v)))
+        for place in r.places:
+            g.add((c, FG.place, URIRef(place)))
+        for p, d in ((FG.periodStart, r.period_start), (FG.periodEnd, r.period_end)):
+            if d:
+                g.add((c, p, Literal(d, datatype=URIRef(XSD + ("gYearMonth" if len(d) == 7 else "date")))))
+        for p, o in ((FG.restates, r.restates), (FG.disputes, r.disputes)):
+            if o:
+                g.add((c, p, URIRef(o)))
+        g.add((c, FG.quoteText, Literal(f"claim {r.iri}")))
+    return g
+
+
+def _vocabulary() -> Graph:
+    g = Graph()
+    for kind, broader in KINDS.items():
+        k = URIRef(QUANTITY + kind)
+        g.add((k, RDF.type, FG.QuantityKind))
+        g.add((k, SKOS.notation, Literal(kind)))
+        g.add((k, FG.cumulative, Literal(True)))
+        for b in broader:
+            g.add((k, FG.partOfKind, URIRef(QUANTITY + b)))
+    for place, enclosing in PART_OF.items():
+        for e in enclosing:
+            g.add((URIRef(BASE + "place/" + place), FG.partOfPlace, URIRef(BASE + "place/" + e)))
+    return g
+
+
+def _conflicts_graph(store: Store) -> set:
+    return {t for t in store.graph(IRIS.conflicts_graph) if t[1] != PROV.endedAtTime}
+
+
+def _write_article(
+    store: Store, article: str, records: list[ClaimRecord], step: int
+) -> conflict_update.Writes:
+    """The article's claims in its graph with the run's stale mark, as an ingest writes them."""
+    activity = IRIS.activity(f"ingest/test-{step}")
+    iri = BASE + "article/" + article
+    removed = conflict_update.removed_records(store, IRIS, [iri])
+    store.apply(
+        Changes(
+            replace={IRIS.article_graph(article): _triples(records)},
+            add={IRIS.status_graph: staleness.mark(IRIS, activity)},
+        )
+    )
+    return conflict_update.Writes(activity, frozenset({iri}), tuple(removed))
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(store, seed):
+    """New articles and articles read anew (overlapping and distant periods, places in one
+    another, the same and other sources), each refreshed incrementally from the store:
+    each time the conflicts graph a full recompute writes, and mostly read by windows."""
+    rng = random.Random(seed)
+    settings = Settings(period_tolerance_days=20, max_neighbours=2)
+    articles = {
+        f"a{a}": [_stored(r) for r in _claims(rng, f"a{a}", rng.randrange(3, 10), False)] for a in range(16)
+    }
+    store.apply(
+        Changes(
+            replace={
+                IRIS.vocabulary_graph: _vocabulary(),
+                **{IRIS.article_graph(a): _triples(rs) for a, rs in articles.items()},
+            }
+        )
+    )
+    refresh(store, IRIS, settings)
+    windowed, seen = 0, set()
+    for step in range(6):
+        if step % 2:  # an article read anew: figures changed, its first claim gone
+            article = f"a{rng.randrange(16)}"
+            records = [replace(r, value=r.value * 3 if r.value else r.value) for r in articles[article][1:]]
+            records = [
+                ClaimRecord.make(
+                    r.iri,
+                    r.claimant,
+                    r.quantity,
+                    r.value,
+                    r.bound,
+                    value_high=r.value_high,
+                    places=r.places,
+                    article=r.article,
+                    period_start=r.period_start,
+                    period_end=r.period_end,
+                )
+                for r in records
+            ]
+        else:
+            article = f"n{step}"
+            records = [_stored(r) for r in _claims(rng, article, rng.randrange(2, 8), False)]
+        articles[article] = records
+        done = conflict_update.refresh_after(
+            store, IRIS, _write_article(store, article, records, step), settings
+        )
+        assert done.incremental and not staleness.is_stale(store, IRIS)
+        windowed += done.windowed
+        incremental = _conflicts_graph(store)
+        seen.add(frozenset(incremental))
+        refresh(store, IRIS, settings)
+        assert _conflicts_graph(store) == incremental
+    assert windowed >= 4 and len(seen) >= 4
