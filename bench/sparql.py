@@ -345,9 +345,13 @@ def main() -> None:
     ap.add_argument("--only", action="append", default=[], choices=list(QUERIES), metavar="QUERY",
                     help="run this query only (repeatable; default: all six)")
     ap.add_argument("--prepare", action="store_true", help="only generate the data and build both stores")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/factgraph-bench"),
+                    help="where the N-Quads and both stores are kept (default %(default)s); RocksDB lets one "
+                         "process open a store: give a copy when another run may use the default")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a FACTGRAPH_ setting for the served app (e.g. SPARQL_WORKERS=2)")
     args = ap.parse_args()
+    globals()["CACHE"] = args.cache  # the one setting every helper above reads
     if not OXIGRAPH.exists():
         raise SystemExit(f"no {OXIGRAPH}: pip install 'oxigraph>=0.4,<0.6' (as .ci/services.sh does)")
     env = {f"FACTGRAPH_{k}": v for k, v in (s.split("=", 1) for s in args.set)}
