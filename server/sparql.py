@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -87,7 +88,8 @@ def answer_query(
         # the tokens suffice only where pyoxigraph parses the text and runs queries only: a
         # remote server may read more into a query text (Virtuoso runs SPARUL sent as a query)
         quick = isinstance(store, EmbeddedStore) and not (default_graphs or named_graphs)
-        checked = quick_plan(text, base) if quick else None
+        # a lookup's shape is matched in µs, where the tokens take 0.1 ms for a PREFIX-laden text
+        checked = (lookup_plan(text, base) or quick_plan(text, base)) if quick else None
         if checked is None:
             checked = plan(text, store.graph_names, default_graphs, named_graphs, base)  # listed only if needed
     except Refused as exc:
@@ -314,16 +316,45 @@ def _answer(op: Operation) -> Answer:
     accept, format_param = request.headers.get("Accept"), request.values.get("format")
     row_limit, base = int(cfg["ROW_LIMIT"]), url_for("sparql.endpoint", _external=True)
     lookup_rows = int(cfg["SPARQL_LOOKUP_ROWS"])
-    if lookup_rows > 0 and not (op.default_graphs or op.named_graphs):
-        store = get_store()
-        if isinstance(store, EmbeddedStore):
-            answer = lookup_answer(store, op.query or "", accept, format_param, row_limit, lookup_rows, base)
-            if answer is not None:
-                return answer
-    return run_answer(
-        answer_query, op.query, op.default_graphs, op.named_graphs, accept, format_param, row_limit, base,
-        lane=SPARQL,
-    )
+    with _in_flight:
+        if lookup_rows > 0 and not (op.default_graphs or op.named_graphs) and _in_flight.alone():
+            store = get_store()
+            if isinstance(store, EmbeddedStore):
+                answer = lookup_answer(store, op.query or "", accept, format_param, row_limit, lookup_rows, base)
+                if answer is not None:
+                    return answer
+        return run_answer(
+            answer_query, op.query, op.default_graphs, op.named_graphs, accept, format_param, row_limit, base,
+            lane=SPARQL,
+        )
+
+
+class _InFlight:
+    """How many queries this process' ``/sparql`` is answering now (a context manager per
+    query). A lookup is answered in the serving process only when it is the only one: one
+    process runs Python on one core at a time (the GIL), so under concurrent queries the
+    resident workers, each a process, spread the work over the cores (at 1M claims, 4
+    clients: 410 req/s in process against 750 through the workers, measured side by side),
+    while a lookup alone is answered sooner without the round trip."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def __enter__(self) -> _InFlight:
+        with self._lock:
+            self.count += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.count -= 1
+
+    def alone(self) -> bool:
+        return self.count <= 1
+
+
+_in_flight = _InFlight()
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], strict_slashes=False)  # /sparql/ too

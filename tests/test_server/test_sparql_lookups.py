@@ -121,6 +121,19 @@ def test_a_lookup_is_answered_without_a_worker_and_as_a_worker_answers(store):
     assert len(workers(worker_app)) == 1
 
 
+def test_a_lookup_goes_to_a_worker_while_another_query_is_answered(store):
+    """Under concurrent queries the workers spread the work over the cores (``_InFlight``)."""
+    from factgraph.server import sparql
+
+    app = make_app(store)
+    query = f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}"
+    alone = bindings(ask(app, query))
+    assert workers(app) == []
+    with sparql._in_flight:  # another request of this process is in its query
+        assert bindings(ask(app, query)) == alone
+    assert len(workers(app)) == 1
+
+
 def test_a_lookup_with_more_rows_than_the_setting_goes_to_a_worker(store):
     app = make_app(store, SPARQL_LOOKUP_ROWS=10)
     rows = bindings(ask(app, f"SELECT ?s WHERE {{ ?s <{EX}in> <{EX}hub> }}"))
