@@ -84,6 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     accounts.init_app(app)  # sessions, CSRF, /login and /logout (review is off until a user exists)
 
     app.register_blueprint(sparql.bp)
+    sparql.init_app(app)  # a GET /sparql bounded lookup answered before Flask's request machinery
     app.register_blueprint(stored_queries.bp)  # loads and parses every queries/**/*.rq
     app.register_blueprint(pages.bp)
     app.register_blueprint(conflicts.bp)

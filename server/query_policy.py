@@ -230,6 +230,15 @@ def lookup_plan(text: str, base: str | None = None) -> Plan | None:
     return Plan("SELECT" if m.group("select") else "ASK", text, checked=False)
 
 
+_RELATIVE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)")
+
+
+def needs_base(text: str) -> bool:
+    """True if a lookup's text (``lookup_plan``'s shape: every ``<`` opens an IRI) has a
+    relative IRI, which resolves against the endpoint's URL."""
+    return _RELATIVE.search(text) is not None
+
+
 def with_dataset(text: str, default_graphs: Sequence[URIRef], named_graphs: Sequence[URIRef]) -> str:
     """``text`` with its ``FROM`` clauses replaced by the given graphs (already checked
     to be graphs of the store)."""

@@ -9,8 +9,11 @@
   over ``MAX_CONTENT_LENGTH``), 415, 503 with ``Retry-After`` when a query runs past ``QUERY_TIMEOUT`` or
   ``QUERY_MEMORY_MB``, or no worker is free (``query_pool.py``).
 - ``GET`` without a query: the Service Description, or the workbench for a browser.
-- Every query runs in a killable worker (``query_pool.py``, ``worker.py``); SELECT results are capped at
-  ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells when a result was cut).
+- Every query runs in a killable worker (``query_pool.py``, ``worker.py``), except a bounded lookup
+  (one triple pattern with an IRI, ``query_policy.lookup_plan``) answered in this process while it is
+  the one query in flight, reading at most ``SPARQL_LOOKUP_ROWS`` rows (``lookup_answer``,
+  ``LookupShortcut``); SELECT results are capped at ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells
+  when a result was cut).
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from rdflib import Variable
 from werkzeug.datastructures import MultiDict
 
@@ -31,7 +35,7 @@ from factgraph.graph.terms import PREFIXES
 
 from .app import get_store
 from .negotiation import negotiate
-from .query_policy import Refused, lookup_plan, plan, quick_plan
+from .query_policy import Refused, lookup_plan, needs_base, plan, quick_plan
 from .query_pool import SITE, SPARQL, run_query
 from .results import (
     GRAPH_FORMATS,
@@ -42,6 +46,7 @@ from .results import (
     write_graph,
     write_select,
 )
+from .security import add_headers
 from .worker import WorkerError
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -382,3 +387,51 @@ def endpoint() -> Response:
             resp = _response(_answer(op))
     resp.headers.update(CORS)  # read-only and public: any web app may read the answers, GET or POST
     return resp
+
+
+class LookupShortcut:
+    """WSGI middleware in front of the app (``init_app``): a ``GET /sparql`` bounded lookup
+    (``lookup_answer``), when it is the one query in flight, answered without Flask's
+    request machinery (request context, routing, argument parsing, ``url_for``, hooks:
+    0.2 ms of the 0.4 ms such a request took in process), with the headers the endpoint
+    and the hooks give it (``_response``, ``CORS``, ``security.add_headers``; tested equal).
+    Only the query string is read, and only when it holds ``query`` and at most ``format``,
+    in ASCII, with every IRI absolute (no base to resolve against); anything else, and any
+    lookup ``lookup_answer`` declines, goes to the app as before."""
+
+    PATHS = ("/sparql", "/sparql/")
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Any]):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Any:
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in self.PATHS:
+            with _in_flight:
+                answer = self._answer(environ) if _in_flight.alone() else None
+            if answer is not None:
+                resp = _response(answer)
+                resp.headers.update(CORS)
+                return add_headers(resp)(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, environ: dict) -> Answer | None:
+        cfg = self.app.config
+        rows = int(cfg["SPARQL_LOOKUP_ROWS"])
+        store = self.app.extensions.get("factgraph.store")
+        query_string = environ.get("QUERY_STRING", "")
+        if rows <= 0 or not isinstance(store, EmbeddedStore) or not query_string.isascii():
+            return None
+        params = parse_qsl(query_string, keep_blank_values=True)
+        names = [name for name, _ in params]
+        if names.count("query") != 1 or names.count("format") > 1 or set(names) - {"query", "format"}:
+            return None
+        values = dict(params)
+        text = values["query"]
+        if not text.strip() or needs_base(text):
+            return None
+        return lookup_answer(store, text, environ.get("HTTP_ACCEPT"), values.get("format"), int(cfg["ROW_LIMIT"]), rows)
+
+
+def init_app(app: Flask) -> None:
+    app.wsgi_app = LookupShortcut(app, app.wsgi_app)  # type: ignore[method-assign]

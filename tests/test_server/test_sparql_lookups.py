@@ -176,3 +176,38 @@ def test_a_lookup_sees_a_write_at_once(store):
         assert [b["o"]["value"] for b in bindings(ask(app, query))] == ["42"]
     finally:
         store.update(f"DROP GRAPH <{EX}g2>")
+
+
+def test_the_shortcut_before_flask_answers_as_flask_does(store):
+    """``sparql.LookupShortcut``: the same status, headers and body as the endpoint gives
+    (an unknown parameter sends the same query through Flask), without Flask's hooks."""
+    app = make_app(store)
+    hooks: list[str] = []
+
+    @app.after_request
+    def record(resp):
+        hooks.append(resp.status)
+        return resp
+
+    client = app.test_client()
+    for query, accept in [
+        (f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}", "application/sparql-results+json"),
+        (f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}", "text/csv"),
+        (f"ASK {{ <{EX}s1> ?p ?o }}", "application/sparql-results+xml"),
+    ]:
+        short = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+        assert hooks == []  # no hook ran: Flask did not see it
+        full = client.get("/sparql", query_string={"query": query, "other": "1"}, headers={"Accept": accept})
+        assert len(hooks) == 1
+        hooks.clear()
+        assert short.status_code == full.status_code == 200
+        assert sorted(short.headers.items()) == sorted(full.headers.items())
+        assert short.get_data() == full.get_data()
+    cut = (
+        make_app(store, ROW_LIMIT=4)
+        .test_client()
+        .get("/sparql", query_string={"query": f"SELECT ?s WHERE {{ ?s <{EX}in> <{EX}hub> }}"}, headers=JSON)
+    )
+    assert cut.headers["X-SPARQL-MaxRows"] == "4" and cut.headers["Access-Control-Allow-Origin"] == "*"
+    relative = client.get("/sparql", query_string={"query": "SELECT ?o WHERE { <s1> ?p ?o }"}, headers=JSON)
+    assert relative.status_code == 200 and hooks == ["200 OK"]  # a relative IRI: Flask knows the base
