@@ -187,7 +187,7 @@ def lookup_answer(
         variables = [Variable(v.value) for v in result.variables]
         width = range(len(variables))
         rows = [tuple(solution[i] for i in width) for solution in islice(result, limit + 1)]
-    except (StoreError, SyntaxError, RuntimeError, ValueError):
+    except (StoreError, SyntaxError, RuntimeError, ValueError, OSError):  # a worker words it
         return None
     if len(rows) > limit and limit < row_limit:
         return None
