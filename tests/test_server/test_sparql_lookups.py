@@ -122,7 +122,8 @@ def test_a_lookup_is_answered_without_a_worker_and_as_a_worker_answers(store):
 
 
 def test_a_lookup_goes_to_a_worker_while_another_query_is_answered(store):
-    """Under concurrent queries the workers spread the work over the cores (``_InFlight``)."""
+    """Under concurrent queries the workers spread the work over the cores, and a lookup
+    that would wait for a busy worker is answered here (``_InFlight``)."""
     from factgraph.server import sparql
 
     app = make_app(store)
@@ -132,6 +133,10 @@ def test_a_lookup_goes_to_a_worker_while_another_query_is_answered(store):
     with sparql._in_flight:  # another request of this process is in its query
         assert bindings(ask(app, query)) == alone
     assert len(workers(app)) == 1
+    busy = make_app(store, SPARQL_WORKERS=1)
+    with sparql._in_flight:  # the one worker is busy: answered here rather than waiting for it
+        assert bindings(ask(busy, query)) == alone
+    assert workers(busy) == []
 
 
 def test_a_lookup_with_more_rows_than_the_setting_goes_to_a_worker(store):
