@@ -11,7 +11,7 @@
 - ``GET`` without a query: the Service Description, or the workbench for a browser.
 - Every query runs in a killable worker (``query_pool.py``, ``worker.py``), except a bounded lookup
   (one triple pattern with an IRI, ``query_policy.lookup_plan``) answered in this process while it is
-  the one query in flight, reading at most ``SPARQL_LOOKUP_ROWS`` rows (``lookup_answer``,
+  the one query in flight or the workers are all busy, reading at most ``SPARQL_LOOKUP_ROWS`` rows (``lookup_answer``,
   ``LookupShortcut``); SELECT results are capped at ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells
   when a result was cut).
 """
