@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_QUEUE_WAIT": 5.0,  # seconds a request waits for a worker before a 503
     "QUERY_MEMORY_MB": 512,  # address space a worker may add to what it had at fork time (0: no cap)
     "ROW_LIMIT": 10000,  # rows a SELECT may return
+    # a /sparql lookup of one triple pattern with an IRI (query_policy.lookup_plan) is answered in the
+    # serving process when it has at most this many rows; more, or 0 here, go to a worker (server/sparql.py)
+    "SPARQL_LOOKUP_ROWS": 1000,
     "MAX_CONTENT_LENGTH": 1 << 20,  # request body cap (bytes)
     # the production server (waitress, `factgraph serve`): bounded threads and connections,
     # idle connections closed, request headers capped; no Server banner
@@ -86,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     accounts.init_app(app)  # sessions, CSRF, /login and /logout (review is off until a user exists)
 
     app.register_blueprint(sparql.bp)
+    sparql.init_app(app)  # a GET /sparql bounded lookup answered before Flask's request machinery
     app.register_blueprint(stored_queries.bp)  # loads and parses every queries/**/*.rq
     app.register_blueprint(pages.bp)
     app.register_blueprint(conflicts.bp)

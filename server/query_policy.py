@@ -184,6 +184,61 @@ def quick_plan(text: str, base: str | None = None) -> Plan | None:
     return Plan(form, text, checked=False)
 
 
+# --- bounded lookups ------------------------------------------------------------------
+#
+# The one shape ``lookup_plan`` accepts, as a whole-text match (anything else, a comment
+# included, does not match): a prologue of PREFIX / BASE declarations, then
+#   SELECT ?v... | SELECT * | ASK   [WHERE] { S P O [.] }   [LIMIT n]
+# with one triple pattern whose subject or object is an IRI (written <...> or prefix:name),
+# its predicate an IRI, ``a`` or a variable, and no variable twice. No backslash can match
+# (no escape the engine would read otherwise), no string, no keyword but those above.
+_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_PNAME = r"(?:[A-Za-z][A-Za-z0-9_-]*)?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?"
+_PNAME_NS = r"(?:[A-Za-z][A-Za-z0-9_-]*)?:"
+_VAR = r"[?$][A-Za-z_][A-Za-z0-9_]*"
+_CONST = rf"(?:{_IRI}|{_PNAME})"
+_LOOKUP = re.compile(
+    rf"""\s*
+    (?:(?i:PREFIX)\s+{_PNAME_NS}\s*{_IRI}\s*|(?i:BASE)\s*{_IRI}\s*)*
+    (?:(?P<select>(?i:SELECT))\s*(?:\*\s*|(?:{_VAR}\s*)+)|(?P<ask>(?i:ASK))\s*)
+    (?:(?i:WHERE)\s*)?
+    \{{\s*(?P<s>{_CONST}|{_VAR})\s+(?P<p>{_CONST}|{_VAR}|a(?=[\s<?$]))\s*(?P<o>{_CONST}|{_VAR})\s*\.?\s*\}}
+    \s*(?:(?i:LIMIT)\s+[0-9]{{1,9}}\s*)?""",
+    re.VERBOSE,
+)
+
+
+def lookup_plan(text: str, base: str | None = None) -> Plan | None:
+    """The plan of a query whose work is bounded by the rows it returns, or None: one
+    triple pattern with its subject or object an IRI and no variable twice (so the engine
+    reads one index range, every entry it reads being an answer), SELECT or ASK, no
+    modifier but LIMIT (``_LOOKUP``). Nothing in it can update, call a SERVICE or name a
+    dataset. The endpoint may run such a query in the serving process, reading a bounded
+    number of rows (``sparql.lookup_answer``); anything else goes to ``quick_plan`` /
+    ``plan`` and a killable worker."""
+    m = _LOOKUP.fullmatch(text)
+    if m is None:
+        return None
+    s, p, o = m.group("s", "p", "o")
+    if s[0] in "?$" and o[0] in "?$":
+        return None
+    names = [t[1:] for t in (s, p, o) if t[0] in "?$"]
+    if len(set(names)) != len(names):
+        return None
+    if base:
+        text = f"BASE {URIRef(base).n3()}\n{text}"
+    return Plan("SELECT" if m.group("select") else "ASK", text, checked=False)
+
+
+_RELATIVE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)")
+
+
+def needs_base(text: str) -> bool:
+    """True if a lookup's text (``lookup_plan``'s shape: every ``<`` opens an IRI) has a
+    relative IRI, which resolves against the endpoint's URL."""
+    return _RELATIVE.search(text) is not None
+
+
 def with_dataset(text: str, default_graphs: Sequence[URIRef], named_graphs: Sequence[URIRef]) -> str:
     """``text`` with its ``FROM`` clauses replaced by the given graphs (already checked
     to be graphs of the store)."""

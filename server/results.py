@@ -43,6 +43,7 @@ GRAPH_TYPES = list(GRAPH_FORMATS)
 OFFERED = {"SELECT": SELECT_TYPES, "ASK": ASK_TYPES, "CONSTRUCT": GRAPH_TYPES, "DESCRIBE": GRAPH_TYPES}
 
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+_XSD_STRING_IRI = str(_XSD_STRING)
 Term = Node | ox.NamedNode | ox.BlankNode | ox.Literal  # rdflib's, or pyoxigraph's own
 
 
@@ -61,6 +62,16 @@ def term_parts(term: Term) -> tuple[str, str, str | None, str | None]:
     the datatype unless the literal is a plain string) of an rdflib term or of a
     pyoxigraph one (``EmbeddedStore.native_query``'s results, written without a
     conversion to rdflib); ValueError for anything else."""
+    # pyoxigraph's first, by exact type: they are what /sparql writes most (rdflib's terms are
+    # checked through an ABC, slower)
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return "uri", term.value, None, None  # type: ignore[union-attr]
+    if kind is ox.Literal:
+        lang, datatype = term.language, term.datatype.value  # type: ignore[union-attr]
+        return "literal", term.value, lang, None if lang or datatype == _XSD_STRING_IRI else datatype  # type: ignore[union-attr]
+    if kind is ox.BlankNode:
+        return "bnode", term.value, None, None  # type: ignore[union-attr]
     if isinstance(term, URIRef):
         return "uri", str(term), None, None
     if isinstance(term, BNode):
@@ -68,13 +79,6 @@ def term_parts(term: Term) -> tuple[str, str, str | None, str | None]:
     if isinstance(term, Literal):
         dt = term.datatype
         return "literal", str(term), term.language, None if term.language or dt in (None, _XSD_STRING) else str(dt)
-    if isinstance(term, ox.NamedNode):
-        return "uri", term.value, None, None
-    if isinstance(term, ox.BlankNode):
-        return "bnode", term.value, None, None
-    if isinstance(term, ox.Literal):
-        lang, datatype = term.language, term.datatype.value
-        return "literal", term.value, lang, None if lang or datatype == str(_XSD_STRING) else datatype
     raise ValueError(f"not an RDF term: {term!r}")
 
 
