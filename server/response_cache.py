@@ -67,6 +67,11 @@ class Entry:
     body: bytes
     made: float  # time.monotonic() when it was kept
 
+    @property
+    def cost(self) -> int:
+        """Bytes it holds, about: body, headers and the objects around them."""
+        return len(self.body) + sum(len(k) + len(v) + 100 for k, v in self.headers) + 300
+
 
 @dataclass
 class Stats:
@@ -79,7 +84,8 @@ class Stats:
 
 @dataclass
 class ResponseCache:
-    """LRU of answers by key, at most ``max_bytes`` of bodies; answers of one store version."""
+    """LRU of answers by key, at most ``max_bytes`` (bodies, headers and overhead, ``Entry.cost``);
+    answers of one store version."""
 
     max_bytes: int
     ttl: float = 0.0
@@ -138,14 +144,14 @@ class ResponseCache:
             event.set()
 
     def put(self, version: Hashable, key: Hashable, entry: Entry) -> bool:
-        if len(entry.body) > self.max_bytes // 8:
+        if entry.cost > self.max_bytes // 8:
             return False
         with self._lock:
             if version != self.version:  # the store changed while this answer was computed
                 return False
             self._drop(key)
             self.entries[key] = entry
-            self.size += len(entry.body)
+            self.size += entry.cost
             self.stats.kept += 1
             while self.size > self.max_bytes and self.entries:
                 self._drop(next(iter(self.entries)))
@@ -155,7 +161,7 @@ class ResponseCache:
     def _drop(self, key: Hashable) -> None:
         old = self.entries.pop(key, None)
         if old is not None:
-            self.size -= len(old.body)
+            self.size -= old.cost
 
 
 def _cache() -> ResponseCache | None:

@@ -157,17 +157,20 @@ def test_concurrent_requests_for_one_key_compute_it_once(disk_store, monkeypatch
 
 
 def test_the_cache_stays_within_its_size_and_forgets_the_oldest():
-    cache = ResponseCache(max_bytes=1000)
+    small = Entry(200, [("Content-Type", "text/plain")], bytes(100), 0.0)
+    assert small.cost > 100  # headers and overhead count too, not the body alone
+    cache = ResponseCache(max_bytes=small.cost * 10)
     for i in range(50):
-        assert cache.put(None, i, Entry(200, [], bytes(100), 0.0))
-        assert cache.size <= 1000
+        assert cache.put(None, i, Entry(200, [("Content-Type", "text/plain")], bytes(100), 0.0))
+        assert cache.size <= cache.max_bytes
     assert cache.get(None, 0) is None and cache.get(None, 49) is not None
     assert len(cache.entries) == 10 and cache.stats.evicted == 40
-    assert not cache.put(None, "big", Entry(200, [], bytes(200), 0.0))  # over an eighth: not kept
+    big = Entry(200, [], bytes(cache.max_bytes // 8), 0.0)
+    assert not cache.put(None, "big", big)  # over an eighth: not kept
 
 
 def test_an_answer_computed_before_a_write_is_not_kept_after_it():
-    cache = ResponseCache(max_bytes=1000)
+    cache = ResponseCache(max_bytes=10000)
     assert cache.get("v1", "k") is None
     assert cache.get("v2", "other") is None  # the store changed meanwhile
     assert not cache.put("v1", "k", Entry(200, [], b"old", 0.0))
@@ -175,7 +178,7 @@ def test_an_answer_computed_before_a_write_is_not_kept_after_it():
 
 
 def test_the_ttl_expires_answers():
-    cache = ResponseCache(max_bytes=1000, ttl=0.05)
+    cache = ResponseCache(max_bytes=10000, ttl=0.05)
     cache.put(None, "k", Entry(200, [], b"x", time.monotonic() - 1))
     assert cache.get(None, "k") is None
     cache.put(None, "k", Entry(200, [], b"x", time.monotonic()))
