@@ -40,6 +40,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from factgraph.graph import catalogue, export
 
+from .current_store import get_store
 from .query_pool import resident, run_query
 from .worker import WorkerError
 
@@ -112,8 +113,6 @@ def render_in_worker(view: Callable[..., Any], **kwargs: Any) -> Response:
     """``view(**kwargs)`` run in a query worker; its response."""
     warm()
     try:
-        from .current_store import get_store
-
         if resident(get_store()) and request.method in ("GET", "HEAD"):
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             _APPS[id(app)] = app

@@ -19,6 +19,17 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 BASE = "http://127.0.0.1:5000/"
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+
+
+def screenshot(browser, tmp_path: Path, name: str) -> None:
+    """Save the browser's view as ``name``.png in ``tmp_path`` (and in docs/screenshots
+    when ``FACTGRAPH_SCREENSHOTS`` is set)."""
+    path = tmp_path / f"{name}.png"
+    browser.save_screenshot(str(path))
+    if os.environ.get("FACTGRAPH_SCREENSHOTS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS / path.name)
 
 
 def free_port() -> int:

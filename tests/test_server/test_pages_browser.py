@@ -12,8 +12,6 @@ Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package
 from __future__ import annotations
 
 import gc
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,8 +19,9 @@ from rdflib import Dataset
 
 from factgraph.graph.store import EmbeddedStore
 
+from .conftest import screenshot
+
 FIXTURE = Path(__file__).resolve().parent.parent / "pages_fixture.trig"
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +55,6 @@ def seed_server(tmp_path_factory, factgraph_server):
     del store
     gc.collect()  # the embedded store's lock goes with its last reference
     return factgraph_server(store_dir), osdh
-
-
-def screenshot(browser, tmp_path: Path, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    browser.save_screenshot(str(path))
-    if os.environ.get("FACTGRAPH_SCREENSHOTS"):
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOCS / path.name)
 
 
 def test_home_to_claim_shows_quote_and_conflict(server, browser, tmp_path):

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import shutil
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from factgraph.graph.store import EmbeddedStore
 from factgraph.server import users
 
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+from .conftest import screenshot
+
 BASE = "http://127.0.0.1:5000/"
 FG = "https://w3id.org/factgraph/ontology#"
 PROV = "http://www.w3.org/ns/prov#"
@@ -54,14 +52,6 @@ def review_server(tmp_path_factory, factgraph_server):
         env={"FACTGRAPH_USERS": str(root / "users.json"), "FACTGRAPH_SECRET_KEY": "browser test secret"},
     )
     return url, "/" + claim.split("/", 3)[3], claim, BASE + "agent/coalition", BASE + "place/raqqa"
-
-
-def screenshot(browser, tmp_path: Path, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    browser.save_screenshot(str(path))
-    if os.environ.get("FACTGRAPH_SCREENSHOTS"):
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOCS / path.name)
 
 
 def sparql(url: str, query: str) -> list[dict]:
