@@ -9,7 +9,8 @@ mixing pages (claim, article, source, place, /conflicts, /search), stored querie
 request, and the memory of the server with its query workers (RSS, and PSS, which
 counts pages shared by parent and children once). Loopback only; stops by itself.
 
-    python bench/load.py [--claims 100000] [--seconds 60] [--clients 50] [--runs 3] [--store DIR] [--python PY]
+    python bench/load.py [--claims 100000] [--seconds 60] [--clients 50] [--runs 3] [--warmup 120]
+                         [--warm-lookups 10000] [--store DIR] [--python PY]
 """
 
 from __future__ import annotations
@@ -306,6 +307,34 @@ def report(results: list[tuple[str, str, int, float, str]], seconds: float) -> N
                   f" p99 {pct(mine, 0.99):.0f} ms)")
 
 
+def warm_up(server: Server, work: dict[str, list], args: argparse.Namespace) -> None:
+    """Bring the server to the state it reaches after some minutes in service, before the
+    measured runs, so that they measure whether its memory keeps growing rather than its
+    bounded caches filling. Those caches (docs/performance.md, "The server's memory"): the
+    response cache (RESPONSE_CACHE_MB), the pages' row cache (``rendering.CACHED_ROWS_LIMIT``),
+    and RocksDB's block cache in the serving process (32 MB: pyoxigraph keeps RocksDB's
+    default), which the /sparql lookups answered in that process fill - about 8 000 lookups
+    of random claims at 100k claims, where a 60 s run of the mix answers only some hundreds
+    there. So: ``--warm-lookups`` lookups from 8 clients, then ``--warmup`` seconds of the mix."""
+    if args.warm_lookups > 0:
+        claim_page = work["claim"][1]  # "/claim/....html", drawn from the workload's claims
+
+        def lookup() -> str:
+            claim = BASE + claim_page().removeprefix("/").removesuffix(".html")
+            return "/sparql?" + urllib.parse.urlencode({"query": f"SELECT ?p ?o WHERE {{ <{claim}> ?p ?o }}"})
+
+        lookups = {"sparql": ["sparql", lookup, 1]}
+        t0, sent = time.monotonic(), 0
+        while sent < args.warm_lookups and time.monotonic() - t0 < 600:
+            sent += len(run_load(server.port, lookups, 8, 5))
+        print(f"warm-up: {sent} /sparql lookups in {time.monotonic() - t0:.0f} s; server {mb(server.memory()[0])} RSS",
+              flush=True)
+    if args.warmup > 0:
+        run_load(server.port, work, args.clients, args.warmup, backoff=not args.hammer)
+        REFUSALS.clear()
+        print(f"warm-up: {args.warmup:g} s of the mix; server {mb(server.memory()[0])} RSS", flush=True)
+
+
 def mb(n: int) -> str:
     return f"{n / 2**20:.0f} MB"
 
@@ -316,6 +345,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", type=float, default=120,
+                        help="seconds of the same load before the measured runs (0: none); see warm_up")
+    parser.add_argument("--warm-lookups", type=int, default=10_000,
+                        help="/sparql lookups of random claims sent before the measured runs; see warm_up")
     parser.add_argument("--hammer", action="store_true", help="ask again at once after a 503 (no Retry-After)")
     parser.add_argument("--store", type=Path, help="an on-disk store of --claims synthetic claims to serve "
                         "(default: built once under /tmp/factgraph-bench)")
@@ -329,6 +362,8 @@ def main() -> None:
         work = workload(server.port, args.claims)
         print(f"serving {args.claims} claims on port {server.port}; {args.clients} clients, "
               f"{args.seconds:g} s a run, {'hammering' if args.hammer else 'waiting Retry-After after a 503'}; server at start: {mb(server.memory()[0])} RSS", flush=True)
+        warm_up(server, work, args)
+        after: list[int] = []
         for run in range(1, args.runs + 1):
             sampler = MemorySampler(server)
             sampler.start()
@@ -339,6 +374,11 @@ def main() -> None:
             report(results, args.seconds)
             print(f"  memory after the run: server {mb(own)} RSS; with workers {mb(total)} RSS, {mb(pss)} PSS; "
                   f"peak during the run {mb(peak[1])} RSS, {mb(peak[2])} PSS", flush=True)
+            after.append(own)
+        if len(after) > 1:
+            print(f"server RSS after the {len(after)} runs: {', '.join(mb(n) for n in after)}; "
+                  f"spread {(max(after) - min(after)) / 2**20:.1f} MB "
+                  f"({(max(after) - min(after)) / min(after):.1%} of the smallest)", flush=True)
     finally:
         server.stop()
 

@@ -20,6 +20,7 @@ from .language import UI, current_lang, local_name
 
 W3ID = "https://w3id.org/factgraph/"
 ONTOLOGY_NS = W3ID + "ontology#"
+CACHED_ROWS_LIMIT = 50_000  # rows kept by ``cached_rows`` per process (about 15 MB at 300 bytes a row)
 
 
 def fg(name: str) -> URIRef:
@@ -88,9 +89,22 @@ def cached_rows(name: str, **bindings: Node) -> list[Any]:
     key = (name, tuple(sorted((k, str(v)) for k, v in bindings.items())))
     if key not in entries:
         found = [SimpleNamespace(**{str(v): row[v] for v in row.labels}) for row in rows(name, **bindings)]
-        entries = {**entries, key: found}
+        entries = _bounded({**entries, key: found}, CACHED_ROWS_LIMIT)
         current_app.extensions["factgraph.cache.rows"] = (version, entries)
+        return found
     return entries[key]
+
+
+def _bounded(entries: dict, limit: int) -> dict:
+    """``entries`` without its oldest keys (insertion order) while they hold more than
+    ``limit`` rows in all, the newest kept whatever its size: a site with 10 000 sources and
+    places otherwise keeps every one it was asked about until the data changes."""
+    total = sum(len(found) for found in entries.values())
+    keys = iter(list(entries))
+    while total > limit and len(entries) > 1:
+        oldest = next(keys)
+        total -= len(entries.pop(oldest))
+    return entries
 
 
 def paged_rows(name: str, after: str, want: int, by_claim: bool = False, **bindings: Node) -> Page:
