@@ -85,11 +85,13 @@ def page_by_graph(
     after: str,
     want: int,
     union: bool = True,
+    max_graphs: int | None = None,
 ) -> Page:
     """The rows of ``text`` (with ``bindings``) whose ``?var`` is one of ``graphs`` after
     ``after`` ("" for the first page), graph by graph until at least ``want`` rows; each
     chunk of graphs bound as a UNION of GRAPH patterns (up to ``MAX_UNION``) or, with
-    ``union=False``, always as a VALUES block."""
+    ``union=False``, always as a VALUES block. ``max_graphs``: read no more than that many
+    graphs (a scan, such as a text search, bounded per page; its chunks stay unions)."""
     # the bindings as a VALUES block (Oxigraph plans from it), the graphs as a UNION of
     # the query's GRAPH pattern, one branch per graph
     text = inject_values(text, {k: v.n3() for k, v in bindings.items()})
@@ -98,8 +100,11 @@ def page_by_graph(
     chunk = FIRST_CHUNK
     variables: list[str] = []
     rows: list[Any] = []
-    while at < len(graphs) and len(rows) < want:
-        part = graphs[at : at + chunk]
+    end = len(graphs) if max_graphs is None else min(len(graphs), start + max_graphs)
+    while at < end and len(rows) < want:
+        if max_graphs is not None:
+            chunk = min(chunk, MAX_UNION)
+        part = graphs[at : min(at + chunk, end)]
         terms = [URIRef(g).n3() for g in part]
         if union and len(part) <= MAX_UNION:
             chunk_text = graph_union(text, var, terms)

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_QUEUE_WAIT": 0.5,
     "QUERY_MEMORY_MB": 512,  # address space a worker may add to what it had at fork time (0: no cap)
     "ROW_LIMIT": 10000,  # rows a SELECT may return
+    "SEARCH_SCAN_ARTICLES": 500,  # article graphs a search page reads at most (a text no claim has: a bounded scan per page)
     # a /sparql lookup of one triple pattern with an IRI (query_policy.lookup_plan) is answered in the
     # serving process when it has at most this many rows; more, or 0 here, go to a worker (server/sparql.py)
     "SPARQL_LOOKUP_ROWS": 1000,

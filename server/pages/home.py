@@ -3,11 +3,13 @@ and the search page (text and claimant, quantity and place facets)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, current_app, g, request
 from rdflib import Literal, URIRef
@@ -19,7 +21,9 @@ from factgraph.graph.mapping import number_literal
 from ..current_store import get_store
 from ..errors import filter_iris
 from .language import UI, Labels, current_lang
-from .rendering import cached_rows, page, rows
+from .rendering import cached_rows, graph_list, page, paged_rows, rows
+
+RESULTS = 200  # claims a search page lists (a page ends with a whole article: a few more at most)
 
 
 def has_route(path: str) -> bool:
@@ -123,19 +127,40 @@ def search() -> Response:
         name: URIRef(value) for name, value in filter_iris(args, ("claimant", "quantity", "place")).items()
     }
     text = args.get("q", "").strip()
+    after = args.get("after", "") if text else ""
     searched = bool(text or bindings)
     results: list[Any] = []
+    scanned = None  # (articles read so far, articles in all, the graph to go on after) of a text search
     if searched:
         seen: set[str] = set()
         # a number finds the claims of that figure however the text wrote it ("1300": "1.300",
-        # "1,300", "plus de 1 300"); then, with a text, the claims matching it (search_text.rq);
-        # else the facets alone
-        found = [rows("search_figure", n=number_literal(n), **bindings) for n in figure_values(text)]
-        matching = rows("search_text" if text else "search", q=Literal(text), **bindings)
+        # "1,300", "plus de 1 300"), on the first page; then, with a text, the claims matching
+        # it (search_text.rq), SEARCH_SCAN_ARTICLES article graphs a page at most; else the
+        # facets alone
+        found = (
+            [rows("search_figure", n=number_literal(n), **bindings) for n in figure_values(text)]
+            if not after
+            else []
+        )
+        if text:
+            terms: dict[str, Any] = {**bindings, "q": Literal(text)}  # Any: mypy reads ** as maybe by_claim
+            scan = int(current_app.config["SEARCH_SCAN_ARTICLES"])
+            matched = paged_rows("search_text", after, RESULTS, max_graphs=scan, **terms)
+            graphs = graph_list()
+            read = bisect.bisect_right(graphs, matched.next_after) if matched.next_after else len(graphs)
+            scanned = (read, len(graphs), matched.next_after)
+            matching = matched.rows
+        else:
+            matching = rows("search", q=Literal(text), **bindings)
         for row in [r for batch in found for r in batch] + matching:
             if str(row.claim) not in seen:
                 seen.add(str(row.claim))
                 results.append(row)
+    further = None
+    if scanned and scanned[2]:
+        further = "/search?" + urlencode(
+            {**{k: v for k, v in args.items() if k != "after"}, "after": scanned[2]}
+        )
     return page(
         "search.html",
         title=UI[current_lang()]["search"],
@@ -143,4 +168,7 @@ def search() -> Response:
         facets=facets(),
         args=args,
         searched=searched,
+        scanned=scanned,
+        further=further,
+        continued=bool(after),
     )

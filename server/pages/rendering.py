@@ -107,13 +107,18 @@ def _bounded(entries: dict, limit: int) -> dict:
     return entries
 
 
-def paged_rows(name: str, after: str, want: int, by_claim: bool = False, **bindings: Node) -> Page:
+def paged_rows(
+    name: str, after: str, want: int, by_claim: bool = False, max_graphs: int | None = None, **bindings: Node
+) -> Page:
     """A page of the stored query ``queries/pages/{name}.rq``, paged by article graph
     (``#+ paged: graph``): the rows of the graphs after ``after``, at least ``want`` of
     them when there are (whole articles); ``by_claim``: sorted by ``?claim`` within each
-    graph here (Oxigraph's ORDER BY reads every IRI back as a string at each comparison)."""
+    graph here (Oxigraph's ORDER BY reads every IRI back as a string at each comparison);
+    ``max_graphs``: no more than that many article graphs read (``paging.page_by_graph``)."""
     text = export.query_text("pages", name)
-    page = page_by_graph(get_store(), text, "graph", bindings, graph_list(), after, want)
+    page = page_by_graph(
+        get_store(), text, "graph", bindings, graph_list(), after, want, max_graphs=max_graphs
+    )
     if by_claim:  # the graphs are in IRI order already: the same order as (graph, claim)
         page.rows.sort(key=lambda row: (str(row.graph), str(row.claim)))
     return page

@@ -161,6 +161,7 @@ def test_a_page_past_the_time_limit_is_an_html_503(store, monkeypatch):
 
 def test_search_runs_under_the_time_limit(store, monkeypatch):
     monkeypatch.setattr(home, "rows", lambda *a, **k: time.sleep(120))
+    monkeypatch.setattr(home, "paged_rows", lambda *a, **k: time.sleep(120))
     client = make_app(store, QUERY_TIMEOUT=0.5).test_client()
     assert client.get("/search?q=zzznotfound").status_code == 503
 

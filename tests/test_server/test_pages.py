@@ -4,7 +4,9 @@ on the hand-written dataset ``tests/pages_fixture.trig`` (two articles, one with
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -200,6 +202,21 @@ def test_home_counts_and_search(client):
     assert "/claim/seed/180" in found and '/claim/seed/84"' not in found
     by_claimant = client.get("/search", query_string={"claimant": BASE + "agent/osdh"}).get_data(as_text=True)
     assert "/claim/seed/180" in by_claimant and "/claim/old/37" not in by_claimant
+
+
+def test_a_text_search_reads_a_bounded_number_of_articles_a_page(store):
+    """SEARCH_SCAN_ARTICLES=1: each page searches one article graph (in IRI order: "old",
+    then "seed") and links to the next; the pages together find what one search finds."""
+    client = create_app({"TESTING": True, "BASE": BASE, "SEARCH_SCAN_ARTICLES": 1}, store=store).test_client()
+    first = client.get("/search?q=OSDH").get_data(as_text=True)
+    assert "/claim/seed/180" not in first and "text searched in articles 1 to 1 of 2" in first
+    further = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert further, first
+    second = client.get(html.unescape(further.group(1))).get_data(as_text=True)
+    assert "/claim/seed/180" in second and '/claim/seed/84"' not in second
+    assert 'rel="next"' not in second  # the last article was read
+    whole = create_app({"TESTING": True, "BASE": BASE}, store=store).test_client().get("/search?q=OSDH")
+    assert "/claim/seed/180" in whole.get_data(as_text=True) and 'rel="next"' not in whole.get_data(as_text=True)
 
 
 # -- escaping and headers ----------------------------------------------------------------------------
