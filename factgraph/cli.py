@@ -53,7 +53,7 @@ def _open(args: argparse.Namespace, quiet: bool = False):
     """The store: a directory is opened here, or reached through the ``factgraph serve``
     that holds it, or waited for while another command has it (graph/shared_store.py)."""
     from factgraph.graph import shared_store
-    from factgraph.graph.store import open_store
+    from factgraph.graph.store_spec import open_store
 
     directory = _directory(args)
     if directory is not None:

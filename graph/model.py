@@ -7,6 +7,7 @@ included), as in the evaluation contract.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 BOUNDS = ("exact", "at_least", "more_than", "about", "at_most", "less_than", "range", "vague")
@@ -55,8 +56,6 @@ class Figure:
         """
         v = self.value
         if self.bound == "vague" or v is None:
-            from .numbers import vague_bounds
-
             known = vague_bounds(self.vague_text or self.text)
             return (known[0], known[1], True, True) if known else (0.0, None, False, True)
         if self.bound == "exact":
@@ -140,3 +139,19 @@ class Extraction:
     claims: tuple[Claim, ...] = ()
     statements: tuple[Statement, ...] = ()
     agents: dict[str, str] = field(default_factory=dict)  # key -> label, for agents not in the lexicon
+
+
+# The orders of magnitude a vague amount names (numbers.py finds the amounts; Figure.interval
+# reads them here, so that the model does not depend on the parser). What "des dizaines" may
+# mean: from two of that order of magnitude to just under the next.
+_MAGNITUDES = {"dizaines": 10, "dozens": 10, "scores": 20, "centaines": 100, "hundreds": 100, "milliers": 1000,
+               "thousands": 1000, "millions": 1_000_000}
+
+
+def vague_bounds(text: str) -> tuple[float, float] | None:
+    """The interval a vague amount allows: "des dizaines" 20..99, "plusieurs centaines,
+    voire quelques milliers" 200..9999; None when the text names no order of magnitude."""
+    units = [_MAGNITUDES[w.lower()] for w in re.findall(r"[A-Za-zé]+", text) if w.lower() in _MAGNITUDES]
+    if not units:
+        return None
+    return 2.0 * min(units), 10.0 * max(units) - 1

@@ -57,19 +57,6 @@ VAGUE_RE = re.compile(
 VAGUE_TAIL_RE = re.compile(r"^[\s»\"”]*,?\s*(?:voire|ou|or|even|to|à|and even)\s+[«\"“]?\s*(?:quelques|plusieurs|des|de|"
                            r"several|a few)?\s*(?:dizaines|centaines|milliers|millions|dozens|hundreds|thousands|millions)"
                            r"\s*[»\"”]?", re.I)
-# what "des dizaines" may mean: from two of that order of magnitude to just under the next
-_MAGNITUDES = {"dizaines": 10, "dozens": 10, "scores": 20, "centaines": 100, "hundreds": 100, "milliers": 1000,
-               "thousands": 1000, "millions": 1_000_000}
-
-
-def vague_bounds(text: str) -> tuple[float, float] | None:
-    """The interval a vague amount allows: "des dizaines" 20..99, "plusieurs centaines,
-    voire quelques milliers" 200..9999; None when the text names no order of magnitude."""
-    units = [_MAGNITUDES[w.lower()] for w in re.findall(r"[A-Za-zé]+", text) if w.lower() in _MAGNITUDES]
-    if not units:
-        return None
-    return 2.0 * min(units), 10.0 * max(units) - 1
-
 NUMBER_WORDS = {
     "fr": (
         "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "

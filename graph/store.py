@@ -366,18 +366,3 @@ class EmbeddedStore(Store):
         # traceback of a stored query's first parse, up to the command that holds this
         # store): collect them now, so the directory is free once the holder lets go.
         gc.collect()
-
-
-def open_store(spec: str | Path | None = None, *, update_url: str | None = None) -> Store:
-    """A store from a ``--store`` value: None (the default directory), a directory,
-    ``:memory:``, or an ``http(s)://`` SPARQL query endpoint."""
-    if spec is None:
-        return EmbeddedStore(default_store_path())
-    text = str(spec)
-    if text == ":memory:":
-        return EmbeddedStore(None)
-    if text.startswith(("http://", "https://")):
-        from .remote import RemoteStore
-
-        return RemoteStore(text, update_url=update_url or os.environ.get("FACTGRAPH_UPDATE_URL"))
-    return EmbeddedStore(text)

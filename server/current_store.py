@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import current_app, g
 
-from factgraph.graph.store import Store, open_store
+from factgraph.graph.store import Store
+from factgraph.graph.store_spec import open_store
 
 
 def get_store() -> Store:

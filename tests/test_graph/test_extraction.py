@@ -341,7 +341,7 @@ def test_a_share_said_of_the_figure_before_links_both_figures():
 
 
 def test_a_vague_amount_has_its_order_of_magnitude():
-    from factgraph.graph.numbers import vague_bounds
+    from factgraph.graph.model import vague_bounds
 
     assert vague_bounds("des dizaines") == (20.0, 99.0)
     assert vague_bounds("plusieurs centaines, voire quelques milliers") == (200.0, 9999.0)
