@@ -32,7 +32,8 @@ To compare two versions of the code side by side, run this script with each on
 ``--serve`` asks a real ``factgraph serve`` (started on ``--store``, a free loopback port,
 the settings as served: resident workers, the response cache, ``QUERY_TIMEOUT``) over
 HTTP, one client, one request at a time. It first times the first views after the start
-(``/conflicts`` and a conflict kind, then each place and source: what a version of the
+(``--settle S``: S seconds after it, when what the server reads ahead is read;
+``/conflicts`` and a conflict kind, then each place and source: what a version of the
 data reads once), then ``--repeat`` requests of each page, each a claim, article, place or
 source of its own where the store has enough (claims and articles drawn across the store),
 and each with an ``Accept-Language`` of its own (``en, x-r<n>;q=0.1``: an English page,
@@ -197,6 +198,8 @@ def main() -> None:
                         help="views in this process (no worker per request); print each page's query time")
     parser.add_argument("--serve", action="store_true",
                         help="ask a factgraph serve started on --store over HTTP (uncached and cached p50)")
+    parser.add_argument("--settle", type=float, default=0,
+                        help="--serve: seconds to wait after the start before the first views")
     args = parser.parse_args()
     if args.serve:
         if not args.store:
@@ -340,6 +343,7 @@ def served(args: argparse.Namespace) -> None:
     print(f"load average at start: {os.getloadavg()}", flush=True)
     server = Server(Path(args.store))
     only = args.only.split(",") if args.only else None
+    time.sleep(args.settle)  # what the server reads ahead after its start (read_ahead.py), done first
     try:
         port = server.port
         articles = (args.claims + PER_ARTICLE - 1) // PER_ARTICLE
