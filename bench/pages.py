@@ -358,8 +358,8 @@ def served(args: argparse.Namespace) -> None:
             ("conflicts", "/conflicts"),
             ("conflicts (kind)", "/conflicts?kind=" + urllib.parse.quote(kinds[0])),
         ]
-        first += [("place", f"/place/p{p}.html") for p in range(20)]
-        first += [("source (agent)", f"/agent/a{a}.html") for a in range(50)]
+        first += [("place", f"/place/p{p}.html") for p in range(min(n, 20))]  # those timed below
+        first += [("source (agent)", f"/agent/a{a}.html") for a in range(min(n, 50))]
         views: dict[str, list[tuple[float, int]]] = {}
         for name, path in first:
             if only is None or name in only:
