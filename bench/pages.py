@@ -11,6 +11,7 @@ queries' first pages.
 
     python bench/pages.py [--claims 100000] [--repeat 200] [--store DIR | --disk]
                           [--only NAMES] [--warm K] [--in-process]
+    python bench/pages.py --serve --store DIR [--claims 1000000] [--repeat 40] [--only NAMES]
 
 ``--disk`` builds the store on disk once (``load.ensure_store``, under /tmp, as
 ``factgraph serve`` reads it) and reuses it: 1M claims take about 15 minutes to build.
@@ -27,6 +28,21 @@ rdflib terms, Flask) apart, whatever the execution model. ``--warm K`` warms and
 only the first K places and sources (their first views take seconds each at 1M claims).
 To compare two versions of the code side by side, run this script with each on
 ``PYTHONPATH`` (a tree whose ``factgraph`` package maps to that version).
+
+``--serve`` asks a real ``factgraph serve`` (started on ``--store``, a free loopback port,
+the settings as served: resident workers, the response cache, ``QUERY_TIMEOUT``) over
+HTTP, one client, one request at a time. It first times the first views after the start
+(``--settle S``: S seconds after it, when what the server reads ahead is read;
+``/conflicts`` and a conflict kind, then each place and source: what a version of the
+data reads once), then ``--repeat`` requests of each page, each a claim, article, place or
+source of its own where the store has enough (claims and articles drawn across the store),
+and each with an ``Accept-Language`` of its own (``en, x-r<n>;q=0.1``: an English page,
+another key for the response cache), so none is answered from the cache: the uncached
+p50; then the same requests again: the cached p50. It prints the share the cache
+answered in each pass and the CPU time the server and its workers spent per page
+(``/proc``: user + system), which a loaded machine changes less than the wall time.
+Run it from outside the checkout (``cd /tmp``) with ``PYTHONPATH`` to compare versions:
+the server inherits it.
 """
 
 from __future__ import annotations
@@ -36,6 +52,7 @@ import io
 import random
 import statistics
 import time
+from collections import Counter
 from typing import TextIO
 
 from factgraph.graph.store import EmbeddedStore
@@ -179,7 +196,16 @@ def main() -> None:
     parser.add_argument("--warm", type=int, help="warm and time only the first K places and sources")
     parser.add_argument("--in-process", action="store_true",
                         help="views in this process (no worker per request); print each page's query time")
+    parser.add_argument("--serve", action="store_true",
+                        help="ask a factgraph serve started on --store over HTTP (uncached and cached p50)")
+    parser.add_argument("--settle", type=float, default=0,
+                        help="--serve: seconds to wait after the start before the first views")
     args = parser.parse_args()
+    if args.serve:
+        if not args.store:
+            parser.error("--serve needs --store")
+        served(args)
+        return
 
     import pyoxigraph as ox
 
@@ -285,6 +311,125 @@ def main() -> None:
         bar = BARS.get(name)
         verdict = f"p50 < {bar} ms: {'met' if p50 < bar else 'NOT met'}" if bar else ""
         print(f"{name:<32} {p50:>8.1f} {p90:>8.1f} {query}  ({len(times)})  {verdict}", flush=True)
+
+
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system, ms) of the process ``pid`` and its live children, with
+    what its ended children spent."""
+    import os
+
+    from load import children
+
+    tick = 1000 / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *children(pid)]:
+        try:
+            fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115, PTH123
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11 : 13 + 2 * (p == pid)]) * tick  # utime stime (cutime cstime)
+    return total
+
+
+def served(args: argparse.Namespace) -> None:
+    """``--serve``: pages of a running ``factgraph serve``, uncached then cached."""
+    import os
+    import urllib.parse
+    from pathlib import Path
+
+    from load import Server, request, sparql
+
+    rnd = random.Random(1)
+    print(f"load average at start: {os.getloadavg()}", flush=True)
+    server = Server(Path(args.store))
+    only = args.only.split(",") if args.only else None
+    time.sleep(args.settle)  # what the server reads ahead after its start (read_ahead.py), done first
+    try:
+        port = server.port
+        articles = (args.claims + PER_ARTICLE - 1) // PER_ARTICLE
+        n = args.repeat
+        claims = []
+        for art in rnd.sample(range(articles), min(articles, n)):
+            graph = f"{BASE}graph/article/a{art:05d}"
+            found = sparql(port, f"SELECT ?c WHERE {{ GRAPH <{graph}> {{ ?c a <{FG}FigureClaim> }} }}")
+            claims.append(rnd.choice(found)["c"]["value"][len(BASE) - 1 :])
+        kinds = [f"https://w3id.org/factgraph/conflict/{k}" for k in CONFLICT_KINDS]
+        first = [
+            ("conflicts", "/conflicts"),
+            ("conflicts (kind)", "/conflicts?kind=" + urllib.parse.quote(kinds[0])),
+        ]
+        first += [("place", f"/place/p{p}.html") for p in range(min(n, 20))]  # those timed below
+        first += [("source (agent)", f"/agent/a{a}.html") for a in range(min(n, 50))]
+        views: dict[str, list[tuple[float, int]]] = {}
+        for name, path in first:
+            if only is None or name in only:
+                t0 = time.perf_counter()
+                status, _, conn = request(port, path, timeout=600)
+                conn.close()
+                views.setdefault(name, []).append(((time.perf_counter() - t0) * 1000, status))
+        for name, got in views.items():
+            ms = sorted(t for t, _ in got)
+            print(
+                f"first view after the start, {name}: median {statistics.median(ms):.0f} ms, max {ms[-1]:.0f} ms"
+                f" ({len(ms)}; statuses {sorted({s for _, s in got})})",
+                flush=True,
+            )
+        pages = {
+            "claim": [c + ".html" for c in claims],
+            "article": [f"/article/a{a:05d}.html" for a in rnd.sample(range(articles), min(articles, n))],
+            "place": [f"/place/p{i % 20}.html" for i in range(n)],
+            "source (agent)": [f"/agent/a{i % 50}.html" for i in range(n)],
+            "conflicts": ["/conflicts"] * n,
+            "conflicts (kind)": [f"/conflicts?kind={urllib.parse.quote(kinds[i % 3])}" for i in range(n)],
+            "conflict": [],
+        }
+        found = sparql(port, f"SELECT ?k WHERE {{ GRAPH <{BASE}graph/conflicts> {{ ?k a <{FG}Conflict> }} }}")
+        pages["conflict"] = [rnd.choice(found)["k"]["value"][len(BASE) - 1 :] + ".html" for _ in range(n)]
+        print(
+            f"{'page':<20} {'uncached p50':>12} {'p90':>7} {'cpu ms':>7} {'cached':>7}   "
+            f"{'cached p50':>10} {'cached':>7}  statuses  bar (#14, at 1M claims)"
+        )
+        serial = 0
+        for name, paths in pages.items():
+            if only is not None and name not in only:
+                continue
+            asked = []
+            for path in paths:
+                serial += 1
+                asked.append((path, {"Accept-Language": f"en, x-r{serial};q=0.1"}))
+            passes = []
+            for _ in ("uncached", "cached"):
+                times, hits, statuses = [], 0, Counter()
+                cpu0 = cpu_ms(server.proc.pid)
+                conn = None
+                for path, headers in asked:
+                    t0 = time.perf_counter()
+                    status, _, conn = request(port, path, conn=conn, timeout=600, headers=headers)
+                    times.append((time.perf_counter() - t0) * 1000)
+                    hits += conn.cache == "hit"  # type: ignore[attr-defined]
+                    statuses[status] += 1
+                if conn is not None:
+                    conn.close()
+                passes.append(
+                    (
+                        sorted(times),
+                        hits / len(asked),
+                        (cpu_ms(server.proc.pid) - cpu0) / len(asked),
+                        statuses,
+                    )
+                )
+            (t, share, cpu, statuses), (ct, cshare, _, cstatuses) = passes
+            p90 = t[max(0, int(len(t) * 0.9) - 1)]
+            bar = BARS.get(name)
+            verdict = f"p50 < {bar} ms: {'met' if statistics.median(t) < bar else 'NOT met'}" if bar else ""
+            print(
+                f"{name:<20} {statistics.median(t):>12.1f} {p90:>7.1f} {cpu:>7.1f} {share:>7.0%}   "
+                f"{statistics.median(ct):>10.1f} {cshare:>7.0%}  {dict(statuses + cstatuses)}  {verdict}",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    print(f"load average at the end: {os.getloadavg()}")
 
 
 def in_process(store: EmbeddedStore, spent: list[float]) -> None:

@@ -313,12 +313,19 @@ def _run_server(app, args: argparse.Namespace) -> None:
     # runs), threaded in one process (the embedded store allows one process), with connection,
     # header and idle limits of its own; gunicorn's pre-fork workers would each open the store.
     # Settings and the security headers of its own error pages: server/serving.py
+    from factgraph.server import read_ahead
     from factgraph.server.bounded_views import warm
     from factgraph.server.serving import make_server
 
     with app.app_context():
         warm()  # templates, stored queries, ontology: loaded once here, not in every query worker
-    make_server(app, args.host, args.port).run()
+    # the report's keys and choices and the article graphs, read after each write, not by a reader
+    ahead = read_ahead.start(app)
+    try:
+        make_server(app, args.host, args.port).run()
+    finally:
+        if ahead is not None:
+            ahead.stop()
 
 
 def cmd_export(args: argparse.Namespace) -> int:

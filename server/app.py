@@ -54,6 +54,11 @@ DEFAULTS: dict[str, Any] = {
     # answers to anonymous GETs of read-only routes, kept until the store changes (response_cache.py)
     "RESPONSE_CACHE_MB": 64,  # bodies kept at most (0: off)
     "RESPONSE_CACHE_TTL": 0,  # seconds an answer is kept (0: until the store changes; remote stores need > 0)
+    # `factgraph serve` reads the values kept per version of the data (the conflict report's keys
+    # and filter choices, the article graphs) in the background after writes (read_ahead.py)
+    "READ_AHEAD": 1,  # 0: off (the first view after a write reads them)
+    "READ_AHEAD_QUIET": 2.0,  # seconds without a write before it reads
+    "READ_AHEAD_TIMEOUT": 300.0,  # seconds its worker may take (instead of QUERY_TIMEOUT)
 }
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
 from factgraph.graph.store import EmbeddedStore
 
@@ -143,7 +143,8 @@ def run_query(fn: Callable[..., Any], *args: Any, lane: str = SITE, reuse: bool 
     a child forked for the call (``worker.run_isolated``), which inherits the request's
     context."""
     cfg = current_app.config
-    timeout = float(cfg["QUERY_TIMEOUT"])
+    # the request's own limit when it set one (``read_ahead``: no reader waits for it)
+    timeout = float(g.get("factgraph_query_timeout", cfg["QUERY_TIMEOUT"]))
     store = get_store()
     with get_pool().slot(lane):
         try:

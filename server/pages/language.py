@@ -308,6 +308,21 @@ class Labels:
         if iri is not None and isinstance(label, Literal):
             self._by_iri[str(iri)].setdefault(label.language or "", str(label))
 
+    def texts(self) -> dict[str, dict[str, str]]:
+        """The labels gathered: IRI -> {language ('' for none): text}, plain data."""
+        return {iri: dict(found) for iri, found in self._by_iri.items()}
+
+    def merge(self, texts: dict[str, dict[str, str]]) -> None:
+        """Add ``texts`` (as ``texts()`` gives them), as ``add`` would one by one: a label
+        already here for an IRI and language stays."""
+        for iri, found in texts.items():
+            mine = self._by_iri.get(iri)
+            if mine is None:
+                self._by_iri[iri] = dict(found)
+            else:
+                for lang, text in found.items():
+                    mine.setdefault(lang, text)
+
     def get(self, iri: Node | str | None) -> str:
         if iri is None:
             return ""
