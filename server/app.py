@@ -81,7 +81,6 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         conflicts,
         downloads,
         errors,
-        pages,
         resources,
         response_cache,
         reviews,
@@ -90,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
         store_access,
         stored_queries,
     )
+    from .pages import routes as page_routes
 
     app.after_request(security.add_headers)
     response_cache.init_app(app)  # after security: its after_request runs first, so hits get the headers anew
@@ -99,7 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(sparql.bp)
     sparql.init_app(app)  # a GET /sparql bounded lookup answered before Flask's request machinery
     app.register_blueprint(stored_queries.bp)  # loads and parses every queries/**/*.rq
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(page_routes.bp)
     app.register_blueprint(conflicts.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(reviews.bp)  # review writes (in this process), /review, /claimreview.json

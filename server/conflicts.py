@@ -27,11 +27,11 @@ from rdflib.term import Node
 
 from factgraph.graph import conflict_report
 
-from . import pages
 from .bounded_views import bounded
 from .current_store import get_store
 from .errors import filter_iris
 from .negotiation import negotiate
+from .pages import limits
 from .pages.described import Described, describe, generic_page, title_of, vocabulary_labels
 from .pages.language import UI, Labels, current_lang, local_name
 from .pages.quotes import Quote, claim_quote
@@ -206,7 +206,7 @@ def index() -> Response:
         return resp
     labels = vocabulary_labels(Labels(current_lang()))
     after = request.args.get("after") or ""
-    conflicts, next_after = report(filters, after, pages.PAGE_ROWS)
+    conflicts, next_after = report(filters, after, limits.PAGE_ROWS)
     resp = page(
         "conflicts.html",
         title=UI[labels.lang]["conflicts"],

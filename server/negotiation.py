@@ -23,6 +23,11 @@ from collections.abc import Sequence
 
 from werkzeug.http import parse_accept_header
 
+from factgraph.graph import export
+
+# the documents a resource IRI is served as, by suffix (``/claim/x.ttl``): HTML and the RDF views
+DOCUMENTS: dict[str, str] = {"html": "text/html", **{k: v[0] for k, v in export.RDF_VIEWS.items()}}
+
 # Short names for the ``format`` parameter, each mapped to candidate media types; the
 # first candidate that is offered wins, so ``json`` is SPARQL JSON results for SELECT and
 # JSON-LD for CONSTRUCT, as SPARQLWrapper and Fuseki use them.

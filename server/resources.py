@@ -28,10 +28,18 @@ from factgraph.graph import export
 from factgraph.graph.store import StoreError
 from factgraph.graph.terms import is_iri
 
-from . import pages
 from .bounded_views import render_in_worker
+from .conflicts import conflict_page
 from .current_store import get_store
-from .negotiation import negotiate
+from .negotiation import DOCUMENTS, negotiate
+from .pages import vocab
+from .pages.articles import article_page
+from .pages.claims import claim_page
+from .pages.described import describe, generic_page
+from .pages.places import place_page
+from .pages.quantities import is_quantity_kind, quantity_page
+from .pages.reviewing import verdict_page
+from .pages.sources import agent_page
 
 bp = Blueprint("resources", __name__)
 
@@ -40,7 +48,6 @@ ONTOLOGY = W3ID + "ontology"
 VOCAB_SCHEMES = ("quantity", "bound", "confidence", "conflict")
 
 # suffix -> media type of each document; the order is the server's preference
-DOCUMENTS: dict[str, str] = {"html": "text/html", **{k: v[0] for k, v in export.RDF_VIEWS.items()}}
 SUFFIX_OF = {media_type: suffix for suffix, media_type in DOCUMENTS.items()}
 
 
@@ -97,7 +104,7 @@ def resource(path: str) -> BaseResponse:
 def document(stem: str, suffix: str, iri: URIRef) -> Response:
     """The document ``suffix`` about ``iri`` (in the worker that runs the request)."""
     if suffix == "html":
-        resp = pages.render_resource(iri, stem)
+        resp = render_resource(iri, stem)
     else:
         resp = rdf_document(iri, suffix)
     resp.headers.add("Link", alternates(stem))
@@ -144,3 +151,26 @@ def rdf_document(iri: URIRef, suffix: str) -> Response:
         # a relative reference (RFC 8288 resolves it against the request): never the Host header echoed back
         resp.headers.add("Link", '</context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"')
     return resp
+
+
+def render_resource(iri: URIRef, stem: str) -> Response:
+    """The HTML document of ``iri`` (its path ``stem``), by the kind of resource."""
+    if stem == "ontology":
+        return vocab.ontology_page()
+    kind = stem.split("/", 1)[0]
+    d = describe(iri)
+    renderer = {
+        "conflict": conflict_page,
+        "claim": claim_page,
+        "article": article_page,
+        "agent": agent_page,
+        "place": place_page,
+        "vocab": vocab.concept_page,
+        "verdict": verdict_page,
+    }.get(kind, generic_page)
+    if is_quantity_kind(d, stem):
+        renderer = quantity_page
+    if not d.values and kind != "graph":
+        if not _known(iri):
+            abort(404)
+    return renderer(d, stem)

@@ -26,8 +26,8 @@ from factgraph.graph.paging import graphs_for, page_by_graph
 from factgraph.graph.store import Store, StoreError
 from factgraph.graph.terms import PREFIXES, is_iri
 
-from . import pages
 from .negotiation import negotiate
+from .pages import limits
 from .results import CSV, JSON, TSV, plain, write_select
 from .sparql import Answer, _response, _text, run_answer
 
@@ -145,7 +145,7 @@ def query(name: str) -> Response:
         else:
             ran: Outcome | Answer
             if stored.paged:
-                paged = run_answer(page_of, stored.text, stored.paged, bindings, after, pages.PAGE_ROWS,
+                paged = run_answer(page_of, stored.text, stored.paged, bindings, after, limits.PAGE_ROWS,
                                    current_app.extensions.get(GRAPHS), stored.graphs == "union")
                 if isinstance(paged, Answer):
                     ran = paged

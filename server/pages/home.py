@@ -11,17 +11,18 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from factgraph.graph import numbers
 from factgraph.graph.mapping import number_literal
 
-from ..current_store import get_store
+from ..accounts import review_off
 from ..errors import filter_iris
 from .language import UI, Labels, current_lang
-from .rendering import cached_rows, graph_list, page, paged_rows, rows
+from .rendering import cached_rows, graph_list, page, paged_rows, rows, store_version
+from .reviewing import queue_counts
 
 RESULTS = 200  # claims a search page lists (a page ends with a whole article: a few more at most)
 
@@ -33,17 +34,6 @@ def has_route(path: str) -> bool:
     except Exception:  # noqa: BLE001 - NotFound, MethodNotAllowed, RequestRedirect
         return False
     return endpoint != "resources.resource"
-
-
-def store_version() -> tuple:
-    """What changes whenever the store's content does through factgraph: its named graphs
-    (an article added or dropped) and the conflict detection's ``prov:endedAtTime`` (every
-    ingest, new or replaced articles alike, ends with a conflict refresh that stamps it).
-    Read once per request (``g``): the home page checks two caches against it."""
-    if "factgraph_store_version" not in g:
-        stamps = tuple((str(r.activity), str(r.stamp)) for r in rows("home_version"))
-        g.factgraph_store_version = (tuple(get_store().graph_names()), stamps)
-    return g.factgraph_store_version
 
 
 def home_counts() -> Any:
@@ -75,8 +65,6 @@ def home() -> Response:
         )
         if path == "/ontology" or has_route(path)
     ]
-    from ..accounts import review_off
-    from .reviewing import queue_counts
 
     return page(
         "home.html",

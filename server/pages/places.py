@@ -13,7 +13,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
-from .. import pages as limits  # PAGE_ROWS, read on each request
+from . import limits
 from .described import Described, generic_page, vocabulary_labels
 from .rendering import cached_rows, fg, paged_rows, rows
 

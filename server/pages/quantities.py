@@ -11,7 +11,7 @@ from flask import Response, request
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
-from .. import pages as limits  # PAGE_ROWS, read on each request
+from . import limits
 from .described import Described, generic_page, vocabulary_labels
 from .rendering import cached_rows, paged_rows, rows
 

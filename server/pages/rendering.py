@@ -16,6 +16,7 @@ from factgraph.graph.paging import Page, page_by_graph
 
 from .. import charts
 from ..current_store import get_store
+from ..negotiation import DOCUMENTS
 from .language import UI, current_lang, local_name
 
 W3ID = "https://w3id.org/factgraph/"
@@ -125,8 +126,6 @@ def paged_rows(
 
 
 def alternates(stem: str) -> list[tuple[str, str, str]]:
-    from ..resources import DOCUMENTS
-
     return [(f"/{stem}.{s}", mt, s) for s, mt in DOCUMENTS.items() if s != "html"]
 
 
@@ -146,3 +145,14 @@ def page(template: str, **context: Any) -> Response:
     resp = Response(html, mimetype="text/html")
     resp.vary.add("Accept-Language")
     return resp
+
+
+def store_version() -> tuple:
+    """What changes whenever the store's content does through factgraph: its named graphs
+    (an article added or dropped) and the conflict detection's ``prov:endedAtTime`` (every
+    ingest, new or replaced articles alike, ends with a conflict refresh that stamps it).
+    Read once per request (``g``): the home and review pages check their caches against it."""
+    if "factgraph_store_version" not in g:
+        stamps = tuple((str(r.activity), str(r.stamp)) for r in rows("home_version"))
+        g.factgraph_store_version = (tuple(get_store().graph_names()), stamps)
+    return g.factgraph_store_version

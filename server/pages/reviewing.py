@@ -21,7 +21,7 @@ from ..current_store import get_store
 from ..errors import filter_iris
 from .described import Described, describe, generic_page, title_of, vocabulary_labels
 from .language import UI, Labels, current_lang
-from .rendering import fg, page, rows
+from .rendering import fg, page, rows, store_version
 
 FIELDS = ("claimant", "place", "quantity", "bound", "confidence")
 
@@ -45,10 +45,8 @@ def newsroom() -> review.Newsroom:
 
 
 def _choice_rows() -> list[tuple[str, URIRef, Literal | None]]:
-    """``review_choices``' rows, cached with the store's version (``home.store_version``)
+    """``review_choices``' rows, cached with the store's version (``rendering.store_version``)
     like the home page's counts: the query scans every claim (330-430 ms at 100k claims)."""
-    from .home import store_version
-
     version = store_version()
     cached = current_app.extensions.get("factgraph.cache.review_choices")
     if cached is not None and cached[0] == version:
@@ -163,9 +161,7 @@ def queue_page() -> Response:
 
 def queue_counts() -> review.QueueCounts | None:
     """The queue's counts for the home page, cached with the store's version like its
-    other counts (``home.store_version``)."""
-    from .home import store_version
-
+    other counts (``rendering.store_version``)."""
     version = store_version()
     cached = current_app.extensions.get("factgraph.cache.queue_counts")
     if cached is not None and cached[0] == version:

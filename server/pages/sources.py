@@ -14,7 +14,7 @@ from rdflib.term import Node
 from factgraph.graph import export
 
 from .. import charts
-from .. import pages as limits  # PAGE_ROWS and CHART_POINTS, read on each request
+from . import limits
 from .described import Described, generic_page, title_of, vocabulary_labels
 from .language import Labels
 from .rendering import cached_rows, fg, href, paged_rows, rows, show

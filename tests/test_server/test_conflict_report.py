@@ -161,10 +161,10 @@ def report_pages(client, path: str) -> list[list[str]]:
 
 
 def test_report_is_paged_by_kind_then_iri(crowded):
-    from factgraph.server import pages
+    from factgraph.server.pages import limits
 
     found = report_pages(crowded, "/conflicts")
-    assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 260 - 2 * pages.PAGE_ROWS]
+    assert [len(p) for p in found] == [limits.PAGE_ROWS, limits.PAGE_ROWS, 260 - 2 * limits.PAGE_ROWS]
     flat = [c for p in found for c in p]
     disputes = [f"conflict/many-{i:04d}" for i in range(250, 260)]  # explicit_dispute < tension
     assert flat == disputes + [f"conflict/many-{i:04d}" for i in range(250)]

@@ -15,8 +15,9 @@ from rdflib.compare import isomorphic
 
 from factgraph.graph import export
 from factgraph.graph.terms import FG
-from factgraph.server import pages, resources
+from factgraph.server import resources
 from factgraph.server.app import create_app
+from factgraph.server.pages import articles, quotes
 
 FIXTURE = Path(__file__).resolve().parent.parent / "pages_fixture.trig"
 BASE = "http://127.0.0.1:5000/"
@@ -243,7 +244,7 @@ def test_article_with_script_shows_it_as_text(client):
 
 
 def test_segments_skip_overlaps():
-    parts = pages.segments(
+    parts = articles.segments(
         "abcdefgh", [(2, 4, URIRef("x:a"), ""), (3, 6, URIRef("x:b"), ""), (6, 8, URIRef("x:c"), "")]
     )
     assert [(s.text, s.claim) for s in parts] == [
@@ -261,7 +262,7 @@ def test_quote_falls_back_to_the_exact_words():
         prefix = suffix = None
         start, end = Literal(0), Literal(5)  # stale positions
 
-    q = pages.locate_quote(Row())
+    q = quotes.locate_quote(Row())
     assert q is not None and q.exact == "hello world" and q.located
 
 
@@ -272,7 +273,7 @@ def test_quote_context_is_cut_at_word_boundaries():
         prefix = suffix = None
         start, end = Literal(36), Literal(48)
 
-    q = pages.locate_quote(Row(), context=14)
+    q = quotes.locate_quote(Row(), context=14)
     assert q is not None and q.exact == "1.302 civils"
     assert q.before == "…reconnaît que " and q.after == " sont morts…"
 

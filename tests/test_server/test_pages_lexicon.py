@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from factgraph.server import pages
 from factgraph.server.app import create_app
+from factgraph.server.pages import limits
 
 FIXTURE = Path(__file__).parent / "data" / "lexicon.trig"
 BASE = "http://127.0.0.1:5000/"
@@ -119,7 +119,7 @@ def test_place_page_lists_places_within_and_their_claims(client):
 def test_place_claims_are_paged_with_places_within(client, monkeypatch):
     # pages are whole articles (graph/paging.py): the three claims, all read from one
     # article, are one page even when a page is two rows; no next page
-    monkeypatch.setattr(pages, "PAGE_ROWS", 2)
+    monkeypatch.setattr(limits, "PAGE_ROWS", 2)
     first = html(client, "/place/libya.html")
     listed = set(re.findall(r'<td><a href="(/claim/derna/\d+)">', first))
     assert listed == {"/claim/derna/101", "/claim/derna/43", "/claim/derna/134"}
@@ -157,7 +157,7 @@ def test_general_kind_page_lists_minted_narrower_kinds(client):
 
 def test_kind_page_claims_are_capped_with_a_more_link(client, monkeypatch):
     # pages are whole articles (graph/paging.py): both claims come from one article
-    monkeypatch.setattr(pages, "PAGE_ROWS", 1)
+    monkeypatch.setattr(limits, "PAGE_ROWS", 1)
     first = html(client, "/vocab/quantity/deaths.html")
     assert "Claims (2)" in first
     claims = re.findall(r'<td><a href="(/claim/derna/\d+)">', first)

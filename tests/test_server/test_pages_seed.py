@@ -12,8 +12,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from factgraph.graph.terms import FG
-from factgraph.server import pages
 from factgraph.server.app import create_app
+from factgraph.server.pages import limits
 
 BASE = "http://127.0.0.1:5000/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -138,21 +138,21 @@ def follow_pages(client, base: str) -> list[list[str]]:
 
 def test_place_claims_are_paged(many):
     found = follow_pages(many, "/place/busy.html")
-    assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 250 - 2 * pages.PAGE_ROWS]
+    assert [len(p) for p in found] == [limits.PAGE_ROWS, limits.PAGE_ROWS, 250 - 2 * limits.PAGE_ROWS]
     flat = [c for p in found for c in p]
     assert len(set(flat)) == 250 and flat == sorted(flat)
 
 
 def test_source_claims_are_paged_by_date(many, request):
     found = follow_pages(many, "/agent/busy.html")
-    assert [len(p) for p in found] == [pages.PAGE_ROWS, pages.PAGE_ROWS, 250 - 2 * pages.PAGE_ROWS]
+    assert [len(p) for p in found] == [limits.PAGE_ROWS, limits.PAGE_ROWS, 250 - 2 * limits.PAGE_ROWS]
     assert len({c for p in found for c in p}) == 250
 
 
 def test_dense_chart_draws_one_point_per_date(many, monkeypatch):
     html = many.get("/agent/busy.html").get_data(as_text=True)
     assert html.count('class="mark-') == 250  # under CHART_POINTS: a point per (date, figure)
-    monkeypatch.setattr(pages, "CHART_POINTS", 100)
+    monkeypatch.setattr(limits, "CHART_POINTS", 100)
     dates = len({f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(250)})
     assert many.get("/agent/busy.html").get_data(as_text=True).count('class="mark-') == dates
 
