@@ -71,16 +71,18 @@ def build(n: int, where: Path | None) -> tuple[EmbeddedStore, list[ClaimRecord]]
         store._ox.bulk_load(io.BytesIO(data), ox.RdfFormat.N_QUADS)
         return store, recs
     path, quads = where / f"store-{n}", where / f"claims-{n}.nq"
-    if not path.exists():
+    built = path.exists()
+    if not built:
         write_nquads(n, str(quads))
-        store = EmbeddedStore(path)
+    store = EmbeddedStore(path)
+    if not built:
         store._ox.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
         store._ox.flush()
         store._ox.optimize()
         quads.unlink()
     # the records the store was built from (the generator is deterministic): reading them
     # back would cost what a full refresh's read does
-    return EmbeddedStore(path), records(n)[0]
+    return store, records(n)[0]
 
 
 def full_bulk(
