@@ -93,6 +93,11 @@ class ClaimRecord:
     figure_text: str = ""  # the words of the figure ('pas moins de 1.302')
     claimant_label: str = ""
 
+    def __hash__(self) -> int:
+        """By IRI (records equal in every field share it): the explanations remember their
+        wording per record, and hashing all 27 fields cost a tenth of writing the verdicts."""
+        return hash(self.iri)
+
     @classmethod
     def make(
         cls,

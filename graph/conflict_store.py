@@ -87,55 +87,110 @@ def _rows_for(
         yield from store.rows(inject_value_rows(text, var, batch))
 
 
+# what a record reads of a claim's triples: the predicate -> the record's field
+FG_NS, SCHEMA_NS = str(FG), "https://schema.org/"
+_FIELDS = {
+    **{
+        FG_NS + name: name
+        for name in (
+            "claimant quantityKind bound value valueHigh intervalLow intervalHigh intervalLowInclusive"
+            " intervalHighInclusive periodStart startInferred periodEnd statedOn confidence restates"
+            " partOf disputes relativeTo shareOf shareBase quoteText figureText"
+        ).split()
+    },
+    SCHEMA_NS + "appearance": "appearance",
+}
+_PLACE = FG_NS + "place"
+
+
 def load_records(
     store: Store, iris: Iris | None = None, claims: Collection[str] | None = None
 ) -> list[ClaimRecord]:
-    """Every figure claim of the store as a record (queries/conflicts/claim_records.rq),
-    or, given ``claims`` (IRIs), those only (sorted by IRI, as the whole store's are);
-    as reviewers left them: the current reading of a revised claim, none for "not a
-    claim" (``review.overlay``)."""
-    rows = (
-        store.rows(_stored_query("claim_records"))
-        if claims is None
-        else _rows_for(store, "claim_records", "claim", claims)
+    """Every figure claim of the store as a record, or, given ``claims`` (IRIs), those
+    only; sorted by IRI; as reviewers left them: the current reading of a revised claim,
+    none for "not a claim" (``review.overlay``). A claim without a claimant, a quantity
+    kind or a bound is no record.
+
+    Read as the claims' triples streamed one a row (``claim_triples.rq``), the verdicts on
+    them (``claim_verdicts.rq``), then the labels of their claimants and the notations of
+    their kinds (``term_labels.rq``); where a property has several values, the least is
+    taken, so every store reads the same record."""
+    if claims is None:
+        triples = store.rows(_stored_query("claim_triples"))
+        verdict_rows = store.rows(_stored_query("claim_verdicts"))
+    else:
+        triples = _rows_for(store, "claim_triples", "claim", claims)
+        verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims)
+    values: dict[str, dict[str, str]] = {}
+    places: dict[str, set[str]] = defaultdict(set)
+    fields, place = _FIELDS, _PLACE
+    for d in triples:
+        p = d["p"]
+        if p == place:
+            places[d["claim"]].add(d["o"])
+        elif (name := fields.get(p)) is not None:
+            known = values.setdefault(d["claim"], {})
+            o = d["o"]
+            if name not in known or o < known[name]:
+                known[name] = o
+    verdicts: dict[str, str] = {}
+    for d in verdict_rows:
+        if d["claim"] not in verdicts or d["verdict"] < verdicts[d["claim"]]:
+            verdicts[d["claim"]] = d["verdict"]
+    labels, notations = _labels(
+        store, {v[k] for v in values.values() for k in ("claimant", "quantityKind") if k in v}
     )
     out = []
-    for d in rows:
-        quantity = _text(d.get("notation")) or local_name(d["quantity"])
+    for iri in sorted(values):
+        v = values[iri]
+        if "claimant" not in v or "quantityKind" not in v or "bound" not in v:
+            continue
+        get = v.get
+        verdict = verdicts.get(iri)
         out.append(
             ClaimRecord(
-                iri=d["claim"],
-                article=_text(d.get("article")) or "",
-                claimant=d["claimant"],
-                quantity=quantity,
-                value=_float(d.get("value")),
-                value_high=_float(d.get("valueHigh")),
-                bound=local_name(d["bound"]),
-                low=_float(d.get("low")),
-                high=_float(d.get("high")),
-                low_incl=_bool(d.get("lowIncl")),
-                high_incl=_bool(d.get("highIncl")),
-                places=frozenset((d.get("places") or "").split()),
-                period_start=_text(d.get("periodStart")),
-                start_inferred=_bool(d.get("startInferred"), False),
-                period_end=_text(d.get("periodEnd")),
-                stated_on=_text(d.get("statedOn")),
-                confidence=_text(d.get("confidence")),
-                restates=_text(d.get("restates")),
-                part_of=_text(d.get("partOf")),
-                disputes=_text(d.get("disputes")),
-                relative_to=_text(d.get("relativeTo")),
-                share_of=_text(d.get("shareOf")),
-                share_base=_text(d.get("shareBase")),
-                verdict=local_name(d["verdict"]) if d.get("verdict") is not None else None,
-                quote=_text(d.get("quote")) or "",
-                figure_text=_text(d.get("figureText")) or "",
-                claimant_label=_text(d.get("claimantLabel")) or "",
+                iri=iri,
+                article=get("appearance") or "",
+                claimant=v["claimant"],
+                quantity=notations.get(v["quantityKind"]) or local_name(v["quantityKind"]),
+                value=_float(get("value")),
+                value_high=_float(get("valueHigh")),
+                bound=local_name(v["bound"]),
+                low=_float(get("intervalLow")),
+                high=_float(get("intervalHigh")),
+                low_incl=_bool(get("intervalLowInclusive")),
+                high_incl=_bool(get("intervalHighInclusive")),
+                places=frozenset(places.get(iri, ())),
+                period_start=_text(get("periodStart")),
+                start_inferred=_bool(get("startInferred"), False),
+                period_end=_text(get("periodEnd")),
+                stated_on=_text(get("statedOn")),
+                confidence=_text(get("confidence")),
+                restates=_text(get("restates")),
+                part_of=_text(get("partOf")),
+                disputes=_text(get("disputes")),
+                relative_to=_text(get("relativeTo")),
+                share_of=_text(get("shareOf")),
+                share_base=_text(get("shareBase")),
+                verdict=local_name(verdict) if verdict is not None else None,
+                quote=get("quoteText") or "",
+                figure_text=get("figureText") or "",
+                claimant_label=labels.get(v["claimant"], ""),
             )
         )
-    if claims is not None:
-        out.sort(key=lambda r: r.iri)
     return overlay(out, current_readings(store))
+
+
+def _labels(store: Store, terms: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(term -> English label, term -> notation) of ``terms`` (``term_labels.rq``), the
+    least where there are several."""
+    labels: dict[str, str] = {}
+    notations: dict[str, str] = {}
+    for d in _rows_for(store, "term_labels", "term", terms):
+        for name, found in (("label", labels), ("notation", notations)):
+            if (text := d.get(name)) is not None and (d["term"] not in found or text < found[d["term"]]):
+                found[d["term"]] = text
+    return labels, notations
 
 
 def article_claims(store: Store, articles: Iterable[str]) -> set[str]:
