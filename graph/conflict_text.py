@@ -9,14 +9,11 @@ the logic; every rule id of ``conflict_rules.judge`` has a sentence here.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from . import lexicon, sources
+from .conflict_inputs import ClaimRecord, Settings
 from .mapping import place_label
 from .terms import local_name
-
-if TYPE_CHECKING:
-    from .conflict_records import ClaimRecord, Settings
 
 QUOTE_CHARS = 240  # longer quotes are cut with an ellipsis
 
