@@ -33,6 +33,12 @@ runs; the conflicts refresh timed apart; the peak resident memory of the command
 its workers.
 
     python bench/ingest.py --scale 100,1000 [--repeat 3] [--revisions main,HEAD,.] [--workers 1,2]
+
+``--steps 100``: CPU per article and per step (``ingest_steps.py``), in one process into a
+store on disk, the write included, for each revision given, interleaved, median of
+``--repeat`` runs: what everything after extraction costs against extraction.
+
+    python bench/ingest.py --steps 100 [--repeat 3] [--revisions main,.]
 """
 
 from __future__ import annotations
@@ -105,9 +111,15 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, help="article files (default: seed + shared dev/topics)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (at least 5; at scale, 1 or more)")
     parser.add_argument("--scale", help="article counts, comma-separated: end to end at scale (see above)")
-    parser.add_argument("--revisions", default="main,.", help="at scale: git revisions to compare ('.': the work tree)")
+    parser.add_argument("--steps", type=int, help="articles: CPU per step, one process, per revision (see above)")
+    parser.add_argument("--revisions", default="main,.", help="at scale and steps: git revisions to compare ('.': the work tree)")
     parser.add_argument("--workers", default="", help="at scale: --workers values for the revisions that have it")
     args = parser.parse_args()
+    if args.steps:
+        from ingest_steps import run_steps
+
+        run_steps(args.steps, args.repeat, args.revisions.split(","), args.files)
+        return
     if args.scale:
         from ingest_scale import run_scale
 

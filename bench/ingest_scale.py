@@ -10,7 +10,8 @@ replacement) and its two- and three-digit figures, years aside, raised by ``k mo
 
 Each revision (``git archive`` of it, or ``.`` for the work tree) runs in a fresh
 interpreter that times ``conflicts.refresh`` apart (its cost depends on the conflicts
-algorithm, not on ingest) and reports its peak resident memory and its workers' (the
+algorithm, not on ingest) and reports its peak resident memory (of the whole command, and
+before the refresh: the ingest's own) and its workers' (the
 largest worker), and the CPU time of the command and its workers less the refresh's
 ("CPU ms/article"; "less start": less the CPU of the same command for one article, the
 cost of starting; on a machine shared with
@@ -60,8 +61,9 @@ import resource, sys, time
 sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()] if {pinned} else sys.meta_path
 t0 = time.perf_counter()
 from factgraph.graph import conflicts
-refresh, spent, cpu = conflicts.refresh, [0.0], [0.0]
+refresh, spent, cpu, before = conflicts.refresh, [0.0], [0.0], []
 def timed(*args, **kwargs):
+    before.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # the ingest's peak, refresh apart
     t, c = time.perf_counter(), time.process_time()
     try:
         return refresh(*args, **kwargs)
@@ -74,7 +76,8 @@ code = main(sys.argv[1:])
 use = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
 me, kids = (u.ru_maxrss / 1024 for u in use)
 busy = sum(u.ru_utime + u.ru_stime for u in use)
-print(f"BENCH {{time.perf_counter() - t0}} {{spent[0]}} {{me}} {{kids}} {{busy}} {{cpu[0]}}", file=sys.stderr)
+print(f"BENCH {{time.perf_counter() - t0}} {{spent[0]}} {{me}} {{kids}} {{busy}} {{cpu[0]}} {{before[0] if before else me}}",
+      file=sys.stderr)
 sys.exit(code)
 """
 
@@ -146,9 +149,10 @@ def run_once(pkg: Path | None, files: list[Path], workers: int | None, store: Pa
     line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"ingest failed (exit {done.returncode}): {done.stderr[-2000:]}")
-    _, total, refresh, me, kids, busy, refresh_cpu = line.split()
+    _, total, refresh, me, kids, busy, refresh_cpu, *ingest_rss = line.split()
     return {"wall": wall, "total": float(total), "refresh": float(refresh), "rss": float(me),
-            "workers_rss": float(kids), "cpu": float(busy) - float(refresh_cpu)}
+            "workers_rss": float(kids), "cpu": float(busy) - float(refresh_cpu),
+            "ingest_rss": float(ingest_rss[0]) if ingest_rss else float(me)}
 
 
 def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list[int], files: list[Path]) -> None:
@@ -176,7 +180,7 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
             print()
             print(f"{n} articles  (medians; ingest = the command less the conflicts refresh)")
             header = (f"  {'revision':<14} {'workers':>7} {'command s':>9} {'refresh s':>9} {'ingest s':>8} "
-                      f"{'articles/s':>10} {'with refresh':>12} {'RSS MB':>7} {'worker MB':>9} {'speed-up':>8} "
+                      f"{'articles/s':>10} {'with refresh':>12} {'RSS MB':>7} {'before refresh':>14} {'worker MB':>9} {'speed-up':>8} "
                       f"{'CPU ms/article':>14} {'CPU ratio':>9} {'less start':>10}")
             print(header)
             first = first_cpu = None
@@ -188,7 +192,7 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
                 cpu_ms = med["cpu"] / n * 1000
                 first_cpu = first_cpu or cpu_ms
                 print(f"  {rev:<14} {w if w is not None else '-':>7} {med['total']:>9.1f} {med['refresh']:>9.1f} "
-                      f"{ingest_s:>8.1f} {rate:>10.1f} {n / med['total']:>12.1f} {med['rss']:>7.0f} "
+                      f"{ingest_s:>8.1f} {rate:>10.1f} {n / med['total']:>12.1f} {med['rss']:>7.0f} {med['ingest_rss']:>14.0f} "
                       f"{med['workers_rss']:>9.0f} {rate / first:>7.2f}x {cpu_ms:>14.1f} {first_cpu / cpu_ms:>8.2f}x "
                       f"{(med['cpu'] - start[i]) / max(1, n - 1) * 1000:>10.1f}")
         load = os.getloadavg()

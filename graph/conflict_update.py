@@ -74,6 +74,8 @@ VOCABULARY_PREDICATES = (
     RDFS.label,
 )
 
+_VOCABULARY = frozenset(VOCABULARY_PREDICATES)
+
 # Rules of the text (links, shares, dropped hedges): they read one article only.
 TEXT_RULES = frozenset({"text-disputes", "verdict", "share-does-not-add-up", "hedge-dropped"})
 
@@ -110,11 +112,17 @@ def removed_records(store: Store, iris: Iris, articles: Iterable[str]) -> list[C
     return load_records(store, iris, article_claims(store, articles))
 
 
-def vocabulary_changes(store: Store, graphs: Iterable[Graph]) -> bool:
-    """Whether adding ``graphs`` (an ingest's lexicon additions, before they are
-    written) changes the vocabulary of terms the store already uses: a triple of
-    ``VOCABULARY_PREDICATES`` not yet stored, about a term already stored."""
-    wanted = {(s, p, o) for g in graphs for p in VOCABULARY_PREDICATES for s, o in g.subject_objects(p)}
+def vocabulary_triples(triples: Iterable[tuple[Node, Node, Node]]) -> set[tuple[Node, Node, Node]]:
+    """Those of ``triples`` (lexicon additions) whose predicate can change how a stored
+    claim is read (``VOCABULARY_PREDICATES``)."""
+    return {t for t in triples if t[1] in _VOCABULARY}
+
+
+def vocabulary_changes(store: Store, graphs: Iterable[Graph | Iterable[tuple[Node, Node, Node]]]) -> bool:
+    """Whether adding ``graphs`` (an ingest's lexicon additions, before they are written,
+    as graphs or sets of triples) changes the vocabulary of terms the store already uses:
+    a triple of ``VOCABULARY_PREDICATES`` not yet stored, about a term already stored."""
+    wanted = {t for g in graphs for t in vocabulary_triples(g)}
     if not wanted:
         return False
     stored = term_triples(store, {str(s) for s, _, _ in wanted}, VOCABULARY_PREDICATES)

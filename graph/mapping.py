@@ -28,9 +28,15 @@ CONTEXT_CHARS = 32  # characters of prefix/suffix kept in a TextQuoteSelector
 Triple = tuple[Node, Node, Node]
 
 
+# rdflib makes a new term at every ``RDF.type`` (and checks the name): the frequent ones once
+_TYPE, _LABEL = RDF.type, RDFS.label
+_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+_INTEGER, _DECIMAL = XSD.integer, XSD.decimal
+
+
 def date_literal(iso: str) -> Literal:
     """'2019' -> xsd:gYear, '2019-04' -> xsd:gYearMonth, '2019-04-30' -> xsd:date."""
-    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}.get(len(iso))
+    datatype = _DATE_TYPES.get(len(iso))
     if datatype is None:
         raise ValueError(f"not an ISO date: {iso!r}")
     return Literal(iso, datatype=datatype)
@@ -40,8 +46,8 @@ def number_literal(value: float) -> Literal:
     """xsd:integer for whole numbers, xsd:decimal otherwise: both lexical forms survive
     a Turtle round trip unchanged."""
     if float(value).is_integer():
-        return Literal(str(int(value)), datatype=XSD.integer)
-    return Literal(repr(float(value)), datatype=XSD.decimal)
+        return Literal(str(int(value)), datatype=_INTEGER)
+    return Literal(repr(float(value)), datatype=_DECIMAL)
 
 
 def _instant_property(iso: str) -> URIRef:
@@ -110,18 +116,18 @@ def lexicon_triples(x: Extraction, iris: Iris) -> set[Triple]:
         if key == "article" or lexicon.agent(key) is not None or found is None:
             continue
         iri = iris.agent(key)
-        g.add((iri, RDF.type, FG.Agent))
-        g.add((iri, RDF.type, AGENT_CLASSES.get(found.kind, FG.Organisation)))
-        g.add((iri, RDFS.label, Literal(found.label, lang=lang)))
+        g.add((iri, _TYPE, FG.Agent))
+        g.add((iri, _TYPE, AGENT_CLASSES.get(found.kind, FG.Organisation)))
+        g.add((iri, _LABEL, Literal(found.label, lang=lang)))
         g.add((iri, SKOS.prefLabel, Literal(found.label, lang=lang)))
     known = lexicon.quantity_notations()
     for c in x.claims:
         if c.quantity in known:
             continue
         kind = FGQ[c.quantity]
-        g.add((kind, RDF.type, SKOS.Concept))
-        g.add((kind, RDF.type, FG.QuantityKind))
-        g.add((kind, RDF.type, OWL.NamedIndividual))
+        g.add((kind, _TYPE, SKOS.Concept))
+        g.add((kind, _TYPE, FG.QuantityKind))
+        g.add((kind, _TYPE, OWL.NamedIndividual))
         g.add((kind, SKOS.inScheme, FGQ.minted))
         g.add((kind, SKOS.notation, Literal(c.quantity)))
         g.add((kind, SKOS.prefLabel, Literal(c.quantity.replace("_", " "), lang=lang)))
@@ -143,10 +149,10 @@ def _place(g: set[Triple], key: str, iris: Iris) -> None:
     if entry is None:
         return
     iri = iris.place(key)
-    g.add((iri, RDF.type, FG.Place))
-    g.add((iri, RDF.type, SCHEMA.Place))
-    g.add((iri, RDFS.label, Literal(entry.label_fr, lang="fr")))
-    g.add((iri, RDFS.label, Literal(entry.label_en, lang="en")))
+    g.add((iri, _TYPE, FG.Place))
+    g.add((iri, _TYPE, SCHEMA.Place))
+    g.add((iri, _LABEL, Literal(entry.label_fr, lang="fr")))
+    g.add((iri, _LABEL, Literal(entry.label_en, lang="en")))
     g.add((iri, FG.placeKind, Literal(entry.kind)))
     if entry.geonames_id:
         g.add((iri, OWL.sameAs, URIRef(f"https://sws.geonames.org/{entry.geonames_id}/")))
@@ -154,7 +160,7 @@ def _place(g: set[Triple], key: str, iris: Iris) -> None:
         g.add((iri, FG.directlyPartOf, iris.place(parent)))
     for ancestor in gazetteer.ancestors(key):
         g.add((iri, FG.partOfPlace, iris.place(ancestor)))
-        if (iris.place(ancestor), RDF.type, FG.Place) not in g:
+        if (iris.place(ancestor), _TYPE, FG.Place) not in g:
             _place(g, ancestor, iris)
 
 
@@ -177,8 +183,8 @@ class Mapper:
         art = self.iris.article(x.article.id)
         activity = self.iris.activity(f"extraction/{x.article.id}")
         self._article(g, x.article, art)
-        g.add((activity, RDF.type, FG.ExtractionActivity))
-        g.add((activity, RDF.type, PROV.Activity))
+        g.add((activity, _TYPE, FG.ExtractionActivity))
+        g.add((activity, _TYPE, PROV.Activity))
         g.add((activity, PROV.used, art))
         software = self.iris.software(__version__)
         g.add((activity, PROV.wasAssociatedWith, software))
@@ -189,16 +195,16 @@ class Mapper:
         return g
 
     def _article(self, g: set[Triple], a: Article, art: URIRef) -> None:
-        g.add((art, RDF.type, SCHEMA.NewsArticle))
+        g.add((art, _TYPE, SCHEMA.NewsArticle))
         g.add((art, SCHEMA.datePublished, date_literal(a.date)))
         g.add((art, SCHEMA.inLanguage, Literal(a.language)))
         g.add((art, SCHEMA.text, Literal(a.text)))
         g.add((art, FG.fileName, Literal(a.file_name)))
         if a.title:
             g.add((art, SCHEMA.headline, Literal(a.title, lang=a.language)))
-            g.add((art, RDFS.label, Literal(a.title, lang=a.language)))
+            g.add((art, _LABEL, Literal(a.title, lang=a.language)))
         else:
-            g.add((art, RDFS.label, Literal(a.file_name)))
+            g.add((art, _LABEL, Literal(a.file_name)))
         if a.url:
             g.add((art, SCHEMA.url, URIRef(a.url)))
         if a.outlet:
@@ -206,8 +212,8 @@ class Mapper:
 
             outlet = self.iris.outlet(slug(a.outlet))
             g.add((art, SCHEMA.publisher, outlet))
-            g.add((outlet, RDF.type, SCHEMA.Organization))
-            g.add((outlet, RDFS.label, Literal(a.outlet)))
+            g.add((outlet, _TYPE, SCHEMA.Organization))
+            g.add((outlet, _LABEL, Literal(a.outlet)))
 
     def _agent(self, g: set[Triple], key: str) -> URIRef:
         return self.iris.agent(key)  # described in the vocabulary or the lexicon graph
@@ -216,15 +222,15 @@ class Mapper:
         target = URIRef(f"{subject}/target")
         quote, position = URIRef(f"{subject}/quote"), URIRef(f"{subject}/position")
         g.add((subject, FG.readFrom, target))
-        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, _TYPE, OA.SpecificResource))
         g.add((target, OA.hasSource, art))
         g.add((target, OA.hasSelector, quote))
         g.add((target, OA.hasSelector, position))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, _TYPE, OA.TextQuoteSelector))
         g.add((quote, OA.exact, Literal(a.text[start:end])))
         g.add((quote, OA.prefix, Literal(a.text[max(0, start - CONTEXT_CHARS):start])))
         g.add((quote, OA.suffix, Literal(a.text[end:end + CONTEXT_CHARS])))
-        g.add((position, RDF.type, OA.TextPositionSelector))
+        g.add((position, _TYPE, OA.TextPositionSelector))
         g.add((position, OA.start, Literal(start)))
         g.add((position, OA.end, Literal(end)))
         g.add((subject, FG.quoteText, Literal(a.text[start:end])))
@@ -232,9 +238,9 @@ class Mapper:
     def _claim(self, g: set[Triple], a: Article, c: Claim, art: URIRef, activity: URIRef) -> None:
         iri = self.iris.claim(c.key)
         f = c.figure
-        g.add((iri, RDF.type, FG.FigureClaim))
-        g.add((iri, RDFS.label, Literal(claim_label(c, "en"), lang="en")))
-        g.add((iri, RDFS.label, Literal(claim_label(c, "fr"), lang="fr")))
+        g.add((iri, _TYPE, FG.FigureClaim))
+        g.add((iri, _LABEL, Literal(claim_label(c, "en"), lang="en")))
+        g.add((iri, _LABEL, Literal(claim_label(c, "fr"), lang="fr")))
         g.add((iri, FG.claimant, self._agent(g, c.claimant)))
         g.add((iri, SCHEMA.appearance, art))
         g.add((iri, PROV.wasDerivedFrom, art))
@@ -262,13 +268,13 @@ class Mapper:
         if c.scope.period_start or c.scope.period_end:
             period = URIRef(f"{iri}/period")
             g.add((iri, FG.period, period))
-            g.add((period, RDF.type, TIME.Interval))
+            g.add((period, _TYPE, TIME.Interval))
             for iso, edge, flat in ((c.scope.period_start, TIME.hasBeginning, FG.periodStart),
                                     (c.scope.period_end, TIME.hasEnd, FG.periodEnd)):
                 if iso:
                     instant = URIRef(f"{period}/{'start' if flat == FG.periodStart else 'end'}")
                     g.add((period, edge, instant))
-                    g.add((instant, RDF.type, TIME.Instant))
+                    g.add((instant, _TYPE, TIME.Instant))
                     g.add((instant, _instant_property(iso), date_literal(iso)))
                     g.add((iri, flat, date_literal(iso)))
         if c.stated_on:
@@ -290,17 +296,17 @@ class Mapper:
         self._target(g, a, iri, c.sentence.start, c.sentence.end, art)
         if c.verdict:
             assessment = URIRef(f"{iri}/assessment")
-            g.add((assessment, RDF.type, FG.ReliabilityAssessment))
+            g.add((assessment, _TYPE, FG.ReliabilityAssessment))
             g.add((assessment, FG.assessor, self.iris.agent(c.claimant)))
             g.add((assessment, FG.verdict, FGC[c.verdict]))
             g.add((assessment, FG.assessedClaim, iri))
             g.add((assessment, PROV.wasDerivedFrom, art))
-            g.add((assessment, RDFS.label, Literal(f"{claim_label(c)} judged {c.verdict.replace('_', ' ')}", lang="en")))
+            g.add((assessment, _LABEL, Literal(f"{claim_label(c)} judged {c.verdict.replace('_', ' ')}", lang="en")))
 
     def _statement(self, g: set[Triple], a: Article, s: Statement, art: URIRef, activity: URIRef) -> None:
         iri = self.iris.statement(s.key)
-        g.add((iri, RDF.type, FG.Statement))
-        g.add((iri, RDFS.label, Literal(s.sentence.text[:120], lang=a.language)))
+        g.add((iri, _TYPE, FG.Statement))
+        g.add((iri, _LABEL, Literal(s.sentence.text[:120], lang=a.language)))
         g.add((iri, FG.claimant, self._agent(g, s.claimant)))
         g.add((iri, SCHEMA.appearance, art))
         g.add((iri, PROV.wasDerivedFrom, art))

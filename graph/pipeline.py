@@ -104,7 +104,7 @@ def ingest(
         # no longer reflect the store
         # lexicon facts about terms stored claims already use change how those are read
         vocabulary_changed = vocabulary_changed or (
-            len(p.lexicon) > 0 and conflict_update.vocabulary_changes(store, [as_graph(p.lexicon)]))
+            bool(p.vocabulary) and conflict_update.vocabulary_changes(store, [p.vocabulary]))
         # the reviews of the article it replaces follow their sentences, in the same transaction
         reviews = (
             review_anchors.reattach_changes(store, iris, a.id, tuple(gone), as_graph(p.graph))

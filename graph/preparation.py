@@ -38,10 +38,11 @@ from rdflib import Graph
 
 from . import gazetteer, sources
 from .article import ArticleError, read_article
+from .conflict_update import vocabulary_triples
 from .extraction import extract
 from .mapping import lexicon_triples, triples
 from .model import Extraction
-from .reasoning import inferred_triples, split_shared
+from .reasoning import Triple, inferred_triples, split_shared
 from .store import Triples, serialised
 from .terms import Iris
 from .validation import ValidationError, validate
@@ -62,6 +63,9 @@ class Prepared:
     shared: Triples  # inferences about the lexicon's shared nodes (the lexicon's inferred graph)
     agents: tuple[sources.Agent, ...] = ()  # the open-world sources it cites, as registered
     sites: tuple[gazetteer.Place, ...] = ()  # the named sites its claims are about, as registered
+    # its lexicon triples that can change how stored claims are read (the writer asks the
+    # store about these alone: ``conflict_update.vocabulary_changes``)
+    vocabulary: frozenset[Triple] = frozenset()
 
     def remember(self) -> None:
         """Register its sources and sites in this process (the first entry of a key
@@ -98,7 +102,8 @@ def prepare_one(path: str | Path, iris: Iris, url: str | None = None) -> Prepare
     a = article.id
     return Prepared(x, serialised(g, iris.article_graph(a), "a"), serialised(own, iris.inferred_graph(a), "i"),
                     serialised(lex, iris.lexicon_graph, "l"), serialised(shared, iris.lexicon_closure_graph, "s"),
-                    sources.registered(cited), gazetteer.registered_sites(p for c in x.claims for p in c.scope.places))
+                    sources.registered(cited), gazetteer.registered_sites(p for c in x.claims for p in c.scope.places),
+                    frozenset(vocabulary_triples(lex)))
 
 
 def _attempt(path: str | Path, iris: Iris, url: str | None) -> Prepared | ArticleError | ValidationError:

@@ -40,6 +40,9 @@ Triple = tuple[Node, Node, Node]
 
 _RL_DATATYPES = frozenset(OWL_RL_Datatypes)  # owlrl's is a list: membership by equality, term by term
 _RDF_TYPE, _NOTHING = RDF.type, OWL.Nothing
+# ``p in _TYPE`` compares hashes in C; ``p == RDF.type`` calls rdflib's Python ``__eq__``
+_TYPE = frozenset({_RDF_TYPE})
+_SCHEMA_CLASSES = frozenset({RDF.Property, RDFS.Class})
 
 # Types of schema terms the tables read or that entail nothing per article.
 _SCHEMA_TYPES = frozenset({
@@ -79,7 +82,7 @@ def _schema_triple(t: Triple) -> bool:
     _, p, o = t
     if p in _SCHEMA_PREDICATES or _is_owl(p):
         return True
-    return p == _RDF_TYPE and (_is_owl(o) or o in _RL_DATATYPES or o in (RDF.Property, RDFS.Class))
+    return p in _TYPE and (_is_owl(o) or o in _RL_DATATYPES or o in _SCHEMA_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,11 @@ class RuleTables:
 
         domains, ranges, supers = self.domains, self.ranges, self.super_properties
         inverses, symmetric, transitive, superclasses = self.inverses, self.symmetric, self.transitive, self.superclasses
-        rdf_type = _RDF_TYPE
+        rdf_type, is_type = _RDF_TYPE, _TYPE
         while work:
             s, p, o = work.pop()
             new: list[Triple] = []
-            if p == rdf_type:
+            if p in is_type:
                 for c in superclasses.get(o, ()):
                     new.append((s, rdf_type, c))
             else:
@@ -169,7 +172,7 @@ class RuleTables:
                         before[t[1], t[2]].add(t[0])
         typed: dict[Node, set[Node]] = defaultdict(set)
         for s, p, o in known:
-            if p == rdf_type:
+            if p in is_type:
                 typed[s].add(o)
         for s, classes in typed.items():
             classes.update(self.types.get(s, ()))

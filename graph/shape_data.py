@@ -27,6 +27,7 @@ ValuesCheck = Callable[["DataView", Node, Collection[Node]], bool]  # (view, foc
 
 _EMPTY: frozenset[Node] = frozenset()
 _TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # namespace attributes are slow to look up in loops
+_IS_TYPE, _IS_SUBCLASS = frozenset({_TYPE}), frozenset({_SUBCLASS})
 
 
 @dataclass
@@ -52,9 +53,9 @@ def _index(triples: Iterable[Triple]) -> tuple[Index, dict[Node, set[Node]], dic
             index[key] = {o}
         else:
             vals.add(o)
-        if p == _TYPE:
+        if p in _IS_TYPE:  # a set lookup hashes in C; ``p == _TYPE`` calls rdflib's Python __eq__
             typed.setdefault(o, set()).add(s)
-        elif p == _SUBCLASS:
+        elif p in _IS_SUBCLASS:
             edges.setdefault(s, set()).add(o)
     return index, typed, edges
 

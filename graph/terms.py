@@ -13,8 +13,21 @@ import os
 import re
 import unicodedata
 
-from rdflib import Namespace, URIRef
+from rdflib import Namespace as _RdflibNamespace
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+
+class Namespace(_RdflibNamespace):
+    """An rdflib ``Namespace`` that makes each attribute term once: rdflib's builds a new
+    ``URIRef`` (and checks it) at every ``FG.claimant``, about 400 times an article in
+    mapping. ``ns[name]`` is not kept (any text may come through it)."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term  # found without __getattr__ next time
+        return term
+
 
 FG = Namespace("https://w3id.org/factgraph/ontology#")
 FGQ = Namespace("https://w3id.org/factgraph/quantity/")  # quantity kinds (SKOS)

@@ -18,7 +18,7 @@ from rdflib import namespace as ns
 
 from factgraph.graph.remote import STAGING_PREFIX, RemoteStore, bind_values
 from factgraph.graph.sparql_text import declares_dataset, where_brace
-from factgraph.graph.store import Changes, Store, StoreError
+from factgraph.graph.store import Changes, EmbeddedStore, Store, StoreError, serialised
 
 EX = Namespace("http://example.org/")
 TIME = Namespace("http://www.w3.org/2006/time#")
@@ -294,6 +294,61 @@ def test_persistence_across_reopen(store_backend):
         if store_backend.remote:
             s.drop_graph(G1)
         s.close()
+
+
+def sorted_quads(store: EmbeddedStore) -> list[str]:
+    """The store's quads as N-Quads lines, blank node labels masked, sorted."""
+    import re
+
+    out = io.BytesIO()
+    store.dump(out, "nquads")
+    return sorted(re.sub(r"_:\S+", "_:b", line) for line in out.getvalue().decode().splitlines())
+
+
+def _embedded_both_ways(tmp_path, changes_list) -> tuple[list[str], list[str]]:
+    """The same writes to two on-disk embedded stores: ``EmbeddedStore.apply`` (N-Quads
+    loaded when it only adds) and the SPARQL Update every store has (``Store.apply``)."""
+    fast, sparql = EmbeddedStore(tmp_path / "fast"), EmbeddedStore(tmp_path / "sparql")
+    try:
+        for changes in changes_list:
+            fast.apply(changes)
+            Store.apply(sparql, changes)
+        return sorted_quads(fast), sorted_quads(sparql)
+    finally:
+        fast.close()
+        sparql.close()
+
+
+def test_embedded_load_path_writes_what_the_sparql_update_writes(tmp_path):
+    """An ingest's writes (new graphs as ``Triples`` with blank nodes, additions to a
+    lexicon graph, the same stale mark twice, a graph both replaced and added to), then a
+    replacement of a stored graph (the SPARQL path): the same quads either way."""
+    tricky = Graph()
+    for i, text in enumerate([*TRICKY, "a .\nb", "ends with a dot .", "x <y> .", "\\ .\\n"]):
+        tricky.add((EX.s, EX[f"t{i}"], Literal(text)))
+    mark = Graph()
+    mark.add((EX.run, ns.RDF.type, EX.Stale))
+    first = Changes(replace={G1: serialised(article_graph(5), G1, "a"), G2: serialised(article_graph(tag="i"), G2, "i")},
+                    add={G3: serialised(tricky, G3, "l"), EX.status: mark})
+    second = Changes(replace={EX.g4: article_graph(tag="4"), EX.g5: Graph()},
+                     add={G3: article_graph(tag="lex"), EX.status: mark, EX.g4: tricky})
+    replacing = Changes(replace={G1: serialised(article_graph(tag="new"), G1, "a")}, add={G3: tricky})
+    fast, sparql = _embedded_both_ways(tmp_path, [first, second, replacing])
+    assert fast == sparql
+    assert len(fast) > 2 * len(article_graph(5))
+
+
+def test_embedded_load_keeps_each_write_s_blank_nodes_apart(tmp_path):
+    """The same ``Triples`` (blank node labels and all) written to two new graphs in two
+    writes are two sets of nodes, as two SPARQL Updates make them: pyoxigraph's load
+    gives each call's labels fresh nodes."""
+    text = serialised(article_graph(), G1, "a")
+    with EmbeddedStore(tmp_path / "s") as store:
+        store.apply(Changes(replace={G1: text}))
+        store.apply(Changes(replace={G2: text}))
+        nodes = {row.b for row in store.query(
+            "SELECT DISTINCT ?b WHERE { GRAPH ?g { ?b ?p ?o } FILTER(isBlank(?b)) }")}  # type: ignore[union-attr]
+    assert len(nodes) == 2 * len({s for s in article_graph().subjects() if isinstance(s, BNode)})
 
 
 # ------------------------------------------------------------------- reading
