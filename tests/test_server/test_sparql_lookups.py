@@ -199,6 +199,11 @@ def test_the_shortcut_before_flask_answers_as_flask_does(store):
         (f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}", "application/sparql-results+json"),
         (f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}", "text/csv"),
         (f"ASK {{ <{EX}s1> ?p ?o }}", "application/sparql-results+xml"),
+        # the same media types again, other lengths: the shortcut's headers are kept per media type
+        (f"SELECT ?s WHERE {{ ?s <{EX}in> <{EX}hub> }}", "application/sparql-results+json"),
+        (f"SELECT ?o WHERE {{ <{EX}s2> <{EX}q> ?o }}", "text/csv"),
+        (f"ASK {{ <{EX}nothing> ?p ?o }}", "application/sparql-results+xml"),
+        (f"SELECT ?o WHERE {{ <{EX}nothing> ?p ?o }}", "application/sparql-results+json"),
     ]:
         short = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
         assert hooks == []  # no hook ran: Flask did not see it
