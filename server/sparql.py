@@ -408,7 +408,8 @@ class LookupShortcut:
     (``lookup_answer``), when it is the one query in flight, answered without Flask's
     request machinery (request context, routing, argument parsing, ``url_for``, hooks:
     0.2 ms of the 0.4 ms such a request took in process), with the headers the endpoint
-    and the hooks give it (``_response``, ``CORS``, ``security.add_headers``; tested equal).
+    and the hooks give it (``_response``, ``CORS``, ``security.add_headers``; tested equal),
+    those computed once per media type and the body handed to the server as it is.
     Only the query string is read, and only when it holds ``query`` and at most ``format``,
     in ASCII, with every IRI absolute (no base to resolve against); anything else, and any
     lookup ``lookup_answer`` declines, goes to the app as before."""
