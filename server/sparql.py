@@ -11,8 +11,8 @@
 - ``GET`` without a query: the Service Description, or the workbench for a browser.
 - Every query runs in a killable worker (``query_pool.py``, ``worker.py``), except a bounded lookup
   (one triple pattern with an IRI, ``query_policy.lookup_plan``) answered in this process, reading at
-  most ``SPARQL_LOOKUP_ROWS`` rows (``lookup_answer``, ``LookupShortcut``); SELECT results are capped at ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells
-  when a result was cut).
+  most ``SPARQL_LOOKUP_ROWS`` rows (``lookup_answer``, ``LookupShortcut``); SELECT results are
+  capped at ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells when a result was cut).
 """
 
 from __future__ import annotations
@@ -367,11 +367,11 @@ def endpoint() -> Response:
 
 class LookupShortcut:
     """WSGI middleware in front of the app (``init_app``): a ``GET /sparql`` bounded lookup
-    (``lookup_answer``) answered without Flask's
-    request machinery (request context, routing, argument parsing, ``url_for``, hooks:
-    0.2 ms of the 0.4 ms such a request took in process), with the headers the endpoint
-    and the hooks give it (``_response``, ``CORS``, ``security.add_headers``; tested equal),
-    those computed once per media type and the body handed to the server as it is.
+    (``lookup_answer``) answered without Flask's request machinery (request context,
+    routing, argument parsing, ``url_for``, hooks: 0.2 ms of the 0.4 ms such a request
+    took in process), with the headers the endpoint and the hooks give it (``_response``,
+    ``CORS``, ``security.add_headers``; tested equal), those computed once per media type
+    and the body handed to the server as it is.
     Only the query string is read, and only when it holds ``query`` and at most ``format``,
     in ASCII, with every IRI absolute (no base to resolve against); anything else, and any
     lookup ``lookup_answer`` declines, goes to the app as before."""
