@@ -278,7 +278,8 @@ def latencies(servers: list[Server], repeat: int, claim_iris: list[str], only: l
             for s in servers:
                 times[name][s.name].append(statistics.median(samples[s.name]))
             print(f"  round {round_} {name}: " + ", ".join(
-                f"{s.name} {times[name][s.name][-1]:.1f} ms" for s in servers), flush=True)
+                f"{s.name} {times[name][s.name][-1]:.{2 if times[name][s.name][-1] < 10 else 0}f} ms" for s in servers),
+                flush=True)
     return times
 
 
@@ -318,7 +319,8 @@ def throughput(server: Server, clients: int, seconds: float, claim_iris: list[st
 
 def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dict[str, str], only: list[str]) -> None:
     fg_dir, ox_dir = factgraph_store(claims), oxigraph_store(claims)
-    print(f"\n== {claims} claims; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"\n== {claims} claims; load average {os.getloadavg()[0]:.1f}"
+          + (f"; factgraph with LD_PRELOAD={env['LD_PRELOAD']}" if env.get("LD_PRELOAD") else ""), flush=True)
     servers = [
         Server("factgraph", [sys.executable, "-m", "factgraph", "serve", "--store", str(fg_dir),
                              "--host", "127.0.0.1", "--port", "{port}"], "/sparql",
@@ -332,7 +334,8 @@ def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dic
         print(f"{'query (median of ' + str(repeat) + ', ms)':<36} {'factgraph':>10} {'oxigraph':>10} {'ratio':>7}")
         for name, by in times.items():
             fg, ox = statistics.median(by["factgraph"]), statistics.median(by["oxigraph"])
-            print(f"{name:<36} {fg:>10.1f} {ox:>10.1f} {fg / ox:>6.2f}x", flush=True)
+            digits = 2 if ox < 10 else 1  # a lookup takes about a millisecond
+            print(f"{name:<36} {fg:>10.{digits}f} {ox:>10.{digits}f} {fg / ox:>6.2f}x", flush=True)
         for n in clients:
             rates = {}
             for s in servers:  # the same load, one server after the other
@@ -360,11 +363,15 @@ def main() -> None:
                          "process open a store: give a copy when another run may use the default")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a FACTGRAPH_ setting for the served app (e.g. SPARQL_WORKERS=2)")
+    ap.add_argument("--preload", metavar="LIB",
+                    help="LD_PRELOAD for factgraph serve only (e.g. /usr/lib/x86_64-linux-gnu/libjemalloc.so.2)")
     args = ap.parse_args()
     globals()["CACHE"] = args.cache  # the one setting every helper above reads
     if not OXIGRAPH.exists():
         raise SystemExit(f"no {OXIGRAPH}: pip install 'oxigraph>=0.4,<0.6' (as .ci/services.sh does)")
     env = {f"FACTGRAPH_{k}": v for k, v in (s.split("=", 1) for s in args.set)}
+    if args.preload:
+        env["LD_PRELOAD"] = args.preload
     for claims in args.claims:
         if args.prepare:
             factgraph_store(claims)

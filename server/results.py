@@ -152,6 +152,8 @@ def write_xml(variables: Sequence[Variable], rows: Sequence[Sequence[Term | None
 
 def json_term(term: Term) -> dict[str, str]:
     """One bound value in SPARQL 1.1 Query Results JSON (section 3.2.2)."""
+    if type(term) is ox.NamedNode:  # what a result holds most: written without term_parts' tuple
+        return {"type": "uri", "value": term.value}
     kind, value, lang, dt = term_parts(term)
     out = {"type": kind, "value": value}
     if lang:
@@ -164,9 +166,10 @@ def json_term(term: Term) -> dict[str, str]:
 def write_json(variables: Sequence[Variable], rows: Sequence[Sequence[Term | None]],
                cut_at: int | None = None) -> bytes:
     results: dict = {"truncated": True, "rowLimit": cut_at} if cut_at is not None else {}
-    results["bindings"] = [{str(v): json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+    names = [str(v) for v in variables]
+    results["bindings"] = [{name: json_term(t) for name, t in zip(names, row, strict=True) if t is not None}
                            for row in rows]
-    doc = {"head": {"vars": [str(v) for v in variables]}, "results": results}
+    doc = {"head": {"vars": names}, "results": results}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

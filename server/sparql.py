@@ -10,17 +10,16 @@
   ``QUERY_MEMORY_MB``, or no worker is free (``query_pool.py``).
 - ``GET`` without a query: the Service Description, or the workbench for a browser.
 - Every query runs in a killable worker (``query_pool.py``, ``worker.py``), except a bounded lookup
-  (one triple pattern with an IRI, ``query_policy.lookup_plan``) answered in this process while it is
-  the one query in flight or the workers are all busy, reading at most ``SPARQL_LOOKUP_ROWS`` rows (``lookup_answer``,
-  ``LookupShortcut``); SELECT results are capped at ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells
-  when a result was cut).
+  (one triple pattern with an IRI, ``query_policy.lookup_plan``) answered in this process, reading at
+  most ``SPARQL_LOOKUP_ROWS`` rows (``lookup_answer``, ``LookupShortcut``); SELECT results are
+  capped at ``ROW_LIMIT`` rows (``X-SPARQL-MaxRows`` tells when a result was cut).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -155,6 +154,13 @@ def _native_answer(result: Any, form: str, media_type: str, row_limit: int) -> A
     return Answer(200, media_type, _select_body(variables, rows, media_type, row_limit, headers), headers)
 
 
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None, format_param: str | None, form: str) -> str | None:
+    """``negotiate`` for a lookup, kept per Accept header and format (a client sends the
+    same ones with every query)."""
+    return negotiate(accept, format_param, OFFERED[form])
+
+
 def lookup_answer(
     store: Store,
     text: str,
@@ -174,7 +180,7 @@ def lookup_answer(
     checked = lookup_plan(text, base)
     if checked is None:
         return None
-    media_type = negotiate(accept, format_param, OFFERED[checked.form])
+    media_type = _negotiated(accept, format_param, checked.form)
     if media_type is None:
         return None
     limit = min(max_rows, row_limit)
@@ -185,8 +191,8 @@ def lookup_answer(
         if checked.form == "ASK":
             return Answer(200, media_type, write_boolean(bool(result), media_type))
         variables = [Variable(v.value) for v in result.variables]
-        width = range(len(variables))
-        rows = [tuple(solution[i] for i in width) for solution in islice(result, limit + 1)]
+        # a solution iterates over its values in the variables' order
+        rows = [tuple(solution) for solution in islice(result, limit + 1)]
     except (StoreError, SyntaxError, RuntimeError, ValueError, OSError):  # a worker words it
         return None
     if len(rows) > limit and limit < row_limit:
@@ -321,51 +327,15 @@ def _answer(op: Operation) -> Answer:
     accept, format_param = request.headers.get("Accept"), request.values.get("format")
     row_limit, base = int(cfg["ROW_LIMIT"]), url_for("sparql.endpoint", _external=True)
     lookup_rows = int(cfg["SPARQL_LOOKUP_ROWS"])
-    with _in_flight:
-        if lookup_rows > 0 and not (op.default_graphs or op.named_graphs) and _in_flight.answer_here(
-            int(cfg["SPARQL_WORKERS"])
-        ):
-            store = get_store()
-            if isinstance(store, EmbeddedStore):
-                answer = lookup_answer(store, op.query or "", accept, format_param, row_limit, lookup_rows, base)
-                if answer is not None:
-                    return answer
-        return run_answer(
-            answer_query, op.query, op.default_graphs, op.named_graphs, accept, format_param, row_limit, base,
-            lane=SPARQL,
-        )
-
-
-class _InFlight:
-    """How many queries this process' ``/sparql`` is answering now (a context manager per
-    query). A lookup is answered in the serving process when it is the only one, or when
-    the resident workers are all busy (more in flight than ``SPARQL_WORKERS``); otherwise it
-    goes to a worker. One process runs Python on one core at a time (the GIL): answering
-    every lookup in process under 4 clients gave 410 req/s against 750 through the workers
-    (1M claims, side by side); keeping the workers busy and answering the rest here, 612-982
-    against 640-840 req/s at 4 clients and 740-1 100 against 568-697 at 16. A lookup alone
-    is answered sooner without the round trip."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.count = 0
-
-    def __enter__(self) -> _InFlight:
-        with self._lock:
-            self.count += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self.count -= 1
-
-    def answer_here(self, workers: int) -> bool:
-        """Alone, or more queries in flight than ``workers`` (``SPARQL_WORKERS``): those
-        workers are all busy, and this lookup would wait for one."""
-        return self.count <= 1 or self.count > workers
-
-
-_in_flight = _InFlight()
+    store = get_store()
+    if lookup_rows > 0 and not (op.default_graphs or op.named_graphs) and isinstance(store, EmbeddedStore):
+        answer = lookup_answer(store, op.query or "", accept, format_param, row_limit, lookup_rows, base)
+        if answer is not None:
+            return answer
+    return run_answer(
+        answer_query, op.query, op.default_graphs, op.named_graphs, accept, format_param, row_limit, base,
+        lane=SPARQL,
+    )
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], strict_slashes=False)  # /sparql/ too
@@ -397,10 +367,11 @@ def endpoint() -> Response:
 
 class LookupShortcut:
     """WSGI middleware in front of the app (``init_app``): a ``GET /sparql`` bounded lookup
-    (``lookup_answer``), when it is the one query in flight, answered without Flask's
-    request machinery (request context, routing, argument parsing, ``url_for``, hooks:
-    0.2 ms of the 0.4 ms such a request took in process), with the headers the endpoint
-    and the hooks give it (``_response``, ``CORS``, ``security.add_headers``; tested equal).
+    (``lookup_answer``) answered without Flask's request machinery (request context,
+    routing, argument parsing, ``url_for``, hooks: 0.2 ms of the 0.4 ms such a request
+    took in process), with the headers the endpoint and the hooks give it (``_response``,
+    ``CORS``, ``security.add_headers``; tested equal), those computed once per media type
+    and the body handed to the server as it is.
     Only the query string is read, and only when it holds ``query`` and at most ``format``,
     in ASCII, with every IRI absolute (no base to resolve against); anything else, and any
     lookup ``lookup_answer`` declines, goes to the app as before."""
@@ -410,17 +381,30 @@ class LookupShortcut:
     def __init__(self, app: Flask, wsgi_app: Callable[..., Any]):
         self.app = app
         self.wsgi_app = wsgi_app
+        self._headers: dict[str, list[tuple[str, str]]] = {}  # media type -> the answer's headers
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Any:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in self.PATHS:
-            with _in_flight:
-                here = _in_flight.answer_here(int(self.app.config["SPARQL_WORKERS"]))
-                answer = self._answer(environ) if here else None
+            answer = self._answer(environ)
             if answer is not None:
-                resp = _response(answer)
-                resp.headers.update(CORS)
-                return add_headers(resp)(environ, start_response)
+                if answer.headers or answer.status != 200:  # X-SPARQL-MaxRows (rare): as the endpoint does
+                    resp = _response(answer)
+                    resp.headers.update(CORS)
+                    return add_headers(resp)(environ, start_response)
+                start_response("200 OK", self._headers_for(answer.media_type, len(answer.body)))
+                return [answer.body]
         return self.wsgi_app(environ, start_response)
+
+    def _headers_for(self, media_type: str, length: int) -> list[tuple[str, str]]:
+        """The headers of a 200 answer in ``media_type``: those ``_response``, ``CORS`` and
+        ``security.add_headers`` give it (computed through them once per media type: a
+        werkzeug ``Response`` and its header checks cost 0.05 ms a lookup), the length set."""
+        headers = self._headers.get(media_type)
+        if headers is None:
+            resp = _response(Answer(200, media_type, b""))
+            resp.headers.update(CORS)
+            headers = self._headers[media_type] = list(add_headers(resp).headers.items())
+        return [(name, str(length)) if name == "Content-Length" else (name, value) for name, value in headers]
 
     def _answer(self, environ: dict) -> Answer | None:
         cfg = self.app.config

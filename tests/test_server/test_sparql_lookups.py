@@ -7,6 +7,8 @@ long something takes."""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -121,22 +123,19 @@ def test_a_lookup_is_answered_without_a_worker_and_as_a_worker_answers(store):
     assert len(workers(worker_app)) == 1
 
 
-def test_a_lookup_goes_to_a_worker_while_another_query_is_answered(store):
-    """Under concurrent queries the workers spread the work over the cores, and a lookup
-    that would wait for a busy worker is answered here (``_InFlight``)."""
-    from factgraph.server import sparql
-
-    app = make_app(store)
+def test_concurrent_lookups_are_all_answered_here_while_a_worker_runs_a_query(store):
+    """Lookups from many threads at once, beside a slow query in a worker, each get the
+    answer a lone lookup gets, and no worker is started for them."""
+    app = make_app(store, QUERY_TIMEOUT=1.0)
     query = f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}"
     alone = bindings(ask(app, query))
-    assert workers(app) == []
-    with sparql._in_flight:  # another request of this process is in its query
-        assert bindings(ask(app, query)) == alone
-    assert len(workers(app)) == 1
-    busy = make_app(store, SPARQL_WORKERS=1)
-    with sparql._in_flight:  # the one worker is busy: answered here rather than waiting for it
-        assert bindings(ask(busy, query)) == alone
-    assert workers(busy) == []
+    slow = threading.Thread(target=lambda: ask(app, SLOW))  # 503 after QUERY_TIMEOUT, in a worker
+    slow.start()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: bindings(ask(app, query)), range(64)))
+    slow.join()
+    assert answers == [alone] * 64
+    assert len(workers(app)) <= 1  # the slow query's worker only
 
 
 def test_a_lookup_with_more_rows_than_the_setting_goes_to_a_worker(store):
@@ -199,6 +198,11 @@ def test_the_shortcut_before_flask_answers_as_flask_does(store):
         (f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}", "application/sparql-results+json"),
         (f"SELECT ?p ?o WHERE {{ <{EX}s1> ?p ?o }}", "text/csv"),
         (f"ASK {{ <{EX}s1> ?p ?o }}", "application/sparql-results+xml"),
+        # the same media types again, other lengths: the shortcut's headers are kept per media type
+        (f"SELECT ?s WHERE {{ ?s <{EX}in> <{EX}hub> }}", "application/sparql-results+json"),
+        (f"SELECT ?o WHERE {{ <{EX}s2> <{EX}q> ?o }}", "text/csv"),
+        (f"ASK {{ <{EX}nothing> ?p ?o }}", "application/sparql-results+xml"),
+        (f"SELECT ?o WHERE {{ <{EX}nothing> ?p ?o }}", "application/sparql-results+json"),
     ]:
         short = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
         assert hooks == []  # no hook ran: Flask did not see it
