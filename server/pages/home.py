@@ -144,11 +144,9 @@ def search() -> Response:
             if str(row.claim) not in seen:
                 seen.add(str(row.claim))
                 results.append(row)
-    further = None
-    if scanned and scanned[2]:
-        further = "/search?" + urlencode(
-            {**{k: v for k, v in args.items() if k != "after"}, "after": scanned[2]}
-        )
+    same = {k: v for k, v in args.items() if k != "after"}  # the search asked, from its first page
+    further = "/search?" + urlencode({**same, "after": scanned[2]}) if scanned and scanned[2] else None
+    first = "/search?" + urlencode(same) if after else None
     return page(
         "search.html",
         title=UI[current_lang()]["search"],
@@ -158,5 +156,5 @@ def search() -> Response:
         searched=searched,
         scanned=scanned,
         further=further,
-        continued=bool(after),
+        first=first,
     )
