@@ -155,6 +155,11 @@ class Store(ABC):
             g.add(t)  # type: ignore[arg-type]
         return g
 
+    def check_readable(self) -> None:  # noqa: B027 - optional hook
+        """One small read through the path every query takes, run first in a forked query
+        worker (``server/worker.py``): a store whose engine may have been forked with a lock
+        held by another thread of the parent blocks here, before any query is given to it."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 
@@ -311,6 +316,14 @@ class EmbeddedStore(Store):
                 return run(with_values(sparql, bindings), {})
         except (SyntaxError, RuntimeError, ValueError) as exc:  # pyoxigraph's parse and evaluation errors
             raise StoreError(f"query: {exc}") from exc
+
+    def check_readable(self) -> None:
+        # Every query starts with a snapshot taken under the database's mutex (RocksDB's
+        # DBImpl::GetSnapshotImpl), which other threads of the parent take too (a thread
+        # that ends after reading, a flush): a child forked while one holds it inherits it
+        # locked, and its first query blocks for ever (gdb on such a child; 1 fork in about
+        # 150 with threads reading and ending beside it: tests/test_server/test_worker_readiness.py)
+        bool(self._ox.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True))
 
     def rows(self, sparql: str) -> Iterator[dict[str, str]]:
         """Straight from Oxigraph, without rdflib terms (a tenth of the time: 1M claim

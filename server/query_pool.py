@@ -150,7 +150,9 @@ def run_query(fn: Callable[..., Any], *args: Any, lane: str = SITE, reuse: bool 
         try:
             if (lane == SPARQL or reuse) and resident(store):
                 return get_resident_pool(lane).call(fn, store, *args, timeout=timeout)
-            return run_isolated(fn, store, *args, timeout=timeout, memory_mb=int(cfg["QUERY_MEMORY_MB"]))
+            return run_isolated(
+                fn, store, *args, timeout=timeout, memory_mb=int(cfg["QUERY_MEMORY_MB"]), ready=store.check_readable
+            )
         except QueryTimeout as exc:
             raise Unavailable(str(exc), max(1, math.ceil(timeout))) from exc
         except OutOfMemory as exc:

@@ -21,7 +21,11 @@ Each child
   threads, which live as long as the server.
 
 POSIX only (``fork``). A child forked while another thread of the parent holds a lock
-inside the store could block: it is then stopped by the same time limit.
+inside the store blocks on it for ever (RocksDB's database mutex, which every query's
+snapshot takes: 1 fork in about 150 with threads reading and ending beside it). So a new
+child first runs its store's ``check_readable`` and says it is ready; one that does not
+within ``READY_TIMEOUT`` is killed and forked again (``FORK_ATTEMPTS`` in all), before any
+query is given to it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ from collections.abc import Callable
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
+READY_TIMEOUT = 2.0  # seconds a new child has to pass its store's check_readable (forks take 10-100 ms)
+FORK_ATTEMPTS = 3  # children forked in turn before a call gives up (CannotFork)
+READY = ("ready", None)  # what a child sends once its readiness check passed
 MEMORY_SIGNALS = (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS)  # a failed allocation in Rust aborts
 
 
@@ -63,6 +70,10 @@ class OutOfMemory(Exception):
 
 class CannotFork(Exception):
     """No worker process could be started (the system is out of processes or memory)."""
+
+
+class NotReady(CannotFork):
+    """A new worker did not pass its readiness check within ``READY_TIMEOUT``."""
 
 
 class WorkerError(Exception):
@@ -105,12 +116,17 @@ def _kind(exc: BaseException, memory_mb: int) -> str:
     return type(exc).__name__
 
 
-def _child(conn: Any, parent: int, memory_mb: int, fn: Callable[..., Any], args: tuple) -> None:
+def _child(
+    conn: Any, parent: int, memory_mb: int, fn: Callable[..., Any], args: tuple, ready: Callable[[], None] | None
+) -> None:
     gc.disable()  # a collection would walk, and so copy, every object the parent has; the child is short-lived
     try:
         _die_with_parent(parent)
         faulthandler.disable()  # an abort for lack of memory is expected: the parent reports it
         _cap_memory(memory_mb)
+        if ready is not None:
+            ready()
+            conn.send(READY)
         outcome: tuple[str, Any] = ("ok", fn(*args))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         outcome = _failure(exc, memory_mb)
@@ -132,30 +148,56 @@ def _send(conn: Any, outcome: tuple[str, Any]) -> None:
         conn.send(_failure(exc, 0))
 
 
-def run_isolated(fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: int = 0) -> Any:
+def _wait_ready(conn: Any, wait: float) -> bool:
+    """Whether the child at the other end of ``conn`` said it is ready (or answered, or
+    died: its outcome is read as usual) within ``wait`` seconds."""
+    return bool(conn.poll(max(0.0, wait)))
+
+
+def run_isolated(
+    fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: int = 0, ready: Callable[[], None] | None = None
+) -> Any:
     """``fn(*args)`` in a forked child whose address space may grow by ``memory_mb``
-    (0: no cap); its return value must pickle.
+    (0: no cap); its return value must pickle. ``ready``, run first in the child (the
+    store's ``check_readable``), must return within ``READY_TIMEOUT``, else the child is
+    forked again.
 
     Raises ``QueryTimeout`` after ``timeout`` seconds, ``OutOfMemory`` when the child
-    ran out of memory, ``WorkerError`` if ``fn`` raised anything else.
+    ran out of memory, ``WorkerError`` if ``fn`` raised anything else, ``CannotFork``
+    when no child could be started.
     """
     ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, os.getpid(), memory_mb, fn, args), daemon=True)
     deadline = time.monotonic() + timeout
-    try:
-        proc.start()
-    except OSError as exc:  # EAGAIN, ENOMEM
-        receiver.close()
+    for _ in range(FORK_ATTEMPTS):
+        receiver, sender = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(sender, os.getpid(), memory_mb, fn, args, ready), daemon=True)
+        try:
+            proc.start()
+        except OSError as exc:  # EAGAIN, ENOMEM
+            receiver.close()
+            sender.close()
+            raise CannotFork(f"cannot start a query worker now: {exc.strerror or exc}") from exc
         sender.close()
-        raise CannotFork(f"cannot start a query worker now: {exc.strerror or exc}") from exc
-    sender.close()
+        if ready is None or _wait_ready(receiver, min(READY_TIMEOUT, deadline - time.monotonic())):
+            break
+        proc.kill()  # blocked in its readiness check: a lock it was forked with
+        proc.join(timeout=5)
+        receiver.close()
+        if time.monotonic() >= deadline:
+            raise QueryTimeout(timeout)
+    else:
+        raise CannotFork(f"cannot start a query worker now: {FORK_ATTEMPTS} in turn did not become ready")
     try:
         if not receiver.poll(max(0.0, deadline - time.monotonic())):
             proc.kill()
             raise QueryTimeout(timeout)
         try:
             status, payload = receiver.recv()
+            if (status, payload) == READY:
+                if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                    proc.kill()
+                    raise QueryTimeout(timeout)
+                status, payload = receiver.recv()
         except EOFError as exc:
             proc.join(timeout=30)  # it closed the pipe: it is exiting
             if memory_mb and proc.exitcode in MEMORY_SIGNALS:
@@ -242,14 +284,18 @@ def _let_go_of_connections(keep: int) -> None:
         os.close(null)
 
 
-def _resident_child(conn: Any, parent: int, memory_mb: int, bound: tuple) -> None:
-    """The resident worker's loop: ``(fn, args)`` in, ``fn(*bound, *args)``'s outcome out."""
+def _resident_child(conn: Any, parent: int, memory_mb: int, bound: tuple, ready: Callable[[], None] | None) -> None:
+    """The resident worker's loop: ``(fn, args)`` in, ``fn(*bound, *args)``'s outcome out,
+    after ``ready()`` (the store's ``check_readable``) passed and it said so."""
     gc.freeze()  # what the parent had is never walked (so never copied) by a collection here
     try:
         _die_with_parent(parent)
         _let_go_of_connections(conn.fileno())
         faulthandler.disable()  # an abort for lack of memory is expected: the parent reports it
         _cap_memory(memory_mb)
+        if ready is not None:
+            ready()
+            conn.send(READY)
     except BaseException:  # noqa: BLE001 - the parent sees the pipe close
         os._exit(1)
     while True:
@@ -270,13 +316,17 @@ class ResidentWorker:
     """A forked child that runs calls one after another (``call``); ``tag`` is what it was
     forked with (``ResidentPool``: the store's write count)."""
 
-    def __init__(self, bound: tuple, memory_mb: int, tag: object):
+    def __init__(self, bound: tuple, memory_mb: int, tag: object, ready: Callable[[], None] | None = None):
+        """Forks the child; with ``ready``, returns once the child ran it, raises
+        ``NotReady`` (the child killed) when it did not within ``READY_TIMEOUT``."""
         ctx = multiprocessing.get_context("fork")
         self.conn, child_end = ctx.Pipe(duplex=True)
         self.memory_mb = memory_mb
         self.tag = tag
         self.calls = 0
-        self.proc = ctx.Process(target=_resident_child, args=(child_end, os.getpid(), memory_mb, bound), daemon=True)
+        self.proc = ctx.Process(
+            target=_resident_child, args=(child_end, os.getpid(), memory_mb, bound, ready), daemon=True
+        )
         try:
             self.proc.start()
         except OSError as exc:  # EAGAIN, ENOMEM
@@ -284,6 +334,19 @@ class ResidentWorker:
             raise CannotFork(f"cannot start a query worker now: {exc.strerror or exc}") from exc
         finally:
             child_end.close()
+        if ready is None:
+            return
+        if not self.conn.poll(READY_TIMEOUT):
+            self.stop()  # blocked in its readiness check: a lock it was forked with
+            raise NotReady(f"a new query worker was not ready within {READY_TIMEOUT:g} s")
+        try:
+            said = self.conn.recv()
+        except EOFError as exc:
+            self.stop()
+            raise CannotFork(f"the query worker died as it started (exit code {self.proc.exitcode})") from exc
+        if said != READY:
+            self.stop()
+            raise CannotFork(f"the query worker said {said!r} as it started")
 
     @property
     def pid(self) -> int | None:
@@ -366,7 +429,16 @@ class ResidentPool:
         if worker is not None:
             return worker
         # the tag is read before the fork: a write that ends in between makes it stale, never wrong
-        return _spawner.call(lambda: ResidentWorker((store,), self.memory_mb, self._tag(store)))
+        for _ in range(FORK_ATTEMPTS - 1):
+            try:
+                return self._fork(store)
+            except NotReady:
+                continue  # forked while another thread held a lock of the store's: again
+        return self._fork(store)
+
+    def _fork(self, store: Any) -> ResidentWorker:
+        ready = getattr(store, "check_readable", None)
+        return _spawner.call(lambda: ResidentWorker((store,), self.memory_mb, self._tag(store), ready))
 
     def _give_back(self, worker: ResidentWorker) -> None:
         with self._lock:
