@@ -343,9 +343,32 @@ def detection_run(store: Store, iris: Iris) -> tuple[URIRef, str | None, Literal
 def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
     """(place -> enclosing places, kind -> broader kinds, cumulative kinds) from the
     vocabulary in the store."""
-    places: dict[str, set[str]] = defaultdict(set)
-    for d in store.rows(_stored_query("place_part_of")):
-        places[d["place"]].add(d["broader"])
+    return (load_places(store), *load_kinds(store))
+
+
+def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, set[str]]:
+    """Place -> the places it lies in (``place_part_of.rq``), for every place of the
+    gazetteer, or for ``places`` only (those that lie in none are absent, as in the whole
+    gazetteer's map)."""
+    rows = (
+        store.rows(_stored_query("place_part_of"))
+        if places is None
+        else _rows_for(store, "place_part_of", "place", places)
+    )
+    out: dict[str, set[str]] = defaultdict(set)
+    for d in rows:
+        out[d["place"]].add(d["broader"])
+    return dict(out)
+
+
+def places_inside(store: Store, places: Iterable[str]) -> set[str]:
+    """The places that lie in one of ``places`` (``place_part_of.rq``, ?broader bound)."""
+    return {d["place"] for d in _rows_for(store, "place_part_of", "broader", places)}
+
+
+def load_kinds(store: Store) -> tuple[dict[str, set[str]], set[str]]:
+    """(kind -> broader kinds, cumulative kinds), every quantity kind of the vocabulary
+    (``quantity_kinds.rq``: a few dozen, whatever the number of claims)."""
     kinds: dict[str, set[str]] = defaultdict(set)
     cumulative: set[str] = set()
     for d in store.rows(_stored_query("quantity_kinds")):
@@ -355,7 +378,7 @@ def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[s
             kinds[kind].add(d["broaderNotation"])
         if d.get("cumulative") in ("true", "1"):
             cumulative.add(kind)
-    return dict(places), dict(kinds), cumulative
+    return dict(kinds), cumulative
 
 
 def to_graph(conflicts: Iterable[Conflict], iris: Iris, ended: datetime | None = None) -> Graph:
