@@ -24,7 +24,7 @@ from .conflict_records import ClaimRecord, Conflict, date_span
 from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_value_table, inject_values
+from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces
 from .store import Store
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -250,7 +250,7 @@ def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
         # variables of a VALUES block of several rows and columns
         placed = [p for p in at if p]
         if placed:
-            rows.append(_rows_for(store, "claims_in_windows", "place", placed, dates=dates))
+            rows.append(_rows_in_subquery(store, "claims_in_windows", "place", placed, dates))
         if "" in at:
             rows.append(store.rows(inject_values(_stored_query("claims_without_place_in_windows"), dates)))
     out = set()
@@ -262,6 +262,20 @@ def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
         ):
             out.add(d["claim"])
     return out
+
+
+def _rows_in_subquery(
+    store: Store, name: str, var: str, terms: Iterable[str], dates: Mapping[str, str]
+) -> Iterator[dict[str, str]]:
+    """The rows of the stored query ``name`` with ``dates`` bound and ``?var`` bound to
+    each of ``terms`` (a chunk a request) inside its sub-SELECT, where the store begins."""
+    text = inject_values(_stored_query(name), dates)
+    for batch in _chunks(terms):
+        block = f" VALUES ?{var} {{ {' '.join(batch)} }} "
+        query = text
+        for at in sorted(subquery_braces(text), reverse=True):
+            query = query[: at + 1] + block + query[at + 1 :]
+        yield from store.rows(query)
 
 
 def series_claims(store: Store, keys: Iterable[tuple[str, str, str]]) -> set[str]:
