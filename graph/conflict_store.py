@@ -24,7 +24,7 @@ from .conflict_records import ClaimRecord, Conflict, date_span
 from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_value_table, inject_values
+from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces
 from .store import Store
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -250,7 +250,7 @@ def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
         # variables of a VALUES block of several rows and columns
         placed = [p for p in at if p]
         if placed:
-            rows.append(_rows_for(store, "claims_in_windows", "place", placed, dates=dates))
+            rows.append(_rows_in_subquery(store, "claims_in_windows", "place", placed, dates))
         if "" in at:
             rows.append(store.rows(inject_values(_stored_query("claims_without_place_in_windows"), dates)))
     out = set()
@@ -262,6 +262,20 @@ def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
         ):
             out.add(d["claim"])
     return out
+
+
+def _rows_in_subquery(
+    store: Store, name: str, var: str, terms: Iterable[str], dates: Mapping[str, str]
+) -> Iterator[dict[str, str]]:
+    """The rows of the stored query ``name`` with ``dates`` bound and ``?var`` bound to
+    each of ``terms`` (a chunk a request) inside its sub-SELECT, where the store begins."""
+    text = inject_values(_stored_query(name), dates)
+    for batch in _chunks(terms):
+        block = f" VALUES ?{var} {{ {' '.join(batch)} }} "
+        query = text
+        for at in sorted(subquery_braces(text), reverse=True):
+            query = query[: at + 1] + block + query[at + 1 :]
+        yield from store.rows(query)
 
 
 def series_claims(store: Store, keys: Iterable[tuple[str, str, str]]) -> set[str]:
@@ -343,9 +357,32 @@ def detection_run(store: Store, iris: Iris) -> tuple[URIRef, str | None, Literal
 def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
     """(place -> enclosing places, kind -> broader kinds, cumulative kinds) from the
     vocabulary in the store."""
-    places: dict[str, set[str]] = defaultdict(set)
-    for d in store.rows(_stored_query("place_part_of")):
-        places[d["place"]].add(d["broader"])
+    return (load_places(store), *load_kinds(store))
+
+
+def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, set[str]]:
+    """Place -> the places it lies in (``place_part_of.rq``), for every place of the
+    gazetteer, or for ``places`` only (those that lie in none are absent, as in the whole
+    gazetteer's map)."""
+    rows = (
+        store.rows(_stored_query("place_part_of"))
+        if places is None
+        else _rows_for(store, "place_part_of", "place", places)
+    )
+    out: dict[str, set[str]] = defaultdict(set)
+    for d in rows:
+        out[d["place"]].add(d["broader"])
+    return dict(out)
+
+
+def places_inside(store: Store, places: Iterable[str]) -> set[str]:
+    """The places that lie in one of ``places`` (``place_part_of.rq``, ?broader bound)."""
+    return {d["place"] for d in _rows_for(store, "place_part_of", "broader", places)}
+
+
+def load_kinds(store: Store) -> tuple[dict[str, set[str]], set[str]]:
+    """(kind -> broader kinds, cumulative kinds), every quantity kind of the vocabulary
+    (``quantity_kinds.rq``: a few dozen, whatever the number of claims)."""
     kinds: dict[str, set[str]] = defaultdict(set)
     cumulative: set[str] = set()
     for d in store.rows(_stored_query("quantity_kinds")):
@@ -355,7 +392,7 @@ def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[s
             kinds[kind].add(d["broaderNotation"])
         if d.get("cumulative") in ("true", "1"):
             cumulative.add(kind)
-    return dict(places), dict(kinds), cumulative
+    return dict(kinds), cumulative
 
 
 def to_graph(conflicts: Iterable[Conflict], iris: Iris, ended: datetime | None = None) -> Graph:

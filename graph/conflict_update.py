@@ -11,7 +11,11 @@ queries of ``queries/conflicts/``, VALUES-bound), runs the detector over them
 ones as strings and writes the difference, in one transaction with the clearing of the
 stale mark it read (``staleness.py``). Undated claims near a touched one are paired by
 position: then the region is whole groups over all of time. The result equals a full
-recompute (``conflicts.refresh``, tested).
+recompute (``conflicts.refresh``, tested). Of the vocabulary it reads the quantity kinds
+(a few dozen) and the part of the gazetteer its claims meet: the touched claims' places,
+every place inside them, and the places of each claim read (``_Gazetteer``), from the
+store each time, so a place or kind another write added is seen; not the whole
+gazetteer (84,000 part-of rows at 1M synthetic claims).
 
 A full recompute runs instead when anything else may have changed how claims are read:
 marks other than this run's (a stopped ingest, another writer), no stored detection or
@@ -45,8 +49,10 @@ from .conflict_store import (
     claims_in_windows,
     detection_activity,
     detection_run,
-    load_hierarchies,
+    load_kinds,
+    load_places,
     load_records,
+    places_inside,
     series_claims,
     stored_verdicts,
     term_triples,
@@ -143,21 +149,27 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         or writes.vocabulary_changed
     ):
         return Outcome(refresh(store, iris, settings), incremental=False)
-    places, kinds, cumulative = load_hierarchies(store)
+    kinds, cumulative = load_kinds(store)
     new_ids = article_claims(store, writes.articles)
     new = load_records(store, iris, new_ids)
     touched = [*new, *writes.removed]
+    # the part of the gazetteer the claims meet: the touched claims' places and every
+    # place inside them (the windows and groups around them), then the places of each
+    # claim read (how the detector nests them)
+    places = _Gazetteer(store)
+    at = {p for t in touched for p in t.places}
+    places.read(at | places_inside(store, at))
     region = Region(touched, writes.articles)
     found: list[Conflict] = []
     covered = None
     plan = conflict_region.windows(touched, places, kinds, settings or Settings())
     if plan is not None:  # the time windows and series around the touched claims
-        records = _with_restated(store, iris, new_ids | claims_in_windows(store, plan))
+        records = places.of(_with_restated(store, iris, new_ids | claims_in_windows(store, plan)))
         # the series whose neighbours the windows may not hold, over all of time
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
         more = series_claims(store, series) - {r.iri for r in records} if series else set()
         if more:
-            by_iri = {r.iri: r for r in [*records, *_with_restated(store, iris, more)]}
+            by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more))]}
             records = [by_iri[i] for i in sorted(by_iri)]
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
@@ -165,7 +177,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
             return Outcome(refresh(store, iris, settings), incremental=False)
-        records = _with_restated(store, iris, ids)
+        records = places.of(_with_restated(store, iris, ids))
         found, covered = detect_region(
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
         )
@@ -195,6 +207,29 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         covered.all_claims(),
         windowed,
     )
+
+
+class _Gazetteer(dict[str, set[str]]):
+    """Place -> the places it lies in, for the places read so far: what
+    ``load_hierarchies`` says of each of them, never the whole gazetteer (84,000 part-of
+    rows at 1M synthetic claims, read for every article)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.asked: set[str] = set()
+
+    def read(self, places: Collection[str]) -> None:
+        """Adds the places ``places`` lie in, for those not read yet."""
+        new = set(places) - self.asked
+        if new:
+            self.asked |= new
+            self.update(load_places(self.store, new))
+
+    def of(self, records: list[ClaimRecord]) -> list[ClaimRecord]:
+        """``records``, once the places of each are read."""
+        self.read({p for r in records for p in r.places})
+        return records
 
 
 def _with_restated(store: Store, iris: Iris, ids: Collection[str]) -> list[ClaimRecord]:

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
-from factgraph.graph import conflict_region, conflict_update, staleness
+from factgraph.graph import conflict_region, conflict_store, conflict_update, staleness
 from factgraph.graph.conflict_records import ClaimRecord, Settings, date_span
 from factgraph.graph.conflicts import Conflict, Region, detect, detect_region, refresh
 from factgraph.graph.store import Changes, Store
@@ -357,3 +357,86 @@ def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(store
         refresh(store, IRIS, settings)
         assert _conflicts_graph(store) == incremental
     assert windowed >= 4 and len(seen) >= 4
+
+
+def test_places_and_kinds_added_after_the_detection_are_read_by_the_next_refresh(store):
+    """The incremental refresh reads the part of the gazetteer and the kinds its claims
+    meet from the store each time: a town and a kind an article's lexicon adds (new
+    terms, so not a vocabulary change of stored claims) nest its claims at once, and the
+    next article's windows reach the claims at the new town."""
+    settings = Settings()
+    lexicon = Graph()
+    town, province = BASE + "place/c0-p0-t9", BASE + "place/c0-p0"
+    for e in ("c0-p0", "c0"):
+        lexicon.add((URIRef(town), FG.partOfPlace, URIRef(BASE + "place/" + e)))
+    girls = URIRef(QUANTITY + "girl_deaths")
+    lexicon.add((girls, RDF.type, FG.QuantityKind))
+    lexicon.add((girls, SKOS.notation, Literal("girl_deaths")))
+    lexicon.add((girls, FG.cumulative, Literal(True)))
+    lexicon.add((girls, FG.partOfKind, URIRef(QUANTITY + "child_deaths")))
+
+    def claim(article: str, j: int, claimant: str, kind: str, value: float, place: str) -> ClaimRecord:
+        return _stored(
+            ClaimRecord.make(
+                f"{article}/{j}",
+                claimant,
+                kind,
+                value,
+                places=[place],
+                article=article,
+                period_start="2014-08-01",
+                period_end="2019-05-10",
+            )
+        )
+
+    stored = [claim("a0", 0, "osdh", "deaths", 100, "c0-p0"), claim("a0", 1, "un", "deaths", 2000, "c1")]
+    store.apply(
+        Changes(replace={IRIS.vocabulary_graph: _vocabulary(), IRIS.article_graph("a0"): _triples(stored)})
+    )
+    refresh(store, IRIS, settings)
+    steps = [
+        (
+            "n1",
+            [
+                claim("n1", 0, "hrw", "deaths", 500, "c0-p0-t9"),
+                claim("n1", 1, "hrw", "girl_deaths", 300, "c0-p0"),
+            ],
+        ),
+        ("n2", [claim("n2", 0, "un", "deaths", 120, "c0-p0")]),
+    ]
+    for step, (article, records) in enumerate(steps):
+        if step == 0:  # new terms, as an ingest sees them before its writes: no full recompute
+            assert not conflict_update.vocabulary_changes(store, [lexicon])
+            store.apply(Changes(add={IRIS.lexicon_graph: lexicon}))
+        writes = _write_article(store, article, records, step)
+        done = conflict_update.refresh_after(store, IRIS, writes, settings)
+        assert done.incremental and done.windowed
+        incremental = _conflicts_graph(store)
+        refresh(store, IRIS, settings)
+        assert _conflicts_graph(store) == incremental
+        # the claims at the new town and of the new kind are nested in the province's groups
+        named = {str(o) for _, p, o in incremental if p in (FG.claimA, FG.claimB)}
+        assert BASE + "claim/n1/0" in named and BASE + "claim/n1/1" in named
+        if step == 1:  # the next article's window reached the claim at the new town
+            pairs = {
+                frozenset(
+                    {str(incremental_graph.value(c, FG.claimA)), str(incremental_graph.value(c, FG.claimB))}
+                )
+                for incremental_graph in [_as_graph(incremental)]
+                for c in incremental_graph.subjects(FG.claimA, None)
+            }
+            assert frozenset({BASE + "claim/n1/0", BASE + "claim/n2/0"}) in pairs
+    # what it reads of the gazetteer: the whole gazetteer's map, on those places only
+    whole = conflict_store.load_hierarchies(store)[0]
+    assert conflict_store.load_places(store, [town, province, BASE + "place/c1"]) == {
+        p: whole[p] for p in (town, province)
+    }
+    assert conflict_store.places_inside(store, [province]) == {p for p, e in whole.items() if province in e}
+    assert town in conflict_store.places_inside(store, [province])
+
+
+def _as_graph(triples: set) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
