@@ -125,9 +125,20 @@ def vocabulary_changes(store: Store, graphs: Iterable[Graph | Iterable[tuple[Nod
     wanted = {t for g in graphs for t in vocabulary_triples(g)}
     if not wanted:
         return False
-    stored = term_triples(store, {str(s) for s, _, _ in wanted}, VOCABULARY_PREDICATES)
-    new = {str(s) for s, p, o in wanted if (s, p, o) not in stored}
+    stored = {
+        (s, p, _plain(o))
+        for s, p, o in term_triples(store, {str(s) for s, _, _ in wanted}, VOCABULARY_PREDICATES)
+    }
+    new = {str(s) for s, p, o in wanted if (s, p, _plain(o)) not in stored}
     return bool(new and terms_in_use(store, new))
+
+
+def _plain(o: Node) -> Node:
+    """``o`` as compared: a string literal without its ``xsd:string`` datatype, which the
+    store gives back where the lexicon writes a plain literal (RDF 1.1: the same literal)."""
+    if isinstance(o, Literal) and o.datatype == XSD.string:
+        return Literal(str(o))
+    return o
 
 
 def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings | None = None) -> Outcome:

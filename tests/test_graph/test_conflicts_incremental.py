@@ -157,3 +157,27 @@ def test_the_conflicts_graph_text_keeps_every_character_of_the_explanations():
     texts = {str(o) for o in g.objects(None, FG.explanation)}
     assert {c.explanation_en for c in found} <= texts
     assert any(odd in t for t in texts)
+
+
+def test_an_article_naming_what_the_store_names_already_is_refreshed_incrementally(
+    tmp_path, conflict_refreshes
+):
+    """An article's lexicon entries that the store holds already (here a kind's notation,
+    a plain literal the store gives back as xsd:string) change no stored claim's reading:
+    the refresh stays incremental (it was a full recompute for every such article)."""
+    sentences = [  # a kind the vocabulary does not know: the article adds its notation
+        "Selon les chiffres de Pôle emploi, il y a eu 6 089 300 inscrits en catégorie A, B et C fin 2020, "
+        "contre 5 871 200 aujourd'hui."
+    ]
+    first = _write(tmp_path / "a", "inscrits.txt", "2021-05-10", "https://example.org/inscrits-1", sentences)
+    again = _write(tmp_path / "b", "inscrits.txt", "2021-05-10", "https://example.org/inscrits-2", sentences)
+    with EmbeddedStore(None) as store:
+        ingest(store, [*builtin_corpus(), first], IRIS)
+        # what the second article's lexicon entries say is stored already
+        assert conflict_update.vocabulary_triples(store.graph(IRIS.lexicon_graph))
+        before = len(conflict_refreshes.full)
+        ingest(store, [again], IRIS)
+        assert len(conflict_refreshes.full) == before and conflict_refreshes.outcomes[-1].incremental
+        incremental = _conflicts(store)
+        refresh(store, IRIS)
+        assert _conflicts(store) == incremental
