@@ -9,8 +9,9 @@ replacement) and its two- and three-digit figures, years aside, raised by ``k mo
 (so the copies make conflicts and agreements as real ones do).
 
 Each revision (``git archive`` of it, or ``.`` for the work tree) runs in a fresh
-interpreter that times ``conflicts.refresh`` apart (its cost depends on the conflicts
-algorithm, not on ingest) and reports its peak resident memory (of the whole command, and
+interpreter that times the conflicts refresh after the batch apart
+(``conflict_update.refresh_after``, full recompute or incremental; ``conflicts.refresh``
+in revisions without it: its cost depends on the conflicts algorithm, not on ingest) and reports its peak resident memory (of the whole command, and
 before the refresh: the ingest's own) and its workers' (the
 largest worker), and the CPU time of the command and its workers less the refresh's
 ("CPU ms/article"; "less start": less the CPU of the same command for one article, the
@@ -60,8 +61,13 @@ CHILD = """
 import resource, sys, time
 sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()] if {pinned} else sys.meta_path
 t0 = time.perf_counter()
-from factgraph.graph import conflicts
-refresh, spent, cpu, before = conflicts.refresh, [0.0], [0.0], []
+try:  # the conflicts step after the batch, full or incremental
+    from factgraph.graph import conflict_update as conflicts
+    name = "refresh_after"
+except ImportError:  # revisions before it: the full recompute
+    from factgraph.graph import conflicts
+    name = "refresh"
+refresh, spent, cpu, before = getattr(conflicts, name), [0.0], [0.0], []
 def timed(*args, **kwargs):
     before.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # the ingest's peak, refresh apart
     t, c = time.perf_counter(), time.process_time()
@@ -70,7 +76,7 @@ def timed(*args, **kwargs):
     finally:
         spent[0] += time.perf_counter() - t
         cpu[0] += time.process_time() - c
-conflicts.refresh = timed
+setattr(conflicts, name, timed)
 from factgraph.cli import main
 code = main(sys.argv[1:])
 use = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]

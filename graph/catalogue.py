@@ -23,13 +23,18 @@ Values go in as bindings (``Store.query(text, bindings)``: Oxigraph substitution
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
+import rdflib
 from pyparsing import ParseException
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -147,13 +152,7 @@ def parse_stored_query(name: str, source: str) -> StoredQuery:
         if not m or (m["type"] and m["type"] not in TYPES):
             raise CatalogueError(f"{name}.rq: bad parameter {item!r} (name[:{'|'.join(TYPES)}][?])")
         params.append(Param(m["name"], m["type"] or "iri", bool(m["optional"])))
-    try:
-        prepared = prepareQuery(source, initNs=dict(PREFIXES))
-    except (ParseException, Exception) as exc:  # rdflib raises plain Exception on bad prefixes
-        raise CatalogueError(f"{name}.rq: {' '.join(str(exc).split())}") from exc
-    form = prepared.algebra.name.replace("Query", "").upper()
-    variables = {str(v) for v in prepared.algebra._vars}
-    projected = {str(v) for v in prepared.algebra.get("PV") or []}
+    form, variables, projected = _shape(name, source)
     for p in params:
         if p.name not in variables:
             raise CatalogueError(f"{name}.rq: parameter {p.name!r} is not a variable of the query")
@@ -168,6 +167,39 @@ def parse_stored_query(name: str, source: str) -> StoredQuery:
             f"{name}.rq: 'graphs: {graphs}' needs 'paged: graph' and one of {', '.join(GRAPH_CHUNKS)}"
         )
     return StoredQuery(name, meta["title"], meta["description"], tuple(params), source, form, paged, graphs)
+
+
+def _shape(name: str, source: str) -> tuple[str, set[str], set[str]]:
+    """(form, variables, projected variables) of the query ``source`` as rdflib parses it,
+    or ``CatalogueError``. Remembered on disk in ``$XDG_CACHE_HOME/factgraph/query-shapes``
+    by a digest of the text, the prefixes and rdflib's version (a text that does not parse
+    is never remembered): rdflib's parse of the 11 queries a ``factgraph ingest`` reads
+    cost 0.5-0.6 s of every command's start (docs/performance.md). A cache that cannot be
+    read or written is parsed again."""
+    key = f"{rdflib.__version__}\n{sorted(PREFIXES.items())}\n{source}"
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cached = Path(home) / "factgraph" / "query-shapes" / f"{digest}.json"
+    try:
+        form, variables, projected = json.loads(cached.read_text(encoding="utf-8"))
+        return str(form), set(variables), set(projected)
+    except (OSError, ValueError, TypeError):
+        pass
+    try:
+        prepared = prepareQuery(source, initNs=dict(PREFIXES))
+    except (ParseException, Exception) as exc:  # rdflib raises plain Exception on bad prefixes
+        raise CatalogueError(f"{name}.rq: {' '.join(str(exc).split())}") from exc
+    form = prepared.algebra.name.replace("Query", "").upper()
+    variables = {str(v) for v in prepared.algebra._vars}
+    projected = {str(v) for v in prepared.algebra.get("PV") or []}
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([form, sorted(variables), sorted(projected)]), encoding="utf-8")
+        tmp.replace(cached)  # atomic: a concurrent reader sees no file or the whole one
+    except OSError:
+        pass
+    return form, variables, projected
 
 
 def _walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:

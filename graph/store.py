@@ -14,6 +14,8 @@ apart, and a query that wants one names it with ``GRAPH``.
 from __future__ import annotations
 
 import gc
+import io
+import itertools
 import os
 import threading
 from abc import ABC, abstractmethod
@@ -127,6 +129,14 @@ class Store(ABC):
         if text:
             self.update(text)
 
+    def add_unguarded(self, name: URIRef, lines: Iterable[str]) -> None:
+        """Add N-Triples ``lines`` (no blank nodes) to the named graph ``name`` as fast as
+        the store takes them, in several transactions or none: a crash on the way leaves
+        part of them. Only for data a stale mark covers while it is written (the
+        conflicts graph written after a large ingest: ``conflict_update.rewrite``)."""
+        for chunk in _batches(lines, BULK_LINES):
+            self.apply(Changes(add={name: Triples("".join(chunk), len(chunk))}))
+
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
         """Atomically replace the named graph ``name`` with the triples of ``graph``."""
         self.apply(Changes(replace={name: graph}))
@@ -168,6 +178,43 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+BULK_LINES = 20_000  # lines per transaction of ``Store.add_unguarded`` (a request every store takes)
+
+
+def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _LineReader(io.RawIOBase):
+    """Text lines as a binary stream (UTF-8), read as the reader asks: a bulk load
+    parses and sorts what is read while the lines are still being written."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        want = len(buffer)
+        while len(self._rest) < want:
+            more = "".join(itertools.islice(self._lines, 2000))
+            if not more:
+                break
+            self._rest += more.encode("utf-8")
+        out, self._rest = self._rest[:want], self._rest[want:]
+        buffer[: len(out)] = out
+        return len(out)
 
 
 def _ntriples(graph: Graph | Collection[tuple[Node, Node, Node]], block: int | str) -> str:
@@ -369,6 +416,25 @@ class EmbeddedStore(Store):
                 return
             try:
                 self._ox.load(text, format=ox.RdfFormat.N_QUADS)
+            except (SyntaxError, ValueError) as exc:
+                raise StoreError(f"update: {exc}".replace("\n", " ")) from exc
+            finally:
+                self._written()
+
+    def add_unguarded(self, name: URIRef, lines: Iterable[str]) -> None:
+        """Oxigraph's bulk loader, the lines streamed to it: sorted files handed to RocksDB,
+        no transaction. 296k verdict triples: 4.1-4.3 s with their lines written on the
+        way, against 12.9 s loaded in one transaction; peak RSS 447 MB, 632 MB with the
+        text made first (docs/performance.md)."""
+        import pyoxigraph as ox
+
+        with self._writing:
+            try:
+                self._ox.bulk_load(
+                    io.BufferedReader(_LineReader(lines), 1 << 20),
+                    format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(str(name)),
+                )
             except (SyntaxError, ValueError) as exc:
                 raise StoreError(f"update: {exc}".replace("\n", " ")) from exc
             finally:

@@ -12,7 +12,7 @@ from rdflib.namespace import PROV, RDF
 
 from factgraph.graph import conflict_update, staleness
 from factgraph.graph.conflicts import ClaimRecord, Region, detect, detect_region, refresh
-from factgraph.graph.pipeline import builtin_corpus, ingest
+from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
 from factgraph.graph.store import Changes, EmbeddedStore, Store
 from factgraph.graph.terms import FG, Iris
 
@@ -157,3 +157,71 @@ def test_the_conflicts_graph_text_keeps_every_character_of_the_explanations():
     texts = {str(o) for o in g.objects(None, FG.explanation)}
     assert {c.explanation_en for c in found} <= texts
     assert any(odd in t for t in texts)
+
+
+def test_an_article_naming_what_the_store_names_already_is_refreshed_incrementally(
+    tmp_path, conflict_refreshes
+):
+    """An article's lexicon entries that the store holds already (here a kind's notation,
+    a plain literal the store gives back as xsd:string) change no stored claim's reading:
+    the refresh stays incremental (it was a full recompute for every such article)."""
+    sentences = [  # a kind the vocabulary does not know: the article adds its notation
+        "Selon les chiffres de Pôle emploi, il y a eu 6 089 300 inscrits en catégorie A, B et C fin 2020, "
+        "contre 5 871 200 aujourd'hui."
+    ]
+    first = _write(tmp_path / "a", "inscrits.txt", "2021-05-10", "https://example.org/inscrits-1", sentences)
+    again = _write(tmp_path / "b", "inscrits.txt", "2021-05-10", "https://example.org/inscrits-2", sentences)
+    with EmbeddedStore(None) as store:
+        ingest(store, [*builtin_corpus(), first], IRIS)
+        # what the second article's lexicon entries say is stored already
+        assert conflict_update.vocabulary_triples(store.graph(IRIS.lexicon_graph))
+        before = len(conflict_refreshes.full)
+        ingest(store, [again], IRIS)
+        assert len(conflict_refreshes.full) == before and conflict_refreshes.outcomes[-1].incremental
+        incremental = _conflicts(store)
+        refresh(store, IRIS)
+        assert _conflicts(store) == incremental
+
+
+def test_a_large_batch_is_written_in_steps_equal_to_a_full_recompute(
+    store, tmp_path, monkeypatch, conflict_refreshes
+):
+    """More articles than an incremental refresh takes, into a store of more claims than
+    one transaction of verdicts should hold: the full recompute is written in steps, the
+    verdicts in bulk (``conflict_update.rewrite``), and equals ``conflicts.refresh``."""
+    monkeypatch.setattr(conflict_update, "MAX_ARTICLES", 2)
+    monkeypatch.setattr(conflict_update, "REWRITE_CLAIMS", 0)
+    paths = [*builtin_corpus(), *(_write(tmp_path, n, *spec) for n, spec in ARTICLES.items())]
+    done = ingest(store, paths, IRIS)
+    assert not staleness.is_stale(store, IRIS)
+    assert conflict_refreshes.full == [] and not conflict_refreshes.outcomes[-1].incremental
+    written = _conflicts(store)
+    assert {c for c in done.conflicts if c.is_conflict}
+    refresh(store, IRIS)
+    assert _conflicts(store) == written
+
+
+def test_a_rewrite_stopped_midway_leaves_the_conflicts_flagged_stale(tmp_path, monkeypatch):
+    """Killed while the verdicts are loaded (here: the load fails after part of them), the
+    store keeps the mark: the conflicts are flagged stale, and the next recompute gives
+    the verdicts of a whole one."""
+    paths = [*builtin_corpus(), *(_write(tmp_path, n, *spec) for n, spec in ARTICLES.items())]
+    with EmbeddedStore(None) as store:
+        ingest(store, paths, IRIS)
+        current = _conflicts(store)
+        load = EmbeddedStore.add_unguarded
+
+        def part(self, name, lines):
+            load(self, name, list(lines)[:10])
+            raise OSError("killed")
+
+        monkeypatch.setattr(EmbeddedStore, "add_unguarded", part)
+        try:
+            conflict_update.rewrite(store, IRIS, IRIS.activity("ingest/stopped"))
+        except OSError:
+            pass
+        assert staleness.is_stale(store, IRIS)
+        assert 0 < len(_conflicts(store)) < len(current)
+        monkeypatch.undo()
+        assert ensure_current(store, IRIS)
+        assert _conflicts(store) == current

@@ -180,6 +180,32 @@ def test_broken_query_fails_at_start_up(tmp_path):
         Catalogue.load(tmp_path)
 
 
+def test_a_query_parsed_once_is_read_again_from_the_cache_with_the_same_checks(tmp_path, monkeypatch):
+    """rdflib's parse of a stored query is remembered on disk (per text, prefixes and rdflib
+    version): a new process reads the query's form and variables back without parsing;
+    another text is parsed; a text that does not parse is never remembered."""
+    from factgraph.graph import catalogue
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = "#+ title: T\n#+ description: D\n#+ params: s\nSELECT ?s WHERE { ?s ?p ?o }"
+    first = parse_stored_query("q", text)
+    assert len(list((tmp_path / "factgraph" / "query-shapes").iterdir())) == 1
+    parse_stored_query.cache_clear()  # as in a new process
+
+    def unparsed(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(catalogue, "prepareQuery", unparsed)
+    assert parse_stored_query("q", text) == first
+    with pytest.raises(CatalogueError, match="parsed again"):  # another text (its header too): parsed
+        parse_stored_query("q", text.replace("params: s", "params: o"))
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with pytest.raises(CatalogueError, match="q.rq"):
+        parse_stored_query("q", "#+ title: T\n#+ description: D\nSELECT ?x WHERE {")
+    assert len(list((tmp_path / "factgraph" / "query-shapes").iterdir())) == 1
+
+
 # --- /queries -------------------------------------------------------------------------
 
 
