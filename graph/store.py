@@ -83,11 +83,12 @@ class Changes:
     ``replace`` whole graphs (an empty graph removes it; a graph may be given as
     ``Triples``, N-Triples text written already: an article prepared in another process,
     or the conflicts graph, millions of triples never built as an rdflib graph), then
-    ``add`` triples."""
+    ``add`` triples (``remove`` too may be ``Triples``: the conflicts graph's stored
+    triples, as the store wrote them out, that a full recompute deletes)."""
 
     replace: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     add: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
-    remove: Mapping[URIRef, Graph] = field(default_factory=dict)
+    remove: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     drop: tuple[URIRef, ...] = ()
 
 
