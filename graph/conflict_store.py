@@ -7,7 +7,6 @@ Only this module of the conflict analysis talks to a store; the rules
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import tempfile
 from collections import defaultdict
@@ -492,7 +491,8 @@ def write_conflicts(
     triples (what a full recompute after a batch of articles changes) is one transaction
     with the marks' deletion: readers see the old graph or the new one. A larger one (a
     new store, a new rule version) is written ``chunk`` triples a transaction, the
-    removals first, the additions after, the marks deleted with the last: meanwhile the
+    removals first, the additions after (from the file, ``Store.add_lines``: Oxigraph's
+    bulk loader embedded), the marks deleted with the last: meanwhile the
     graph is part old, part new and flagged stale, and a run stopped half way leaves the
     marks, so the next refresh (``pipeline.ensure_current``) finishes it. Memory: the
     digests (about 90 bytes a stored triple) and ``chunk`` lines, never the whole text."""
@@ -548,16 +548,9 @@ def write_conflicts(
             store.apply(Changes(remove={graph: Triples("".join(batch), len(batch))}))
             n_removed += len(batch)
         stored.clear()
-        with contextlib.ExitStack() as stack:
-            lines: Iterable[str] = (
-                added if spill is None else stack.enter_context(added_path.open(encoding="utf-8"))
-            )
-            last: list[str] = []
-            for batch in _batches(lines, chunk):
-                if last:
-                    store.apply(Changes(add={graph: Triples("".join(last), len(last))}))
-                last = batch
-            store.apply(
-                Changes(add={graph: Triples("".join(last), len(last))}, remove={iris.status_graph: seen})
-            )
+        if spill is not None:  # more than a chunk: loaded from the file
+            store.add_lines(graph, added_path, chunk)
+        store.apply(
+            Changes(add={graph: Triples("".join(added), len(added))}, remove={iris.status_graph: seen})
+        )
         return n_removed, n_added
