@@ -8,12 +8,14 @@ Only this module of the conflict analysis talks to a store; the rules
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
@@ -25,7 +27,7 @@ from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
 from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces
-from .store import Store
+from .store import Changes, Store, Triples, batches
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
 DETECTOR_VERSION = "1.0"
@@ -475,3 +477,106 @@ def verdicts_graph(conflicts: Iterable[Conflict], iris: Iris, g: Graph | None = 
     g = Graph() if g is None else g
     g.parse(data="".join(verdict_lines(conflicts, iris)), format="nt")
     return g
+
+
+# -- the full recompute's write: only the difference, atomic when it fits -----------------
+
+WRITE_CHUNK = 200_000  # triples a transaction (at most; Oxigraph holds one in memory)
+_DECIMAL_END = f'"^^<{XSD.decimal}> .\n'
+_UTC_END = f'+00:00"^^<{XSD.dateTime}> .\n'
+_LOW = (1 << 64) - 1
+
+
+def _key(line: str) -> int:
+    """A 128-bit digest of one N-Triples line, the same for our text and the store's: an
+    xsd:decimal's lexical form without trailing zeros (Oxigraph stores "2.0" as "2"), a
+    UTC time ending "Z", a tab escaped (as the store writes it back). Two of Python's keyed 64-bit string hashes
+    of two different strings, so a collision between 27M lines is out of reach (~1e-24)."""
+    if line.endswith(_DECIMAL_END):
+        start = line.rindex('"', 0, len(line) - len(_DECIMAL_END))
+        lex = line[start + 1 : len(line) - len(_DECIMAL_END)]
+        if "." in lex and "e" not in lex.lower():
+            lex = lex.rstrip("0").rstrip(".")
+            line = f"{line[: start + 1]}{lex}{_DECIMAL_END}"
+    elif line.endswith(_UTC_END):  # the detection's end time, written "Z" back
+        line = f"{line[: -len(_UTC_END)]}Z{_UTC_END[6:]}"
+    if "\t" in line:
+        line = line.replace("\t", "\\t")
+    return (hash(line) << 64) ^ (hash(line[1:]) & _LOW)
+
+
+def write_conflicts(
+    store: Store, iris: Iris, texts: Iterable[str], seen: Graph, chunk: int = WRITE_CHUNK
+) -> tuple[int, int]:
+    """Make the conflicts graph hold exactly the N-Triples of ``texts`` (whole lines) and
+    delete the stale marks ``seen``, writing only the difference with what is stored:
+    (triples removed, lines added).
+
+    The store writes the stored graph out to a temporary file, kept as a set of line
+    digests (``_key``); the new lines stream past it. A difference of at most ``chunk``
+    triples (what a full recompute after a batch of articles changes) is one transaction
+    with the marks' deletion: readers see the old graph or the new one. A larger one (a
+    new store, a new rule version) is written ``chunk`` triples a transaction, the
+    removals first, the additions after (from the file, ``Store.add_unguarded``: Oxigraph's
+    bulk loader embedded), the marks deleted with the last: meanwhile the
+    graph is part old, part new and flagged stale, and a run stopped half way leaves the
+    marks, so the next refresh (``pipeline.ensure_current``) finishes it. Memory: the
+    digests (about 90 bytes a stored triple) and ``chunk`` lines, never the whole text."""
+    graph = iris.conflicts_graph
+    with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
+        stored_path, added_path = Path(tmp) / "stored.nt", Path(tmp) / "added.nt"
+        with stored_path.open("wb") as out:
+            store.dump(out, "ntriples", graph=graph)
+        with stored_path.open(encoding="utf-8") as f:
+            stored = {_key(line) for line in f if line != "\n"}
+        added: list[str] = []
+        n_added = 0
+        spill = None
+        try:
+            for text in texts:
+                for line in text.splitlines(keepends=True):
+                    if line == "\n":
+                        continue
+                    k = _key(line)
+                    if k in stored:
+                        stored.discard(k)  # stored as it is
+                        continue
+                    n_added += 1
+                    if spill is not None:
+                        spill.write(line)
+                    elif len(added) < chunk:
+                        added.append(line)
+                    else:  # too many to keep: to the file, written after the removals
+                        spill = added_path.open("w", encoding="utf-8")
+                        spill.writelines(added)
+                        spill.write(line)
+                        added = []
+        finally:
+            if spill is not None:
+                spill.close()
+
+        def removals() -> Iterator[str]:  # the stored lines no new line matched
+            with stored_path.open(encoding="utf-8") as f:
+                yield from (line for line in f if line != "\n" and _key(line) in stored)
+
+        removed = list(itertools.islice(removals(), chunk + 1))
+        if spill is None and len(removed) + len(added) <= chunk:
+            store.apply(
+                Changes(
+                    remove={graph: Triples("".join(removed), len(removed)), iris.status_graph: seen},
+                    add={graph: Triples("".join(added), len(added))},
+                )
+            )
+            return len(removed), n_added
+        del removed
+        n_removed = 0
+        for batch in batches(removals(), chunk):
+            store.apply(Changes(remove={graph: Triples("".join(batch), len(batch))}))
+            n_removed += len(batch)
+        stored.clear()
+        if spill is not None:  # more than a chunk: loaded from the file
+            store.add_unguarded(graph, added_path)
+        store.apply(
+            Changes(add={graph: Triples("".join(added), len(added))}, remove={iris.status_graph: seen})
+        )
+        return n_removed, n_added

@@ -19,6 +19,7 @@ costs a few comparisons of numbers worked out once per claim (``PreparedClaim``)
 from __future__ import annotations
 
 import gc
+import itertools
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -42,8 +43,15 @@ from .conflict_records import (
 )
 from .conflict_region import Group, Reach, Region, reach
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
-from .conflict_store import detection_graph, load_hierarchies, load_records, to_graph, verdict_lines
-from .store import Changes, Store, Triples
+from .conflict_store import (
+    detection_graph,
+    load_hierarchies,
+    load_records,
+    to_graph,
+    verdict_lines,
+    write_conflicts,
+)
+from .store import Store
 from .terms import Iris
 
 __all__ = [
@@ -390,15 +398,13 @@ def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:
 
 
 def refresh(store: Store, iris: Iris, settings: Settings | None = None) -> list[Conflict]:
-    """Detect over every claim of the store and atomically replace the conflicts graph,
-    clearing the stale marks read before the claims (in the same transaction)."""
+    """Detect over every claim of the store and replace the conflicts graph, clearing the
+    stale marks read before the claims with the last write (``write_conflicts``: only
+    the difference is written, in one transaction when it is small, in bounded pieces
+    while the graph stays flagged stale when it is not)."""
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     places, kinds, cumulative = load_hierarchies(store)
     found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
-    text = detection_graph(iris).serialize(format="nt") + "".join(verdict_lines(found, iris))
-    store.apply(
-        Changes(
-            replace={iris.conflicts_graph: Triples(text, text.count("\n"))}, remove={iris.status_graph: seen}
-        )
-    )
+    texts = itertools.chain([detection_graph(iris).serialize(format="nt")], verdict_lines(found, iris))
+    write_conflicts(store, iris, texts, seen)
     return found

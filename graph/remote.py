@@ -472,7 +472,7 @@ class RemoteStore(Store):
                 staged.append((verb, name, triples))
         ops = [f"DROP SILENT GRAPH {nt_term(name)}" for name in changes.drop]
         for name, g in changes.remove.items():
-            body = "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in g)
+            body = "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in as_graph(g))
             if body:
                 ops.append(f"DELETE DATA {{ GRAPH {nt_term(name)} {{\n{body}\n}} }}")
         for verb, name, triples in inline:

@@ -3,8 +3,9 @@
 Every write of an article adds, in the same transaction, a mark to the status graph:
 ``<conflicts graph> prov:wasInvalidatedBy <activity/ingest/...>`` (one activity per
 ingest run). ``conflicts.refresh`` reads the marks before it reads the claims, and
-deletes exactly those marks in the transaction that replaces the conflicts graph: a mark
-added by a write it did not see stays. So after a crash at any moment the conflicts are
+deletes exactly those marks in the transaction that completes the conflicts graph (the
+only one when the difference it writes is small; the last of its chunks when it is not,
+``conflict_store.write_conflicts``): a mark added by a write it did not see stays. So after a crash at any moment the conflicts are
 either current or flagged stale, and the next ingest, ``factgraph conflicts`` or
 ``factgraph serve`` recomputes them. The marks are public: the stored query
 ``conflicts_status``.

@@ -85,11 +85,12 @@ class Changes:
     ``replace`` whole graphs (an empty graph removes it; a graph may be given as
     ``Triples``, N-Triples text written already: an article prepared in another process,
     or the conflicts graph, millions of triples never built as an rdflib graph), then
-    ``add`` triples."""
+    ``add`` triples (``remove`` too may be ``Triples``: the conflicts graph's stored
+    triples, as the store wrote them out, that a full recompute deletes)."""
 
     replace: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     add: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
-    remove: Mapping[URIRef, Graph] = field(default_factory=dict)
+    remove: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     drop: tuple[URIRef, ...] = ()
 
 
@@ -129,12 +130,18 @@ class Store(ABC):
         if text:
             self.update(text)
 
-    def add_unguarded(self, name: URIRef, lines: Iterable[str]) -> None:
-        """Add N-Triples ``lines`` (no blank nodes) to the named graph ``name`` as fast as
+    def add_unguarded(self, name: URIRef, lines: Iterable[str] | Path) -> None:
+        """Add N-Triples ``lines`` (or a file's, ``Path``; no blank nodes) to the named
+        graph ``name`` as fast as
         the store takes them, in several transactions or none: a crash on the way leaves
         part of them. Only for data a stale mark covers while it is written (the
-        conflicts graph written after a large ingest: ``conflict_update.rewrite``)."""
-        for chunk in _batches(lines, BULK_LINES):
+        conflicts graph written after a large ingest, ``conflict_update.rewrite``; a full
+        recompute's large difference, ``conflict_store.write_conflicts``)."""
+        if isinstance(lines, Path):
+            with lines.open(encoding="utf-8") as text:
+                self.add_unguarded(name, text)
+            return
+        for chunk in batches(lines, BULK_LINES):
             self.apply(Changes(add={name: Triples("".join(chunk), len(chunk))}))
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
@@ -183,7 +190,8 @@ class Store(ABC):
 BULK_LINES = 20_000  # lines per transaction of ``Store.add_unguarded`` (a request every store takes)
 
 
-def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+def batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    """``lines`` in lists of ``size`` (the last one shorter)."""
     batch: list[str] = []
     for line in lines:
         batch.append(line)
@@ -421,21 +429,25 @@ class EmbeddedStore(Store):
             finally:
                 self._written()
 
-    def add_unguarded(self, name: URIRef, lines: Iterable[str]) -> None:
-        """Oxigraph's bulk loader, the lines streamed to it: sorted files handed to RocksDB,
-        no transaction. 296k verdict triples: 4.1-4.3 s with their lines written on the
-        way, against 12.9 s loaded in one transaction; peak RSS 447 MB, 632 MB with the
-        text made first (docs/performance.md)."""
+    def add_unguarded(self, name: URIRef, lines: Iterable[str] | Path) -> None:
+        """Oxigraph's bulk loader, the lines streamed to it (a file's read by the loader
+        itself): sorted files handed to RocksDB, no transaction. 296k verdict triples:
+        4.1-4.3 s with their lines written on the way, against 12.9 s loaded in one
+        transaction; peak RSS 447 MB, 632 MB with the text made first
+        (docs/performance.md)."""
         import pyoxigraph as ox
 
         with self._writing:
             try:
-                self._ox.bulk_load(
-                    io.BufferedReader(_LineReader(lines), 1 << 20),
-                    format=ox.RdfFormat.N_TRIPLES,
-                    to_graph=ox.NamedNode(str(name)),
-                )
-            except (SyntaxError, ValueError) as exc:
+                if isinstance(lines, Path):
+                    self._ox.bulk_load(path=str(lines), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
+                else:
+                    self._ox.bulk_load(
+                        io.BufferedReader(_LineReader(lines), 1 << 20),
+                        format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(str(name)),
+                    )
+            except (SyntaxError, ValueError, OSError) as exc:
                 raise StoreError(f"update: {exc}".replace("\n", " ")) from exc
             finally:
                 self._written()
