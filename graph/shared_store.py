@@ -213,8 +213,11 @@ def writer_lock(directory: str | Path, wait: float | None = None,
                 say: Callable[[str], None] = _stderr) -> Iterator[None]:
     """Hold the store's writer lock: one writing command at a time, whichever way it
     reaches the store. Waits at most ``wait`` seconds for another writer."""
-    Path(directory).mkdir(parents=True, exist_ok=True)
-    fd = os.open(Path(directory) / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        fd = os.open(Path(directory) / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # a file where the folder should be, no permission, a full disk
+        raise StoreError(f"cannot open store {directory}: {exc.strerror or exc}") from exc
 
     def attempt() -> bool | None:
         try:

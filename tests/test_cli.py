@@ -37,6 +37,16 @@ def test_bad_input_is_one_line_exit_2_and_store_unchanged(tmp_path, capsys, cont
     assert json.loads(capsys.readouterr().out)[0]["n"] == "10"
 
 
+def test_a_store_path_that_cannot_be_a_folder_is_one_line_exit_2(tmp_path, capsys):
+    taken = tmp_path / "file"
+    taken.write_text("not a folder")
+    assert main(["ingest", "--store", str(taken / "store"), SEED]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot open store" in err and "Not a directory" in err
+    assert "internal error" not in err and "Traceback" not in err
+    assert taken.read_text() == "not a folder"
+
+
 def test_query_formats(tmp_path, capsys):
     store = str(tmp_path / "store")
     main(["ingest", "--store", store, SEED])
