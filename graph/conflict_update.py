@@ -48,9 +48,7 @@ from .conflict_store import (
     claim_kinds,
     claims_in_windows,
     detection_activity,
-    detection_graph,
     detection_run,
-    load_hierarchies,
     load_kinds,
     load_places,
     load_records,
@@ -61,7 +59,7 @@ from .conflict_store import (
     terms_in_use,
     verdict_lines,
 )
-from .conflicts import detect, detect_region, refresh
+from .conflicts import detect_region, refresh
 from .store import Changes, Store, Triples
 from .terms import FG, FGK, Iris
 
@@ -71,10 +69,6 @@ MAX_ARTICLES = 200  # more articles in one run: one full recompute costs less
 # (6.6 ms against 0.44 ms at 20k synthetic claims).
 MAX_SHARE = 1 / 6
 MIN_READ = 2000  # below, either way is quick
-# A full recompute of more claims is written in steps, the verdicts in bulk (``rewrite``):
-# one transaction of 296k verdict triples (7k claims) took 12.9 s of Oxigraph's time, the
-# bulk load 5.5 s.
-REWRITE_CLAIMS = 2000
 
 # What articles may add to the vocabulary that changes how a stored claim is read.
 VOCABULARY_PREDICATES = (
@@ -165,7 +159,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         or len(writes.articles) > MAX_ARTICLES
         or writes.vocabulary_changed
     ):
-        return Outcome(_recompute(store, iris, writes.activity, settings), incremental=False)
+        return Outcome(refresh(store, iris, settings), incremental=False)
     kinds, cumulative = load_kinds(store)
     new_ids = article_claims(store, writes.articles)
     new = load_records(store, iris, new_ids)
@@ -193,7 +187,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
-            return Outcome(_recompute(store, iris, writes.activity, settings), incremental=False)
+            return Outcome(refresh(store, iris, settings), incremental=False)
         records = places.of(_with_restated(store, iris, ids))
         found, covered = detect_region(
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
@@ -247,35 +241,6 @@ class _Gazetteer(dict[str, set[str]]):
         """``records``, once the places of each are read."""
         self.read({p for r in records for p in r.places})
         return records
-
-
-def _recompute(store: Store, iris: Iris, activity: URIRef, settings: Settings | None) -> list[Conflict]:
-    """A full recompute: ``conflicts.refresh`` (one transaction), or ``rewrite`` where the
-    store holds more than ``REWRITE_CLAIMS`` claims."""
-    if claim_count(store) > REWRITE_CLAIMS:
-        return rewrite(store, iris, activity, settings)
-    return refresh(store, iris, settings)
-
-
-def rewrite(store: Store, iris: Iris, activity: URIRef, settings: Settings | None = None) -> list[Conflict]:
-    """What ``conflicts.refresh`` computes and writes, written in steps under a stale mark
-    rather than in one transaction: (1) the conflicts graph dropped and the mark of
-    ``activity`` (the ingest run) added, in one transaction; (2) the verdicts loaded in bulk,
-    without a transaction (``Store.add_unguarded``); (3) the detection activity added and
-    the marks read first, with the run's, deleted, in one transaction. Killed at any moment,
-    the store holds the mark: the conflicts are current or flagged stale, and the next
-    ingest or ``factgraph conflicts`` recomputes them. A reader in between sees part of the
-    verdicts, flagged stale, where ``refresh`` shows the old ones, flagged stale."""
-    seen = staleness.marks(store, iris)  # first: a mark added while we work stays
-    places, kinds, cumulative = load_hierarchies(store)
-    found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
-    own = staleness.mark(iris, activity)
-    store.apply(Changes(drop=(iris.conflicts_graph,), add={iris.status_graph: own}))
-    store.add_unguarded(iris.conflicts_graph, verdict_lines(found, iris))
-    store.apply(
-        Changes(add={iris.conflicts_graph: detection_graph(iris)}, remove={iris.status_graph: seen + own})
-    )
-    return found
 
 
 def _with_restated(store: Store, iris: Iris, ids: Collection[str]) -> list[ClaimRecord]:

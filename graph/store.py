@@ -134,9 +134,8 @@ class Store(ABC):
         """Add N-Triples ``lines`` (or a file's, ``Path``; no blank nodes) to the named
         graph ``name`` as fast as
         the store takes them, in several transactions or none: a crash on the way leaves
-        part of them. Only for data a stale mark covers while it is written (the
-        conflicts graph written after a large ingest, ``conflict_update.rewrite``; a full
-        recompute's large difference, ``conflict_store.write_conflicts``)."""
+        part of them. Only for data a stale mark covers while it is written (a full
+        conflicts recompute's large difference, ``conflict_store.write_conflicts``)."""
         if isinstance(lines, Path):
             with lines.open(encoding="utf-8") as text:
                 self.add_unguarded(name, text)

@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import PROV, RDF
 
-from factgraph.graph import conflict_update, staleness
+from factgraph.graph import conflict_store, conflict_update, staleness
 from factgraph.graph.conflicts import ClaimRecord, Region, detect, detect_region, refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
 from factgraph.graph.store import Changes, EmbeddedStore, Store
@@ -186,25 +186,27 @@ def test_an_article_naming_what_the_store_names_already_is_refreshed_incremental
 def test_a_large_batch_is_written_in_steps_equal_to_a_full_recompute(
     store, tmp_path, monkeypatch, conflict_refreshes
 ):
-    """More articles than an incremental refresh takes, into a store of more claims than
-    one transaction of verdicts should hold: the full recompute is written in steps, the
-    verdicts in bulk (``conflict_update.rewrite``), and equals ``conflicts.refresh``."""
+    """More articles than an incremental refresh takes, with a difference larger than one
+    transaction may hold: the full recompute's difference is written in pieces, the
+    additions in bulk (``conflict_store.write_conflicts``), and equals a one-shot one."""
     monkeypatch.setattr(conflict_update, "MAX_ARTICLES", 2)
-    monkeypatch.setattr(conflict_update, "REWRITE_CLAIMS", 0)
+    monkeypatch.setattr(conflict_store.write_conflicts, "__defaults__", (7,))
     paths = [*builtin_corpus(), *(_write(tmp_path, n, *spec) for n, spec in ARTICLES.items())]
     done = ingest(store, paths, IRIS)
     assert not staleness.is_stale(store, IRIS)
-    assert conflict_refreshes.full == [] and not conflict_refreshes.outcomes[-1].incremental
+    assert conflict_refreshes.full == [1] and not conflict_refreshes.outcomes[-1].incremental
     written = _conflicts(store)
     assert {c for c in done.conflicts if c.is_conflict}
+    monkeypatch.undo()
+    store.drop_graph(IRIS.conflicts_graph)
     refresh(store, IRIS)
     assert _conflicts(store) == written
 
 
-def test_a_rewrite_stopped_midway_leaves_the_conflicts_flagged_stale(tmp_path, monkeypatch):
-    """Killed while the verdicts are loaded (here: the load fails after part of them), the
-    store keeps the mark: the conflicts are flagged stale, and the next recompute gives
-    the verdicts of a whole one."""
+def test_a_recompute_stopped_midway_leaves_the_conflicts_flagged_stale(tmp_path, monkeypatch):
+    """Killed while the verdicts are loaded in bulk (here: the load fails after part of
+    them), the store keeps the marks: the conflicts are flagged stale, and the next
+    recompute gives the verdicts of a whole one."""
     paths = [*builtin_corpus(), *(_write(tmp_path, n, *spec) for n, spec in ARTICLES.items())]
     with EmbeddedStore(None) as store:
         ingest(store, paths, IRIS)
@@ -212,12 +214,16 @@ def test_a_rewrite_stopped_midway_leaves_the_conflicts_flagged_stale(tmp_path, m
         load = EmbeddedStore.add_unguarded
 
         def part(self, name, lines):
-            load(self, name, list(lines)[:10])
+            text = lines.read_text(encoding="utf-8") if isinstance(lines, Path) else "".join(lines)
+            load(self, name, text.splitlines(keepends=True)[:10])
             raise OSError("killed")
 
         monkeypatch.setattr(EmbeddedStore, "add_unguarded", part)
+        monkeypatch.setattr(conflict_store.write_conflicts, "__defaults__", (7,))
+        store.drop_graph(IRIS.conflicts_graph)
+        store.apply(Changes(add={IRIS.status_graph: staleness.mark(IRIS, IRIS.activity("ingest/stopped"))}))
         try:
-            conflict_update.rewrite(store, IRIS, IRIS.activity("ingest/stopped"))
+            refresh(store, IRIS)
         except OSError:
             pass
         assert staleness.is_stale(store, IRIS)
