@@ -148,10 +148,12 @@ def _send(conn: Any, outcome: tuple[str, Any]) -> None:
         conn.send(_failure(exc, 0))
 
 
-def _wait_ready(conn: Any, wait: float) -> bool:
-    """Whether the child at the other end of ``conn`` said it is ready (or answered, or
-    died: its outcome is read as usual) within ``wait`` seconds."""
-    return bool(conn.poll(max(0.0, wait)))
+def _next_message(receiver: Any, proc: Any, deadline: float, timeout: float) -> Any:
+    """What the child sends next, or ``QueryTimeout`` (the child killed) at ``deadline``."""
+    if not receiver.poll(max(0.0, deadline - time.monotonic())):
+        proc.kill()
+        raise QueryTimeout(timeout)
+    return receiver.recv()
 
 
 def run_isolated(
@@ -178,7 +180,8 @@ def run_isolated(
             sender.close()
             raise CannotFork(f"cannot start a query worker now: {exc.strerror or exc}") from exc
         sender.close()
-        if ready is None or _wait_ready(receiver, min(READY_TIMEOUT, deadline - time.monotonic())):
+        # the child says it is ready (or answers, or dies: read below as usual) in time
+        if ready is None or receiver.poll(max(0.0, min(READY_TIMEOUT, deadline - time.monotonic()))):
             break
         proc.kill()  # blocked in its readiness check: a lock it was forked with
         proc.join(timeout=5)
@@ -188,16 +191,10 @@ def run_isolated(
     else:
         raise CannotFork(f"cannot start a query worker now: {FORK_ATTEMPTS} in turn did not become ready")
     try:
-        if not receiver.poll(max(0.0, deadline - time.monotonic())):
-            proc.kill()
-            raise QueryTimeout(timeout)
         try:
-            status, payload = receiver.recv()
+            status, payload = _next_message(receiver, proc, deadline, timeout)
             if (status, payload) == READY:
-                if not receiver.poll(max(0.0, deadline - time.monotonic())):
-                    proc.kill()
-                    raise QueryTimeout(timeout)
-                status, payload = receiver.recv()
+                status, payload = _next_message(receiver, proc, deadline, timeout)
         except EOFError as exc:
             proc.join(timeout=30)  # it closed the pipe: it is exiting
             if memory_mb and proc.exitcode in MEMORY_SIGNALS:
@@ -437,8 +434,7 @@ class ResidentPool:
         return self._fork(store)
 
     def _fork(self, store: Any) -> ResidentWorker:
-        ready = getattr(store, "check_readable", None)
-        return _spawner.call(lambda: ResidentWorker((store,), self.memory_mb, self._tag(store), ready))
+        return _spawner.call(lambda: ResidentWorker((store,), self.memory_mb, self._tag(store), store.check_readable))
 
     def _give_back(self, worker: ResidentWorker) -> None:
         with self._lock:
