@@ -4,12 +4,14 @@ detect conflicts.
 Each article is read, extracted, mapped, validated and reasoned over on its own
 (``preparation.py``, in worker processes when asked) before anything of it is written,
 so a bad article changes nothing in the store; with ``strict`` every article is, before
-the first write. Each article is then written in one transaction:
-its named graph (asserted), its inferred graph, its lexicon additions and a mark flagging
-the conflicts stale (``staleness.py``); an article's review graph is never dropped: when it
-replaces a stored article, its reviews are re-attached to the claims read from the same
-sentences in the article's own transaction (``review_anchors.reattach_changes``), or left
-listed as orphaned. The conflicts graph is then brought up to date, clearing the mark in
+the first write. What is written of an article: its named graph (asserted), its inferred
+graph, its lexicon additions and a mark flagging the conflicts stale (``staleness.py``).
+New articles are written in groups of about 50 (``GROUP_QUADS``), each group in one
+atomic load (``Store.add_together``); an article that replaces a stored one is written
+in a transaction of its own, after the group before it. An article's review graph is
+never dropped: when it replaces a stored article, its reviews are re-attached to the
+claims read from the same sentences in that transaction
+(``review_anchors.reattach_changes``), or left listed as orphaned. The conflicts graph is then brought up to date, clearing the mark in
 the same transaction: only the verdicts the written claims can change
 (``conflict_update.py``), or over the whole store when more changed. A process killed at any moment
 leaves each article complete with its inferences, or as it was, and the conflicts
@@ -25,13 +27,15 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from rdflib import URIRef
+
 from . import conflict_update, identity, preparation, review_anchors, scope, sources, staleness
 from . import conflicts as conflict_analysis
 from .article import ArticleError
 from .mapping import place_label
 from .model import Article, Claim, Extraction
 from .preparation import Prepared
-from .store import Changes, EmbeddedStore, Store, as_graph, serialised
+from .store import Changes, EmbeddedStore, Store, Triples, as_graph, serialised
 from .terms import Iris
 from .validation import ValidationError
 from .vocabulary import ensure_loaded
@@ -90,43 +94,75 @@ def ingest(
     written: set[str] = set()
     removed: list[conflict_analysis.ClaimRecord] = []  # the claims the writes replace, for the conflicts
     vocabulary_changed = False
+    group = _Group(store)  # new articles, written together (``GROUP_QUADS``)
     for p in steps:
         a = p.extraction.article
         p.remember()  # the sources and sites a worker process met first, as it labelled them
         plan = stored.plan(a.id, a.file_name)
         plans.append(plan)
-        gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
-        replaced = [str(iris.article(i)) for i in plan.replaces]
-        removed += conflict_update.removed_records(store, iris, replaced) if replaced else []
-        written.update([str(iris.article(a.id)), *replaced])
-        # one transaction per article: its asserted and inferred graphs (and those of the
-        # copy it replaces), what it adds to the lexicon, and the mark that the conflicts
-        # no longer reflect the store
+        written.add(str(iris.article(a.id)))
         # lexicon facts about terms stored claims already use change how those are read
         vocabulary_changed = vocabulary_changed or (
             bool(p.vocabulary) and conflict_update.vocabulary_changes(store, [p.vocabulary]))
-        # the reviews of the article it replaces follow their sentences, in the same transaction
-        reviews = (
-            review_anchors.reattach_changes(store, iris, a.id, tuple(gone), as_graph(p.graph))
-            if plan.replaces
-            else None
-        )
-        store.apply(Changes(
-            replace={iris.article_graph(a.id): p.graph, iris.inferred_graph(a.id): p.inferred,
-                     **(reviews.replace if reviews else {})},
-            add={iris.lexicon_graph: p.lexicon, iris.lexicon_closure_graph: p.shared, iris.status_graph: stale},
-            drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i)))
-            + (reviews.drop if reviews else ()),
-        ))
-        for i in gone:
-            stored.remove(i)
+        if not plan.replaces:  # a new article: its graphs, lexicon entries and the stale mark
+            group.add([(iris.article_graph(a.id), p.graph), (iris.inferred_graph(a.id), p.inferred),
+                       (iris.lexicon_graph, p.lexicon), (iris.lexicon_closure_graph, p.shared),
+                       (iris.status_graph, stale)])
+        else:
+            group.write()  # the articles before it first: what follows reads the store
+            gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
+            replaced = [str(iris.article(i)) for i in plan.replaces]
+            removed += conflict_update.removed_records(store, iris, replaced)
+            written.update(replaced)
+            # the reviews of the article it replaces follow their sentences, in the same transaction
+            reviews = review_anchors.reattach_changes(store, iris, a.id, tuple(gone), as_graph(p.graph))
+            # one transaction: its asserted and inferred graphs and those of the copy it
+            # replaces, what it adds to the lexicon, and the mark that the conflicts no
+            # longer reflect the store
+            store.apply(Changes(
+                replace={iris.article_graph(a.id): p.graph, iris.inferred_graph(a.id): p.inferred,
+                         **(reviews.replace if reviews else {})},
+                add={iris.lexicon_graph: p.lexicon, iris.lexicon_closure_graph: p.shared, iris.status_graph: stale},
+                drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i)))
+                + (reviews.drop if reviews else ()),
+            ))
+            for i in gone:
+                stored.remove(i)
         stored.add(a.id, a.file_name)
         extractions.append(p.extraction)
+    group.write()
     # clears the marks, in its own transaction: only what the new claims can meet, or all
     found = conflict_update.refresh_after(
         store, iris, conflict_update.Writes(activity, frozenset(written), tuple(removed), vocabulary_changed)
     ).conflicts
     return Ingested(extractions, found, errors, plans)
+
+
+GROUP_QUADS = 25_000  # about 50 articles: new articles written together (Store.add_together)
+
+
+class _Group:
+    """New articles waiting to be written together: one atomic load for many (Oxigraph's
+    bulk loader: half the CPU of a transaction an article, docs/performance.md). Each
+    group lands whole or not at all, so a stopped ingest still leaves each article
+    complete or absent; it is written before anything that reads the store for what it
+    replaces, and before the conflicts."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.graphs: list[tuple[URIRef, Triples]] = []
+        self.quads = 0
+
+    def add(self, graphs: list[tuple[URIRef, Triples]]) -> None:
+        self.graphs += graphs
+        self.quads += sum(t.count for _, t in graphs)
+        if self.quads >= GROUP_QUADS:
+            self.write()
+
+    def write(self) -> None:
+        if self.graphs:
+            self.store.add_together(self.graphs)
+        self.graphs, self.quads = [], 0
 
 
 def _accepted(ready: Iterable[Prepared | ArticleError | ValidationError], errors: list[str]) -> Iterator[Prepared]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -100,8 +101,11 @@ def prepare_one(path: str | Path, iris: Iris, url: str | None = None) -> Prepare
     cited = {c.claimant for c in x.claims} | {s.claimant for s in x.statements} | {
         c.relayed_by for c in x.claims if c.relayed_by}
     a = article.id
-    return Prepared(x, serialised(g, iris.article_graph(a), "a"), serialised(own, iris.inferred_graph(a), "i"),
-                    serialised(lex, iris.lexicon_graph, "l"), serialised(shared, iris.lexicon_closure_graph, "s"),
+    # blank node labels of this article's own (the ontology's anonymous classes are one
+    # rdflib node in every article): several articles are written in one load (pipeline.py)
+    tag = hashlib.blake2b(a.encode("utf-8"), digest_size=6).hexdigest()
+    return Prepared(x, serialised(g, iris.article_graph(a), f"a{tag}"), serialised(own, iris.inferred_graph(a), f"i{tag}"),
+                    serialised(lex, iris.lexicon_graph, f"l{tag}"), serialised(shared, iris.lexicon_closure_graph, f"s{tag}"),
                     sources.registered(cited), gazetteer.registered_sites(p for c in x.claims for p in c.scope.places),
                     frozenset(vocabulary_triples(lex)))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from factgraph.graph import staleness
+from factgraph.graph import pipeline, staleness
 from factgraph.graph.catalogue import Catalogue
 from factgraph.graph.conflicts import refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
@@ -33,10 +33,17 @@ class CrashingStore(EmbeddedStore):
         self.writes = writes
 
     def apply(self, changes: Changes) -> None:
+        self._count()
+        super().apply(changes)
+
+    def add_together(self, graphs) -> None:  # several new articles in one atomic write
+        self._count()
+        super().add_together(graphs)
+
+    def _count(self) -> None:
         self.writes -= 1
         if self.writes <= 0:
             raise Crash
-        super().apply(changes)
 
 
 def _article(tmp_path, name: str, figure: int) -> str:
@@ -63,7 +70,8 @@ def test_a_store_after_a_full_ingest_is_current():
         assert not ensure_current(store, IRIS)
 
 
-def test_an_ingest_stopped_before_the_refresh_leaves_complete_articles_and_a_stale_mark(tmp_path):
+def test_an_ingest_stopped_before_the_refresh_leaves_complete_articles_and_a_stale_mark(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "GROUP_QUADS", 1)  # each new article a write of its own
     paths = [str(SEED), _article(tmp_path, "a.txt", 310), _article(tmp_path, "b.txt", 520)]
     store = CrashingStore(writes=3)  # two articles written, the third write never happens
     with pytest.raises(Crash):
@@ -75,6 +83,20 @@ def test_an_ingest_stopped_before_the_refresh_leaves_complete_articles_and_a_sta
     assert ensure_current(store, IRIS)  # what `factgraph serve` does at start
     assert not staleness.is_stale(store, IRIS)
     assert not ensure_current(store, IRIS)
+
+
+def test_new_articles_are_written_together_and_a_stopped_group_leaves_none_of_them(tmp_path):
+    paths = [str(SEED), _article(tmp_path, "a.txt", 310), _article(tmp_path, "b.txt", 520)]
+    store = CrashingStore(writes=1)  # the group's write never happens
+    with pytest.raises(Crash):
+        ingest(store, paths, IRIS)
+    assert _articles(store) == set() == _inferred(store)
+    assert not staleness.is_stale(store, IRIS)  # nothing written: the store as it was
+    store.writes = 3  # the three in one write, then the conflicts: two writes, no more
+    ingest(store, paths, IRIS)
+    assert len(_articles(store)) == 3
+    assert _articles(store) == _inferred(store)
+    assert not staleness.is_stale(store, IRIS)
 
 
 def test_the_next_ingest_repairs_a_stale_mark(tmp_path):

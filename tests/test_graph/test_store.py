@@ -237,6 +237,38 @@ def test_apply_with_a_blank_node_in_two_graphs(store):
     assert_same_graph(store.graph(G2), b)
 
 
+def test_add_together_writes_several_articles_graphs_and_keeps_their_blank_nodes_apart(store):
+    """New articles written in one go (``pipeline.ingest``): each graph whole, a graph named
+    twice (the lexicon) gets both parts, and one rdflib blank node in two articles' texts
+    (the ontology's anonymous classes) is two nodes, as when they were written apart."""
+    store.replace_graph(G3, article_graph(tag="lex"))
+    shared = BNode()
+    a, b, x, y = Graph(), Graph(), Graph(), Graph()
+    a.add((EX.s1, EX.p, shared))
+    b.add((EX.s2, EX.p, shared))
+    x.add((EX.term1, EX.label, Literal("one")))
+    y.add((EX.term2, EX.label, Literal("two")))
+    store.add_together([(G1, serialised(a, G1, "a1")), (G3, serialised(x, G3, "l1")),
+                        (G2, serialised(b, G2, "a2")), (G3, serialised(y, G3, "l2"))])
+    assert store.graph_names() == [G1, G2, G3]
+    assert_same_graph(store.graph(G1), a)
+    assert_same_graph(store.graph(G2), b)
+    assert_same_graph(store.graph(G3), article_graph(tag="lex") + x + y)
+    nodes = {str(r[0]) for r in store.query(f"SELECT ?o WHERE {{ ?s <{EX.p}> ?o }}")}
+    assert len(nodes) == 2
+
+
+def test_a_failed_add_together_writes_nothing(store):
+    good, bad = Graph(), Graph()
+    good.add((EX.s, EX.p, Literal("fine")))
+    bad.add((EX.s, EX.p, Literal("fine too")))
+    text = serialised(bad, G2, "b")
+    broken = type(text)(text.text + "<http://example.org/not an iri> <http://example.org/p> \"x\" .\n", 2)
+    with pytest.raises(Exception):  # noqa: B017 - a StoreError here, the server's error elsewhere
+        store.add_together([(G1, serialised(good, G1, "a")), (G2, broken)])
+    assert store.graph_names() == []
+
+
 @pytest.mark.parametrize("size", [0, 700], ids=["one-request", "staged"])
 def test_failed_apply_leaves_every_graph_as_it_was(store, size):
     """One bad graph among several: none of them is written (staged graphs on Virtuoso
