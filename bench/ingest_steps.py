@@ -9,7 +9,9 @@ with ``time.process_time`` (CPU of the process, its threads included: RocksDB's 
 and compactions): read, extraction, mapping, SHACL, reasoning, the split of the
 inferences, the N-Triples text, the article's plan with the vocabulary check (only
 until one article changes the vocabulary, as ``pipeline.ingest`` does), and the write
-(``Store.apply`` of the article's ``Changes``). The first article is prepared before
+(``Store.apply`` of the article's ``Changes``; from session 8 on, as ``pipeline.ingest``, new
+articles' graphs gathered and written together by ``Store.add_together``, ``pipeline.GROUP_QUADS``
+at a time). The first article is prepared before
 the clock starts (first use of the tables, as in the workers). Runs are interleaved; the
 table gives medians. Nothing is asserted.
 """
@@ -28,10 +30,10 @@ STEPS = ("read", "extraction", "mapping", "SHACL", "reasoning", "split", "N-Trip
 AFTER = STEPS[2:]  # everything after extraction
 
 CHILD = r"""
-import json, shutil, sys, tempfile, time
+import hashlib, json, shutil, sys, tempfile, time
 sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()] if {pinned} else sys.meta_path
 from pathlib import Path
-from factgraph.graph import conflict_update, identity, preparation, staleness
+from factgraph.graph import conflict_update, identity, pipeline, preparation, staleness
 from factgraph.graph.article import read_article
 from factgraph.graph.extraction import extract
 from factgraph.graph.mapping import lexicon_triples, triples
@@ -51,6 +53,7 @@ stale = serialised(staleness.mark(iris, staleness.ingest_activity(iris)), iris.s
 stored = identity.StoredArticles(identity.stored_articles(store, iris))
 spent = dict.fromkeys({steps}, 0.0)
 changed = False
+together, group, quads = hasattr(store, "add_together"), [], 0
 for path in paths:
     t = time.process_time()
     def tick(step):
@@ -65,8 +68,9 @@ for path in paths:
     inferred = inferred_triples(g, iris, lex); tick("reasoning")
     own, shared = split_shared(inferred, lex); tick("split")
     a = article.id
-    graph, inf = serialised(g, iris.article_graph(a), "a"), serialised(own, iris.inferred_graph(a), "i")
-    lexicon, closure = serialised(lex, iris.lexicon_graph, "l"), serialised(shared, iris.lexicon_closure_graph, "s")
+    tag = hashlib.blake2b(a.encode("utf-8"), digest_size=6).hexdigest()  # as prepare_one labels blank nodes
+    graph, inf = serialised(g, iris.article_graph(a), "a" + tag), serialised(own, iris.inferred_graph(a), "i" + tag)
+    lexicon, closure = serialised(lex, iris.lexicon_graph, "l" + tag), serialised(shared, iris.lexicon_closure_graph, "s" + tag)
     tick("N-Triples")
     stored.plan(a, article.file_name)
     if not changed:  # pipeline.ingest stops asking once one article changed the vocabulary
@@ -75,10 +79,22 @@ for path in paths:
         else:  # before the worker sent the vocabulary triples: the lexicon text parsed back
             changed = len(lexicon) > 0 and conflict_update.vocabulary_changes(store, [as_graph(lexicon)])
     tick("plan and vocabulary")
-    store.apply(Changes(replace={{iris.article_graph(a): graph, iris.inferred_graph(a): inf}},
-                        add={{iris.lexicon_graph: lexicon, iris.lexicon_closure_graph: closure, iris.status_graph: stale}}))
+    if together:  # new articles written about 50 at a time, as pipeline.ingest does
+        group += [(iris.article_graph(a), graph), (iris.inferred_graph(a), inf), (iris.lexicon_graph, lexicon),
+                  (iris.lexicon_closure_graph, closure), (iris.status_graph, stale)]
+        quads += len(graph) + len(inf) + len(lexicon) + len(closure) + len(stale)
+        if quads >= pipeline.GROUP_QUADS:
+            store.add_together(group)
+            group, quads = [], 0
+    else:
+        store.apply(Changes(replace={{iris.article_graph(a): graph, iris.inferred_graph(a): inf}},
+                            add={{iris.lexicon_graph: lexicon, iris.lexicon_closure_graph: closure, iris.status_graph: stale}}))
     tick("write")
     stored.add(a, article.file_name)
+if group:
+    t = time.process_time()
+    store.add_together(group)
+    spent["write"] += time.process_time() - t
 store.close()
 shutil.rmtree(root, ignore_errors=True)
 print("STEPS " + json.dumps({{k: v / len(paths) * 1000 for k, v in spent.items()}}))
