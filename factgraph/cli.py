@@ -128,7 +128,9 @@ def _workers(text: str) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from factgraph.graph import identity
     from factgraph.graph.catalogue import query_text
+    from factgraph.graph.model import Extraction
     from factgraph.graph.pipeline import ingest
     from factgraph.graph.preparation import default_workers
 
@@ -138,30 +140,37 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.url and len(args.files) != 1:
         raise CommandError("--url gives the address of one article: name one FILE")
     urls = {str(args.files[0]): args.url} if args.url else None
+    # what the report prints of each article, kept small: the extractions (each with its
+    # article's text) are not kept, so memory does not grow with the batch
+    taken: list[tuple[str, str, int, identity.Plan, bool]] = []
+
+    def note(x: Extraction, plan: identity.Plan) -> None:
+        silent = not x.claims and has_figures(x.article.text[x.article.body_start:])
+        taken.append((x.article.file_name, x.article.id, len(x.claims), plan, silent))
+
     with _writing(args), _open(args) as store:
         done = ingest(store, args.files, _iris(args, store), progress=progress, strict=args.strict, urls=urls,
-                      workers=args.workers or default_workers())
+                      workers=args.workers or default_workers(), each=note, keep=False)
         # the ingest judged again only what its claims can meet: count the store's conflicts
         n_conflicts = sum(int(row[0]) for row in store.query(query_text("pages/conflict_count_all")))  # type: ignore[index]
     for error in done.errors:  # a bad article is named and left out; the others are stored
         print(f"factgraph ingest: error: {error} (left out)", file=sys.stderr)
     # one line per file, in the order given; a file with figures but no claim is named
     # on stderr (nothing in it was attributed, or nothing counted was recognised)
-    names = [str(f) for f in args.files] if len(args.files) == len(done.extractions) else \
-        [x.article.file_name for x in done.extractions]
-    for name, x, plan in zip(names, done.extractions, done.plans, strict=True):
-        print(f"{name}: {len(x.claims)} claim(s)")
+    names = [str(f) for f in args.files] if len(args.files) == len(taken) else [t[0] for t in taken]
+    for name, (_, stored_as, n, plan, silent) in zip(names, taken, strict=True):
+        print(f"{name}: {n} claim(s)")
         for replaced in plan.replaces:  # same url, or same text (whatever the file name)
             print(f"{name}: replaced article {replaced}")
         if plan.same_named:
             print(f"note: {name}: an article with the same file name is stored ({', '.join(plan.same_named)}); "
-                  f"kept both as their texts differ (stored as {x.article.id}; a url: header line says which "
+                  f"kept both as their texts differ (stored as {stored_as}; a url: header line says which "
                   "article a file is)", file=sys.stderr)
-        if not x.claims and has_figures(x.article.text[x.article.body_start:]):
+        if silent:
             print(f"warning: {name}: figures found but no claim read (nothing attributed or counted)",
                   file=sys.stderr)
-    n_claims = sum(len(x.claims) for x in done.extractions)
-    print(f"ingested {len(done.extractions)} article(s), {n_claims} claim(s); "
+    n_claims = sum(t[2] for t in taken)
+    print(f"ingested {len(taken)} article(s), {n_claims} claim(s); "
           f"{n_conflicts} conflict(s) in the store" + (f"; {len(done.errors)} left out" if done.errors else ""))
     return EXIT_USAGE if done.errors else 0
 

@@ -67,6 +67,8 @@ def ingest(
     strict: bool = True,
     urls: Mapping[str, str] | None = None,
     workers: int = 1,
+    each: Callable[[Extraction, identity.Plan], None] | None = None,
+    keep: bool = True,
 ) -> Ingested:
     """Add (or replace) articles in ``store`` and refresh the derived conflicts.
 
@@ -79,7 +81,11 @@ def ingest(
     ``urls``: path -> the article's address, for files without a ``url:`` header line.
     ``workers``: processes preparing the articles (``preparation.py``) while this one
     writes; more than 1 forks, so only from a process with no other thread.
-    ``progress(items, count)`` wraps the articles as they are written."""
+    ``progress(items, count)`` wraps the articles as they are written. ``each(extraction,
+    plan)`` is called for every article taken, in order; with ``keep=False`` the
+    extractions (each with its article's text) are not kept for ``Ingested.extractions``,
+    which stays empty: memory then does not grow with the batch (a command's report keeps
+    what it prints, ``factgraph ingest``)."""
     iris = iris or Iris()
     ensure_loaded(store, iris)
     paths = list(paths)
@@ -99,7 +105,6 @@ def ingest(
         a = p.extraction.article
         p.remember()  # the sources and sites a worker process met first, as it labelled them
         plan = stored.plan(a.id, a.file_name)
-        plans.append(plan)
         written.add(str(iris.article(a.id)))
         # lexicon facts about terms stored claims already use change how those are read
         vocabulary_changed = vocabulary_changed or (
@@ -129,7 +134,11 @@ def ingest(
             for i in gone:
                 stored.remove(i)
         stored.add(a.id, a.file_name)
-        extractions.append(p.extraction)
+        if each is not None:
+            each(p.extraction, plan)
+        if keep:
+            extractions.append(p.extraction)
+            plans.append(plan)
     group.write()
     # clears the marks, in its own transaction: only what the new claims can meet, or all
     found = conflict_update.refresh_after(
