@@ -37,12 +37,12 @@ from load import free_port
 from pages import BASE
 from sparql import OXIGRAPH, PREFIXES, claim_sample, factgraph_store, oxigraph_store
 
-TRIVIAL = '''
+TRIVIAL = """
 def app(environ, start_response):
     start_response("204 No Content", [("Access-Control-Allow-Origin", "*"), ("Content-Length", "0")])
     return [b""]
-'''
-ON_WAITRESS = '''
+"""
+ON_WAITRESS = """
 import sys
 from flask import Flask
 from factgraph.server.app import DEFAULTS
@@ -53,8 +53,8 @@ settings.config.from_mapping(DEFAULTS)
 server = make_server(settings, "127.0.0.1", int(sys.argv[1]))
 server.application = app  # factgraph's waitress settings, the trivial app
 server.run()
-'''
-ON_GRANIAN = '''
+"""
+ON_GRANIAN = """
 import os
 def app():
     from factgraph.graph.store import EmbeddedStore
@@ -64,7 +64,7 @@ def app():
     with flask.app_context():
         warm()
     return flask
-'''
+"""
 
 
 class Proc:
@@ -75,8 +75,9 @@ class Proc:
         self.name, self.port, self.path = name, free_port(), path
         argv = [a.replace("{port}", str(self.port)) for a in argv]
         with (log_dir / f"{name}.log").open("wb") as log:
-            self.proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+            )
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
@@ -129,7 +130,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--requests", type=int, default=300, help="requests to each server a round")
     ap.add_argument("--cache", type=Path, default=sparql.CACHE, help="as bench/sparql.py's --cache")
-    ap.add_argument("--granian-store", type=Path, help="a copy of the factgraph store, for the app on granian")
+    ap.add_argument(
+        "--granian-store", type=Path, help="a copy of the factgraph store, for the app on granian"
+    )
     args = ap.parse_args()
     sparql.CACHE = args.cache
     fg_store, ox_store = factgraph_store(args.claims), oxigraph_store(args.claims)
@@ -140,36 +143,91 @@ def main() -> None:
 
 def run(args: argparse.Namespace, work: Path, fg_store: Path, ox_store: Path, granian: Path) -> None:
     """The servers started, measured and stopped; ``work`` holds the small WSGI modules."""
-    for name, text in (("trivial.py", TRIVIAL), ("on_waitress.py", ON_WAITRESS), ("on_granian.py", ON_GRANIAN)):
+    for name, text in (
+        ("trivial.py", TRIVIAL),
+        ("on_waitress.py", ON_WAITRESS),
+        ("on_granian.py", ON_GRANIAN),
+    ):
         (work / name).write_text(text)
     env = {"PYTHONPATH": str(work), "FACTGRAPH_BASE": BASE}
-    on_granian = [str(granian), "--interface", "wsgi", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
-                  "--blocking-threads", "40", "--http", "1", "--no-ws", "--log-level", "warning"]
+    on_granian = [
+        str(granian),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "1",
+        "--blocking-threads",
+        "40",
+        "--http",
+        "1",
+        "--no-ws",
+        "--log-level",
+        "warning",
+    ]
     specs = {
-        "oxigraph": ([str(OXIGRAPH), "serve", "--location", str(ox_store), "--bind", "127.0.0.1:{port}",
-                      "--union-default-graph"], "/query", {}),
-        "factgraph, waitress": ([sys.executable, "-m", "factgraph", "serve", "--store", str(fg_store), "--host",
-                                 "127.0.0.1", "--port", "{port}"], "/sparql", {}),
+        "oxigraph": (
+            [
+                str(OXIGRAPH),
+                "serve",
+                "--location",
+                str(ox_store),
+                "--bind",
+                "127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            "/query",
+            {},
+        ),
+        "factgraph, waitress": (
+            [
+                sys.executable,
+                "-m",
+                "factgraph",
+                "serve",
+                "--store",
+                str(fg_store),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "{port}",
+            ],
+            "/sparql",
+            {},
+        ),
         "trivial app, waitress": ([sys.executable, str(work / "on_waitress.py"), "{port}"], "/", {}),
     }
     if granian.exists():
         specs["trivial app, granian"] = ([*on_granian, "trivial:app"], "/", {})
         if args.granian_store:
-            specs["factgraph, granian"] = ([*on_granian, "--factory", "on_granian:app"], "/sparql",
-                                           {"FLOOR_STORE": str(args.granian_store)})
+            specs["factgraph, granian"] = (
+                [*on_granian, "--factory", "on_granian:app"],
+                "/sparql",
+                {"FLOOR_STORE": str(args.granian_store)},
+            )
     else:
         print(f"no {granian}: granian's columns left out (pip install granian)")
     servers: dict[str, Proc] = {}
     try:
         for name, (argv, path, extra) in specs.items():
-            servers[name] = Proc("http-floor-" + name.replace(", ", "-").replace(" ", "-"), argv, path,
-                                 {**env, **extra}, args.cache)
+            servers[name] = Proc(
+                "http-floor-" + name.replace(", ", "-").replace(" ", "-"),
+                argv,
+                path,
+                {**env, **extra},
+                args.cache,
+            )
         claims = claim_sample(servers["oxigraph"])  # type: ignore[arg-type]  # reads .name, .port and .url
         rnd = random.Random(1)
 
         def lookups(server: Proc) -> list[tuple[str, str]]:
-            return [("GET", server.url(PREFIXES + f"SELECT ?p ?o WHERE {{ <{rnd.choice(claims)}> ?p ?o }}"))
-                    for _ in range(args.requests)]
+            return [
+                ("GET", server.url(PREFIXES + f"SELECT ?p ?o WHERE {{ <{rnd.choice(claims)}> ?p ?o }}"))
+                for _ in range(args.requests)
+            ]
 
         tests: dict[str, tuple[str, object]] = {}
         for name in servers:
@@ -177,27 +235,37 @@ def run(args: argparse.Namespace, work: Path, fg_store: Path, ox_store: Path, gr
                 tests[name] = (name, lambda: [("OPTIONS", "/")] * args.requests)
             elif name.startswith("factgraph"):
                 tests[f"OPTIONS /sparql, {name}"] = (name, lambda: [("OPTIONS", "/sparql")] * args.requests)
-        tests["ASK {}, oxigraph"] = ("oxigraph", lambda: [("GET", servers["oxigraph"].url("ASK {}"))] * args.requests)
+        tests["ASK {}, oxigraph"] = (
+            "oxigraph",
+            lambda: [("GET", servers["oxigraph"].url("ASK {}"))] * args.requests,
+        )
         for name in servers:
             if not name.startswith("trivial"):
                 tests[f"lookup, {name}"] = (name, lambda s=servers[name]: lookups(s))
                 median_ms(servers[name].port, lookups(servers[name]))  # warm: the index blocks a lookup reads
         times: dict[str, list[float]] = {t: [] for t in tests}
         names = list(tests)
-        print(f"{args.claims} claims, {args.rounds} rounds of {args.requests}; load average {os.getloadavg()[0]:.1f}",
-              flush=True)
+        print(
+            f"{args.claims} claims, {args.rounds} rounds of {args.requests}; load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         for r in range(args.rounds):
-            order = names[r % len(names):] + names[: r % len(names)]
+            order = names[r % len(names) :] + names[: r % len(names)]
             for test in order[::-1] if r % 2 else order:
                 server, requests = tests[test]
                 times[test].append(median_ms(servers[server].port, requests()))  # type: ignore[operator]
-            print(f"  round {r + 1} (load {os.getloadavg()[0]:.1f}): "
-                  + ", ".join(f"{t} {times[t][-1]:.3f}" for t in names), flush=True)
+            print(
+                f"  round {r + 1} (load {os.getloadavg()[0]:.1f}): "
+                + ", ".join(f"{t} {times[t][-1]:.3f}" for t in names),
+                flush=True,
+            )
         reference = statistics.median(times["lookup, oxigraph"])
         print(f"{'median ms (range), ratio to the Oxigraph server lookup':<44}")
         for test in names:
             m = statistics.median(times[test])
-            print(f"{test:<40} {m:7.3f} ({min(times[test]):.3f}-{max(times[test]):.3f}) {m / reference:5.2f}x")
+            print(
+                f"{test:<40} {m:7.3f} ({min(times[test]):.3f}-{max(times[test]):.3f}) {m / reference:5.2f}x"
+            )
         print(f"load average after: {os.getloadavg()[0]:.1f}")
     finally:
         for server in servers.values():
