@@ -203,19 +203,20 @@ _LOOKUP = re.compile(
     (?:(?P<select>(?i:SELECT))\s*(?:\*\s*|(?:{_VAR}\s*)+)|(?P<ask>(?i:ASK))\s*)
     (?:(?i:WHERE)\s*)?
     \{{\s*(?P<s>{_CONST}|{_VAR})\s+(?P<p>{_CONST}|{_VAR}|a(?=[\s<?$]))\s*(?P<o>{_CONST}|{_VAR})\s*\.?\s*\}}
-    \s*(?:(?i:LIMIT)\s+[0-9]{{1,9}}\s*)?""",
+    \s*(?:(?i:LIMIT)\s+(?P<limit>[0-9]{{1,9}})\s*)?""",
     re.VERBOSE,
 )
 
 
-def lookup_plan(text: str, base: str | None = None) -> Plan | None:
+def lookup_plan(text: str, base: str | None = None, rows: int | None = None) -> Plan | None:
     """The plan of a query whose work is bounded by the rows it returns, or None: one
     triple pattern with its subject or object an IRI and no variable twice (so the engine
     reads one index range, every entry it reads being an answer), SELECT or ASK, no
     modifier but LIMIT (``_LOOKUP``). Nothing in it can update, call a SERVICE or name a
     dataset. The endpoint may run such a query in the serving process, reading a bounded
     number of rows (``sparql.lookup_answer``); anything else goes to ``quick_plan`` /
-    ``plan`` and a killable worker."""
+    ``plan`` and a killable worker. ``rows``: the plan's text asks for at most that many
+    rows (its LIMIT, lowered or added), so that the engine itself stops there."""
     m = _LOOKUP.fullmatch(text)
     if m is None:
         return None
@@ -225,6 +226,11 @@ def lookup_plan(text: str, base: str | None = None) -> Plan | None:
     names = [t[1:] for t in (s, p, o) if t[0] in "?$"]
     if len(set(names)) != len(names):
         return None
+    limit = m.group("limit")
+    if rows is not None and limit is None:
+        text = f"{text}\nLIMIT {rows}"
+    elif rows is not None and int(limit) > rows:
+        text = f"{text[: m.start('limit')]}{rows}{text[m.end('limit') :]}"
     if base:
         text = f"BASE {URIRef(base).n3()}\n{text}"
     return Plan("SELECT" if m.group("select") else "ASK", text, checked=False)

@@ -163,6 +163,22 @@ def json_term(term: Term) -> dict[str, str]:
     return out
 
 
+def native_json(solutions: ox.QuerySolutions) -> bytes:
+    """pyoxigraph's solutions (``EmbeddedStore.native_query``) as SPARQL JSON, written by
+    the engine itself as it evaluates them: the bytes ``write_json`` writes for the same
+    rows (tested), without a Python object per term (a claim's 20 rows: 0.09 ms less). No
+    row limit: the query's own LIMIT bounds them (``json_more_rows``)."""
+    return solutions.serialize(format=ox.QueryResultsFormat.JSON) or b""  # with no output file: the bytes
+
+
+def json_more_rows(body: bytes, limit: int) -> bool:
+    """True if the SPARQL JSON SELECT result ``body`` holds more than ``limit`` rows. Each
+    row is a JSON object (two bytes at least) and all but the last are followed by a comma,
+    so a body of at most ``3 * limit`` bytes cannot (a claim's rows: 2 kB, against 3 kB for
+    1,000 rows); a longer one is parsed to count them."""
+    return len(body) > 3 * limit and len(json.loads(body)["results"]["bindings"]) > limit
+
+
 def write_json(variables: Sequence[Variable], rows: Sequence[Sequence[Term | None]],
                cut_at: int | None = None) -> bytes:
     results: dict = {"truncated": True, "rowLimit": cut_at} if cut_at is not None else {}

@@ -39,8 +39,11 @@ from .query_pool import SITE, SPARQL, run_query
 from .results import (
     GRAPH_FORMATS,
     GRAPH_TYPES,
+    JSON,
     OFFERED,
     SELECT_TYPES,
+    json_more_rows,
+    native_json,
     write_boolean,
     write_graph,
     write_select,
@@ -177,19 +180,26 @@ def lookup_answer(
     lazily and stops after ``max_rows`` + 1 rows, so what this costs is bounded whatever
     the store holds (about 0.1 ms for a claim's 20 triples at 1M claims), where a worker
     costs a round trip through a pipe and two more processes to schedule."""
-    checked = lookup_plan(text, base)
+    limit = min(max_rows, row_limit)
+    checked = lookup_plan(text, base, rows=limit + 1)  # the engine stops after limit + 1 rows
     if checked is None:
         return None
     media_type = _negotiated(accept, format_param, checked.form)
     if media_type is None:
         return None
-    limit = min(max_rows, row_limit)
     try:
         result = store.native_query(checked.text)
         if result is None:
             return None
         if checked.form == "ASK":
             return Answer(200, media_type, write_boolean(bool(result), media_type))
+        if media_type == JSON:  # written by the engine (``native_json``), unless there are too many rows
+            body = native_json(result)
+            if not json_more_rows(body, limit):
+                return Answer(200, media_type, body)
+            if limit < row_limit:
+                return None
+            result = store.native_query(checked.text)  # cut at the row limit below, as any query's rows
         variables = [Variable(v.value) for v in result.variables]
         # a solution iterates over its values in the variables' order
         rows = [tuple(solution) for solution in islice(result, limit + 1)]

@@ -10,13 +10,15 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef, Variable
 
 from factgraph.graph.store import EmbeddedStore
 from factgraph.server.app import create_app
 from factgraph.server.query_policy import lookup_plan, quick_plan
 from factgraph.server.query_pool import get_resident_pool
+from factgraph.server.results import json_more_rows, native_json, write_json
 
 EX = "http://example.org/"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -72,6 +74,53 @@ def test_lookup_shapes_are_recognised(query):
     checked = lookup_plan(query, "http://x/sparql")
     assert checked is not None and checked.form == ("ASK" if query.startswith("ASK") else "SELECT")
     assert checked.text.startswith("BASE <http://x/sparql>\n")
+
+
+@pytest.mark.parametrize(
+    ("query", "rows", "limit"),
+    [
+        (f"SELECT * WHERE {{ ?s ?p <{EX}hub> }}", 5, "LIMIT 5"),  # added
+        (f"SELECT ?s WHERE {{ ?s <{EX}in> <{EX}hub> }}  limit 3 ", 5, "limit 3"),  # kept: fewer
+        (f"SELECT ?s WHERE {{ ?s <{EX}in> <{EX}hub> }} LIMIT 50\n", 5, "LIMIT 5"),  # lowered
+    ],
+)
+def test_a_lookup_plan_asks_the_engine_for_at_most_the_rows_given(store, query, rows, limit):
+    checked = lookup_plan(query, rows=rows)
+    assert checked is not None and checked.text.rstrip().endswith(limit)
+    assert lookup_plan(checked.text) is not None  # still the lookup shape, one LIMIT
+    assert len(list(store.native_query(checked.text))) == int(limit.split()[1])  # of the hub's 30
+
+
+def test_the_engine_writes_json_results_as_write_json_does():
+    """``results.native_json`` (pyoxigraph's writer, for lookups) gives the bytes of the
+    project's ``write_json`` for every kind of term, escapes and unbound variables."""
+    st = ox.Store()
+    subject, xsd = ox.NamedNode(EX + "s"), "http://www.w3.org/2001/XMLSchema#"
+    objects = [
+        ox.Literal("plain"),
+        ox.Literal("fr", language="fr"),
+        ox.Literal("en", language="en-gb"),
+        ox.Literal("5", datatype=ox.NamedNode(xsd + "integer")),
+        ox.Literal("x", datatype=ox.NamedNode(xsd + "string")),
+        ox.BlankNode("b1"),
+        ox.NamedNode(EX + "o/\u00e9?x=1&y"),
+        ox.Literal('quote " back \\ \n \t \r \x01 \x7f \u2028 / \u00e9 \U0001f600'),
+    ]
+    for i, o in enumerate(objects):
+        st.add(ox.Quad(subject, ox.NamedNode(f"{EX}p{i}"), o, ox.NamedNode(EX + "g")))
+    query = f"SELECT ?p ?o ?unbound WHERE {{ <{EX}s> ?p ?o }}"
+    mine = native_json(st.query(query, use_default_graph_as_union=True))
+    result = st.query(query, use_default_graph_as_union=True)
+    rows = [tuple(solution) for solution in result]
+    assert len(rows) == len(objects)
+    assert mine == write_json([Variable(v.value) for v in result.variables], rows)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 9, 10, 11, 400])
+def test_json_more_rows_counts_small_and_long_rows(rows):
+    for row in ({}, {"s": {"type": "uri", "value": EX + "x" * 50}}):
+        body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [row] * rows}}).encode()
+        assert json_more_rows(body, 10) == (rows > 10)
 
 
 @pytest.mark.parametrize(
