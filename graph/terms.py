@@ -9,6 +9,7 @@ same IRIs on every rebuild.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -132,6 +133,11 @@ class Iris:
         return self._iri("graph/conflicts")
 
     @property
+    def conflict_keys_graph(self) -> URIRef:
+        """The figure claims by place and month their period ends (``conflict_keys.py``)."""
+        return self._iri("graph/conflict-keys")
+
+    @property
     def status_graph(self) -> URIRef:
         """Marks saying derived data is stale (see ``staleness.py``); empty when current."""
         return self._iri("graph/status")
@@ -168,6 +174,12 @@ class Iris:
         return self._iri("graph/reviewers")
 
     # resources
+    def conflict_key(self, month: str, place: str) -> URIRef:
+        """The conflict key of a place ('' for none) and a month ('YYYY-MM' or 'undated'):
+        the month, then a digest of the place's IRI (IRIs of any length, one segment)."""
+        digest = hashlib.sha256(place.encode("utf-8")).hexdigest()[:20]
+        return self._iri(f"conflict-key/{month}/{digest}")
+
     def reviewer(self, name: str) -> URIRef:
         return self._iri(f"reviewer/{name}")
 
