@@ -2,14 +2,15 @@
 match on, so that an incremental refresh finds the claims a window holds by exact
 look-ups instead of scanning every claim at the window's places.
 
-A key is an IRI for one (place, month) pair, ``{base}conflict-key/{YYYY-MM}/{digest of
-the place}`` (``Iris.conflict_key``), with ``fg:indexesClaim`` to each figure claim at
-that place whose period ends in that month, as the window scans read it: the last day of
-its period end, else of its statement date (``conflict_records.date_span``), one key per
-place and end when a claim has several; ``undated`` for a claim with neither; the place
-'' for a claim with none. Keys and claims are read from the claims' own triples (any
-graph: extracted, or added by a reviewer), never from a review's reading or the
-vocabulary, so only writes of claims change them. They live in their own named graph,
+A key is an IRI for one (month, kind, place), ``{base}conflict-key/{YYYY-MM}/{digest of
+the kind and the place}`` (``Iris.conflict_key``), with ``fg:indexesClaim`` to each
+figure claim of that kind (the local name of its IRI: the notation is vocabulary) at that
+place whose period ends in that month, as the window scans read it: the last day of its
+period end, else of its statement date (``conflict_records.date_span``); ``undated`` for
+a claim with neither; the place '' for a claim with none; one key per place, kind and end
+when a claim has several. Keys are made from the claims' own triples (any graph:
+extracted, or added by a reviewer), never from a review's reading or the vocabulary, so
+only writes of claims change them. They live in their own named graph,
 ``{base}graph/conflict-keys`` (derived data), with ``fg:keysVersion`` on the graph's IRI
 once they are complete (``current``).
 
@@ -18,13 +19,16 @@ keys of the claims of the articles it was told were written, in the transaction 
 verdicts (or before the full recompute it falls back to); a full recompute
 (``conflicts.refresh``) that clears marks of writes it was not told about removes the
 version, and the next incremental refresh rebuilds the keys from every claim of the store
-(``rebuild``: how a store built before the keys is migrated). A look-up checks each claim
-it finds against its triples (type, place, kind, dates; the window's exact days in
-Python), so a key left behind by a claim since removed finds nothing.
+(``rebuild``: how a store built before the keys is migrated). A look-up reads the kind
+and dates of each claim it finds (the window's kinds by notation and exact days are
+checked in Python, as the scan does), so a key left behind by a claim since removed (no
+kind) finds nothing; the keys of a claim still stored are those of its triples, since
+whatever rewrites a claim rewrites its article and the refresh replaces their keys.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 
@@ -34,7 +38,7 @@ from .conflict_records import date_span
 from .conflict_region import Window
 from .conflict_store import _rows_for, _stored_query, in_spans, window_spans
 from .store import Changes, Store, Triples
-from .terms import FG, Iris
+from .terms import FG, Iris, local_name
 
 KEYS_VERSION = "1"
 UNDATED = "undated"
@@ -85,7 +89,8 @@ def _claim_lines(rows: Iterable[dict[str, str]], iris: Iris) -> Iterator[str]:
     indexes = f"<{FG.indexesClaim}>"
     for d in rows:
         month = month_of(d.get("periodEnd")) or month_of(d.get("statedOn")) or UNDATED
-        yield f"<{iris.conflict_key(month, d.get('place') or '')}> {indexes} <{d['claim']}> .\n"
+        key = iris.conflict_key(month, local_name(d["quantity"]), d.get("place") or "")
+        yield f"<{key}> {indexes} <{d['claim']}> .\n"
 
 
 def key_lines(store: Store, iris: Iris, claims: Collection[str] | None = None) -> list[str]:
@@ -155,21 +160,29 @@ def _scan_passes(place: str, end: str | None, stated: str | None, lo: str, hi: s
 def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window]) -> set[str]:
     """What ``conflict_store.claims_in_windows`` returns (the claims of ``windows``: of
     one of a window's kinds, at one of its places or with no place for a window without
-    one, their period ending within it or undated), found by the keys of each place and
-    month the windows span (``keyed_claims.rq``) and checked against the claims' triples
+    one, their period ending within it or undated), found by the keys of each place, kind
+    and month the windows span (``keyed_claims.rq``), the kinds and exact days checked
     as the scan checks them. The keys of the claims of articles written since they were
     last updated may be missing or stale: the caller adds those claims itself."""
     spans, bounds = window_spans(windows)
+    notations: dict[str, set[str]] = defaultdict(set)  # term -> its notations
+    named: dict[str, set[str]] = defaultdict(set)  # notation -> local names of the terms with it
+    for d in store.rows(_stored_query("notations")):
+        notations[d["term"]].add(d["notation"])
+        named[d["notation"]].add(local_name(d["term"]))
     keys: dict[str, str] = {}  # key IRI -> its place
     for p, span in spans.items():
-        months = {UNDATED} | {m for first, last, _ in span for m in window_months(first, last)}
-        for m in months:
-            keys[str(iris.conflict_key(m, p))] = p
+        for first, last, kinds in span:
+            # a notation: the local names of the kinds it names; a kind without one: its own
+            names = set(kinds).union(*(named.get(k, ()) for k in kinds))
+            for month in (UNDATED, *window_months(first, last)):
+                for name in names:
+                    keys[str(iris.conflict_key(month, name, p))] = p
     out = set()
     for d in _rows_for(store, "keyed_claims", "key", keys):
         p = keys[d["key"]]
-        if (d.get("place") or "") != p:
-            continue  # the key's place is not (or no longer) the claim's
-        if _scan_passes(p, d.get("periodEnd"), d.get("statedOn"), *bounds[p]) and in_spans(d, spans[p]):
+        if not _scan_passes(p, d.get("periodEnd"), d.get("statedOn"), *bounds[p]):
+            continue
+        if any(in_spans({**d, "notation": n}, spans[p]) for n in notations.get(d["quantity"]) or ("",)):
             out.add(d["claim"])
     return out

@@ -174,10 +174,11 @@ class Iris:
         return self._iri("graph/reviewers")
 
     # resources
-    def conflict_key(self, month: str, place: str) -> URIRef:
-        """The conflict key of a place ('' for none) and a month ('YYYY-MM' or 'undated'):
-        the month, then a digest of the place's IRI (IRIs of any length, one segment)."""
-        digest = hashlib.sha256(place.encode("utf-8")).hexdigest()[:20]
+    def conflict_key(self, month: str, kind: str, place: str) -> URIRef:
+        """The conflict key of a month ('YYYY-MM' or 'undated'), a quantity kind (the local
+        name of its IRI) and a place ('' for none): the month, then a digest of the kind
+        and the place (IRIs of any length, one segment)."""
+        digest = hashlib.sha256(f"{kind} {place}".encode()).hexdigest()[:20]
         return self._iri(f"conflict-key/{month}/{digest}")
 
     def reviewer(self, name: str) -> URIRef:
