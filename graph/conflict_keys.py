@@ -29,14 +29,14 @@ whatever rewrites a claim rewrites its article and the refresh replaces their ke
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date
 
 from rdflib import Graph, Literal
 
 from .conflict_records import date_span
 from .conflict_region import Window
-from .conflict_store import _rows_for, _stored_query, in_spans, window_spans
+from .conflict_store import _rows_for, _stored_query, in_spans, load_places, window_spans
 from .store import Changes, Store, Triples
 from .terms import FG, Iris, local_name
 
@@ -82,25 +82,31 @@ def invalidate(store: Store, iris: Iris) -> None:
         store.apply(Changes(remove={iris.conflict_keys_graph: _version(iris)}))
 
 
-def _claim_lines(rows: Iterable[dict[str, str]], iris: Iris) -> Iterator[str]:
+def _claim_lines(
+    rows: Iterable[dict[str, str]], iris: Iris, enclosing: Mapping[str, set[str]]
+) -> Iterator[str]:
     """The N-Triples lines of the keys of the claims of ``rows`` (``claim_key_rows.rq``:
-    a row per place, period end and statement date of a claim, so the keys of its rows
-    are the keys of the claim), a row at a time, repeated where rows share a key."""
+    a row per place, kind, period end and statement date of a claim, so the keys of its
+    rows are the keys of the claim), a row at a time, repeated where rows share a key: at
+    its place, and within its place and each place ``enclosing`` says it lies in."""
     indexes = f"<{FG.indexesClaim}>"
     for d in rows:
         month = month_of(d.get("periodEnd")) or month_of(d.get("statedOn")) or UNDATED
-        key = iris.conflict_key(month, local_name(d["quantity"]), d.get("place") or "")
-        yield f"<{key}> {indexes} <{d['claim']}> .\n"
+        kind, place = local_name(d["quantity"]), d.get("place") or ""
+        yield f"<{iris.conflict_key(month, kind, place)}> {indexes} <{d['claim']}> .\n"
+        if place:
+            for around in (place, *enclosing.get(place, ())):
+                yield f"<{iris.conflict_key(month, kind, around, within=True)}> {indexes} <{d['claim']}> .\n"
 
 
 def key_lines(store: Store, iris: Iris, claims: Collection[str] | None = None) -> list[str]:
     """The N-Triples lines of the keys of ``claims`` (IRIs), of every figure claim when None."""
-    rows = (
-        store.rows(_stored_query("claim_key_rows"))
-        if claims is None
-        else _rows_for(store, "claim_key_rows", "claim", claims)
-    )
-    return sorted(set(_claim_lines(rows, iris)))
+    if claims is None:
+        rows = list(store.rows(_stored_query("claim_key_rows")))
+        return sorted(set(_claim_lines(rows, iris, load_places(store))))
+    rows = list(_rows_for(store, "claim_key_rows", "claim", claims))
+    enclosing = load_places(store, {d["place"] for d in rows if d.get("place")})
+    return sorted(set(_claim_lines(rows, iris, enclosing)))
 
 
 def stored_lines(store: Store, claims: Collection[str]) -> list[str]:
@@ -133,7 +139,8 @@ def rebuild(store: Store, iris: Iris) -> None:
     not current, so the next refresh starts it again)."""
     graph = iris.conflict_keys_graph
     store.drop_graph(graph)
-    store.add_unguarded(graph, _claim_lines(store.rows(_stored_query("claim_key_rows")), iris))
+    enclosing = load_places(store)  # the whole gazetteer: 84,000 rows at 1M synthetic claims
+    store.add_unguarded(graph, _claim_lines(store.rows(_stored_query("claim_key_rows")), iris, enclosing))
     store.apply(Changes(add={graph: _version(iris)}))
 
 
@@ -161,28 +168,42 @@ def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window]) -> se
     """What ``conflict_store.claims_in_windows`` returns (the claims of ``windows``: of
     one of a window's kinds, at one of its places or with no place for a window without
     one, their period ending within it or undated), found by the keys of each place, kind
-    and month the windows span (``keyed_claims.rq``), the kinds and exact days checked
-    as the scan checks them. The keys of the claims of articles written since they were
-    last updated may be missing or stale: the caller adds those claims itself."""
+    and month the windows span (``keyed_claims.rq``), or, for a window of every place
+    inside some (``Window.within``), by the keys of what lies within those
+    (``keyed_claims_within.rq``); the kinds and exact days checked as the scan checks
+    them. The keys of the claims of articles written since they were last updated may be
+    missing or stale: the caller adds those claims itself."""
+    windows = list(windows)
     spans, bounds = window_spans(windows)
     notations: dict[str, set[str]] = defaultdict(set)  # term -> its notations
     named: dict[str, set[str]] = defaultdict(set)  # notation -> local names of the terms with it
     for d in store.rows(_stored_query("notations")):
         notations[d["term"]].add(d["notation"])
         named[d["notation"]].add(local_name(d["term"]))
-    keys: dict[str, str] = {}  # key IRI -> its place
-    for p, span in spans.items():
-        for first, last, kinds in span:
-            # a notation: the local names of the kinds it names; a kind without one: its own
-            names = set(kinds).union(*(named.get(k, ()) for k in kinds))
-            for month in (UNDATED, *window_months(first, last)):
-                for name in names:
-                    keys[str(iris.conflict_key(month, name, p))] = p
-    out = set()
-    for d in _rows_for(store, "keyed_claims", "key", keys):
-        p = keys[d["key"]]
-        if not _scan_passes(p, d.get("periodEnd"), d.get("statedOn"), *bounds[p]):
-            continue
-        if any(in_spans({**d, "notation": n}, spans[p]) for n in notations.get(d["quantity"]) or ("",)):
+    at: dict[str, str] = {}  # key IRI -> its place
+    within: set[str] = set()
+    for w in windows:
+        # a notation: the local names of the kinds it names; a kind without one: its own
+        names = set(w.kinds).union(*(named.get(k, ()) for k in w.kinds))
+        first, last = date_span(w.first), date_span(w.last)
+        assert first is not None and last is not None
+        months = (UNDATED, *window_months(first[0], last[1]))
+        if w.within:
+            within.update(
+                str(iris.conflict_key(m, n, u, within=True)) for m in months for n in names for u in w.within
+            )
+        else:
+            at.update(
+                (str(iris.conflict_key(m, n, p)), p) for m in months for n in names for p in w.places or ("",)
+            )
+
+    def kept(p: str, d: dict[str, str]) -> bool:
+        return _scan_passes(p, d.get("periodEnd"), d.get("statedOn"), *bounds[p]) and any(
+            in_spans({**d, "notation": n}, spans[p]) for n in notations.get(d["quantity"]) or ("",)
+        )
+
+    out = {d["claim"] for d in _rows_for(store, "keyed_claims", "key", at) if kept(at[d["key"]], d)}
+    for d in _rows_for(store, "keyed_claims_within", "key", within):
+        if d["place"] in spans and kept(d["place"], d):
             out.add(d["claim"])
     return out

@@ -160,8 +160,8 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         or run[1] != DETECTOR_VERSION
         or len(writes.articles) > MAX_ARTICLES
         or writes.vocabulary_changed
-    ):
-        return _full(store, iris, settings, written)
+    ):  # the keys nest places as the gazetteer does: a change to it leaves them to a rebuild
+        return _full(store, iris, settings, written, keep_keys=not writes.vocabulary_changed)
     if not conflict_keys.current(store, iris):  # a store from before the keys, or after a full recompute
         conflict_keys.rebuild(store, iris)
     kinds, cumulative = load_kinds(store)
@@ -233,12 +233,14 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     )
 
 
-def _full(store: Store, iris: Iris, settings: Settings | None, written: Collection[str]) -> Outcome:
+def _full(
+    store: Store, iris: Iris, settings: Settings | None, written: Collection[str], keep_keys: bool = True
+) -> Outcome:
     """A full recompute after writes the refresh was told of (``written``: the claims of
     the articles, before and after): their conflict keys are updated first, so current
     keys stay current (a run stopped in between leaves its mark: the next refresh is a
-    full one, which makes the keys be rebuilt)."""
-    if conflict_keys.current(store, iris):
+    full one, which makes the keys be rebuilt); unless not ``keep_keys``."""
+    if keep_keys and conflict_keys.current(store, iris):
         conflict_keys.update(store, iris, written)
         return Outcome(refresh(store, iris, settings, keys_kept=True), incremental=False)
     return Outcome(refresh(store, iris, settings), incremental=False)

@@ -174,11 +174,12 @@ class Iris:
         return self._iri("graph/reviewers")
 
     # resources
-    def conflict_key(self, month: str, kind: str, place: str) -> URIRef:
+    def conflict_key(self, month: str, kind: str, place: str, within: bool = False) -> URIRef:
         """The conflict key of a month ('YYYY-MM' or 'undated'), a quantity kind (the local
-        name of its IRI) and a place ('' for none): the month, then a digest of the kind
-        and the place (IRIs of any length, one segment)."""
-        digest = hashlib.sha256(f"{kind} {place}".encode()).hexdigest()[:20]
+        name of its IRI) and a place ('' for none), of the claims at the place or, with
+        ``within``, at it or inside it: the month, then a digest of the rest (IRIs of any
+        length, one segment)."""
+        digest = hashlib.sha256(f"{'in' if within else 'at'} {kind} {place}".encode()).hexdigest()[:20]
         return self._iri(f"conflict-key/{month}/{digest}")
 
     def reviewer(self, name: str) -> URIRef:

@@ -400,7 +400,8 @@ def test_the_keys_find_the_claims_the_window_scans_find(store, seed):
     """On random stores (dates to the day or the month, undated claims, several places
     or none), as articles are added, read anew and dropped and their keys updated: the
     claims the keys find for random windows, one at a time and together, are those the
-    window scans find (kinds named by a second notation or by no notation too); the stored
+    window scans find (kinds named by a second notation or by no notation too; the windows
+    around claims, whose enclosed places are found within the claims' own); the stored
     keys are those made from nothing; a key left behind by a claim since removed finds
     nothing."""
     rng = random.Random(seed)
@@ -439,7 +440,13 @@ def test_the_keys_find_the_claims_the_window_scans_find(store, seed):
     )
 
     def check() -> None:
-        windows = _random_windows(rng, 30)
+        gazetteer, kinds = conflict_store.load_places(store), conflict_store.load_kinds(store)[0]
+        around = rng.sample([r for rs in articles.values() for r in rs], 6)
+        plan = conflict_region.windows(around, gazetteer, kinds, rng.choice(SETTINGS)) or []
+        assert conflict_keys.claims_in_windows(store, IRIS, plan) == conflict_store.claims_in_windows(
+            store, plan
+        )
+        windows = _random_windows(rng, 30) + plan
         found = [conflict_keys.claims_in_windows(store, IRIS, [w]) for w in windows]
         assert found == [conflict_store.claims_in_windows(store, [w]) for w in windows]
         assert sum(map(len, found)) > 10  # the windows hold claims
