@@ -8,15 +8,19 @@ figure claim of that kind (the local name of its IRI: the notation is vocabulary
 place whose period ends in that month, as the window scans read it: the last day of its
 period end, else of its statement date (``conflict_records.date_span``); ``undated`` for
 a claim with neither; the place '' for a claim with none; one key per place, kind and end
-when a claim has several. Keys are made from the claims' own triples (any graph:
-extracted, or added by a reviewer), never from a review's reading or the vocabulary, so
-only writes of claims change them. They live in their own named graph,
-``{base}graph/conflict-keys`` (derived data), with ``fg:keysVersion`` on the graph's IRI
-once they are complete (``current``).
+when a claim has several; and a key *within* each place the claim is at or lies in (the
+gazetteer's closure), for the window of the groups a claim encloses (every place inside
+its own: ``Window.within``). Keys are made from the claims' own triples (any graph:
+extracted, or added by a reviewer), never from a review's reading, and from how the
+gazetteer nests their places, as the windows are: only writes of claims change them, and
+a change to how stored places nest is a vocabulary change (the keys are then rebuilt).
+They live in their own named graph, ``{base}graph/conflict-keys`` (derived data), with
+``fg:keysVersion`` on the graph's IRI once they are complete (``current``).
 
 Who keeps them: the incremental refresh (``conflict_update.refresh_after``) replaces the
 keys of the claims of the articles it was told were written, in the transaction of its
-verdicts (or before the full recompute it falls back to); a full recompute
+verdicts (or before the full recompute it falls back to, but for a vocabulary change);
+a full recompute
 (``conflicts.refresh``) that clears marks of writes it was not told about removes the
 version, and the next incremental refresh rebuilds the keys from every claim of the store
 (``rebuild``: how a store built before the keys is migrated). A look-up reads the kind
