@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from rdflib.namespace import PROV
 
-from factgraph.graph import conflict_keys
+from factgraph.graph import conflict_keys, conflict_update
 from factgraph.graph.conflicts import refresh
-from factgraph.graph.pipeline import builtin_corpus, ingest
+from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
 from factgraph.graph.store import Store
 from factgraph.graph.terms import FG, Iris
 
@@ -49,41 +50,42 @@ def _article(folder: Path, name: str, text: str) -> Path:
 
 
 def test_a_store_without_keys_is_migrated_by_its_next_incremental_refresh(
-    store, tmp_path, conflict_refreshes
+    store, tmp_path, conflict_refreshes, monkeypatch
 ):
     """A store written before the keys (no keys graph): the next ingest's refresh builds
-    every claim's keys, then is incremental and equal to a full recompute; a full
-    recompute says the keys are out of date, and the next refresh builds them again."""
+    every claim's keys, then is incremental and equal to a full recompute. A full
+    recompute without marks keeps them; an ingest stopped before its conflicts (its
+    claims have no keys) makes the repair's full recompute say they are out of date, and
+    the next ingest's refresh builds them again, with the stopped ingest's claims."""
     ingest(store, builtin_corpus(), IRIS)
     store.drop_graph(IRIS.conflict_keys_graph)  # as a store written before the keys
     assert not conflict_keys.current(store, IRIS) and not _keys(store)
-    ingest(
-        store,
-        [
-            _article(
-                tmp_path,
-                "plus.txt",
-                "Selon l'OSDH, plus de 4000 civils ont été tués par la coalition en Syrie depuis 2014.",
-            )
-        ],
-        IRIS,
-    )
+    osdh = "Selon l'OSDH, plus de 4000 civils ont été tués par la coalition en Syrie depuis 2014."
+    ingest(store, [_article(tmp_path, "plus.txt", osdh)], IRIS)
     assert conflict_refreshes.outcomes[-1].incremental
-    assert conflict_keys.current(store, IRIS)
+    _equal_to_fresh_keys_and_a_full_recompute(store)
+    assert conflict_keys.current(store, IRIS)  # no mark: the keys are current
+    # an ingest stopped after its writes, before its conflicts
+    recorded = conflict_update.refresh_after
+    monkeypatch.setattr(conflict_update, "refresh_after", _stopped)
+    hrw = "Human Rights Watch a recensé 600 civils tués à Raqqa depuis 2014."
+    with pytest.raises(KeyboardInterrupt):
+        ingest(store, [_article(tmp_path, "hrw.txt", hrw)], IRIS)
+    monkeypatch.setattr(conflict_update, "refresh_after", recorded)
+    assert ensure_current(store, IRIS) and not conflict_keys.current(store, IRIS)
+    raqqa = "Dans la province de Raqqa, l'OSDH a compté 2900 civils tués depuis 2014."
+    ingest(store, [_article(tmp_path, "raqqa.txt", raqqa)], IRIS)
+    assert conflict_refreshes.outcomes[-1].incremental and conflict_keys.current(store, IRIS)
+    _equal_to_fresh_keys_and_a_full_recompute(store)
+
+
+def _stopped(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt  # the process stopped before the conflicts
+
+
+def _equal_to_fresh_keys_and_a_full_recompute(store: Store) -> None:
     fresh = {(line.split()[0][1:-1], line.split()[2][1:-1]) for line in conflict_keys.key_lines(store, IRIS)}
     assert _keys(store) == fresh and len(fresh) > 10
-    incremental = _conflicts(store)
-    refresh(store, IRIS)
-    assert _conflicts(store) == incremental
-    assert not conflict_keys.current(store, IRIS)  # the full recompute cleared marks it was not told about
-    ingest(
-        store,
-        [_article(tmp_path, "hrw.txt", "Human Rights Watch a recensé 600 civils tués à Raqqa depuis 2014.")],
-        IRIS,
-    )
-    assert conflict_refreshes.outcomes[-1].incremental and conflict_keys.current(store, IRIS)
-    fresh = {(line.split()[0][1:-1], line.split()[2][1:-1]) for line in conflict_keys.key_lines(store, IRIS)}
-    assert _keys(store) == fresh
     incremental = _conflicts(store)
     refresh(store, IRIS)
     assert _conflicts(store) == incremental
