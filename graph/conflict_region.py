@@ -77,12 +77,15 @@ class Reach:
 class Window:
     """Claims to read: at one of ``places`` (none: the claims with no place) whose period
     ends (its last day) between ``first`` and ``last`` (ISO dates, inclusive), or with no
-    date at all; kinds among ``kinds`` (notations)."""
+    date at all; kinds among ``kinds`` (notations). ``within``: places such that
+    ``places`` is every place at or inside one of them (the groups a claim encloses), so
+    the claims can be found by what lies within those (``conflict_keys``)."""
 
     places: frozenset[str]
     kinds: frozenset[str]
     first: str
     last: str
+    within: frozenset[str] = frozenset()
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -143,7 +146,7 @@ def windows(
         wide = (date.fromordinal(e - 2 * tol).isoformat(), date.fromordinal(e + 2 * tol).isoformat())
         out += [
             Window(frozenset({min(own)} if own else ()), frozenset({r.quantity}), *wide),
-            Window(frozenset(inside), frozenset(narrower), near, far),
+            Window(frozenset(inside), frozenset(narrower), near, far, frozenset(own)),
             Window(frozenset(around), frozenset(broader), near, far),
         ]
     return out

@@ -223,7 +223,7 @@ def _table_rows(
         yield from store.rows(inject_value_table(text, names, batch[i : i + CHUNK]))
 
 
-def _kind(d: dict[str, str]) -> str:
+def _kind(d: Mapping[str, str]) -> str:
     return _text(d.get("notation")) or local_name(d["quantity"])
 
 
@@ -233,15 +233,7 @@ def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
     within it or undated (``claims_in_windows.rq``, ``claims_without_place_in_windows.rq``).
     One VALUES row per place, spanning its windows: the store scans a place's claims once
     (a country's for every claim in it), the kinds and exact windows are picked here."""
-    spans: dict[str, list[tuple[int, int, frozenset[str]]]] = defaultdict(list)
-    bounds: dict[str, tuple[str, str]] = {}
-    for w in windows:
-        first, last = date_span(w.first), date_span(w.last)
-        assert first is not None and last is not None
-        for p in w.places or ("",):
-            spans[p].append((first[0], last[1], w.kinds))
-            lo, hi = bounds.get(p, (w.first, w.last))
-            bounds[p] = (min(lo, w.first), max(hi, w.last))
+    spans, bounds = window_spans(windows)
     by_span: dict[tuple[str, str], list[str]] = defaultdict(list)
     for p, span in bounds.items():
         by_span[span].append(p)
@@ -255,15 +247,32 @@ def claims_in_windows(store: Store, windows: Iterable[Window]) -> set[str]:
             rows.append(_rows_in_subquery(store, "claims_in_windows", "place", placed, dates))
         if "" in at:
             rows.append(store.rows(inject_values(_stored_query("claims_without_place_in_windows"), dates)))
-    out = set()
-    for d in itertools.chain.from_iterable(rows):
-        kind, end = _kind(d), date_span(d.get("periodEnd")) or date_span(d.get("statedOn"))
-        if any(
-            kind in kinds and (end is None or first <= end[1] <= last)
-            for first, last, kinds in spans[d.get("place", "")]
-        ):
-            out.add(d["claim"])
-    return out
+    return {d["claim"] for d in itertools.chain.from_iterable(rows) if in_spans(d, spans[d.get("place", "")])}
+
+
+Spans = dict[str, list[tuple[int, int, frozenset[str]]]]  # place ('' none) -> (first day, last day, kinds)
+
+
+def window_spans(windows: Iterable[Window]) -> tuple[Spans, dict[str, tuple[str, str]]]:
+    """(place -> the days and kinds of each window at it, place -> the first and last
+    dates of its windows as ISO text), '' for the windows of claims without a place."""
+    spans: Spans = defaultdict(list)
+    bounds: dict[str, tuple[str, str]] = {}
+    for w in windows:
+        first, last = date_span(w.first), date_span(w.last)
+        assert first is not None and last is not None
+        for p in w.places or ("",):
+            spans[p].append((first[0], last[1], w.kinds))
+            lo, hi = bounds.get(p, (w.first, w.last))
+            bounds[p] = (min(lo, w.first), max(hi, w.last))
+    return spans, bounds
+
+
+def in_spans(d: Mapping[str, str], spans: Iterable[tuple[int, int, frozenset[str]]]) -> bool:
+    """Whether a row of a claim (its kind, period end, statement date) falls in one of
+    ``spans`` (its period's last day, else its statement date's, or no date at all)."""
+    kind, end = _kind(d), date_span(d.get("periodEnd")) or date_span(d.get("statedOn"))
+    return any(kind in kinds and (end is None or first <= end[1] <= last) for first, last, kinds in spans)
 
 
 def _rows_in_subquery(

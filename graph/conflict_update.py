@@ -37,7 +37,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from . import conflict_region, staleness
+from . import conflict_keys, conflict_region, staleness
 from .conflict_records import ClaimRecord, Conflict, Settings
 from .conflict_region import Reach, Region
 from .conflict_store import (
@@ -46,7 +46,6 @@ from .conflict_store import (
     article_claims,
     claim_count,
     claim_kinds,
-    claims_in_windows,
     detection_activity,
     detection_run,
     load_kinds,
@@ -152,16 +151,20 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     are this run's alone and nothing else changed; otherwise a full recompute."""
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     run = detection_run(store, iris)
+    if set(seen) != set(staleness.mark(iris, writes.activity)):  # writes we were not told of
+        return Outcome(refresh(store, iris, settings), incremental=False)
+    new_ids = article_claims(store, writes.articles)
+    written = new_ids | {r.iri for r in writes.removed}
     if (
-        set(seen) != set(staleness.mark(iris, writes.activity))
-        or run is None
+        run is None
         or run[1] != DETECTOR_VERSION
         or len(writes.articles) > MAX_ARTICLES
         or writes.vocabulary_changed
-    ):
-        return Outcome(refresh(store, iris, settings), incremental=False)
+    ):  # the keys nest places as the gazetteer does: a change to it leaves them to a rebuild
+        return _full(store, iris, settings, written, keep_keys=not writes.vocabulary_changed)
+    if not conflict_keys.current(store, iris):  # a store from before the keys, or after a full recompute
+        conflict_keys.rebuild(store, iris)
     kinds, cumulative = load_kinds(store)
-    new_ids = article_claims(store, writes.articles)
     new = load_records(store, iris, new_ids)
     touched = [*new, *writes.removed]
     # the part of the gazetteer the claims meet: the touched claims' places and every
@@ -175,7 +178,10 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     covered = None
     plan = conflict_region.windows(touched, places, kinds, settings or Settings())
     if plan is not None:  # the time windows and series around the touched claims
-        records = places.of(_with_restated(store, iris, new_ids | claims_in_windows(store, plan)))
+        # the keys of the written articles' claims are not updated yet: those are read anyway
+        records = places.of(
+            _with_restated(store, iris, new_ids | conflict_keys.claims_in_windows(store, iris, plan))
+        )
         # the series whose neighbours the windows may not hold, over all of time
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
         more = series_claims(store, series) - {r.iri for r in records} if series else set()
@@ -187,7 +193,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
-            return Outcome(refresh(store, iris, settings), incremental=False)
+            return _full(store, iris, settings, written)
         records = places.of(_with_restated(store, iris, ids))
         found, covered = detect_region(
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
@@ -196,8 +202,8 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     stored, links = stored_verdicts(
         store, covered.all_claims() | {r.iri for r in writes.removed}, covered.covers
     )
-    written = new_ids | {r.iri for r in writes.removed}
     remove, add, found = _changes(stored, links, found, covered, written, iris)
+    keys_gone, keys_added = conflict_keys.changes(store, iris, written)
     activity = detection_activity(iris)
     if run[2] is not None:
         remove.add((activity, PROV.endedAtTime, run[2]))
@@ -205,8 +211,15 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     add.append(f"<{activity}> <{PROV.endedAtTime}> {ended.n3()} .\n")
     store.apply(
         Changes(
-            remove={iris.conflicts_graph: remove, iris.status_graph: seen},
-            add={iris.conflicts_graph: Triples("".join(add), len(add))},
+            remove={
+                iris.conflicts_graph: remove,
+                iris.status_graph: seen,
+                iris.conflict_keys_graph: keys_gone,
+            },
+            add={
+                iris.conflicts_graph: Triples("".join(add), len(add)),
+                iris.conflict_keys_graph: keys_added,
+            },
         )
     )
     return Outcome(
@@ -218,6 +231,19 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         covered.all_claims(),
         windowed,
     )
+
+
+def _full(
+    store: Store, iris: Iris, settings: Settings | None, written: Collection[str], keep_keys: bool = True
+) -> Outcome:
+    """A full recompute after writes the refresh was told of (``written``: the claims of
+    the articles, before and after): their conflict keys are updated first, so current
+    keys stay current (a run stopped in between leaves its mark: the next refresh is a
+    full one, which makes the keys be rebuilt); unless not ``keep_keys``."""
+    if keep_keys and conflict_keys.current(store, iris):
+        conflict_keys.update(store, iris, written)
+        return Outcome(refresh(store, iris, settings, keys_kept=True), incremental=False)
+    return Outcome(refresh(store, iris, settings), incremental=False)
 
 
 class _Gazetteer(dict[str, set[str]]):

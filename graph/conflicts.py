@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 
-from . import staleness
+from . import conflict_keys, staleness
 from .conflict_records import (
     CORROBORATION,
     HEDGE,
@@ -397,12 +397,20 @@ def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:
     ]
 
 
-def refresh(store: Store, iris: Iris, settings: Settings | None = None) -> list[Conflict]:
+def refresh(
+    store: Store, iris: Iris, settings: Settings | None = None, keys_kept: bool = False
+) -> list[Conflict]:
     """Detect over every claim of the store and replace the conflicts graph, clearing the
     stale marks read before the claims with the last write (``write_conflicts``: only
     the difference is written, in one transaction when it is small, in bounded pieces
-    while the graph stays flagged stale when it is not)."""
+    while the graph stays flagged stale when it is not). The marks it clears may stand
+    for writes of claims whose conflict keys nobody updated (every write of claims leaves
+    one): then the keys are said to be out of date (``conflict_keys.invalidate``; the
+    next incremental refresh rebuilds them), unless ``keys_kept`` (the caller updated the
+    keys of the writes the marks stand for). Without marks, the keys stay as they are."""
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
+    if seen and not keys_kept:
+        conflict_keys.invalidate(store, iris)
     places, kinds, cumulative = load_hierarchies(store)
     found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
     texts = itertools.chain([detection_graph(iris).serialize(format="nt")], verdict_lines(found, iris))

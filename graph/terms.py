@@ -9,6 +9,7 @@ same IRIs on every rebuild.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -132,6 +133,11 @@ class Iris:
         return self._iri("graph/conflicts")
 
     @property
+    def conflict_keys_graph(self) -> URIRef:
+        """The figure claims by place and month their period ends (``conflict_keys.py``)."""
+        return self._iri("graph/conflict-keys")
+
+    @property
     def status_graph(self) -> URIRef:
         """Marks saying derived data is stale (see ``staleness.py``); empty when current."""
         return self._iri("graph/status")
@@ -168,6 +174,14 @@ class Iris:
         return self._iri("graph/reviewers")
 
     # resources
+    def conflict_key(self, month: str, kind: str, place: str, within: bool = False) -> URIRef:
+        """The conflict key of a month ('YYYY-MM' or 'undated'), a quantity kind (the local
+        name of its IRI) and a place ('' for none), of the claims at the place or, with
+        ``within``, at it or inside it: the month, then a digest of the rest (IRIs of any
+        length, one segment)."""
+        digest = hashlib.sha256(f"{'in' if within else 'at'} {kind} {place}".encode()).hexdigest()[:20]
+        return self._iri(f"conflict-key/{month}/{digest}")
+
     def reviewer(self, name: str) -> URIRef:
         return self._iri(f"reviewer/{name}")
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
-from factgraph.graph import conflict_region, conflict_store, conflict_update, staleness
+from factgraph.graph import conflict_keys, conflict_region, conflict_store, conflict_update, staleness
 from factgraph.graph.conflict_records import ClaimRecord, Settings, date_span
 from factgraph.graph.conflicts import Conflict, Region, detect, detect_region, refresh
 from factgraph.graph.store import Changes, Store
@@ -288,6 +288,18 @@ def _conflicts_graph(store: Store) -> set:
     return {t for t in store.graph(IRIS.conflicts_graph) if t[1] != PROV.endedAtTime}
 
 
+def _load(store: Store, articles: dict[str, list[ClaimRecord]]) -> None:
+    """The vocabulary and the articles' graphs, written at once."""
+    store.apply(
+        Changes(
+            replace={
+                IRIS.vocabulary_graph: _vocabulary(),
+                **{IRIS.article_graph(a): _triples(rs) for a, rs in articles.items()},
+            }
+        )
+    )
+
+
 def _write_article(
     store: Store, article: str, records: list[ClaimRecord], step: int
 ) -> conflict_update.Writes:
@@ -304,24 +316,20 @@ def _write_article(
     return conflict_update.Writes(activity, frozenset({iri}), tuple(removed))
 
 
-@pytest.mark.parametrize("seed", [3, 11])
-def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(store, seed):
+@pytest.mark.parametrize("seed, keys_kept", [(3, False), (11, True)])
+def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(store, seed, keys_kept):
     """New articles and articles read anew (overlapping and distant periods, places in one
     another, the same and other sources), each refreshed incrementally from the store:
-    each time the conflicts graph a full recompute writes, and mostly read by windows."""
+    each time the conflicts graph a full recompute writes, and mostly read by windows.
+    The conflict keys are said to be out of date after each step (each refresh rebuilds
+    them), or, ``keys_kept``, not: each refresh then finds the claims by the keys the
+    refreshes before it kept up to date."""
     rng = random.Random(seed)
     settings = Settings(period_tolerance_days=20, max_neighbours=2)
     articles = {
         f"a{a}": [_stored(r) for r in _claims(rng, f"a{a}", rng.randrange(3, 10), False)] for a in range(16)
     }
-    store.apply(
-        Changes(
-            replace={
-                IRIS.vocabulary_graph: _vocabulary(),
-                **{IRIS.article_graph(a): _triples(rs) for a, rs in articles.items()},
-            }
-        )
-    )
+    _load(store, articles)
     refresh(store, IRIS, settings)
     windowed, seen = 0, set()
     for step in range(6):
@@ -354,9 +362,116 @@ def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(store
         windowed += done.windowed
         incremental = _conflicts_graph(store)
         seen.add(frozenset(incremental))
-        refresh(store, IRIS, settings)
-        assert _conflicts_graph(store) == incremental
+        assert conflict_keys.current(store, IRIS) and _keys(store) == _fresh_keys(store)
+        refresh(store, IRIS, settings)  # no mark left: the keys stay current
+        assert _conflicts_graph(store) == incremental and conflict_keys.current(store, IRIS)
+        if not keys_kept:  # as after a full recompute that cleared marks: the next refresh rebuilds them
+            conflict_keys.invalidate(store, IRIS)
     assert windowed >= 4 and len(seen) >= 4
+
+
+def _keys(store: Store) -> set[tuple[str, str]]:
+    """The stored conflict keys: (key, claim)."""
+    return {(str(s), str(o)) for s, p, o in store.graph(IRIS.conflict_keys_graph) if p == FG.indexesClaim}
+
+
+def _fresh_keys(store: Store) -> set[tuple[str, str]]:
+    """The conflict keys of every claim of the store, made from nothing."""
+    return {(line.split()[0][1:-1], line.split()[2][1:-1]) for line in conflict_keys.key_lines(store, IRIS)}
+
+
+def _random_windows(rng: random.Random, n: int) -> list[conflict_region.Window]:
+    """Windows at random places (or none), kinds and days, some spanning months."""
+    out = []
+    for _ in range(n):
+        first = 737000 + rng.randrange(-40, 240)
+        out.append(
+            conflict_region.Window(
+                frozenset(BASE + "place/" + p for p in rng.sample(PLACES, rng.randrange(0, 3))),
+                frozenset(rng.sample([*KINDS, "air_strikes", "injured"], rng.randrange(1, 3))),
+                _iso(first),
+                _iso(first + rng.choice([0, 5, 20, 40, 90, 200])),
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", [5, 17])
+def test_the_keys_find_the_claims_the_window_scans_find(store, seed):
+    """On random stores (dates to the day or the month, undated claims, several places
+    or none), as articles are added, read anew and dropped and their keys updated: the
+    claims the keys find for random windows, one at a time and together, are those the
+    window scans find (kinds named by a second notation or by no notation too; the windows
+    around claims, whose enclosed places are found within the claims' own); the stored
+    keys are those made from nothing; a key left behind by a claim since removed finds
+    nothing."""
+    rng = random.Random(seed)
+
+    def claims(article: str) -> list[ClaimRecord]:  # some of a kind the vocabulary does not name
+        return [
+            _stored(replace(r, quantity="injured") if rng.random() < 0.15 else r)
+            for r in _claims(rng, article, rng.randrange(3, 10), True)
+        ]
+
+    articles = {f"a{a}": claims(f"a{a}") for a in range(12)}
+    _load(store, articles)
+    # a second notation for a kind: a window of either finds its claims
+    store.apply(
+        Changes(
+            add={
+                IRIS.vocabulary_graph: _as_graph(
+                    {(URIRef(QUANTITY + "strikes"), SKOS.notation, Literal("air_strikes"))}
+                )
+            }
+        )
+    )
+    assert not conflict_keys.current(store, IRIS)
+    conflict_keys.rebuild(store, IRIS)
+    assert conflict_keys.current(store, IRIS) and _keys(store) == _fresh_keys(store)
+    # a key left behind by a claim no longer in the store
+    left = {(str(IRIS.conflict_key(_iso(737100)[:7], "deaths", BASE + "place/c0-p0")), BASE + "claim/gone/0")}
+    store.apply(
+        Changes(
+            add={
+                IRIS.conflict_keys_graph: Graph().parse(
+                    data="".join(f"<{k}> <{FG.indexesClaim}> <{c}> .\n" for k, c in left), format="nt"
+                )
+            }
+        )
+    )
+
+    def check() -> None:
+        gazetteer, kinds = conflict_store.load_places(store), conflict_store.load_kinds(store)[0]
+        around = rng.sample([r for rs in articles.values() for r in rs], 6)
+        plan = conflict_region.windows(around, gazetteer, kinds, rng.choice(SETTINGS)) or []
+        assert conflict_keys.claims_in_windows(store, IRIS, plan) == conflict_store.claims_in_windows(
+            store, plan
+        )
+        windows = _random_windows(rng, 30) + plan
+        found = [conflict_keys.claims_in_windows(store, IRIS, [w]) for w in windows]
+        assert found == [conflict_store.claims_in_windows(store, [w]) for w in windows]
+        assert sum(map(len, found)) > 10  # the windows hold claims
+        assert conflict_keys.claims_in_windows(store, IRIS, windows) == conflict_store.claims_in_windows(
+            store, windows
+        )
+
+    check()
+    for step in range(4):
+        if step == 3:  # an article dropped
+            article = rng.choice(sorted(articles))
+            removed = articles.pop(article)
+            store.apply(Changes(drop=(IRIS.article_graph(article),)))
+            written = {r.iri for r in removed}
+        else:  # a new article, or one read anew: its claims elsewhere, its first one gone
+            article = rng.choice([f"n{step}", *articles])
+            before = {r.iri for r in articles.get(article, [])}
+            records = claims(article)[1:]
+            articles[article] = records
+            store.apply(Changes(replace={IRIS.article_graph(article): _triples(records)}))
+            written = before | {r.iri for r in records}
+        conflict_keys.update(store, IRIS, written)
+        assert _keys(store) - left == _fresh_keys(store)
+        check()
 
 
 def test_places_and_kinds_added_after_the_detection_are_read_by_the_next_refresh(store):

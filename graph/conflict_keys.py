@@ -1,0 +1,213 @@
+"""The conflict keys: a derived index of the figure claims by what the conflict windows
+match on, so that an incremental refresh finds the claims a window holds by exact
+look-ups instead of scanning every claim at the window's places.
+
+A key is an IRI for one (month, kind, place), ``{base}conflict-key/{YYYY-MM}/{digest of
+the kind and the place}`` (``Iris.conflict_key``), with ``fg:indexesClaim`` to each
+figure claim of that kind (the local name of its IRI: the notation is vocabulary) at that
+place whose period ends in that month, as the window scans read it: the last day of its
+period end, else of its statement date (``conflict_records.date_span``); ``undated`` for
+a claim with neither; the place '' for a claim with none; one key per place, kind and end
+when a claim has several; and a key *within* each place the claim is at or lies in (the
+gazetteer's closure), for the window of the groups a claim encloses (every place inside
+its own: ``Window.within``). Keys are made from the claims' own triples (any graph:
+extracted, or added by a reviewer), never from a review's reading, and from how the
+gazetteer nests their places, as the windows are: only writes of claims change them, and
+a change to how stored places nest is a vocabulary change (the keys are then rebuilt).
+They live in their own named graph, ``{base}graph/conflict-keys`` (derived data), with
+``fg:keysVersion`` on the graph's IRI once they are complete (``current``).
+
+Who keeps them: the incremental refresh (``conflict_update.refresh_after``) replaces the
+keys of the claims of the articles it was told were written, in the transaction of its
+verdicts (or before the full recompute it falls back to, but for a vocabulary change);
+a full recompute
+(``conflicts.refresh``) that clears marks of writes it was not told about removes the
+version, and the next incremental refresh rebuilds the keys from every claim of the store
+(``rebuild``: how a store built before the keys is migrated). A look-up reads the kind
+and dates of each claim it finds (the window's kinds by notation and exact days are
+checked in Python, as the scan does), so a key left behind by a claim since removed (no
+kind) finds nothing; the keys of a claim still stored are those of its triples, since
+whatever rewrites a claim rewrites its article and the refresh replaces their keys.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from datetime import date
+
+from rdflib import Graph, Literal
+
+from .conflict_records import date_span
+from .conflict_region import Window
+from .conflict_store import _rows_for, _stored_query, in_spans, load_places, window_spans
+from .store import Changes, Store, Triples
+from .terms import FG, Iris, local_name
+
+KEYS_VERSION = "1"
+UNDATED = "undated"
+
+
+def month_of(text: str | None) -> str | None:
+    """The month ('YYYY-MM') of the last day ``text`` (an ISO date of any precision)
+    covers, None when it is no date."""
+    span = date_span(text)
+    return date.fromordinal(span[1]).isoformat()[:7] if span else None
+
+
+def window_months(first: int, last: int) -> list[str]:
+    """Every month from the one of day ``first`` to the one of day ``last`` (ordinals)."""
+    a, b = date.fromordinal(first), date.fromordinal(last)
+    out = []
+    y, m = a.year, a.month
+    while (y, m) <= (b.year, b.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def current(store: Store, iris: Iris) -> bool:
+    """Whether the store's keys are complete and of this version."""
+    rows = store.rows(_stored_query("keys_version"))
+    return any(d.get("version") == KEYS_VERSION for d in rows)
+
+
+def _version(iris: Iris) -> Graph:
+    """The triple saying the keys are complete, of this version."""
+    g = Graph()
+    g.add((iris.conflict_keys_graph, FG.keysVersion, Literal(KEYS_VERSION)))
+    return g
+
+
+def invalidate(store: Store, iris: Iris) -> None:
+    """Say the keys may miss claims (writes no refresh was told about): the next
+    incremental refresh rebuilds them."""
+    if current(store, iris):
+        store.apply(Changes(remove={iris.conflict_keys_graph: _version(iris)}))
+
+
+def _claim_lines(
+    rows: Iterable[dict[str, str]], iris: Iris, enclosing: Mapping[str, set[str]]
+) -> Iterator[str]:
+    """The N-Triples lines of the keys of the claims of ``rows`` (``claim_key_rows.rq``:
+    a row per place, kind, period end and statement date of a claim, so the keys of its
+    rows are the keys of the claim), a row at a time, repeated where rows share a key: at
+    its place, and within its place and each place ``enclosing`` says it lies in."""
+    indexes = f"<{FG.indexesClaim}>"
+    for d in rows:
+        month = month_of(d.get("periodEnd")) or month_of(d.get("statedOn")) or UNDATED
+        kind, place = local_name(d["quantity"]), d.get("place") or ""
+        yield f"<{iris.conflict_key(month, kind, place)}> {indexes} <{d['claim']}> .\n"
+        if place:
+            for around in (place, *enclosing.get(place, ())):
+                yield f"<{iris.conflict_key(month, kind, around, within=True)}> {indexes} <{d['claim']}> .\n"
+
+
+def key_lines(store: Store, iris: Iris, claims: Collection[str] | None = None) -> list[str]:
+    """The N-Triples lines of the keys of ``claims`` (IRIs), of every figure claim when None."""
+    if claims is None:
+        rows = list(store.rows(_stored_query("claim_key_rows")))
+        return sorted(set(_claim_lines(rows, iris, load_places(store))))
+    rows = list(_rows_for(store, "claim_key_rows", "claim", claims))
+    enclosing = load_places(store, {d["place"] for d in rows if d.get("place")})
+    return sorted(set(_claim_lines(rows, iris, enclosing)))
+
+
+def stored_lines(store: Store, claims: Collection[str]) -> list[str]:
+    """The N-Triples lines of the stored keys of ``claims``."""
+    indexes = f"<{FG.indexesClaim}>"
+    return [
+        f"<{d['key']}> {indexes} <{d['claim']}> .\n" for d in _rows_for(store, "claim_keys", "claim", claims)
+    ]
+
+
+def changes(store: Store, iris: Iris, claims: Collection[str]) -> tuple[Triples, Triples]:
+    """(the stored keys to remove, the keys to add) so that the keys of ``claims`` (the
+    claims of written articles, before and after the writes) are what the store holds now."""
+    old, new = set(stored_lines(store, claims)), set(key_lines(store, iris, claims))
+    gone, added = sorted(old - new), sorted(new - old)
+    return Triples("".join(gone), len(gone)), Triples("".join(added), len(added))
+
+
+def update(store: Store, iris: Iris, claims: Collection[str]) -> None:
+    """Write the keys of ``claims`` as the store holds them now (one transaction)."""
+    gone, added = changes(store, iris, claims)
+    if len(gone) or len(added):
+        graph = iris.conflict_keys_graph
+        store.apply(Changes(remove={graph: gone}, add={graph: added}))
+
+
+def rebuild(store: Store, iris: Iris) -> None:
+    """Every figure claim's keys, from nothing: the graph dropped, the keys written in
+    pieces (``Store.add_unguarded``), the version last (a rebuild stopped half-way is
+    not current, so the next refresh starts it again)."""
+    graph = iris.conflict_keys_graph
+    store.drop_graph(graph)
+    enclosing = load_places(store)  # the whole gazetteer: 84,000 rows at 1M synthetic claims
+    store.add_unguarded(graph, _claim_lines(store.rows(_stored_query("claim_key_rows")), iris, enclosing))
+    store.apply(Changes(add={graph: _version(iris)}))
+
+
+def _within(text: str, lo: str, hi: str) -> bool:
+    """A window scan's test of a date: its first ten characters compared with the
+    window's bounds at the precision stated."""
+    e = text[:10]
+    return e <= hi and e >= lo[: len(e)]
+
+
+def _scan_passes(place: str, end: str | None, stated: str | None, lo: str, hi: str) -> bool:
+    """Whether a window scan's query keeps a row (``claims_in_windows.rq`` at a place,
+    ``claims_without_place_in_windows.rq`` without one), before the exact days are
+    compared: for valid dates, whenever the days are within the window."""
+    if place:
+        return end is None or _within(end, lo, hi)
+    return (
+        (end is None and stated is None)
+        or (end is not None and _within(end, lo, hi))
+        or (stated is not None and _within(stated, lo, hi))
+    )
+
+
+def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window]) -> set[str]:
+    """What ``conflict_store.claims_in_windows`` returns (the claims of ``windows``: of
+    one of a window's kinds, at one of its places or with no place for a window without
+    one, their period ending within it or undated), found by the keys of each place, kind
+    and month the windows span (``keyed_claims.rq``), or, for a window of every place
+    inside some (``Window.within``), by the keys of what lies within those
+    (``keyed_claims_within.rq``); the kinds and exact days checked as the scan checks
+    them. The keys of the claims of articles written since they were last updated may be
+    missing or stale: the caller adds those claims itself."""
+    windows = list(windows)
+    spans, bounds = window_spans(windows)
+    notations: dict[str, set[str]] = defaultdict(set)  # term -> its notations
+    named: dict[str, set[str]] = defaultdict(set)  # notation -> local names of the terms with it
+    for d in store.rows(_stored_query("notations")):
+        notations[d["term"]].add(d["notation"])
+        named[d["notation"]].add(local_name(d["term"]))
+    at: dict[str, str] = {}  # key IRI -> its place
+    within: set[str] = set()
+    for w in windows:
+        # a notation: the local names of the kinds it names; a kind without one: its own
+        names = set(w.kinds).union(*(named.get(k, ()) for k in w.kinds))
+        first, last = date_span(w.first), date_span(w.last)
+        assert first is not None and last is not None
+        months = (UNDATED, *window_months(first[0], last[1]))
+        if w.within:
+            within.update(
+                str(iris.conflict_key(m, n, u, within=True)) for m in months for n in names for u in w.within
+            )
+        else:
+            at.update(
+                (str(iris.conflict_key(m, n, p)), p) for m in months for n in names for p in w.places or ("",)
+            )
+
+    def kept(p: str, d: dict[str, str]) -> bool:
+        return _scan_passes(p, d.get("periodEnd"), d.get("statedOn"), *bounds[p]) and any(
+            in_spans({**d, "notation": n}, spans[p]) for n in notations.get(d["quantity"]) or ("",)
+        )
+
+    out = {d["claim"] for d in _rows_for(store, "keyed_claims", "key", at) if kept(at[d["key"]], d)}
+    for d in _rows_for(store, "keyed_claims_within", "key", within):
+        if d["place"] in spans and kept(d["place"], d):
+            out.add(d["claim"])
+    return out

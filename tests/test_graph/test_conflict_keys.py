@@ -1,0 +1,91 @@
+"""The conflict keys (graph/conflict_keys.py): the month a claim's end falls in, the
+months a window spans, and a store written before the keys existed (or after a full
+recompute said they were out of date) migrated by its next incremental refresh, on every
+backend. The keys against the window scans on random stores: test_conflict_region.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib.namespace import PROV
+
+from factgraph.graph import conflict_keys, conflict_update
+from factgraph.graph.conflicts import refresh
+from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
+from factgraph.graph.store import Store
+from factgraph.graph.terms import FG, Iris
+
+IRIS = Iris("http://127.0.0.1:5000/")
+
+
+def test_the_month_is_that_of_the_last_day_a_date_covers():
+    assert conflict_keys.month_of("2019-05-10") == "2019-05"
+    assert conflict_keys.month_of("2019-05") == "2019-05"
+    assert conflict_keys.month_of("2019") == "2019-12"  # a year ends in December
+    assert conflict_keys.month_of("2019-05-10T12:00:00Z") == "2019-05"
+    assert conflict_keys.month_of(None) is None and conflict_keys.month_of("soon") is None
+
+
+def test_a_window_spans_every_month_from_its_first_day_to_its_last():
+    first, last = date(2018, 11, 30).toordinal(), date(2019, 2, 1).toordinal()
+    assert conflict_keys.window_months(first, last) == ["2018-11", "2018-12", "2019-01", "2019-02"]
+    assert conflict_keys.window_months(first, first) == ["2018-11"]
+
+
+def _keys(store: Store) -> set[tuple[str, str]]:
+    return {(str(s), str(o)) for s, p, o in store.graph(IRIS.conflict_keys_graph) if p == FG.indexesClaim}
+
+
+def _conflicts(store: Store) -> set:
+    return {t for t in store.graph(IRIS.conflicts_graph) if t[1] != PROV.endedAtTime}
+
+
+def _article(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_text(f" date 2019-06-20\nurl: https://example.org/{name}\n\n{text}\n", encoding="utf-8")
+    return p
+
+
+def test_a_store_without_keys_is_migrated_by_its_next_incremental_refresh(
+    store, tmp_path, conflict_refreshes, monkeypatch
+):
+    """A store written before the keys (no keys graph): the next ingest's refresh builds
+    every claim's keys, then is incremental and equal to a full recompute. A full
+    recompute without marks keeps them; an ingest stopped before its conflicts (its
+    claims have no keys) makes the repair's full recompute say they are out of date, and
+    the next ingest's refresh builds them again, with the stopped ingest's claims."""
+    ingest(store, builtin_corpus(), IRIS)
+    store.drop_graph(IRIS.conflict_keys_graph)  # as a store written before the keys
+    assert not conflict_keys.current(store, IRIS) and not _keys(store)
+    osdh = "Selon l'OSDH, plus de 4000 civils ont été tués par la coalition en Syrie depuis 2014."
+    ingest(store, [_article(tmp_path, "plus.txt", osdh)], IRIS)
+    assert conflict_refreshes.outcomes[-1].incremental
+    _equal_to_fresh_keys_and_a_full_recompute(store)
+    assert conflict_keys.current(store, IRIS)  # no mark: the keys are current
+    # an ingest stopped after its writes, before its conflicts
+    recorded = conflict_update.refresh_after
+    monkeypatch.setattr(conflict_update, "refresh_after", _stopped)
+    hrw = "Human Rights Watch a recensé 600 civils tués à Raqqa depuis 2014."
+    with pytest.raises(KeyboardInterrupt):
+        ingest(store, [_article(tmp_path, "hrw.txt", hrw)], IRIS)
+    monkeypatch.setattr(conflict_update, "refresh_after", recorded)
+    assert ensure_current(store, IRIS) and not conflict_keys.current(store, IRIS)
+    raqqa = "Dans la province de Raqqa, l'OSDH a compté 2900 civils tués depuis 2014."
+    ingest(store, [_article(tmp_path, "raqqa.txt", raqqa)], IRIS)
+    assert conflict_refreshes.outcomes[-1].incremental and conflict_keys.current(store, IRIS)
+    _equal_to_fresh_keys_and_a_full_recompute(store)
+
+
+def _stopped(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt  # the process stopped before the conflicts
+
+
+def _equal_to_fresh_keys_and_a_full_recompute(store: Store) -> None:
+    fresh = {(line.split()[0][1:-1], line.split()[2][1:-1]) for line in conflict_keys.key_lines(store, IRIS)}
+    assert _keys(store) == fresh and len(fresh) > 10
+    incremental = _conflicts(store)
+    refresh(store, IRIS)
+    assert _conflicts(store) == incremental
