@@ -258,6 +258,43 @@ def test_add_together_writes_several_articles_graphs_and_keeps_their_blank_nodes
     assert len(nodes) == 2
 
 
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+def test_line_ranges_cut_a_file_in_whole_lines(tmp_path, parts):
+    from factgraph.graph.store import line_ranges
+
+    lines = [f"<http://example.org/s{i}> <http://example.org/p> \"{'x' * (i % 13)}\" .\n" for i in range(50)]
+    path = tmp_path / "lines.nt"
+    path.write_text("".join(lines), encoding="utf-8")
+    ranges = line_ranges(path, parts)
+    assert 1 <= len(ranges) <= parts
+    data = path.read_bytes()
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))  # no gap, no overlap
+    assert all(data[a:b].endswith(b"\n") for a, b in ranges)  # whole lines
+    assert b"".join(data[a:b] for a, b in ranges) == data
+    (tmp_path / "empty.nt").write_bytes(b"")
+    assert line_ranges(tmp_path / "empty.nt", parts) == []
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_add_unguarded_from_a_file_in_pieces_at_once(tmp_path, monkeypatch, threads):
+    from factgraph.graph import store as store_module
+
+    monkeypatch.setattr(store_module, "LOAD_THREADS", threads)
+    g = Graph()  # no blank nodes: add_unguarded's lines have none (a piece's would be its own)
+    for i in range(300):
+        g.add((EX[f"conflict/{i}"], EX.claimA, EX[f"claim/{i}"]))
+        g.add((EX[f"conflict/{i}"], EX.explanation, Literal(f"figure {i} against {i + 1}", lang="en")))
+    path = tmp_path / "lines.nt"
+    path.write_text(serialised(g, G1, "b").text, encoding="utf-8")
+    with EmbeddedStore(tmp_path / "store") as s:
+        s.add_unguarded(G1, path)
+        assert_same_graph(s.graph(G1), g)
+        path.write_text("<http://example.org/s> <http://example.org/p> <not an iri> .\n" * 3, encoding="utf-8")
+        with pytest.raises(StoreError):
+            s.add_unguarded(G2, path)
+
+
 def test_a_failed_add_together_writes_nothing(store):
     good, bad = Graph(), Graph()
     good.add((EX.s, EX.p, Literal("fine")))
