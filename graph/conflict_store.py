@@ -546,10 +546,11 @@ def write_conflicts(
                 for line in text.splitlines(keepends=True):
                     if line == "\n":
                         continue
-                    k = _key(line)
-                    if k in stored:
-                        stored.discard(k)  # stored as it is
-                        continue
+                    if stored:  # (nothing stored, a new store's: every line is added, no digest needed)
+                        k = _key(line)
+                        if k in stored:
+                            stored.discard(k)  # stored as it is
+                            continue
                     n_added += 1
                     if spill is not None:
                         spill.write(line)
