@@ -373,6 +373,25 @@ def canonical_graph(g: Graph) -> Graph:
     return out
 
 
+def _iris_in(node: Any) -> set[URIRef]:
+    if isinstance(node, URIRef):
+        return {node}
+    if isinstance(node, dict):
+        return set().union(*(_iris_in(v) for v in node.values()))
+    if isinstance(node, (list, tuple)):
+        return set().union(*(_iris_in(v) for v in node))
+    return set()
+
+
+@pytest.fixture(scope="session")
+def query_iris() -> Callable[[str], set[URIRef]]:
+    """The IRIs a SPARQL query names (its algebra's, prefixes expanded), for tests that
+    hold a query's list of predicates equal to the code's."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return lambda text: _iris_in(prepareQuery(text).algebra)
+
+
 @pytest.fixture(scope="session")
 def canonical() -> Callable[[Graph], Graph]:
     """``canonical_graph`` for tests (test modules cannot import conftest)."""

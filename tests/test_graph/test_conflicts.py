@@ -647,24 +647,14 @@ def test_the_shortcut_for_parts_far_below_their_whole_answers_as_judge(rs, confi
                 assert got == ([expected] if expected is not None else [])
 
 
-def test_the_claim_triples_query_reads_every_predicate_a_record_reads():
+
+def test_the_claim_triples_query_reads_every_predicate_a_record_reads(query_iris):
     # the query filters the predicates in the engine: a field added to the records and
     # not to the query would silently read as missing
-    from rdflib import RDF, URIRef
-    from rdflib.plugins.sparql import prepareQuery
+    from rdflib import RDF
 
     from factgraph.graph import conflict_store
 
-    def iris(node) -> set[str]:
-        if isinstance(node, URIRef):
-            return {str(node)}
-        if isinstance(node, dict):
-            return set().union(*(iris(v) for v in node.values())) if node else set()
-        if isinstance(node, (list, tuple)):
-            return set().union(*(iris(v) for v in node)) if node else set()
-        return set()
-
-    algebra = prepareQuery(conflict_store._stored_query("claim_triples")).algebra
-    filtered = iris(algebra) - {"https://w3id.org/factgraph/ontology#FigureClaim", str(RDF.type)}
+    named = query_iris(conflict_store._stored_query("claim_triples"))
+    filtered = {str(i) for i in named} - {"https://w3id.org/factgraph/ontology#FigureClaim", str(RDF.type)}
     assert filtered == {*conflict_store._FIELDS, conflict_store._PLACE}
-

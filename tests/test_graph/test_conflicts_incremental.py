@@ -231,3 +231,11 @@ def test_a_recompute_stopped_midway_leaves_the_conflicts_flagged_stale(tmp_path,
         monkeypatch.undo()
         assert ensure_current(store, IRIS)
         assert _conflicts(store) == current
+
+
+
+def test_the_term_triples_query_reads_every_vocabulary_predicate(query_iris):
+    # the query filters the predicates in the engine: one added to VOCABULARY_PREDICATES
+    # and not to the query would never count as a vocabulary change
+    text = conflict_store._stored_query("term_triples")
+    assert query_iris(text) == set(conflict_update.VOCABULARY_PREDICATES)
