@@ -11,11 +11,11 @@ atomic load (``Store.add_together``); an article that replaces a stored one is w
 in a transaction of its own, after the group before it. An article's review graph is
 never dropped: when it replaces a stored article, its reviews are re-attached to the
 claims read from the same sentences in that transaction
-(``review_anchors.reattach_changes``), or left listed as orphaned. The conflicts graph is then brought up to date, clearing the mark in
-the same transaction: only the verdicts the written claims can change
-(``conflict_update.py``), or over the whole store when more changed. A process killed at any moment
-leaves each article complete with its inferences, or as it was, and the conflicts
-current or flagged stale.
+(``review_anchors.reattach_changes``), or left listed as orphaned. The conflicts graph is
+then brought up to date, clearing the mark in the same transaction: only the verdicts the
+written claims can change (``conflict_update.py``), or over the whole store when more
+changed. A process killed at any moment leaves each article complete with its
+inferences, or as it was, and the conflicts current or flagged stale.
 """
 
 from __future__ import annotations
