@@ -296,7 +296,8 @@ def _ntriples(graph: Graph | Collection[tuple[Node, Node, Node]], block: int | s
 def serialised(graph: Graph | Collection[tuple[Node, Node, Node]], name: URIRef, tag: str) -> Triples:
     """``graph`` (or a set of triples), to be written to the named graph ``name``, as N-Triples for a
     ``Changes``, its blank nodes labelled for ``tag`` (each ``Triples`` of one ``Changes``,
-    or of one ``add_together``, needs its own: a letter and the article's digest). A term rdflib refuses to write (an IRI with a space) is a
+    or of one ``add_together``, needs its own: a letter and the article's digest). A term
+    rdflib refuses to write (an IRI with a space) is a
     ``StoreError`` naming the graph."""
     try:
         return Triples(_ntriples(graph, tag), len(graph))
@@ -362,7 +363,8 @@ def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
 FLUSH_EVERY = 100  # writes between two flushes of an on-disk store's buffers
 # bulk loaders run at once on the pieces of a file (``add_unguarded``): the cores this
 # process may use, at most 4
-LOAD_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+LOAD_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                         else os.cpu_count() or 1))
 _OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
@@ -497,9 +499,9 @@ class EmbeddedStore(Store):
 
     def add_unguarded(self, name: URIRef, lines: Iterable[str] | Path) -> None:
         """Oxigraph's bulk loader, the lines streamed to it (a file's in ``LOAD_THREADS``
-        pieces loaded at once): sorted files handed to RocksDB, no transaction. 296k verdict triples:
-        4.1-4.3 s with their lines written on the way, against 12.9 s loaded in one
-        transaction; peak RSS 447 MB, 632 MB with the text made first
+        pieces loaded at once): sorted files handed to RocksDB, no transaction. 296k
+        verdict triples: 4.1-4.3 s with their lines written on the way, against 12.9 s
+        loaded in one transaction; peak RSS 447 MB, 632 MB with the text made first
         (docs/performance.md)."""
         import pyoxigraph as ox
 
@@ -521,7 +523,7 @@ class EmbeddedStore(Store):
     def _load_parallel(self, path: Path, graph: Any) -> None:
         """A file's lines bulk-loaded in ``LOAD_THREADS`` pieces at once, each its own
         loader in its own thread (one loader uses one core: 296k verdict triples 2.1-2.3 s
-        alone, 1.0-1.1 s in two threads; docs/performance.md)."""
+        alone, 1.0-1.3 s in two threads; docs/performance.md)."""
         import pyoxigraph as ox
 
         ranges = line_ranges(path, LOAD_THREADS)
