@@ -95,6 +95,10 @@ class Writes:
         ClaimRecord, ...
     ] = ()  # the claims of the replaced or dropped articles, read before the writes
     vocabulary_changed: bool = False  # the writes change how stored claims are read: a full recompute
+    # the figure claims the written articles hold, when the writer knows them all (it wrote
+    # every article new, from its extraction); None: read from the store (a batch of 10,000
+    # articles: 20 queries of 500 articles, 6-14 s)
+    claims: frozenset[str] | None = None
 
 
 @dataclass
@@ -153,7 +157,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     run = detection_run(store, iris)
     if set(seen) != set(staleness.mark(iris, writes.activity)):  # writes we were not told of
         return Outcome(refresh(store, iris, settings), incremental=False)
-    new_ids = article_claims(store, writes.articles)
+    new_ids = set(writes.claims) if writes.claims is not None else article_claims(store, writes.articles)
     written = new_ids | {r.iri for r in writes.removed}
     if (
         run is None

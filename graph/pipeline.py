@@ -100,6 +100,8 @@ def ingest(
     written: set[str] = set()
     removed: list[conflict_analysis.ClaimRecord] = []  # the claims the writes replace, for the conflicts
     vocabulary_changed = False
+    checked: set = set()  # vocabulary triples this run asked the store about: they changed nothing
+    claims: set[str] | None = set()  # the claims written, while every article is new
     group = _Group(store)  # new articles, written together (``GROUP_QUADS``)
     for p in steps:
         a = p.extraction.article
@@ -107,14 +109,20 @@ def ingest(
         plan = stored.plan(a.id, a.file_name)
         written.add(str(iris.article(a.id)))
         # lexicon facts about terms stored claims already use change how those are read
-        vocabulary_changed = vocabulary_changed or (
-            bool(p.vocabulary) and conflict_update.vocabulary_changes(store, [p.vocabulary]))
+        # (a triple asked about before changed nothing then, and cannot now: it is stored since,
+        # or its term is still unused - the articles that use it are not written yet)
+        if not vocabulary_changed and p.vocabulary - checked:
+            vocabulary_changed = conflict_update.vocabulary_changes(store, [p.vocabulary - checked])
+            checked |= p.vocabulary
         if not plan.replaces:  # a new article: its graphs, lexicon entries and the stale mark
+            if claims is not None:
+                claims.update(str(iris.claim(c.key)) for c in p.extraction.claims)
             group.add([(iris.article_graph(a.id), p.graph), (iris.inferred_graph(a.id), p.inferred),
                        (iris.lexicon_graph, p.lexicon), (iris.lexicon_closure_graph, p.shared),
                        (iris.status_graph, stale)])
         else:
             group.write()  # the articles before it first: what follows reads the store
+            claims = None  # its claims, and its reviews', are read back from the store
             gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
             replaced = [str(iris.article(i)) for i in plan.replaces]
             removed += conflict_update.removed_records(store, iris, replaced)
@@ -142,7 +150,8 @@ def ingest(
     group.write()
     # clears the marks, in its own transaction: only what the new claims can meet, or all
     found = conflict_update.refresh_after(
-        store, iris, conflict_update.Writes(activity, frozenset(written), tuple(removed), vocabulary_changed)
+        store, iris, conflict_update.Writes(activity, frozenset(written), tuple(removed), vocabulary_changed,
+                                            None if claims is None else frozenset(claims))
     ).conflicts
     return Ingested(extractions, found, errors, plans)
 

@@ -15,9 +15,11 @@ import logging
 from collections.abc import Collection
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 
 from rdflib import ConjunctiveGraph, Graph
 
+from . import disk_cache, shape_checks, shape_data
 from .lexicon import ontology_file
 from .shape_checks import UnsupportedShapes, compile_shapes
 from .shape_data import CompiledShapes, Triple
@@ -42,10 +44,14 @@ def compiled_shapes(shapes_graph: Graph) -> CompiledShapes | None:
     """The compiled checks of a shapes graph (cached per graph object, like ``shapes``), or
     None when it uses a construct they do not cover: then pySHACL validates everything."""
     try:
-        return compile_shapes(shapes_graph)
+        checks = compile_shapes(shapes_graph)
     except UnsupportedShapes as exc:
         log.warning("SHACL shapes not compiled, validating with pySHACL: %s", exc)
         return None
+    # what the checks compute of a vocabulary is kept on disk, keyed by the shapes and the compiler
+    code = [Path(m.__file__).read_bytes() for m in (shape_checks, shape_data) if m.__file__]
+    checks.key = disk_cache.digest([disk_cache.triples_digest(shapes_graph), *code])
+    return checks
 
 
 def validate(data: Graph | tuple[Graph | Collection[Triple], ...], vocabulary: Graph, label: str) -> None:

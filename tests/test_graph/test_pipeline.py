@@ -185,3 +185,35 @@ def test_a_readers_bug_costs_one_article_not_the_batch(tmp_path, monkeypatch):
         assert "\n" not in done.errors[0]
         with pytest.raises(ArticleError):
             pipeline.ingest(store, [good, bad], strict=True)
+
+
+def test_the_claims_written_are_told_to_the_conflicts_refresh(tmp_path, monkeypatch):
+    """A batch of new articles tells the conflicts refresh the claims it wrote (not read back:
+    20 queries at 10,000 articles); they are the store's. A batch that replaces an article
+    leaves them to be read from the store."""
+    from factgraph.graph import conflict_update
+    from factgraph.graph.conflict_store import article_claims
+
+    texts = [" date 2021-03-04\nSelon la protection civile marocaine, au moins 1.250 personnes sont mortes "
+             "dans le séisme au Maroc.\n",
+             " date 2021-03-06\nLa protection civile marocaine a fait état de 2.100 morts au Maroc après le séisme. "
+             "L'ONU parle de 1.900 morts.\n"]
+    paths = []
+    for i, text in enumerate(texts):
+        p = tmp_path / f"a{i}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    told: list[conflict_update.Writes] = []
+    real = conflict_update.refresh_after
+
+    def refresh_after(store, iris, writes, settings=None):
+        told.append(writes)
+        return real(store, iris, writes, settings)
+
+    monkeypatch.setattr(conflict_update, "refresh_after", refresh_after)
+    with EmbeddedStore(None) as store:
+        ingest(store, [SEED, *paths], IRIS)
+        assert told[0].claims is not None and len(told[0].claims) >= 12
+        assert told[0].claims == article_claims(store, told[0].articles)
+        ingest(store, paths, IRIS)  # the same articles again: they replace the stored ones
+        assert told[1].claims is None

@@ -33,11 +33,11 @@ def test_vocabulary_closure_has_the_transitive_part_of():
 def test_closure_cache_is_written_read_back_and_survives_corruption(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = vocabulary.vocabulary_closure(IRIS)
-    files = list((tmp_path / "factgraph").glob("vocabulary-closure-*.nt"))
+    files = list((tmp_path / "factgraph").glob("vocabulary-closure-*.pickle"))
     assert len(files) == 1
     again = vocabulary.vocabulary_closure(IRIS)
     assert isomorphic(first, again)
-    files[0].write_text("this is not N-Triples", encoding="utf-8")
+    files[0].write_text("this is not a pickle", encoding="utf-8")
     assert isomorphic(first, vocabulary.vocabulary_closure(IRIS))
 
 
@@ -47,7 +47,7 @@ def test_the_cache_is_per_base(tmp_path, monkeypatch):
     other = vocabulary.vocabulary_closure(Iris("https://example.org/fc/"))
     assert (Iris("https://example.org/fc/").place("baghouz"), FG.partOfPlace,
             Iris("https://example.org/fc/").place("syria")) in other
-    assert len(list((tmp_path / "factgraph").glob("vocabulary-closure-*.nt"))) == 2
+    assert len(list((tmp_path / "factgraph").glob("vocabulary-closure-*.pickle"))) == 2
 
 
 def _graph_imports() -> dict[str, set[str]]:
@@ -280,7 +280,7 @@ def test_compiled_rules_see_the_datatypes_of_the_ontologys_literals():
 def test_the_ontology_closure_is_cached_on_disk(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh = vocabulary.tbox_closure.__wrapped__()
-    assert len(list((tmp_path / "factgraph").glob("tbox-closure-*.nt"))) == 1
+    assert len(list((tmp_path / "factgraph").glob("tbox-closure-*.pickle"))) == 1
     cached = vocabulary.tbox_closure.__wrapped__()
     assert isomorphic(fresh, cached)
     g, _ = _article("en_yemen_un.txt")

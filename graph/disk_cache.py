@@ -1,0 +1,88 @@
+"""What a process computes at every start and can read back faster: kept pickled in
+``$XDG_CACHE_HOME/factgraph`` (``~/.cache/factgraph``), keyed by a digest of everything it
+is computed from.
+
+A command's start is paid by every ``factgraph ingest`` (about a second of the 2.9 s an
+ingest of 100 articles took, docs/performance.md): the gazetteer's index, the vocabulary
+graph parsed from its Turtle files, the vocabulary as the SHACL checks index it. Each is
+a pure function of its inputs, so the key names them all (the code that computes it, the
+files it reads, the libraries' versions, Python's); a file that cannot be read, or holds
+something else, is computed again, and one that cannot be written is not kept. Writes
+go through a temporary file renamed over the cache: a concurrent reader sees no file or
+the whole one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from rdflib.term import BNode, Node
+
+T = TypeVar("T")
+
+# what reading a stale or foreign pickle can raise (a class renamed, a module gone...)
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
+               ValueError, KeyError)
+
+
+def folder() -> Path:
+    """``$XDG_CACHE_HOME/factgraph``, ``~/.cache/factgraph`` without it."""
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(home) / "factgraph"
+
+
+def digest(parts: Iterable[str | bytes]) -> str:
+    """A key of ``parts`` (with Python's version: pickles and Unicode tables follow it)."""
+    h = hashlib.sha256(sys.version.encode())
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()[:24]
+
+
+def pickled(name: str, parts: Iterable[str | bytes], compute: Callable[[], T], kind: type | None = None) -> T:
+    """``compute()``, or what it gave before for the same ``parts``: read from
+    ``folder()/name-KEY.pickle``, kept there when it had to be computed. ``kind``: the
+    type the cached value must have (anything else is computed again)."""
+    path = folder() / f"{name}-{digest(parts)}.pickle"
+    try:
+        with path.open("rb") as f:
+            value = pickle.load(f)
+        if kind is None or isinstance(value, kind):
+            return value
+    except _UNREADABLE:
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(value, f, pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # atomic: a concurrent reader sees no file or the whole one
+    except OSError:
+        pass
+    return value
+
+
+def triples_digest(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """A key of a set of triples that two parses of one file share: its N-Triples lines
+    sorted, each blank node named by what it says of named nodes (a parse labels them
+    afresh)."""
+    said: dict[BNode, list[str]] = {}
+    rows = list(triples)
+    for s, p, o in rows:
+        if isinstance(s, BNode):
+            said.setdefault(s, []).append(f"{p.n3()} {'_' if isinstance(o, BNode) else o.n3()}")
+    names = {b: hashlib.sha256("\n".join(sorted(v)).encode()).hexdigest()[:16] for b, v in said.items()}
+
+    def n3(t: Node) -> str:
+        return f"_:{names.get(t, '')}" if isinstance(t, BNode) else t.n3()
+
+    return digest(sorted(f"{n3(s)} {n3(p)} {n3(o)}" for s, p, o in rows))
