@@ -1,5 +1,7 @@
 """Periods resolved against the article date (table-driven)."""
 
+import datetime as dt
+
 import pytest
 
 from factgraph.graph.dates import find_period, statement_date
@@ -101,3 +103,16 @@ def test_open_world_periods_more_frames(text, article_date, start, end):
 def test_an_end_of_year_is_a_tally_date():
     p = find_period("The government expects 2 million jobs by the end of 2021.", "2021-03")
     assert p.as_of and p.explicit_end
+
+
+def test_a_date_without_its_year_is_the_latest_on_or_before_the_article():
+    from factgraph.graph.dates import _latest_year
+
+    d = dt.date
+    assert _latest_year(7, 30, d(2016, 7, 19)) == 2015  # "30 juillet" read on 19 July: last year's
+    assert _latest_year(7, 19, d(2016, 7, 19)) == 2016  # the day itself
+    assert _latest_year(7, None, d(2016, 7, 1)) == 2016  # a month alone: its first day
+    assert _latest_year(8, None, d(2016, 7, 31)) == 2015
+    assert _latest_year(2, 29, d(2017, 3, 1)) == 2016  # the last 29 February
+    assert _latest_year(2, None, d(2020, 1, 31)) == 2019
+    assert _latest_year(4, 31, d(2017, 5, 1)) is None  # no such day
