@@ -79,7 +79,7 @@ for path in paths:
         else:  # before the worker sent the vocabulary triples: the lexicon text parsed back
             changed = len(lexicon) > 0 and conflict_update.vocabulary_changes(store, [as_graph(lexicon)])
     tick("plan and vocabulary")
-    if together:  # new articles written about 50 at a time, as pipeline.ingest does
+    if together:  # new articles written about 200 at a time, as pipeline.ingest does
         group += [(iris.article_graph(a), graph), (iris.inferred_graph(a), inf), (iris.lexicon_graph, lexicon),
                   (iris.lexicon_closure_graph, closure), (iris.status_graph, stale)]
         quads += len(graph) + len(inf) + len(lexicon) + len(closure) + len(stale)
