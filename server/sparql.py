@@ -49,7 +49,6 @@ from .results import (
     write_select,
 )
 from .security import add_headers
-from .serving import INLINE_ANSWER
 from .worker import WorkerError
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -396,10 +395,6 @@ class LookupShortcut:
         self._headers: dict[str, list[tuple[str, str]]] = {}  # media type -> the answer's headers
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Any:
-        ready = environ.get(INLINE_ANSWER)
-        if ready is not None:  # computed by ``inline`` on waitress' I/O thread
-            start_response(ready[0], ready[1])
-            return [ready[2]]
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in self.PATHS:
             answer = self._answer(environ)
             if answer is not None:
@@ -413,9 +408,10 @@ class LookupShortcut:
 
     def inline(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """The answer to a bounded lookup as (status, headers, body), for waitress' I/O thread
-        (``serving.InlineAnswers``), or None: not such a lookup, or not a plain 200 (a cut
-        answer goes through the ``Response``, on a request thread). Bounded: at most
-        ``SPARQL_LOOKUP_ROWS`` + 1 rows read."""
+        (``serving.InlineAnswers``: ``environ`` holds the method, path, query string and
+        ``Accept`` header only), or None: not such a lookup, or not a plain 200 (a cut answer
+        goes through the ``Response``, on a request thread). Bounded: at most
+        ``SPARQL_LOOKUP_ROWS`` + 1 rows read; the same headers as ``__call__`` gives."""
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") not in self.PATHS:
             return None
         answer = self._answer(environ)
