@@ -29,8 +29,10 @@ Two changes to waitress for the ``/sparql`` lookup (issue #14; measured in docs/
   environ, hand-off to a request thread and wake-up back through waitress' trigger pipe
   (``InlineAnswers.plain_request`` says which requests: ``GET``, HTTP/1.1, no body, every
   header line as waitress' parser accepts it, no ``Connection`` header, one ``Accept`` at
-  most, while no request thread is busy). Anything else, including every request it cannot
-  answer, goes to waitress as before (the same errors, the same request threads).
+  most), while no request thread is busy and no other connection sent a request within
+  ``InlineAnswers.TOGETHER`` (2 ms: clients at once are answered side by side by the request
+  threads, as before). Anything else, including every request the answerer declines, goes to
+  waitress as before (the same errors, the same request threads).
 """
 
 from __future__ import annotations
