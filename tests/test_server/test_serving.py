@@ -56,7 +56,7 @@ def served(store):
     server = make_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield SimpleNamespace(port=server.effective_port, calls=calls)
+    yield SimpleNamespace(port=server.effective_port, calls=calls, dispatcher=server.task_dispatcher)
     server.close()
 
 
@@ -85,8 +85,13 @@ def answers(port: int, data: bytes, count: int = 1) -> list[bytes]:
     return out
 
 
-def quiet() -> None:
-    time.sleep(2 * InlineAnswers.TOGETHER)  # no other connection's request just before
+def quiet(served) -> None:
+    """No request thread busy (the last answer's thread back to waiting) and no other
+    connection's request just before: what ``InlineAnswers`` waits for."""
+    deadline = time.monotonic() + 10
+    while (served.dispatcher.active_count > 0 or served.dispatcher.queue) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(2 * InlineAnswers.TOGETHER)
 
 
 @pytest.mark.parametrize("query,accept", [
@@ -100,12 +105,12 @@ def quiet() -> None:
 def test_an_inline_answer_is_the_bytes_waitress_and_flask_give(served, query, accept):
     """The same lookup answered on the I/O thread, and through waitress' parser, a request
     thread and the WSGI app (a header the inline way leaves to waitress sends it there)."""
-    quiet()
+    quiet(served)
     served.calls.clear()
     inline = answers(served.port, request(query, accept))
     assert served.calls == [True]
     for extra in ("Connection: keep-alive\r\n", "X_Other: 1\r\n"):
-        quiet()
+        quiet(served)
         assert answers(served.port, request(query, accept, extra)) == inline
     assert served.calls == [True]  # neither of those reached the inline answerer
     assert inline[0].startswith(b"HTTP/1.1 200 OK\r\n") and b"\r\nX-Content-Type-Options: nosniff" in inline[0]
@@ -115,11 +120,11 @@ def test_requests_on_one_connection_and_pipelined(served):
     """Answers in order, whichever way each goes: one after the other on a kept-alive
     connection, and several sent at once (pipelined: waitress parses those)."""
     one, other = request(LOOKUP), request(f"SELECT ?o WHERE {{ <{EX}s2> <{EX}q> ?o }}")
-    quiet()
+    quiet(served)
     first = answers(served.port, one)[0]
     second = answers(served.port, other)[0]
     assert first != second
-    quiet()
+    quiet(served)
     assert answers(served.port, one + other + one, count=3) == [first, second, first]
     with socket.create_connection(("127.0.0.1", served.port), timeout=30) as sock:
         for data, expected in ((one, first), (other, second), (one, first)):
@@ -131,15 +136,15 @@ def test_requests_on_one_connection_and_pipelined(served):
 
 
 def test_what_is_not_a_lookup_goes_to_waitress_and_flask(served):
-    quiet()
+    quiet(served)
     served.calls.clear()
     (resp,) = answers(served.port, request("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     assert resp.startswith(b"HTTP/1.1 200 OK") and b'"n"' in resp
     assert served.calls == [False]  # asked, declined: a worker answered
-    quiet()
+    quiet(served)
     (bad,) = answers(served.port, request("SELECT ?o WHERE { <s1> ?p }"))  # not even a query
     assert bad.startswith(b"HTTP/1.1 400 ")
-    quiet()
+    quiet(served)
     (options,) = answers(served.port, b"OPTIONS /sparql HTTP/1.1\r\nHost: x\r\n\r\n")
     assert options.startswith(b"HTTP/1.1 204 ") and b"Access-Control-Allow-Methods" in options
 
