@@ -20,6 +20,12 @@ results+json``, GET. Every answer is checked: status 200 and the same number of 
 on both servers.
 
     python bench/sparql.py [--claims 100000 1000000] [--repeat 5] [--clients 4 16] [--seconds 5]
+
+``--revisions main,.`` compares code revisions on the same store (``git archive`` of each, or
+``.`` for the work tree, imported in place of the installed package): ``--runs`` runs, each
+revision's ``factgraph serve`` in turn beside a fresh Oxigraph server (the order alternating
+between runs; RocksDB lets one process open the store, so they cannot run at once), then the
+median over the runs of each revision's lookup ratio and throughput ratios.
 """
 
 from __future__ import annotations
@@ -34,8 +40,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import urllib.parse
+from io import BytesIO
 from pathlib import Path
 
 from load import free_port
@@ -150,6 +159,29 @@ def oxigraph_store(claims: int) -> Path:
                            check=True, stdout=subprocess.DEVNULL)
 
     return built(CACHE / f"sparql-oxigraph-{claims}", build)
+
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGES = ("graph", "server", "ontology", "queries", "corpus")  # the layout pyproject.toml maps
+# runs ``factgraph`` from the copy on PYTHONPATH, not the editable install of the work tree
+PINNED = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+    "from factgraph.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def checkout(rev: str, into: Path) -> Path | None:
+    """An importable copy of revision ``rev`` (None: the work tree, installed editable)."""
+    if rev == ".":
+        return None
+    data = subprocess.run(["git", "-C", str(REPO), "archive", rev], check=True, capture_output=True).stdout
+    src, pkg = into / "src", into / "pkg"
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(src, filter="data")
+    shutil.copytree(src / "factgraph", pkg / "factgraph")
+    for name in PACKAGES:
+        (pkg / "factgraph" / name).symlink_to(src / name)
+    return pkg
 
 
 class Server:
@@ -317,12 +349,19 @@ def throughput(server: Server, clients: int, seconds: float, claim_iris: list[st
     return sum(r[0] for r in results) / seconds, sum(r[1] for r in results)
 
 
-def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dict[str, str], only: list[str]) -> None:
+def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dict[str, str], only: list[str],
+          pkg: Path | None = None, label: str = "") -> dict[str, float]:
+    """One run; returns its figures: ``lookup`` (the lookup's ratio), ``fg`` and ``ox`` (its
+    medians, ms), and ``N clients`` (factgraph's req/s over the Oxigraph server's)."""
     fg_dir, ox_dir = factgraph_store(claims), oxigraph_store(claims)
-    print(f"\n== {claims} claims; load average {os.getloadavg()[0]:.1f}"
+    print(f"\n== {claims} claims{' ' + label if label else ''}; load average {os.getloadavg()[0]:.1f}"
           + (f"; factgraph with LD_PRELOAD={env['LD_PRELOAD']}" if env.get("LD_PRELOAD") else ""), flush=True)
+    command = [sys.executable, "-m", "factgraph"] if pkg is None else [sys.executable, "-c", PINNED]
+    if pkg is not None:
+        env = {**env, "PYTHONPATH": str(pkg)}
+    figures: dict[str, float] = {"load": os.getloadavg()[0]}
     servers = [
-        Server("factgraph", [sys.executable, "-m", "factgraph", "serve", "--store", str(fg_dir),
+        Server("factgraph", [*command, "serve", "--store", str(fg_dir),
                              "--host", "127.0.0.1", "--port", "{port}"], "/sparql",
                {"FACTGRAPH_BASE": BASE, **env}),
         Server("oxigraph", [str(OXIGRAPH), "serve", "--location", str(ox_dir), "--bind",
@@ -336,6 +375,8 @@ def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dic
             fg, ox = statistics.median(by["factgraph"]), statistics.median(by["oxigraph"])
             digits = 2 if ox < 10 else 1  # a lookup takes about a millisecond
             print(f"{name:<36} {fg:>10.{digits}f} {ox:>10.{digits}f} {fg / ox:>6.2f}x", flush=True)
+            if name == CHEAP:
+                figures.update(lookup=fg / ox, fg=fg, ox=ox)
         for n in clients:
             rates = {}
             for s in servers:  # the same load, one server after the other
@@ -343,10 +384,43 @@ def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dic
             fg, ox = rates["factgraph"][0], rates["oxigraph"][0]
             print(f"{CHEAP}, {n} clients: factgraph {fg:.0f} req/s ({rates['factgraph'][1]} not 200), "
                   f"oxigraph {ox:.0f} req/s ({rates['oxigraph'][1]} not 200): 1/{ox / fg:.1f}", flush=True)
+            figures[f"{n} clients"] = fg / ox
+            figures[f"{n} clients fg"], figures[f"{n} clients ox"] = fg, ox
         print(f"load average after: {os.getloadavg()[0]:.1f}")
+        figures["load after"] = os.getloadavg()[0]
     finally:
         for s in servers:
             s.stop()
+    return figures
+
+
+def compare(claims: int, revisions: list[str], runs: int, repeat: int, clients: list[int], seconds: float,
+            env: dict[str, str], only: list[str]) -> None:
+    """``runs`` runs of each revision (``bench``), the order alternating; then the medians."""
+    with tempfile.TemporaryDirectory(prefix="sparql-revs-") as tmp:
+        pkgs = {rev: checkout(rev, Path(tmp) / f"rev{i}") for i, rev in enumerate(revisions)}
+        results: dict[str, list[dict[str, float]]] = {rev: [] for rev in revisions}
+        for run in range(runs):
+            for rev in revisions if run % 2 == 0 else revisions[::-1]:
+                results[rev].append(bench(claims, repeat, clients, seconds, env, only, pkgs[rev],
+                                          f"revision {rev}, run {run + 1} of {runs}"))
+    print(f"\n== {claims} claims, {runs} runs each, medians of the runs (ranges)")
+    for rev, figures in results.items():
+        loads = [f["load"] for f in figures] + [f.get("load after", f["load"]) for f in figures]
+        parts = [f"load {min(loads):.1f}-{max(loads):.1f}"]
+        if all("lookup" in f for f in figures):
+            ratios = [f["lookup"] for f in figures]
+            parts.append(f"lookup {statistics.median(ratios):.2f}x ({min(ratios):.2f}x-{max(ratios):.2f}x), "
+                         f"{statistics.median(f['fg'] for f in figures):.3f} / "
+                         f"{statistics.median(f['ox'] for f in figures):.3f} ms")
+        for n in clients:
+            shares = [f[f"{n} clients"] for f in figures]
+            parts.append(f"{n} clients 1/{1 / statistics.median(shares):.1f} (1/{1 / max(shares):.1f}-1/"
+                         f"{1 / min(shares):.1f}), {statistics.median(f[f'{n} clients fg'] for f in figures):.0f} / "
+                         f"{statistics.median(f[f'{n} clients ox'] for f in figures):.0f} req/s")
+        print(f"{rev}: " + "; ".join(parts))
+        per_run = " ".join(f"{f.get('lookup', 0):.2f}x (load {f['load']:.1f})" for f in figures)
+        print(f"  per run: lookup {per_run}", flush=True)
 
 
 def main() -> None:
@@ -363,6 +437,9 @@ def main() -> None:
                          "process open a store: give a copy when another run may use the default")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a FACTGRAPH_ setting for the served app (e.g. SPARQL_WORKERS=2)")
+    ap.add_argument("--revisions", help="code revisions to compare on the same store, e.g. main,. ('.': the work "
+                    "tree); each run starts each revision's server in turn beside the Oxigraph server")
+    ap.add_argument("--runs", type=int, default=5, help="with --revisions: runs per revision (default %(default)s)")
     ap.add_argument("--preload", metavar="LIB",
                     help="LD_PRELOAD for factgraph serve only (e.g. /usr/lib/x86_64-linux-gnu/libjemalloc.so.2)")
     args = ap.parse_args()
@@ -376,6 +453,9 @@ def main() -> None:
         if args.prepare:
             factgraph_store(claims)
             oxigraph_store(claims)
+        elif args.revisions:
+            compare(claims, args.revisions.split(","), args.runs, args.repeat, args.clients, args.seconds, env,
+                    args.only)
         else:
             bench(claims, args.repeat, args.clients, args.seconds, env, args.only)
 

@@ -117,11 +117,13 @@ class Store(ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update (factgraph's own write path, never a user's)."""
 
-    def native_query(self, sparql: str) -> Any:
+    def native_query(self, sparql: str, prefixes: bool = True) -> Any:
         """``sparql`` (a query that declares no dataset) over the union of all graphs, as the
         engine's own result objects, without rdflib's parse or conversion: pyoxigraph's
         solutions (their terms and ``variables``), boolean or triples. None when the store
-        has no such engine (a remote store): use ``query``."""
+        has no such engine (a remote store): use ``query``. ``prefixes=False``: the text
+        uses no prefixed name it does not declare (the engine is not given the project's
+        prefixes: their IRIs are parsed again on every call, 10-35 us)."""
         return None
 
     def apply(self, changes: Changes) -> None:
@@ -439,8 +441,10 @@ class EmbeddedStore(Store):
         except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
             raise StoreError(f"query: {exc}") from exc
 
-    def native_query(self, sparql: str) -> Any:
+    def native_query(self, sparql: str, prefixes: bool = True) -> Any:
         try:
+            if not prefixes:
+                return self._ox.query(sparql, use_default_graph_as_union=True)
             return self._ox.query(sparql, prefixes=_OX_PREFIXES, use_default_graph_as_union=True)
         except (SyntaxError, RuntimeError, ValueError) as exc:  # pyoxigraph's parse and evaluation errors
             raise StoreError(f"query: {exc}") from exc

@@ -52,6 +52,7 @@ class Plan:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     text: str  # what the store runs
     checked: bool = True  # False: from the tokens only (``quick_plan``); the engine parses it
+    prefixed: bool = True  # False: no prefixed name in the text but those it declares (``lookup_plan``)
 
 
 SERVICE_REFUSED = "SERVICE is not allowed: this endpoint never calls other endpoints"
@@ -233,7 +234,8 @@ def lookup_plan(text: str, base: str | None = None, rows: int | None = None) -> 
         text = f"{text[: m.start('limit')]}{rows}{text[m.end('limit') :]}"
     if base:
         text = f"BASE {URIRef(base).n3()}\n{text}"
-    return Plan("SELECT" if m.group("select") else "ASK", text, checked=False)
+    prefixed = any(t[0] not in "<?$" and t != "a" for t in (s, p, o))  # a prefixed name: maybe the defaults'
+    return Plan("SELECT" if m.group("select") else "ASK", text, checked=False, prefixed=prefixed)
 
 
 _RELATIVE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)")

@@ -107,7 +107,8 @@ def answer_query(
         return _text(406, f"no acceptable result format; {checked.form} results are: {', '.join(offered)}")
     headers: dict[str, str] = {}
     try:
-        native = store.native_query(checked.text) if checked.form in ("SELECT", "ASK") and not checked.checked else None
+        native = (store.native_query(checked.text, checked.prefixed)
+                  if checked.form in ("SELECT", "ASK") and not checked.checked else None)
         if native is not None:
             return _native_answer(native, checked.form, media_type, row_limit)
         result = store.query(checked.text)
@@ -188,7 +189,7 @@ def lookup_answer(
     if media_type is None:
         return None
     try:
-        result = store.native_query(checked.text)
+        result = store.native_query(checked.text, checked.prefixed)
         if result is None:
             return None
         if checked.form == "ASK":
@@ -199,7 +200,7 @@ def lookup_answer(
                 return Answer(200, media_type, body)
             if limit < row_limit:
                 return None
-            result = store.native_query(checked.text)  # cut at the row limit below, as any query's rows
+            result = store.native_query(checked.text, checked.prefixed)  # cut at the row limit below, as any query's rows
         variables = [Variable(v.value) for v in result.variables]
         # a solution iterates over its values in the variables' order
         rows = [tuple(solution) for solution in islice(result, limit + 1)]
@@ -405,6 +406,19 @@ class LookupShortcut:
                 return [answer.body]
         return self.wsgi_app(environ, start_response)
 
+    def inline(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The answer to a bounded lookup as (status, headers, body), for waitress' I/O thread
+        (``serving.InlineAnswers``: ``environ`` holds the method, path, query string and
+        ``Accept`` header only), or None: not such a lookup, or not a plain 200 (a cut answer
+        goes through the ``Response``, on a request thread). Bounded: at most
+        ``SPARQL_LOOKUP_ROWS`` + 1 rows read; the same headers as ``__call__`` gives."""
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") not in self.PATHS:
+            return None
+        answer = self._answer(environ)
+        if answer is None or answer.headers or answer.status != 200:
+            return None
+        return "200 OK", self._headers_for(answer.media_type, len(answer.body)), answer.body
+
     def _headers_for(self, media_type: str, length: int) -> list[tuple[str, str]]:
         """The headers of a 200 answer in ``media_type``: those ``_response``, ``CORS`` and
         ``security.add_headers`` give it (computed through them once per media type: a
@@ -435,4 +449,6 @@ class LookupShortcut:
 
 
 def init_app(app: Flask) -> None:
-    app.wsgi_app = LookupShortcut(app, app.wsgi_app)  # type: ignore[method-assign]
+    shortcut = LookupShortcut(app, app.wsgi_app)
+    app.wsgi_app = shortcut  # type: ignore[method-assign]
+    app.extensions["factgraph.inline"] = shortcut.inline  # waitress' I/O thread answers these (serving.py)
