@@ -191,8 +191,10 @@ class Server:
         self.name, self.port, self.path = name, free_port(), path
         argv = [a.replace("{port}", str(self.port)) for a in argv]
         self.log = CACHE / f"sparql-{name}-{self.port}.log"
+        # run outside the work tree: ``python -c`` puts the current directory first on sys.path,
+        # where the work tree's own ``factgraph/`` would shadow a pinned revision's copy
         self.proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                                     stderr=self.log.open("wb"), start_new_session=True)
+                                     stderr=self.log.open("wb"), start_new_session=True, cwd=CACHE)
         deadline = time.monotonic() + 300
         while True:
             try:
