@@ -29,16 +29,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-from io import BytesIO
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from revisions import REPO, checkout
+
 SHARED = REPO.parent / "shared" / "corpus"
 BASE = "http://127.0.0.1:5000/"
-PACKAGES = ("graph", "server", "ontology", "queries", "corpus")
 
 # a few articles written here, so the bench runs without ../shared (fr and en)
 TEXTS = [
@@ -119,20 +117,6 @@ def write_articles(folder: Path, n: int, texts: list[str]) -> list[Path]:
         p.write_text(vary(texts[k % len(texts)], k), encoding="utf-8")
         paths.append(p)
     return paths
-
-
-def checkout(rev: str, into: Path) -> Path | None:
-    """An importable copy of revision ``rev`` (None: the work tree, installed editable)."""
-    if rev == ".":
-        return None
-    data = subprocess.run(["git", "-C", str(REPO), "archive", rev], check=True, capture_output=True).stdout
-    src, pkg = into / "src", into / "pkg"
-    with tarfile.open(fileobj=BytesIO(data)) as tar:
-        tar.extractall(src, filter="data")
-    shutil.copytree(src / "factgraph", pkg / "factgraph")
-    for name in PACKAGES:  # the layout pyproject.toml maps: graph/ is factgraph.graph...
-        (pkg / "factgraph" / name).symlink_to(src / name)
-    return pkg
 
 
 def has_workers(pkg: Path | None) -> bool:

@@ -40,15 +40,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import urllib.parse
-from io import BytesIO
 from pathlib import Path
 
 from load import free_port
 from pages import BASE, FG, write_synthetic_nquads
+from revisions import checkout
 
 CACHE = Path("/tmp/factgraph-bench")
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
@@ -161,27 +160,11 @@ def oxigraph_store(claims: int) -> Path:
     return built(CACHE / f"sparql-oxigraph-{claims}", build)
 
 
-REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("graph", "server", "ontology", "queries", "corpus")  # the layout pyproject.toml maps
 # runs ``factgraph`` from the copy on PYTHONPATH, not the editable install of the work tree
 PINNED = (
     "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
     "from factgraph.cli import main; sys.exit(main(sys.argv[1:]))"
 )
-
-
-def checkout(rev: str, into: Path) -> Path | None:
-    """An importable copy of revision ``rev`` (None: the work tree, installed editable)."""
-    if rev == ".":
-        return None
-    data = subprocess.run(["git", "-C", str(REPO), "archive", rev], check=True, capture_output=True).stdout
-    src, pkg = into / "src", into / "pkg"
-    with tarfile.open(fileobj=BytesIO(data)) as tar:
-        tar.extractall(src, filter="data")
-    shutil.copytree(src / "factgraph", pkg / "factgraph")
-    for name in PACKAGES:
-        (pkg / "factgraph" / name).symlink_to(src / name)
-    return pkg
 
 
 class Server:

@@ -140,18 +140,20 @@ class CompiledShapes:
         known = self._by_content.get(triples)
         if known is not None:
             vocab = known
-        elif self.key is None:
-            vocab = self._index_vocabulary(graph)
-        else:  # about 0.15 s of every command's start (pySHACL's inoculate): read back from disk
-            import pyshacl
-
-            vocab = disk_cache.pickled("shacl-vocabulary", [self.key, disk_cache.triples_digest(triples),
-                                                             pyshacl.__version__],
-                                       lambda: self._index_vocabulary(graph), _Vocabulary)
+        else:
+            vocab = self._index_vocabulary(graph) if self.key is None else self._stored_vocabulary(graph, triples)
             self._by_content = {**dict(list(self._by_content.items())[-3:]), triples: vocab}
         self._by_object[:] = [e for e in self._by_object if e[0]() is not None][-3:]
         self._by_object.append((weakref.ref(graph), len(graph), vocab))
         return vocab
+
+    def _stored_vocabulary(self, graph: Graph, triples: frozenset) -> _Vocabulary:
+        """``_index_vocabulary``, kept on disk (about 0.15 s of every command's start: pySHACL's
+        inoculate), keyed by the shapes, the compiler, pySHACL's version and the triples."""
+        import pyshacl
+
+        key = [self.key or "", disk_cache.triples_digest(triples), pyshacl.__version__]
+        return disk_cache.pickled("shacl-vocabulary", key, lambda: self._index_vocabulary(graph), _Vocabulary)
 
     def _index_vocabulary(self, graph: Graph) -> _Vocabulary:
         # pySHACL does not mix the whole ontology graph in: only its RDFS and OWL axioms and

@@ -53,8 +53,6 @@ def vocabulary(iris: Iris) -> Graph:
     software = iris.software(__version__)
     g.add((software, RDF.type, PROV.SoftwareAgent))
     g.add((software, RDFS.label, Literal(f"factgraph {__version__}")))
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
     return g
 
 

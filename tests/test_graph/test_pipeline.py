@@ -26,6 +26,16 @@ IRIS = Iris("http://127.0.0.1:5000/")
 SEED = builtin_corpus()[0]
 
 
+def _written(folder: Path, texts: list[str]) -> list[Path]:
+    """``texts`` as article files a0.txt, a1.txt... in ``folder``."""
+    paths = []
+    for i, text in enumerate(texts):
+        p = folder / f"a{i}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
 def assert_isomorphic(expected: Graph, actual: Graph, canonical) -> None:
     a, b = to_isomorphic(canonical(expected)), to_isomorphic(canonical(actual))
     if a != b:
@@ -143,11 +153,7 @@ def test_articles_sharing_sources_and_places_store_each_triple_once(tmp_path):
     texts = [" date 2021-03-04\nSelon la protection civile marocaine, au moins 1.250 personnes sont mortes "
              "dans le séisme au Maroc.\n",
              " date 2021-03-06\nLa protection civile marocaine a fait état de 2.100 morts au Maroc après le séisme.\n"]
-    paths = []
-    for i, text in enumerate(texts):
-        p = tmp_path / f"a{i}.txt"
-        p.write_text(text, encoding="utf-8")
-        paths.append(p)
+    paths = _written(tmp_path, texts)
     with EmbeddedStore(None) as store:
         ingest(store, paths)
         twice = list(store.query(
@@ -198,11 +204,7 @@ def test_the_claims_written_are_told_to_the_conflicts_refresh(tmp_path, monkeypa
              "dans le séisme au Maroc.\n",
              " date 2021-03-06\nLa protection civile marocaine a fait état de 2.100 morts au Maroc après le séisme. "
              "L'ONU parle de 1.900 morts.\n"]
-    paths = []
-    for i, text in enumerate(texts):
-        p = tmp_path / f"a{i}.txt"
-        p.write_text(text, encoding="utf-8")
-        paths.append(p)
+    paths = _written(tmp_path, texts)
     told: list[conflict_update.Writes] = []
     real = conflict_update.refresh_after
 
