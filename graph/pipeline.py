@@ -23,6 +23,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -103,51 +104,56 @@ def ingest(
     checked: set = set()  # vocabulary triples this run asked the store about: they changed nothing
     claims: set[str] | None = set()  # the claims written, while every article is new
     group = _Group(store)  # new articles, written together (``GROUP_QUADS``)
-    for p in steps:
-        a = p.extraction.article
-        p.remember()  # the sources and sites a worker process met first, as it labelled them
-        plan = stored.plan(a.id, a.file_name)
-        written.add(str(iris.article(a.id)))
-        # lexicon facts about terms stored claims already use change how those are read
-        # (a triple asked about before changed nothing then, and cannot now: it is stored since,
-        # or its term is still unused - the articles that use it are not written yet)
-        if not vocabulary_changed and p.vocabulary - checked:
-            vocabulary_changed = conflict_update.vocabulary_changes(store, [p.vocabulary - checked])
-            checked |= p.vocabulary
-        if not plan.replaces:  # a new article: its graphs, lexicon entries and the stale mark
-            if claims is not None:
-                claims.update(str(iris.claim(c.key)) for c in p.extraction.claims)
-            group.add([(iris.article_graph(a.id), p.graph), (iris.inferred_graph(a.id), p.inferred),
-                       (iris.lexicon_graph, p.lexicon), (iris.lexicon_closure_graph, p.shared),
-                       (iris.status_graph, stale)])
-        else:
-            group.write()  # the articles before it first: what follows reads the store
-            claims = None  # its claims, and its reviews', are read back from the store
-            gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
-            replaced = [str(iris.article(i)) for i in plan.replaces]
-            removed += conflict_update.removed_records(store, iris, replaced)
-            written.update(replaced)
-            # the reviews of the article it replaces follow their sentences, in the same transaction
-            reviews = review_anchors.reattach_changes(store, iris, a.id, tuple(gone), as_graph(p.graph))
-            # one transaction: its asserted and inferred graphs and those of the copy it
-            # replaces, what it adds to the lexicon, and the mark that the conflicts no
-            # longer reflect the store
-            store.apply(Changes(
-                replace={iris.article_graph(a.id): p.graph, iris.inferred_graph(a.id): p.inferred,
-                         **(reviews.replace if reviews else {})},
-                add={iris.lexicon_graph: p.lexicon, iris.lexicon_closure_graph: p.shared, iris.status_graph: stale},
-                drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i)))
-                + (reviews.drop if reviews else ()),
-            ))
-            for i in gone:
-                stored.remove(i)
-        stored.add(a.id, a.file_name)
-        if each is not None:
-            each(p.extraction, plan)
-        if keep:
-            extractions.append(p.extraction)
-            plans.append(plan)
-    group.write()
+    try:
+        for index, p in enumerate(steps):
+            if index == 1:  # the second comes from the workers, if any: forked by now
+                group.beside()
+            a = p.extraction.article
+            p.remember()  # the sources and sites a worker process met first, as it labelled them
+            plan = stored.plan(a.id, a.file_name)
+            written.add(str(iris.article(a.id)))
+            # lexicon facts about terms stored claims already use change how those are read
+            # (a triple asked about before changed nothing then, and cannot now: it is stored since,
+            # or its term is still unused - the articles that use it are not written yet)
+            if not vocabulary_changed and p.vocabulary - checked:
+                vocabulary_changed = conflict_update.vocabulary_changes(store, [p.vocabulary - checked])
+                checked |= p.vocabulary
+            if not plan.replaces:  # a new article: its graphs, lexicon entries and the stale mark
+                if claims is not None:
+                    claims.update(str(iris.claim(c.key)) for c in p.extraction.claims)
+                group.add([(iris.article_graph(a.id), p.graph), (iris.inferred_graph(a.id), p.inferred),
+                           (iris.lexicon_graph, p.lexicon), (iris.lexicon_closure_graph, p.shared),
+                           (iris.status_graph, stale)])
+            else:
+                group.write()  # the articles before it first: what follows reads the store
+                claims = None  # its claims, and its reviews', are read back from the store
+                gone = [i for i in plan.replaces if i != a.id]  # the same article under another file name
+                replaced = [str(iris.article(i)) for i in plan.replaces]
+                removed += conflict_update.removed_records(store, iris, replaced)
+                written.update(replaced)
+                # the reviews of the article it replaces follow their sentences, in the same transaction
+                reviews = review_anchors.reattach_changes(store, iris, a.id, tuple(gone), as_graph(p.graph))
+                # one transaction: its asserted and inferred graphs and those of the copy it
+                # replaces, what it adds to the lexicon, and the mark that the conflicts no
+                # longer reflect the store
+                store.apply(Changes(
+                    replace={iris.article_graph(a.id): p.graph, iris.inferred_graph(a.id): p.inferred,
+                             **(reviews.replace if reviews else {})},
+                    add={iris.lexicon_graph: p.lexicon, iris.lexicon_closure_graph: p.shared, iris.status_graph: stale},
+                    drop=tuple(n for i in gone for n in (iris.article_graph(i), iris.inferred_graph(i)))
+                    + (reviews.drop if reviews else ()),
+                ))
+                for i in gone:
+                    stored.remove(i)
+            stored.add(a.id, a.file_name)
+            if each is not None:
+                each(p.extraction, plan)
+            if keep:
+                extractions.append(p.extraction)
+                plans.append(plan)
+        group.write()
+    finally:
+        group.close()
     # clears the marks, in its own transaction: only what the new claims can meet, or all
     found = conflict_update.refresh_after(
         store, iris, conflict_update.Writes(activity, frozenset(written), tuple(removed), vocabulary_changed,
@@ -161,6 +167,10 @@ def ingest(
 # articles cost 4.0 s of compaction CPU in groups of 25,000 quads, 1.5-1.7 s in groups of
 # 100,000 (the command's peak unchanged, 515 MB; 852 MB with 400,000)
 GROUP_QUADS = 100_000
+# the first group's size; each next one twice the last, up to GROUP_QUADS: a small batch is
+# written while it is prepared, not all after its last article (docs/performance.md,
+# "Writes beside the preparation")
+FIRST_GROUP_QUADS = 10_000
 
 
 class _Group:
@@ -168,23 +178,65 @@ class _Group:
     bulk loader: half the CPU of a transaction an article, docs/performance.md). Each
     group lands whole or not at all, so a stopped ingest still leaves each article
     complete or absent; it is written before anything that reads the store for what it
-    replaces, and before the conflicts."""
+    replaces, and before the conflicts.
+
+    On an embedded Oxigraph store, once ``beside()`` is called, a full group is loaded by
+    a thread of its own while the next articles are prepared and received (the bulk
+    loader releases the GIL; Oxigraph takes reads during a load); one load at a time, in
+    order. ``write()`` returns once everything added is in the store, and raises the
+    error of any load. Other stores (rdflib's memory store is not safe to read while
+    another thread writes it; a remote store's updates are ordered by their requests)
+    are written in the caller's thread."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.graphs: list[tuple[URIRef, Triples]] = []
         self.quads = 0
+        self.limit = min(FIRST_GROUP_QUADS, GROUP_QUADS)
+        self._pool: ThreadPoolExecutor | None = None
+        self._loading: Future | None = None
+
+    def beside(self) -> None:
+        """Load full groups in a thread from now on: the caller has forked what it will
+        fork (a process forked while a load runs would hold RocksDB's locks as they were)."""
+        if self._pool is None and isinstance(self.store, EmbeddedStore):
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="factgraph-group")
 
     def add(self, graphs: list[tuple[URIRef, Triples]]) -> None:
         self.graphs += graphs
         self.quads += sum(t.count for _, t in graphs)
-        if self.quads >= GROUP_QUADS:
-            self.write()
+        if self.quads >= self.limit:
+            self._send()
+            self.limit = min(self.limit * 2, GROUP_QUADS)
+
+    def _send(self) -> None:
+        graphs, self.graphs, self.quads = self.graphs, [], 0
+        self._wait()  # one load at a time, in order; the last one's error first
+        if self._pool is None:
+            self.store.add_together(graphs)
+        else:
+            self._loading = self._pool.submit(self.store.add_together, graphs)
+
+    def _wait(self) -> None:
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.result()
 
     def write(self) -> None:
+        """Everything added so far in the store."""
         if self.graphs:
-            self.store.add_together(self.graphs)
-        self.graphs, self.quads = [], 0
+            self._send()
+        self._wait()
+
+    def close(self) -> None:
+        """Wait for a load under way (its error, if any, is the caller's to have seen) and end the thread."""
+        try:
+            if self._loading is not None:
+                wait([self._loading])
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+            self._pool, self._loading = None, None
 
 
 def _accepted(ready: Iterable[Prepared | ArticleError | ValidationError], errors: list[str]) -> Iterator[Prepared]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -40,6 +41,7 @@ from rdflib import Graph
 from . import gazetteer, sources
 from .article import ArticleError, read_article
 from .conflict_update import vocabulary_triples
+from .disk_cache import collecting_nothing
 from .extraction import extract
 from .mapping import lexicon_triples, triples
 from .model import Extraction
@@ -141,24 +143,33 @@ def prepare(paths: Iterable[str | Path], iris: Iris, urls: Mapping[str, str] | N
     urls = urls or {}
     if not todo:
         return
-    first = _attempt(todo[0], iris, urls.get(str(todo[0])))  # loads what every article needs, before the fork
+    with collecting_nothing():  # the first fills the caches: objects that live as long as the process
+        first = _attempt(todo[0], iris, urls.get(str(todo[0])))  # loads what every article needs, before the fork
     yield first
     if workers <= 1 or len(todo) < 3:
         for p in todo[1:]:
             yield _attempt(p, iris, urls.get(str(p)))
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        pending: deque[Future] = deque()
-        rest = iter(todo[1:])
-        try:
-            for p in rest:
-                pending.append(pool.submit(_attempt, p, iris, urls.get(str(p))))
-                if len(pending) > workers * AHEAD:
+    # what this process holds now (modules, the caches the first article filled) lives as
+    # long as it does: out of the collector's sight while the workers run (gc.freeze, as
+    # Python's documentation advises before a fork), their collections do not walk it nor
+    # copy its pages, and neither do this process'
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            pending: deque[Future] = deque()
+            rest = iter(todo[1:])
+            try:
+                for p in rest:
+                    pending.append(pool.submit(_attempt, p, iris, urls.get(str(p))))
+                    if len(pending) > workers * AHEAD:
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:  # the caller stopped early (strict: a refused article): drop what is queued
-            for f in pending:
-                f.cancel()
+            finally:  # the caller stopped early (strict: a refused article): drop what is queued
+                for f in pending:
+                    f.cancel()
+    finally:
+        gc.unfreeze()

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from factgraph.graph import staleness
+from factgraph.graph import conflict_store, staleness
 from factgraph.graph.conflict_store import detection_graph, verdict_lines, write_conflicts
 from factgraph.graph.conflicts import Conflict, refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
@@ -156,3 +156,29 @@ def test_a_write_stopped_half_way_leaves_the_stale_mark_and_the_next_refresh_fin
         assert not staleness.is_stale(store, IRIS)
         ended = PROV.endedAtTime
         assert {t for t in _triples(store) if t[1] != ended} == {t for t in expected if t[1] != ended}
+
+
+def test_additions_alone_are_one_bulk_load_then_the_marks_go(monkeypatch):
+    """Nothing stored to remove (a new store, a batch of new articles' verdicts): the
+    lines are bulk-loaded whole, the graph flagged stale until the marks are deleted
+    after it; readers see no graph or the whole new one."""
+    monkeypatch.setattr(conflict_store, "BULK_FROM", 1)
+    with Watched() as store:
+        found, expected = _prepared(store)
+        store.drop_graph(IRIS.conflicts_graph)
+        store.apply(Changes(add={IRIS.status_graph: staleness.mark(IRIS, IRIS.activity("ingest/test"))}))
+        store.seen.clear()
+        removed, added = write_conflicts(store, IRIS, [_text(found)], staleness.marks(store, IRIS))
+        assert (removed, added) == (0, len(expected))
+        assert store.seen == [(frozenset(expected), True), (frozenset(expected), False)]
+
+
+def test_below_the_bulk_size_additions_and_marks_are_one_write(monkeypatch):
+    monkeypatch.setattr(conflict_store, "BULK_FROM", 10**9)
+    with Watched() as store:
+        found, expected = _prepared(store)
+        store.drop_graph(IRIS.conflicts_graph)
+        store.apply(Changes(add={IRIS.status_graph: staleness.mark(IRIS, IRIS.activity("ingest/test"))}))
+        store.seen.clear()
+        write_conflicts(store, IRIS, [_text(found)], staleness.marks(store, IRIS))
+        assert store.seen == [(frozenset(expected), False)]

@@ -219,3 +219,74 @@ def test_the_claims_written_are_told_to_the_conflicts_refresh(tmp_path, monkeypa
         assert told[0].claims == article_claims(store, told[0].articles)
         ingest(store, paths, IRIS)  # the same articles again: they replace the stored ones
         assert told[1].claims is None
+
+
+_QUAKES = [f" date 2021-03-{d:02d}\nSelon la protection civile marocaine, au moins {n} personnes sont mortes "
+           f"dans le séisme au Maroc.\n" for d, n in ((4, 1250), (5, 1600), (6, 2100), (7, 2400), (8, 2700))]
+
+
+def _quads(store) -> tuple[set, int]:
+    """The store's quads without blank nodes (and without the detection's end time), and
+    how many quads have one (their labels differ from store to store)."""
+    from rdflib import BNode
+
+    rows = [tuple(r) for r in store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
+    named = {r for r in rows if not any(isinstance(t, BNode) for t in r) and not str(r[1]).endswith("endedAtTime")}
+    return named, sum(any(isinstance(t, BNode) for t in r) for r in rows)
+
+
+def test_groups_loaded_beside_the_preparation_store_what_one_group_stores(tmp_path, monkeypatch):
+    """New articles in many small groups, each loaded by the group thread while the next
+    articles come (``pipeline._Group``), leave the store as one group written at the end."""
+    import threading
+
+    from factgraph.graph import pipeline
+
+    paths = _written(tmp_path, _QUAKES)
+    loads: list[str] = []
+    real = EmbeddedStore.add_together
+
+    def add_together(self, graphs):
+        loads.append(threading.current_thread().name)
+        real(self, graphs)
+
+    monkeypatch.setattr(EmbeddedStore, "add_together", add_together)
+    with EmbeddedStore(None) as one:
+        monkeypatch.setattr(pipeline, "GROUP_QUADS", 10**9)
+        monkeypatch.setattr(pipeline, "FIRST_GROUP_QUADS", 10**9)
+        ingest(one, paths, IRIS)
+        assert len(loads) == 1
+        expected = _quads(one)
+    loads.clear()
+    with EmbeddedStore(None) as many:
+        monkeypatch.setattr(pipeline, "GROUP_QUADS", 1)  # every article a group of its own
+        ingest(many, paths, IRIS)
+        assert len(loads) == len(paths)
+        assert loads[0] == threading.main_thread().name  # the first, before any fork
+        assert all(name.startswith("factgraph-group") for name in loads[1:])
+        assert _quads(many) == expected
+    assert not [t for t in threading.enumerate() if t.name.startswith("factgraph-group")]
+
+
+def test_a_failed_group_load_fails_the_ingest_and_ends_the_thread(tmp_path, monkeypatch):
+    import threading
+
+    from factgraph.graph import pipeline
+    from factgraph.graph.store import StoreError
+
+    paths = _written(tmp_path, _QUAKES)
+    real = EmbeddedStore.add_together
+    calls = []
+
+    def add_together(self, graphs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise StoreError("update: disk full")
+        real(self, graphs)
+
+    monkeypatch.setattr(EmbeddedStore, "add_together", add_together)
+    monkeypatch.setattr(pipeline, "GROUP_QUADS", 1)
+    with EmbeddedStore(None) as store:
+        with pytest.raises(StoreError, match="disk full"):
+            ingest(store, paths, IRIS)
+    assert not [t for t in threading.enumerate() if t.name.startswith("factgraph-group")]
