@@ -103,7 +103,7 @@ def ingest(
     vocabulary_changed = False
     checked: set = set()  # vocabulary triples this run asked the store about: they changed nothing
     claims: set[str] | None = set()  # the claims written, while every article is new
-    group = _Group(store)  # new articles, written together (``GROUP_QUADS``)
+    group = _Group(store, len(paths))  # new articles, written together (``GROUP_QUADS``)
     try:
         for index, p in enumerate(steps):
             if index == 1:  # the second comes from the workers, if any: forked by now
@@ -167,10 +167,12 @@ def ingest(
 # articles cost 4.0 s of compaction CPU in groups of 25,000 quads, 1.5-1.7 s in groups of
 # 100,000 (the command's peak unchanged, 515 MB; 852 MB with 400,000)
 GROUP_QUADS = 100_000
-# the first group's size; each next one twice the last, up to GROUP_QUADS: a small batch is
-# written while it is prepared, not all after its last article (docs/performance.md,
-# "Writes beside the preparation")
+# the first group's size; each next one twice the last, up to GROUP_QUADS, and at most half
+# of what the batch's articles still to come should bring (at least LAST_GROUP_QUADS): a
+# batch is written while it is prepared, and what is left to write after its last article
+# is small (docs/performance.md, "The start and the end of a small batch")
 FIRST_GROUP_QUADS = 10_000
+LAST_GROUP_QUADS = 2_500
 
 
 class _Group:
@@ -188,11 +190,13 @@ class _Group:
     another thread writes it; a remote store's updates are ordered by their requests)
     are written in the caller's thread."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, articles: int) -> None:
         self.store = store
         self.graphs: list[tuple[URIRef, Triples]] = []
         self.quads = 0
         self.limit = min(FIRST_GROUP_QUADS, GROUP_QUADS)
+        self.articles = articles  # in the batch: what is still to come is estimated from them
+        self.added = self.added_quads = 0
         self._pool: ThreadPoolExecutor | None = None
         self._loading: Future | None = None
 
@@ -203,11 +207,16 @@ class _Group:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="factgraph-group")
 
     def add(self, graphs: list[tuple[URIRef, Triples]]) -> None:
+        """One article's graphs."""
+        quads = sum(t.count for _, t in graphs)
         self.graphs += graphs
-        self.quads += sum(t.count for _, t in graphs)
+        self.quads += quads
+        self.added += 1
+        self.added_quads += quads
         if self.quads >= self.limit:
             self._send()
-            self.limit = min(self.limit * 2, GROUP_QUADS)
+            to_come = self.added_quads * max(self.articles - self.added, 0) // self.added
+            self.limit = min(self.limit * 2, GROUP_QUADS, max(to_come // 2, LAST_GROUP_QUADS))
 
     def _send(self) -> None:
         graphs, self.graphs, self.quads = self.graphs, [], 0

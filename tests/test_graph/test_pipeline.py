@@ -290,3 +290,32 @@ def test_a_failed_group_load_fails_the_ingest_and_ends_the_thread(tmp_path, monk
         with pytest.raises(StoreError, match="disk full"):
             ingest(store, paths, IRIS)
     assert not [t for t in threading.enumerate() if t.name.startswith("factgraph-group")]
+
+
+def test_groups_grow_to_the_bound_then_shrink_toward_the_end_of_the_batch():
+    """The first group is FIRST_GROUP_QUADS, each next twice the last up to GROUP_QUADS,
+    at most half of what the articles still to come should bring: what is left to load
+    after the last article is about LAST_GROUP_QUADS, whatever the batch."""
+    from factgraph.graph import pipeline
+    from factgraph.graph.store import Triples
+
+    class Counting:
+        def __init__(self):
+            self.loads: list[int] = []
+
+        def add_together(self, graphs):
+            self.loads.append(sum(t.count for _, t in graphs))
+
+    for articles in (100, 1_000, 5_000):
+        store = Counting()
+        group = pipeline._Group(store, articles)  # type: ignore[arg-type]  # not embedded: loads in this thread
+        for _ in range(articles):
+            group.add([(URIRef("http://example.org/g"), Triples("", 500))])
+        tail = group.quads
+        group.write()
+        assert sum(store.loads) == 500 * articles
+        assert store.loads[0] == pipeline.FIRST_GROUP_QUADS
+        assert max(store.loads) <= pipeline.GROUP_QUADS
+        assert tail <= pipeline.LAST_GROUP_QUADS
+        if articles == 5_000:  # a large batch: most of it in groups of the bound
+            assert store.loads.count(pipeline.GROUP_QUADS) * pipeline.GROUP_QUADS >= 0.8 * 500 * articles
