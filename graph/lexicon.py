@@ -9,13 +9,17 @@ compiled once into matchers. Keys are the last segment of the relative IRI
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
+import rdflib
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
 
+from . import disk_cache, screening
 from .screening import folded, needles
 from .terms import FG
 
@@ -48,9 +52,24 @@ def _label(g: Graph, s, lang: str) -> str:
     return str(g.value(s, RDFS.label) or s)
 
 
+def _code() -> list[str | bytes]:
+    """What the lexicon's cached values are computed by: this module's code and the
+    screen's, rdflib's version (``disk_cache`` adds Python's)."""
+    return [*(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], screening) if m.__file__),
+            f"rdflib {rdflib.__version__}"]
+
+
 def _entries(file_name: str, kind: str) -> tuple[Entry, ...]:
+    """The entries of a Turtle file, its parse kept on disk (``disk_cache``: rdflib's
+    Turtle parser took 0.03 s of every start for ``agents.ttl``); their expressions are
+    compiled again as they are read."""
+    text = ontology_file(file_name)
+    return disk_cache.pickled(f"lexicon-{kind}", [text, *_code()], lambda: _parse_entries(text, kind), tuple)
+
+
+def _parse_entries(text: str, kind: str) -> tuple[Entry, ...]:
     g = Graph()
-    g.parse(data=ontology_file(file_name), format="turtle", publicID=_LEX_BASE)
+    g.parse(data=text, format="turtle", publicID=_LEX_BASE)
     out = []
     for s in sorted(set(g.subjects(RDFS.label, None))):  # type: ignore[type-var]  # rdflib: Node, yet Identifiers order
         key = str(s)[len(_LEX_BASE):].split("/", 1)[-1]
@@ -82,11 +101,17 @@ def places() -> tuple[Entry, ...]:
 
 @lru_cache(maxsize=1)
 def _quantity_kinds() -> dict[str, dict[str, str]]:
-    """notation -> {language: prefLabel} of every quantity kind in ``vocabularies.ttl``."""
+    """notation -> {language: prefLabel} of every quantity kind in ``vocabularies.ttl``
+    (kept on disk as ``_entries``: its parse took 0.03 s of every start)."""
+    text = ontology_file("vocabularies.ttl")
+    return disk_cache.pickled("lexicon-kinds", [text, *_code()], lambda: _parse_quantity_kinds(text), dict)
+
+
+def _parse_quantity_kinds(text: str) -> dict[str, dict[str, str]]:
     from rdflib.namespace import RDF
 
     g = Graph()
-    g.parse(data=ontology_file("vocabularies.ttl"), format="turtle")
+    g.parse(data=text, format="turtle")
     out: dict[str, dict[str, str]] = {}
     for s in g.subjects(RDF.type, FG.QuantityKind):
         notation = g.value(s, SKOS.notation)
