@@ -68,6 +68,7 @@ MAX_ARTICLES = 200  # more articles in one run: one full recompute costs less
 # (6.6 ms against 0.44 ms at 20k synthetic claims).
 MAX_SHARE = 1 / 6
 MIN_READ = 2000  # below, either way is quick
+MIN_WRITTEN = 100  # claims written: from there the refresh asks whether they are much of the store
 
 # What articles may add to the vocabulary that changes how a stored claim is read.
 VOCABULARY_PREDICATES = (
@@ -164,6 +165,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         or run[1] != DETECTOR_VERSION
         or len(writes.articles) > MAX_ARTICLES
         or writes.vocabulary_changed
+        or _much_of_the_store(store, written)
     ):  # the keys nest places as the gazetteer does: a change to it leaves them to a rebuild
         return _full(store, iris, settings, written, keep_keys=not writes.vocabulary_changed)
     if not conflict_keys.current(store, iris):  # a store from before the keys, or after a full recompute
@@ -235,6 +237,14 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         covered.all_claims(),
         windowed,
     )
+
+
+def _much_of_the_store(store: Store, written: Collection[str]) -> bool:
+    """Whether the claims written are more than ``MAX_SHARE`` of the store's (asked from
+    ``MIN_WRITTEN`` claims on): the incremental refresh would then read most of the store
+    anyway, at several times a full recompute's cost a claim (100 new articles, 705 claims,
+    into a store of 10: 1.27 s incremental, 0.26 s in full)."""
+    return len(written) >= MIN_WRITTEN and len(written) > claim_count(store) * MAX_SHARE
 
 
 def _full(

@@ -182,13 +182,13 @@ class _Group:
     complete or absent; it is written before anything that reads the store for what it
     replaces, and before the conflicts.
 
-    On an embedded Oxigraph store, once ``beside()`` is called, a full group is loaded by
+    On an embedded Oxigraph store, or the one of a running ``factgraph serve``
+    (``Store.loads_beside_reads``), once ``beside()`` is called, a full group is loaded by
     a thread of its own while the next articles are prepared and received (the bulk
     loader releases the GIL; Oxigraph takes reads during a load); one load at a time, in
     order. ``write()`` returns once everything added is in the store, and raises the
     error of any load. Other stores (rdflib's memory store is not safe to read while
-    another thread writes it; a remote store's updates are ordered by their requests)
-    are written in the caller's thread."""
+    another thread writes it) are written in the caller's thread."""
 
     def __init__(self, store: Store, articles: int) -> None:
         self.store = store
@@ -203,7 +203,7 @@ class _Group:
     def beside(self) -> None:
         """Load full groups in a thread from now on: the caller has forked what it will
         fork (a process forked while a load runs would hold RocksDB's locks as they were)."""
-        if self._pool is None and isinstance(self.store, EmbeddedStore):
+        if self._pool is None and self.store.loads_beside_reads:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="factgraph-group")
 
     def add(self, graphs: list[tuple[URIRef, Triples]]) -> None:

@@ -101,6 +101,10 @@ class Store(ABC):
     #: (an embedded store's memory is copied at fork), so the server's resident query
     #: workers are replaced when it changes (``server/worker.py``)
     write_count: int = 0
+    #: ``add_together`` may run in a thread of its own while this object is read (an ingest
+    #: loads a group while it takes the next articles: ``pipeline._Group``); rdflib's
+    #: memory store may not be read while another thread writes it
+    loads_beside_reads: bool = False
 
     @abstractmethod
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
@@ -373,6 +377,8 @@ _OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 class EmbeddedStore(Store):
     """Oxigraph on disk (or in memory when ``path`` is None), through rdflib."""
 
+    loads_beside_reads = True  # Oxigraph reads from snapshots; its bulk loader releases the GIL
+
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
         self.dataset = Dataset(store="Oxigraph", default_union=True)
@@ -488,18 +494,36 @@ class EmbeddedStore(Store):
         other writers out) and nothing left in RocksDB's write buffers to flush. 400 bench
         articles (189k quads), CPU: 3.3-4.1 s loaded one transaction an article, 1.6-1.8 s
         bulk-loaded 50 articles a call (docs/performance.md)."""
+        text = nquads(graphs)
+        if text:
+            self.load_nquads(text.encode("utf-8"))
+
+    def load_nquads(self, data: bytes) -> None:
+        """N-Quads (blank node labels of their own: see ``add_together``) by Oxigraph's
+        bulk loader, all landing together or none; what ``add_together`` and a command
+        writing through ``factgraph serve`` (``/store/load``) write."""
         import pyoxigraph as ox
 
-        text = nquads(graphs)
-        if not text:
-            return
         with self._writing:
             try:
-                self._ox.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+                self._ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
             except (SyntaxError, ValueError, OSError) as exc:
                 raise StoreError(f"update: {exc}".replace("\n", " ")) from exc
             finally:
                 self.write_count += 1  # a process forked before this line is stale
+
+    def rows_json(self, sparql: str) -> bytes:
+        """The solutions of a SELECT as SPARQL 1.1 JSON results written by Oxigraph: what
+        ``rows`` reads, for a command reading through ``factgraph serve`` (``/store/rows``)."""
+        import pyoxigraph as ox
+
+        try:
+            solutions = self._ox.query(sparql, use_default_graph_as_union=True)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise StoreError("query: rows are read by a SELECT query")
+            return solutions.serialize(format=ox.QueryResultsFormat.JSON) or b""
+        except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
+            raise StoreError(f"query: {exc}") from exc
 
     def add_unguarded(self, name: URIRef, lines: Iterable[str] | Path) -> None:
         """Oxigraph's bulk loader, the lines streamed to it (a file's in ``LOAD_THREADS``

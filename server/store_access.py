@@ -2,7 +2,9 @@
 
 ``factgraph serve`` holds the embedded store (one process only may open it), so the
 commands that need it meanwhile (``ingest``, ``query``, ``export``, ``conflicts``) reach it
-here: SPARQL 1.1 query and update over HTTP, and a streamed dump. Only a request that
+here: SPARQL 1.1 query and update over HTTP, a streamed dump, and for the bulk of an
+ingest's reads and writes, rows as Oxigraph writes them (``/store/rows``) and N-Quads
+bulk-loaded (``/store/load``). Only a request that
 carries the token the server wrote in its store directory gets in (HTTP Basic, user
 ``factgraph``; see ``graph/shared_store.py``): reading the directory is as good as
 writing to it anyway. Without a token configured (a remote store, tests) these routes do
@@ -20,7 +22,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from rdflib import URIRef
 
 from factgraph.graph.shared_store import TOKEN_USER
-from factgraph.graph.store import DUMP_FORMATS, StoreError
+from factgraph.graph.store import DUMP_FORMATS, EmbeddedStore, StoreError
 
 from .current_store import get_store
 from .results import JSON, write_boolean, write_graph, write_select
@@ -28,6 +30,7 @@ from .results import JSON, write_boolean, write_graph, write_select
 bp = Blueprint("store_access", __name__)
 
 NTRIPLES = "application/n-triples"
+NQUADS = "application/n-quads"
 
 
 @bp.before_request
@@ -80,6 +83,37 @@ def update() -> Response:
         return _text(400, "missing 'update'")
     try:
         get_store().update(text)
+    except StoreError as exc:
+        return _text(400, str(exc))
+    return Response(status=204)
+
+
+@bp.route("/store/rows", methods=["POST"])
+def rows() -> Response:
+    """A SELECT's solutions as Oxigraph writes them (SPARQL JSON): the bulk reads of a
+    command's conflicts refresh, without rdflib terms on either side."""
+    text = request.form.get("query")
+    if not text:
+        return _text(400, "missing 'query'")
+    store = get_store()
+    if not isinstance(store, EmbeddedStore):
+        return _text(501, "rows are read from an embedded store only")
+    try:
+        return Response(store.rows_json(text), mimetype=JSON)
+    except StoreError as exc:
+        return _text(400, str(exc))
+
+
+@bp.route("/store/load", methods=["POST"])
+def load() -> Response:
+    """N-Quads bulk-loaded, all or nothing: a command's group of new articles."""
+    if request.mimetype != NQUADS:
+        return _text(415, f"send {NQUADS}")
+    store = get_store()
+    if not isinstance(store, EmbeddedStore):
+        return _text(501, "loads go to an embedded store only")
+    try:
+        store.load_nquads(request.get_data())
     except StoreError as exc:
         return _text(400, str(exc))
     return Response(status=204)

@@ -319,3 +319,27 @@ def test_groups_grow_to_the_bound_then_shrink_toward_the_end_of_the_batch():
         assert tail <= pipeline.LAST_GROUP_QUADS
         if articles == 5_000:  # a large batch: most of it in groups of the bound
             assert store.loads.count(pipeline.GROUP_QUADS) * pipeline.GROUP_QUADS >= 0.8 * 500 * articles
+
+
+def test_a_batch_that_is_much_of_the_store_is_refreshed_in_full(tmp_path, monkeypatch, conflict_refreshes):
+    """New claims more than MAX_SHARE of the store's (from MIN_WRITTEN on) are refreshed by
+    a full recompute, cheaper then than the incremental refresh and equal to it; a batch
+    small beside the store stays incremental."""
+    from factgraph.graph import conflict_update
+    from factgraph.graph.conflicts import refresh
+
+    def folder(name: str) -> Path:
+        (tmp_path / name).mkdir()
+        return tmp_path / name
+
+    monkeypatch.setattr(conflict_update, "MIN_WRITTEN", 2)
+    monkeypatch.setattr(conflict_update, "MAX_SHARE", 1 / 2)
+    with EmbeddedStore(None) as store:
+        ingest(store, [SEED], IRIS)  # 10 claims
+        ingest(store, _written(folder("small"), _QUAKES[:3]), IRIS)  # 3 claims: less than half
+        assert conflict_refreshes.outcomes[-1].incremental
+        monkeypatch.setattr(conflict_update, "MAX_SHARE", 1 / 100)
+        ingest(store, _written(folder("large"), _QUAKES[3:]), IRIS)  # 2 claims: more than 1/100
+        done = conflict_refreshes.outcomes[-1]
+        assert not done.incremental
+        assert sorted(c.key for c in done.conflicts) == sorted(c.key for c in refresh(store, IRIS))

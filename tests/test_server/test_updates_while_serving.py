@@ -213,3 +213,65 @@ def test_a_store_keeps_the_base_it_was_built_under(tmp_path):
         assert other.returncode == 2
         line = other.stderr.strip()
         assert "\n" not in line and "built under base https://facts.example.org/" in line
+
+
+def _token_auth(store) -> str:
+    from base64 import b64encode
+
+    token = json.loads((store / SERVER_FILE).read_text())["token"]
+    return "Basic " + b64encode(f"factgraph:{token}".encode()).decode("ascii")
+
+
+def _post(url: str, data: bytes, content_type: str, auth: str) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, data=data, headers={"Authorization": auth, "Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_the_bulk_routes_load_n_quads_whole_and_give_rows(served):
+    """``/store/load`` bulk-loads N-Quads all or nothing, ``/store/rows`` gives a SELECT's
+    rows as SPARQL JSON; bad input is one line, and nothing of it is written."""
+    store, root, _ = served
+    auth = _token_auth(store)
+    form = "application/x-www-form-urlencoded"
+    good = b'<http://example.org/s> <http://example.org/p> "loaded" <http://example.org/g> .\n'
+    assert _post(root + "store/load", good, "application/n-quads", "Basic ZmFjdGdyYXBoOndyb25n")[0] == 401
+    assert _post(root + "store/load", good, "text/plain", auth)[0] == 415
+    bad = b'<http://example.org/s2> <http://example.org/p> "half" <http://example.org/g> .\nnot n-quads\n'
+    status, body = _post(root + "store/load", bad, "application/n-quads", auth)
+    assert status == 400 and body.decode().count("\n") == 1
+    assert _post(root + "store/load", good, "application/n-quads", auth)[0] == 204
+    query = "SELECT ?s ?o WHERE { GRAPH <http://example.org/g> { ?s <http://example.org/p> ?o } }"
+    status, body = _post(root + "store/rows", urllib.parse.urlencode({"query": query}).encode(), form, auth)
+    assert status == 200
+    rows = json.loads(body)["results"]["bindings"]
+    assert [(r["s"]["value"], r["o"]["value"]) for r in rows] == [("http://example.org/s", "loaded")]
+    status, body = _post(root + "store/rows", urllib.parse.urlencode({"query": "ASK {}"}).encode(), form, auth)
+    assert status == 400 and body.decode().count("\n") == 1
+    assert _post(root + "store/rows", b"", form, auth)[0] == 400
+
+
+def test_an_ingest_through_the_server_writes_what_one_into_the_directory_writes(served, tmp_path):
+    """The groups go to ``/store/load``, the refresh's reads to ``/store/rows``: the
+    articles' graphs are those an ingest into a directory of its own writes."""
+    store, root, _ = served
+    texts = [ARTICLE.replace("1.250", n).replace(" date 2021-03-04\n", f" date 2021-03-04\nurl: https://ex.org/{n}\n")
+             for n in ("2.001", "2.002", "2.003")]
+    files = []
+    for i, text in enumerate(texts):
+        files.append(tmp_path / f"served-{i}.txt")
+        files[-1].write_text(text, encoding="utf-8")
+    done = cli("ingest", "--store", str(store), *map(str, files))
+    assert done.returncode == 0, done.stderr
+    alone = tmp_path / "alone"
+    assert cli("ingest", "--store", str(alone), *map(str, files)).returncode == 0
+    def article_lines(directory) -> set[str]:
+        out = cli("export", "--store", str(directory), "--format", "nquads")
+        assert out.returncode == 0, out.stderr
+        return {line for line in out.stdout.splitlines() if "/graph/article/served-" in line and "_:" not in line}
+
+    lines = article_lines(alone)  # IRIs under the default base; the server's under its own address
+    assert lines and lines <= {line.replace(root, "http://127.0.0.1:5000/") for line in article_lines(store)}
