@@ -114,6 +114,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, help="articles: CPU per step, one process, per revision (see above)")
     parser.add_argument("--revisions", default="main,.", help="at scale and steps: git revisions to compare ('.': the work tree)")
     parser.add_argument("--workers", default="", help="at scale: --workers values for the revisions that have it")
+    parser.add_argument("--served", action="store_true",
+                        help="at scale: each ingest through a running factgraph serve of its revision")
     args = parser.parse_args()
     if args.steps:
         from ingest_steps import run_steps
@@ -124,7 +126,7 @@ def main() -> None:
         from ingest_scale import run_scale
 
         run_scale([int(n) for n in args.scale.split(",")], args.repeat, args.revisions.split(","),
-                  [int(w) for w in args.workers.split(",") if w], args.files)
+                  [int(w) for w in args.workers.split(",") if w], args.files, args.served)
         return
     repeat = max(5, args.repeat)
     paths = args.files or default_paths()

@@ -1,6 +1,8 @@
 """Ingest end to end at scale (``python bench/ingest.py --scale 100,1000``): the whole
 ``factgraph ingest`` command of 100 to 10,000 article files into a new store on disk, per
-code revision, side by side.
+code revision, side by side. With ``--served``, into a store a ``factgraph serve`` of the
+same revision holds (started on a new store, so it holds the built-in corpus first): the
+command goes through the server, as a newsroom's ingest does while its site is up.
 
 The articles vary the real texts: the built-in corpus, the texts written below, and
 ``../shared/corpus/dev`` and ``topics`` when present (or the files given). Article k is
@@ -26,11 +28,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from revisions import REPO, checkout
@@ -124,7 +128,61 @@ def has_workers(pkg: Path | None) -> bool:
     return "--workers" in cli.read_text(encoding="utf-8")
 
 
-def run_once(pkg: Path | None, files: list[Path], workers: int | None, store: Path) -> dict[str, float]:
+# ``factgraph serve`` of a revision (``--served``): started outside the work tree, so that
+# ``python -c`` does not put the work tree's factgraph/ first on sys.path
+SERVER = """
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()] if {pinned} else sys.meta_path
+from factgraph.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _serve(pkg: Path | None, store: Path, env: dict[str, str]) -> subprocess.Popen:
+    """``factgraph serve`` on ``store`` (it ingests the built-in corpus into it first), once
+    it answers: the ingest then goes through it (``graph/shared_store.py``)."""
+    from load import free_port
+
+    port = free_port()
+    log = (store.parent / "serve.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-c", SERVER.format(pinned=pkg is not None), "serve", "--store",
+                             str(store), "--port", str(port), "--base", BASE], cwd=store.parent, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"factgraph serve ended (exit {proc.returncode}): see {store.parent / 'serve.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                _settled(proc.pid, deadline)
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("factgraph serve did not answer within 120 s")
+
+
+def _settled(pid: int, deadline: float) -> None:
+    """Until the server has been idle for a second (its start's reading ahead and warm-up
+    done), as a site that has been up for a while is."""
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    if not Path(f"/proc/{pid}/stat").exists():
+        time.sleep(5)
+        return
+    before = cpu()
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu()
+        if now - before < 0.02:
+            return
+        before = now
+
+
+def run_once(pkg: Path | None, files: list[Path], workers: int | None, store: Path,
+             served: bool = False) -> dict[str, float]:
     shutil.rmtree(store, ignore_errors=True)
     env = dict(os.environ)
     if pkg is not None:
@@ -133,9 +191,15 @@ def run_once(pkg: Path | None, files: list[Path], workers: int | None, store: Pa
            "--base", BASE, *map(str, files)]
     if workers is not None:
         cmd += ["--workers", str(workers)]
-    t0 = time.perf_counter()
-    done = subprocess.run(cmd, cwd=store.parent, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
+    server = _serve(pkg, store, env) if served else None
+    try:
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, cwd=store.parent, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
     line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"ingest failed (exit {done.returncode}): {done.stderr[-2000:]}")
@@ -145,7 +209,8 @@ def run_once(pkg: Path | None, files: list[Path], workers: int | None, store: Pa
             "ingest_rss": float(ingest_rss[0]) if ingest_rss else float(me)}
 
 
-def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list[int], files: list[Path]) -> None:
+def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list[int], files: list[Path],
+              served: bool = False) -> None:
     texts = base_texts(files)
     with tempfile.TemporaryDirectory(prefix="factgraph-ingest-scale-") as tmp:
         root = Path(tmp)
@@ -155,6 +220,8 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
             for w in (workers or [None]) if has_workers(pkg) else [None]:
                 variants.append((rev, pkg, w))
         load = os.getloadavg()
+        if served:
+            print("through a running factgraph serve of each revision (started on a new store: the built-in corpus)")
         print(f"{len(texts)} base texts; {repeat} run(s) per size and revision, interleaved; "
               f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the start")
         one = write_articles(root / "articles1", 1, texts)
@@ -166,7 +233,7 @@ def run_scale(sizes: list[int], repeat: int, revisions: list[str], workers: list
             runs: dict[int, list[dict[str, float]]] = {i: [] for i in range(len(variants))}
             for _ in range(max(1, repeat)):
                 for i, (_, pkg, w) in enumerate(variants):
-                    runs[i].append(run_once(pkg, paths, w, root / "store"))
+                    runs[i].append(run_once(pkg, paths, w, root / "store", served))
             print()
             print(f"{n} articles  (medians; ingest = the command less the conflicts refresh)")
             header = (f"  {'revision':<14} {'workers':>7} {'command s':>9} {'refresh s':>9} {'ingest s':>8} "

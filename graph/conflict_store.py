@@ -491,8 +491,8 @@ def verdicts_graph(conflicts: Iterable[Conflict], iris: Iris, g: Graph | None = 
 # -- the full recompute's write: only the difference, atomic when it fits -----------------
 
 WRITE_CHUNK = 200_000  # triples a transaction (at most; Oxigraph holds one in memory)
-# additions alone from this many triples are bulk-loaded, not one SPARQL update: 17,000
-# verdict triples (100 new articles) 0.20 s as an update, ... as a bulk load
+# additions from this many triples are bulk-loaded, not part of one SPARQL update: 17,000
+# verdict triples (100 new articles) 0.20 s as an update, about 0.09 s as a bulk load
 BULK_FROM = 2_000
 _DECIMAL_END = f'"^^<{XSD.decimal}> .\n'
 _UTC_END = f'+00:00"^^<{XSD.dateTime}> .\n'
@@ -534,8 +534,10 @@ def write_conflicts(
     graph is part old, part new and flagged stale, and a run stopped half way leaves the
     marks, so the next refresh (``pipeline.ensure_current``) finishes it. Memory: the
     digests (about 90 bytes a stored triple) and ``chunk`` lines, never the whole text.
-    When the difference is ``BULK_FROM`` additions or more and nothing to remove, they
-    are one bulk load (atomic on Oxigraph) and the marks' deletion comes after it."""
+    When the difference holds ``BULK_FROM`` additions or more, they are one bulk load
+    (atomic on Oxigraph), and the removals with the marks' deletion come after it, flagged
+    stale in between (a detection run's end time is about all a batch of new articles
+    removes)."""
     graph = iris.conflicts_graph
     with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
         stored_path, added_path = Path(tmp) / "stored.nt", Path(tmp) / "added.nt"
@@ -575,13 +577,14 @@ def write_conflicts(
                 yield from (line for line in f if line != "\n" and _key(line) in stored)
 
         removed = list(itertools.islice(removals(), chunk + 1))
-        if spill is None and not removed and len(added) >= BULK_FROM:
-            # nothing to take away (a new store's graph, a batch of new articles' verdicts):
-            # the additions in one bulk load, the marks deleted after it. A reader sees
-            # the old graph or the new one, flagged stale until the marks go
+        if spill is None and len(added) >= BULK_FROM and len(removed) <= chunk:
+            # many additions (a new store's graph, a batch of new articles' verdicts): in
+            # one bulk load, then the stored lines no longer found and the marks deleted in
+            # one transaction. Between the two a reader sees the new lines beside the few
+            # old ones, flagged stale; with nothing to remove, the old graph or the new one
             store.add_unguarded(graph, added)
-            store.apply(Changes(remove={iris.status_graph: seen}))
-            return 0, n_added
+            store.apply(Changes(remove={graph: Triples("".join(removed), len(removed)), iris.status_graph: seen}))
+            return len(removed), n_added
         if spill is None and len(removed) + len(added) <= chunk:
             store.apply(
                 Changes(

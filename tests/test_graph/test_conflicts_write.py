@@ -182,3 +182,19 @@ def test_below_the_bulk_size_additions_and_marks_are_one_write(monkeypatch):
         store.seen.clear()
         write_conflicts(store, IRIS, [_text(found)], staleness.marks(store, IRIS))
         assert store.seen == [(frozenset(expected), False)]
+
+
+def test_many_additions_with_removals_are_loaded_then_the_removals_and_marks_go(monkeypatch):
+    """From BULK_FROM additions on, with lines to remove: the additions bulk-loaded (the
+    graph then holds old and new lines, flagged stale), then the removals and the marks
+    in one transaction."""
+    monkeypatch.setattr(conflict_store, "BULK_FROM", 1)
+    with Watched() as store:
+        found, expected, seen = _tampered_and_stale(store)
+        old = _triples(store)
+        removed, added = write_conflicts(store, IRIS, [_text(found)], seen)
+        assert removed > 0 and added > 0
+        assert len(store.seen) == 2
+        (between, stale_between), (after, stale_after) = store.seen
+        assert stale_between and between == frozenset(old | expected)
+        assert after == frozenset(expected) and not stale_after
