@@ -134,6 +134,48 @@ def test_requests_on_one_connection_and_pipelined(served):
             assert re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", got) == expected
 
 
+def test_connections_at_once_get_their_own_answers_inline(served):
+    """Several connections sending lookups at once, while another request is being answered
+    by a request thread and a query worker: each connection gets its own answers, in order,
+    the bytes of one at a time, and the lookups are answered on the I/O thread."""
+    queries = [f"SELECT ?p ?o WHERE {{ <{EX}s{i}> ?p ?o }}" for i in range(5)]
+    quiet(served)
+    expected = [answers(served.port, request(q))[0] for q in queries]
+    assert len(set(expected)) == len(queries)
+    quiet(served)
+    served.calls.clear()
+    results: dict[int, list[bytes]] = {}
+    start = threading.Barrier(len(queries) + 1)
+
+    def client(i: int) -> None:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=30) as sock:
+            start.wait()
+            got = []
+            for _ in range(20):
+                sock.sendall(request(queries[i]))
+                buf = b""
+                while len(buf) < len(expected[i]):
+                    chunk = sock.recv(65536)
+                    assert chunk, buf
+                    buf += chunk
+                got.append(re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", buf))
+            results[i] = got
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(queries))]
+    for t in threads:
+        t.start()
+    start.wait()
+    (count,) = answers(served.port, request("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))  # a worker's
+    for t in threads:
+        t.join(60)
+    assert count.startswith(b"HTTP/1.1 200 OK") and b'"n"' in count
+    assert results == {i: [expected[i]] * 20 for i in range(len(queries))}
+    # answered inline, but for any that came while the count waited in waitress' queue for a
+    # request thread (a moment: those go to waitress and never reach the answerer)
+    assert served.calls.count(True) >= 20 * len(queries) // 2
+    assert False in served.calls  # the count was asked, declined and answered by a worker
+
+
 def test_what_is_not_a_lookup_goes_to_waitress_and_flask(served):
     quiet(served)
     served.calls.clear()
