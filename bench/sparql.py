@@ -12,7 +12,10 @@ factgraph store and into an Oxigraph server's store, starts ``factgraph serve`` 
   ``--repeat`` rounds, and prints the median of each with the ratio factgraph / Oxigraph;
 - runs the cheap query (the lookup, a different claim each time) from ``--clients``
   concurrent clients (processes, each with its keep-alive connection) for ``--seconds``
-  on each server, and prints requests/s and the ratio.
+  on each server, and prints requests/s and the ratio; with ``--probe``, meanwhile asks
+  another query (two patterns about one claim: on factgraph a request thread and a query
+  worker) every 50 ms on its own connection, and prints its median and p90 latency: what the
+  cheap queries' load does to the latency of the other requests.
 
 factgraph's ``QUERY_TIMEOUT`` (10 s) stops the whole-store queries at 1M claims (about
 40 s on both engines): pass ``--set QUERY_TIMEOUT=300`` there. Both get the same query text (its PREFIX lines included), ``Accept: application/sparql-
@@ -41,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -318,8 +322,30 @@ def _client(port: int, paths: list[str], seconds: float, out: multiprocessing.Qu
     out.put((done, errors))
 
 
-def throughput(server: Server, clients: int, seconds: float, claim_iris: list[str]) -> tuple:
-    """(answered requests/s, other answers) of ``clients`` processes sending the cheap query."""
+# ``--probe``: a query that is not the cheap one (two patterns: factgraph sends it to a query
+# worker, through a request thread), asked every PROBE_EVERY seconds during a throughput run
+PROBE = "ASK { <{claim}> fg:value ?v ; fg:claimant ?a }"
+PROBE_EVERY = 0.05
+
+
+def _probe(server: Server, seconds: float, claim_iris: list[str], out: list[float]) -> None:
+    """The latencies (ms) of the probe query asked on one connection during ``seconds``."""
+    values, conn = Values(seed=3), None
+    stop = time.monotonic() + seconds
+    time.sleep(PROBE_EVERY)
+    while time.monotonic() < stop - PROBE_EVERY:
+        path = server.url(PREFIXES + values.fill(PROBE, claim_iris))
+        t0 = time.perf_counter()
+        status, body, conn = get(server.port, path, conn)
+        if status == 200:
+            out.append((time.perf_counter() - t0) * 1000)
+        time.sleep(PROBE_EVERY)
+
+
+def throughput(server: Server, clients: int, seconds: float, claim_iris: list[str],
+               probe: list[float] | None = None) -> tuple:
+    """(answered requests/s, other answers) of ``clients`` processes sending the cheap query;
+    with ``probe``, the latencies (ms) of the probe query asked meanwhile are added to it."""
     values = Values(seed=2)
     paths = [server.url(PREFIXES + values.fill(QUERIES[CHEAP], claim_iris)) for _ in range(500)]
     ctx = multiprocessing.get_context("fork")
@@ -328,14 +354,20 @@ def throughput(server: Server, clients: int, seconds: float, claim_iris: list[st
              for i in range(clients)]
     for p in procs:
         p.start()
+    prober = None
+    if probe is not None:
+        prober = threading.Thread(target=_probe, args=(server, seconds, claim_iris, probe), daemon=True)
+        prober.start()
     results = [out.get(timeout=seconds + 120) for _ in procs]
     for p in procs:
         p.join()
+    if prober is not None:
+        prober.join(timeout=120)
     return sum(r[0] for r in results) / seconds, sum(r[1] for r in results)
 
 
 def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dict[str, str], only: list[str],
-          pkg: Path | None = None, label: str = "") -> dict[str, float]:
+          pkg: Path | None = None, label: str = "", probe: bool = False) -> dict[str, float]:
     """One run; returns its figures: ``lookup`` (the lookup's ratio), ``fg`` and ``ox`` (its
     medians, ms), and ``N clients`` (factgraph's req/s over the Oxigraph server's)."""
     fg_dir, ox_dir = factgraph_store(claims), oxigraph_store(claims)
@@ -363,14 +395,24 @@ def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dic
             if name == CHEAP:
                 figures.update(lookup=fg / ox, fg=fg, ox=ox)
         for n in clients:
-            rates = {}
+            rates, probes = {}, {}
             for s in servers:  # the same load, one server after the other
-                rates[s.name] = throughput(s, n, seconds, claim_iris)
+                probes[s.name] = [] if probe else None
+                rates[s.name] = throughput(s, n, seconds, claim_iris, probes[s.name])
             fg, ox = rates["factgraph"][0], rates["oxigraph"][0]
             print(f"{CHEAP}, {n} clients: factgraph {fg:.0f} req/s ({rates['factgraph'][1]} not 200), "
                   f"oxigraph {ox:.0f} req/s ({rates['oxigraph'][1]} not 200): 1/{ox / fg:.1f}", flush=True)
             figures[f"{n} clients"] = fg / ox
             figures[f"{n} clients fg"], figures[f"{n} clients ox"] = fg, ox
+            if probe:
+                for s in servers:
+                    ms = sorted(probes[s.name]) or [float("nan")]
+                    figures[f"{n} clients probe {s.name}"] = statistics.median(ms)
+                    figures[f"{n} clients probe90 {s.name}"] = ms[int(0.9 * (len(ms) - 1))]
+                print("  the probe meanwhile (median / p90 ms): " + ", ".join(
+                    f"{s.name} {figures[f'{n} clients probe {s.name}']:.1f} / "
+                    f"{figures[f'{n} clients probe90 {s.name}']:.1f} ({len(probes[s.name])})" for s in servers),
+                    flush=True)
         print(f"load average after: {os.getloadavg()[0]:.1f}")
         figures["load after"] = os.getloadavg()[0]
     finally:
@@ -380,7 +422,7 @@ def bench(claims: int, repeat: int, clients: list[int], seconds: float, env: dic
 
 
 def compare(claims: int, revisions: list[str], runs: int, repeat: int, clients: list[int], seconds: float,
-            env: dict[str, str], only: list[str]) -> None:
+            env: dict[str, str], only: list[str], probe: bool = False) -> None:
     """``runs`` runs of each revision (``bench``), the order alternating; then the medians."""
     with tempfile.TemporaryDirectory(prefix="sparql-revs-") as tmp:
         pkgs = {rev: checkout(rev, Path(tmp) / f"rev{i}") for i, rev in enumerate(revisions)}
@@ -388,7 +430,7 @@ def compare(claims: int, revisions: list[str], runs: int, repeat: int, clients: 
         for run in range(runs):
             for rev in revisions if run % 2 == 0 else revisions[::-1]:
                 results[rev].append(bench(claims, repeat, clients, seconds, env, only, pkgs[rev],
-                                          f"revision {rev}, run {run + 1} of {runs}"))
+                                          f"revision {rev}, run {run + 1} of {runs}", probe))
     print(f"\n== {claims} claims, {runs} runs each, medians of the runs (ranges)")
     for rev, figures in results.items():
         loads = [f["load"] for f in figures] + [f.get("load after", f["load"]) for f in figures]
@@ -403,6 +445,12 @@ def compare(claims: int, revisions: list[str], runs: int, repeat: int, clients: 
             parts.append(f"{n} clients 1/{1 / statistics.median(shares):.1f} (1/{1 / max(shares):.1f}-1/"
                          f"{1 / min(shares):.1f}), {statistics.median(f[f'{n} clients fg'] for f in figures):.0f} / "
                          f"{statistics.median(f[f'{n} clients ox'] for f in figures):.0f} req/s")
+        if probe:
+            for n in clients:
+                parts.append(f"probe at {n} clients " + ", ".join(
+                    f"{name} {statistics.median(f[f'{n} clients probe {name}'] for f in figures):.1f} / "
+                    f"{statistics.median(f[f'{n} clients probe90 {name}'] for f in figures):.1f} ms"
+                    for name in ("factgraph", "oxigraph")))
         print(f"{rev}: " + "; ".join(parts))
         per_run = " ".join(f"{f.get('lookup', 0):.2f}x (load {f['load']:.1f})" for f in figures)
         print(f"  per run: lookup {per_run}", flush=True)
@@ -425,6 +473,9 @@ def main() -> None:
     ap.add_argument("--revisions", help="code revisions to compare on the same store, e.g. main,. ('.': the work "
                     "tree); each run starts each revision's server in turn beside the Oxigraph server")
     ap.add_argument("--runs", type=int, default=5, help="with --revisions: runs per revision (default %(default)s)")
+    ap.add_argument("--probe", action="store_true",
+                    help="during each throughput run, ask another query (two patterns about one claim: a query "
+                         f"worker on factgraph) every {PROBE_EVERY:g} s and report its median and p90 latency")
     ap.add_argument("--preload", metavar="LIB",
                     help="LD_PRELOAD for factgraph serve only (e.g. /usr/lib/x86_64-linux-gnu/libjemalloc.so.2)")
     args = ap.parse_args()
@@ -440,9 +491,9 @@ def main() -> None:
             oxigraph_store(claims)
         elif args.revisions:
             compare(claims, args.revisions.split(","), args.runs, args.repeat, args.clients, args.seconds, env,
-                    args.only)
+                    args.only, args.probe)
         else:
-            bench(claims, args.repeat, args.clients, args.seconds, env, args.only)
+            bench(claims, args.repeat, args.clients, args.seconds, env, args.only, probe=args.probe)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "READ_AHEAD": 1,  # 0: off (the first view after a write reads them)
     "READ_AHEAD_QUIET": 2.0,  # seconds without a write before it reads
     "READ_AHEAD_TIMEOUT": 300.0,  # seconds its worker may take (instead of QUERY_TIMEOUT)
+    "READ_AHEAD_NICE": 10,  # its worker's priority lowered by this much (os.nice): requests first; 0: as requests
 }
 
 

@@ -145,13 +145,17 @@ def run_query(fn: Callable[..., Any], *args: Any, lane: str = SITE, reuse: bool 
     cfg = current_app.config
     # the request's own limit when it set one (``read_ahead``: no reader waits for it)
     timeout = float(g.get("factgraph_query_timeout", cfg["QUERY_TIMEOUT"]))
+    # background work (``read_ahead``) asks for a lower priority: a child of its own, as a
+    # resident worker, reused by pages later, could not get its priority back
+    nice = int(g.get("factgraph_query_nice", 0))
     store = get_store()
     with get_pool().slot(lane):
         try:
-            if (lane == SPARQL or reuse) and resident(store):
+            if (lane == SPARQL or reuse) and resident(store) and nice <= 0:
                 return get_resident_pool(lane).call(fn, store, *args, timeout=timeout)
             return run_isolated(
-                fn, store, *args, timeout=timeout, memory_mb=int(cfg["QUERY_MEMORY_MB"]), ready=store.check_readable
+                fn, store, *args, timeout=timeout, memory_mb=int(cfg["QUERY_MEMORY_MB"]), ready=store.check_readable,
+                nice=nice,
             )
         except QueryTimeout as exc:
             raise Unavailable(str(exc), max(1, math.ceil(timeout))) from exc

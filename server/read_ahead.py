@@ -10,8 +10,11 @@ refresh answered 503. ``ReadAhead`` is a thread of ``factgraph serve`` that read
 the store has had no write for ``READ_AHEAD_QUIET`` seconds since it changed (and once at the
 start): in a query worker, as a page would (``bounded_views.render_in_worker``, which hands
 what the worker kept back to this process, where every later request and worker finds it),
-under ``READ_AHEAD_TIMEOUT`` instead of ``QUERY_TIMEOUT`` (no reader waits for it). When every
-worker is busy it tries again at its next look. ``READ_AHEAD`` 0 turns it off.
+under ``READ_AHEAD_TIMEOUT`` instead of ``QUERY_TIMEOUT`` (no reader waits for it), in a
+worker of its own whose priority is lowered by ``READ_AHEAD_NICE``: its seconds of CPU after
+the start or a write do not take a core from the requests being served (at 1M claims, 2.6 s
+of CPU that halved the ``/sparql`` throughput of the first 10-15 s; docs/performance.md).
+When every worker is busy it tries again at its next look. ``READ_AHEAD`` 0 turns it off.
 
 Nothing is written to the store: the values are what the derived graph already holds, read
 in the background instead of by the first reader.
@@ -29,6 +32,7 @@ from .current_store import get_store
 from .query_pool import Unavailable
 
 TIMEOUT_KEY = "factgraph_query_timeout"  # flask.g: the timeout run_query uses instead of QUERY_TIMEOUT
+NICE_KEY = "factgraph_query_nice"  # flask.g: how much run_query lowers its worker's priority
 
 
 def kept_values() -> Response:
@@ -48,6 +52,7 @@ def read_ahead(app: Flask) -> None:
     worker is free or the reading took past ``READ_AHEAD_TIMEOUT``)."""
     with app.test_request_context("/conflicts"):
         g.setdefault(TIMEOUT_KEY, float(current_app.config["READ_AHEAD_TIMEOUT"]))
+        g.setdefault(NICE_KEY, int(current_app.config["READ_AHEAD_NICE"]))
         render_in_worker(kept_values)
 
 

@@ -29,10 +29,13 @@ Two changes to waitress for the ``/sparql`` lookup (issue #14; measured in docs/
   environ, hand-off to a request thread and wake-up back through waitress' trigger pipe
   (``InlineAnswers.plain_request`` says which requests: ``GET``, HTTP/1.1, no body, every
   header line as waitress' parser accepts it, no ``Connection`` header, one ``Accept`` at
-  most), while no request thread is busy and no other connection sent a request within
-  ``InlineAnswers.TOGETHER`` (2 ms: clients at once are answered side by side by the request
-  threads, as before). Anything else, including every request the answerer declines, goes to
-  waitress as before (the same errors, the same request threads).
+  most), unless requests are waiting in waitress' queue for a request thread (this one would
+  pass them). Clients at once are answered in turn on the I/O thread: at 1M claims a lookup
+  costs the serving process about 0.24 ms of CPU there against 0.6 ms through a request
+  thread and Flask, so one core answers 2.4 times as many (docs/performance.md, "`/sparql`
+  throughput, session 10"; session 9 sent clients at once to the request threads).
+  Anything else, including every request the answerer declines, goes to waitress as before
+  (the same errors, the same request threads).
 """
 
 from __future__ import annotations
@@ -123,15 +126,9 @@ _REQUEST_LINE = re.compile(rb"GET (/[!-\x22\x24-~]*) HTTP/1\.1")
 class InlineAnswers:
     """Requests answered on waitress' I/O thread (see the module's docstring)."""
 
-    # requests from two connections this close together (seconds): clients at once, whose
-    # requests the request threads answer side by side (the I/O thread answering them all in
-    # turn halved the throughput of 4 clients; docs/performance.md)
-    TOGETHER = 0.002
-
     def __init__(self, server: Any, answerer: Callable[[dict], Answer | None]):
         self.dispatcher = server.task_dispatcher
         self.answerer = answerer
-        self.last = (0, 0.0)  # id of the connection of the last request read here, and when
 
     @staticmethod
     def plain_request(data: bytes) -> dict | None:
@@ -164,14 +161,10 @@ class InlineAnswers:
 
     def answer(self, channel: SecureChannel, data: bytes, now: float) -> bool:
         """Write the answer to the request ``data`` holds if it is plain and the answerer
-        answers it, while no request thread is busy and no other connection sent a request
-        within ``TOGETHER``; False: waitress is to take ``data``."""
-        last, self.last = self.last, (id(channel), now)
-        if last[0] != id(channel) and now - last[1] < self.TOGETHER:
-            return False
-        dispatcher = self.dispatcher
-        if dispatcher.queue or dispatcher.active_count > 0:
-            return False  # the request threads are busy: this one waits its turn behind theirs
+        answers it, unless requests wait for a request thread; False: waitress is to take
+        ``data``."""
+        if self.dispatcher.queue:
+            return False  # requests wait for a request thread: this one waits its turn behind them
         environ = self.plain_request(data)
         if environ is None:
             return False
@@ -182,7 +175,7 @@ class InlineAnswers:
         if answer is None:
             return False
         status, headers, body = answer
-        channel.write_soon(self.head(status, headers, time.time()) + body)  # sends, or leaves the rest to the loop
+        channel.write_soon(self.head(status, headers, now) + body)  # sends, or leaves the rest to the loop
         return True
 
     @staticmethod

@@ -117,11 +117,14 @@ def _kind(exc: BaseException, memory_mb: int) -> str:
 
 
 def _child(
-    conn: Any, parent: int, memory_mb: int, fn: Callable[..., Any], args: tuple, ready: Callable[[], None] | None
+    conn: Any, parent: int, memory_mb: int, fn: Callable[..., Any], args: tuple, ready: Callable[[], None] | None,
+    nice: int = 0,
 ) -> None:
     gc.disable()  # a collection would walk, and so copy, every object the parent has; the child is short-lived
     try:
         _die_with_parent(parent)
+        if nice > 0:
+            os.nice(nice)  # background work: the serving process' requests get the cores first
         faulthandler.disable()  # an abort for lack of memory is expected: the parent reports it
         _cap_memory(memory_mb)
         if ready is not None:
@@ -157,12 +160,14 @@ def _next_message(receiver: Any, proc: Any, deadline: float, timeout: float) -> 
 
 
 def run_isolated(
-    fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: int = 0, ready: Callable[[], None] | None = None
+    fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: int = 0, ready: Callable[[], None] | None = None,
+    nice: int = 0,
 ) -> Any:
     """``fn(*args)`` in a forked child whose address space may grow by ``memory_mb``
     (0: no cap); its return value must pickle. ``ready``, run first in the child (the
     store's ``check_readable``), must return within ``READY_TIMEOUT``, else the child is
-    forked again.
+    forked again. ``nice`` > 0: the child's scheduling priority lowered by that much
+    (``os.nice``; background work such as ``read_ahead``'s).
 
     Raises ``QueryTimeout`` after ``timeout`` seconds, ``OutOfMemory`` when the child
     ran out of memory, ``WorkerError`` if ``fn`` raised anything else, ``CannotFork``
@@ -172,7 +177,8 @@ def run_isolated(
     deadline = time.monotonic() + timeout
     for _ in range(FORK_ATTEMPTS):
         receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(sender, os.getpid(), memory_mb, fn, args, ready), daemon=True)
+        proc = ctx.Process(target=_child, args=(sender, os.getpid(), memory_mb, fn, args, ready, nice),
+                           daemon=True)
         try:
             proc.start()
         except OSError as exc:  # EAGAIN, ENOMEM

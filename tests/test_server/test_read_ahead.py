@@ -6,6 +6,7 @@ No assertion here is about how long something takes."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -17,6 +18,7 @@ from factgraph.server import read_ahead
 from factgraph.server.app import create_app
 from factgraph.server.conflicts import REPORT_CACHE
 from factgraph.server.current_store import get_store
+from factgraph.server.query_pool import SITE, get_resident_pool
 
 BASE = "http://127.0.0.1:5000/"
 KEPT = (REPORT_CACHE, "factgraph.cache.conflict_facets", "factgraph.cache.article_graphs")
@@ -83,3 +85,27 @@ def test_the_thread_reads_at_the_start_and_after_a_write(store):
 
 def test_off(store):
     assert read_ahead.start(make_app(store, READ_AHEAD=0)) is None
+
+
+def _priority_view():
+    """A stand-in for ``kept_values``: hands back its worker's priority and pid."""
+    from flask import Response, current_app
+
+    current_app.extensions["factgraph.cache.priority"] = (os.getpriority(os.PRIO_PROCESS, 0), os.getpid())
+    return Response(status=204)
+
+
+def test_its_worker_runs_at_a_lower_priority_and_is_not_kept(store, monkeypatch):
+    """The reading runs in a child of its own, its priority lowered by ``READ_AHEAD_NICE``
+    (a resident worker, reused by pages after it, could not get its priority back)."""
+    monkeypatch.setattr(read_ahead, "kept_values", _priority_view)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    app = make_app(store, READ_AHEAD_NICE=7)
+    read_ahead.read_ahead(app)
+    priority, pid = app.extensions["factgraph.cache.priority"]
+    assert priority == min(19, ours + 7)
+    with app.app_context():
+        assert pid not in get_resident_pool(SITE).workers()
+    app = make_app(store, READ_AHEAD_NICE=0)
+    read_ahead.read_ahead(app)
+    assert app.extensions["factgraph.cache.priority"][0] == ours

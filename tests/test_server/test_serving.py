@@ -86,12 +86,11 @@ def answers(port: int, data: bytes, count: int = 1) -> list[bytes]:
 
 
 def quiet(served) -> None:
-    """No request thread busy (the last answer's thread back to waiting) and no other
-    connection's request just before: what ``InlineAnswers`` waits for."""
+    """No request waiting for a request thread (and the last answer's thread back to
+    waiting): what ``InlineAnswers`` waits for."""
     deadline = time.monotonic() + 10
     while (served.dispatcher.active_count > 0 or served.dispatcher.queue) and time.monotonic() < deadline:
         time.sleep(0.001)
-    time.sleep(2 * InlineAnswers.TOGETHER)
 
 
 @pytest.mark.parametrize("query,accept", [
@@ -133,6 +132,48 @@ def test_requests_on_one_connection_and_pipelined(served):
             while len(got) < len(expected):
                 got += sock.recv(65536)
             assert re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", got) == expected
+
+
+def test_connections_at_once_get_their_own_answers_inline(served):
+    """Several connections sending lookups at once, while another request is being answered
+    by a request thread and a query worker: each connection gets its own answers, in order,
+    the bytes of one at a time, and the lookups are answered on the I/O thread."""
+    queries = [f"SELECT ?p ?o WHERE {{ <{EX}s{i}> ?p ?o }}" for i in range(5)]
+    quiet(served)
+    expected = [answers(served.port, request(q))[0] for q in queries]
+    assert len(set(expected)) == len(queries)
+    quiet(served)
+    served.calls.clear()
+    results: dict[int, list[bytes]] = {}
+    start = threading.Barrier(len(queries) + 1)
+
+    def client(i: int) -> None:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=30) as sock:
+            start.wait()
+            got = []
+            for _ in range(20):
+                sock.sendall(request(queries[i]))
+                buf = b""
+                while len(buf) < len(expected[i]):
+                    chunk = sock.recv(65536)
+                    assert chunk, buf
+                    buf += chunk
+                got.append(re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", buf))
+            results[i] = got
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(queries))]
+    for t in threads:
+        t.start()
+    start.wait()
+    (count,) = answers(served.port, request("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))  # a worker's
+    for t in threads:
+        t.join(60)
+    assert count.startswith(b"HTTP/1.1 200 OK") and b'"n"' in count
+    assert results == {i: [expected[i]] * 20 for i in range(len(queries))}
+    # answered inline, but for any that came while the count waited in waitress' queue for a
+    # request thread (a moment: those go to waitress and never reach the answerer)
+    assert served.calls.count(True) >= 20 * len(queries) // 2
+    assert False in served.calls  # the count was asked, declined and answered by a worker
 
 
 def test_what_is_not_a_lookup_goes_to_waitress_and_flask(served):
@@ -196,23 +237,23 @@ class _Channel:
         self.written.append(data)
 
 
-def test_clients_at_once_and_busy_threads_go_to_the_request_threads():
-    """A request from another connection within ``TOGETHER`` of the last, or while a
-    request thread works or waits, is left to waitress; one connection's requests in turn
-    are answered here."""
+def test_clients_at_once_are_answered_here_unless_requests_wait_for_a_thread():
+    """Requests of several connections at once, and while a request thread works, are
+    answered here; a request is left to waitress while others wait in its queue for a
+    request thread (it would pass them)."""
     dispatcher = SimpleNamespace(queue=[], active_count=0)
     inline = InlineAnswers(SimpleNamespace(task_dispatcher=dispatcher),
                            lambda environ: ("200 OK", [("Content-Length", "2")], b"ok"))
     a, b = _Channel(), _Channel()
     data = b"GET /sparql?query=x HTTP/1.1\r\n\r\n"
     assert inline.answer(a, data, 100.0)
-    assert inline.answer(a, data, 100.0001)  # the same connection: one client's next request
-    assert not inline.answer(b, data, 100.0002)  # another connection at once
-    assert not inline.answer(a, data, 100.0003)
-    assert inline.answer(a, data, 100.0003 + InlineAnswers.TOGETHER)
-    assert inline.answer(b, data, 101.0)
-    dispatcher.active_count = 1
+    assert inline.answer(b, data, 100.0001)  # another connection at once
+    assert inline.answer(a, data, 100.0002)
+    dispatcher.active_count = 1  # a request thread works (a page, a query in a worker)
+    assert inline.answer(a, data, 101.0)
+    dispatcher.queue = [object()]  # a request waits for a thread
     assert not inline.answer(b, data, 102.0)
-    dispatcher.active_count, dispatcher.queue = 0, [object()]
-    assert not inline.answer(b, data, 103.0)
+    assert not inline.answer(a, data, 102.0)
+    dispatcher.queue = []
+    assert inline.answer(b, data, 103.0)
     assert len(a.written) == 3 and a.written[0].endswith(b"\r\n\r\nok")
