@@ -6,9 +6,11 @@ Each article is read, extracted, mapped, validated and reasoned over on its own
 so a bad article changes nothing in the store; with ``strict`` every article is, before
 the first write. What is written of an article: its named graph (asserted), its inferred
 graph, its lexicon additions and a mark flagging the conflicts stale (``staleness.py``).
-New articles are written in groups of about 200 (``GROUP_QUADS``), each group in one
-atomic load (``Store.add_together``); an article that replaces a stored one is written
-in a transaction of its own, after the group before it. An article's review graph is
+New articles are written in groups of up to about 200 (``GROUP_QUADS``; smaller at the
+start and toward the end of a batch), each group in one atomic load
+(``Store.add_together``), by a thread of its own while the next articles come
+(``_Group``); an article that replaces a stored one is written in a transaction of its
+own, after the groups before it. An article's review graph is
 never dropped: when it replaces a stored article, its reviews are re-attached to the
 claims read from the same sentences in that transaction
 (``review_anchors.reattach_changes``), or left listed as orphaned. The conflicts graph is
