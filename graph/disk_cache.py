@@ -9,7 +9,8 @@ a pure function of its inputs, so the key names them all (the code that computes
 files it reads, the libraries' versions, Python's); a file that cannot be read, or holds
 something else, is computed again, and one that cannot be written is not kept. Writes
 go through a temporary file renamed over the cache: a concurrent reader sees no file or
-the whole one.
+the whole one. A name keeps its ``KEEP`` most recently used files (``prune``): each base
+IRI and version has its own, and a test run once left 50 a name in a day (54 MB).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import gc
 import hashlib
 import os
 import pickle
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -58,6 +60,8 @@ def pickled(name: str, parts: Iterable[str | bytes], compute: Callable[[], T], k
         with path.open("rb") as f, collecting_nothing():
             value = pickle.load(f)
         if kind is None or isinstance(value, kind):
+            with contextlib.suppress(OSError):
+                os.utime(path)  # used now: the last to go when the folder is pruned
             return value
     except _UNREADABLE:
         pass
@@ -68,9 +72,29 @@ def pickled(name: str, parts: Iterable[str | bytes], compute: Callable[[], T], k
         with tmp.open("wb") as f:
             pickle.dump(value, f, pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # atomic: a concurrent reader sees no file or the whole one
+        prune(name)
     except OSError:
         pass
     return value
+
+
+KEEP = 8  # files a name keeps (other bases, versions, ontologies): the least recently used go
+
+
+def prune(name: str, keep: int | None = None) -> None:
+    """Delete all but the ``keep`` most recently used files of ``name``: each base IRI and
+    version makes its own (a test run serving on new ports made dozens a day), and a
+    removed one is computed again when asked for. A reader that has one open still reads
+    it whole."""
+    keep = KEEP if keep is None else keep
+    pattern = re.compile(rf"{re.escape(name)}-[0-9a-f]{{24}}\.pickle")
+    try:
+        files = [p for p in folder().iterdir() if pattern.fullmatch(p.name)]
+        files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:  # another process pruning at the same moment, a folder gone
+        pass
 
 
 @contextlib.contextmanager
