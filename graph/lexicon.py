@@ -52,11 +52,12 @@ def _label(g: Graph, s, lang: str) -> str:
     return str(g.value(s, RDFS.label) or s)
 
 
-def _code() -> list[str | bytes]:
+@lru_cache(maxsize=1)
+def _code() -> tuple[str | bytes, ...]:
     """What the lexicon's cached values are computed by: this module's code and the
     screen's, rdflib's version (``disk_cache`` adds Python's)."""
-    return [*(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], screening) if m.__file__),
-            f"rdflib {rdflib.__version__}"]
+    return (*(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], screening) if m.__file__),
+            f"rdflib {rdflib.__version__}")
 
 
 def _entries(file_name: str, kind: str) -> tuple[Entry, ...]:

@@ -31,7 +31,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from base64 import b64encode
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TypeVar
@@ -39,7 +39,7 @@ from typing import IO, TypeVar
 from rdflib import URIRef
 
 from .remote import RemoteStore
-from .store import BULK_LINES, DUMP_FORMATS, EmbeddedStore, Store, StoreError, Triples, batches, nquads
+from .store import DUMP_FORMATS, EmbeddedStore, Store, StoreError, Triples, nquads
 
 SERVER_FILE = "factgraph-serve.json"
 WRITER_LOCK = "factgraph-writer.lock"
@@ -160,19 +160,11 @@ class ServedStore(RemoteStore):
                    "application/x-www-form-urlencoded", "update")
 
     def add_together(self, graphs: Sequence[tuple[URIRef, Triples]]) -> None:
-        """One bulk load on the server, all or nothing (``EmbeddedStore.add_together``)."""
+        """One bulk load on the server, all or nothing (``EmbeddedStore.add_together``);
+        ``add_unguarded``'s chunks come here too."""
         text = nquads(graphs)
         if text:
             self._post("store/load", text.encode("utf-8"), NQUADS, "load")
-
-    def add_unguarded(self, name: URIRef, lines: Iterable[str] | Path) -> None:
-        """Bulk loads on the server, ``BULK_LINES`` lines a request."""
-        if isinstance(lines, Path):
-            with lines.open(encoding="utf-8") as text:
-                self.add_unguarded(name, text)
-            return
-        for chunk in batches(lines, BULK_LINES):
-            self.add_together([(name, Triples("".join(chunk), len(chunk)))])
 
     def _post(self, path: str, data: bytes, content_type: str, what: str) -> bytes:
         request = self._authorised(self.server.url + path)

@@ -147,7 +147,7 @@ class Store(ABC):
                 self.add_unguarded(name, text)
             return
         for chunk in batches(lines, BULK_LINES):
-            self.apply(Changes(add={name: Triples("".join(chunk), len(chunk))}))
+            self.add_together([(name, Triples("".join(chunk), len(chunk)))])
 
     def add_together(self, graphs: Sequence[tuple[URIRef, Triples]]) -> None:
         """Add ``graphs`` ((name, triples) pairs; a name may come more than once, each
