@@ -35,10 +35,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import rdflib
-from pyparsing import ParseException
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -185,9 +183,13 @@ def _shape(name: str, source: str) -> tuple[str, set[str], set[str]]:
         return str(form), set(variables), set(projected)
     except (OSError, ValueError, TypeError):
         pass
+    # rdflib's SPARQL parser (pyparsing's grammar, 50-60 ms to import) only on a miss: a
+    # command whose queries are remembered does not import it
+    from rdflib.plugins.sparql import prepareQuery
+
     try:
         prepared = prepareQuery(source, initNs=dict(PREFIXES))
-    except (ParseException, Exception) as exc:  # rdflib raises plain Exception on bad prefixes
+    except Exception as exc:  # pyparsing's ParseException; plain Exception on bad prefixes
         raise CatalogueError(f"{name}.rq: {' '.join(str(exc).split())}") from exc
     form = prepared.algebra.name.replace("Query", "").upper()
     variables = {str(v) for v in prepared.algebra._vars}

@@ -12,6 +12,7 @@ only when it states triples about a node their checks can read, or subclasses.
 
 from __future__ import annotations
 
+import importlib.metadata
 import weakref
 from collections.abc import Callable, Collection, Iterable, Set
 from dataclasses import dataclass, field
@@ -150,9 +151,9 @@ class CompiledShapes:
     def _stored_vocabulary(self, graph: Graph, triples: frozenset) -> _Vocabulary:
         """``_index_vocabulary``, kept on disk (about 0.15 s of every command's start: pySHACL's
         inoculate), keyed by the shapes, the compiler, pySHACL's version and the triples."""
-        import pyshacl
-
-        key = [self.key or "", disk_cache.triples_digest(triples), pyshacl.__version__]
+        # pySHACL's version from its metadata: importing it (and rdflib's SPARQL engine with
+        # it) costs 0.1 s that a cache hit does not need
+        key = [self.key or "", disk_cache.triples_digest(triples), importlib.metadata.version("pyshacl")]
         return disk_cache.pickled("shacl-vocabulary", key, lambda: self._index_vocabulary(graph), _Vocabulary)
 
     def _index_vocabulary(self, graph: Graph) -> _Vocabulary:

@@ -21,13 +21,15 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.query import Result
-from rdflib.term import Identifier, Node
+from rdflib.term import Identifier, Node, Variable
 
 from .sparql_text import QueryTextError, declares_dataset, inject_values
 from .terms import PREFIXES
@@ -374,6 +376,57 @@ LOAD_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_
 _OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
+@lru_cache(maxsize=1)
+def _query_prefixes() -> dict[str, str]:
+    """The prefixes a query may use undeclared: those of an rdflib Dataset with the
+    project's bound (rdflib's own and ``PREFIXES``), as ``EmbeddedStore.dataset`` has them
+    (tested equal)."""
+    dataset = Dataset()
+    for prefix, ns in PREFIXES.items():
+        dataset.bind(prefix, ns)
+    return {prefix: str(ns) for prefix, ns in dataset.namespaces()}
+
+
+def _to_ox(term: Identifier) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term)
+    if isinstance(term, Literal):
+        return ox.Literal(term, language=term.language, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+    raise StoreError(f"query: cannot bind {term!r}")
+
+
+def _from_ox(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Triple):  # RDF-star: as oxrdflib gives it
+        return _from_ox(term.subject), _from_ox(term.predicate), _from_ox(term.object)
+    if term.language:  # a literal
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _result(answer: Any) -> Result:
+    """An rdflib ``Result`` of pyoxigraph's answer, as oxrdflib makes it."""
+    if isinstance(answer, ox.QueryBoolean):
+        out = Result("ASK")
+        out.askAnswer = bool(answer)
+    elif isinstance(answer, ox.QuerySolutions):
+        out = Result("SELECT")
+        out.vars = [Variable(v.value) for v in answer.variables]
+        out.bindings = ({v: _from_ox(val) for v, val in zip(out.vars, solution, strict=False)} for solution in answer)  # type: ignore[assignment]
+    else:  # triples (CONSTRUCT, DESCRIBE)
+        out = Result("CONSTRUCT")
+        out.graph = Graph()
+        out.graph += (_from_ox(t) for t in answer)
+    return out
+
+
 class EmbeddedStore(Store):
     """Oxigraph on disk (or in memory when ``path`` is None), through rdflib."""
 
@@ -381,20 +434,32 @@ class EmbeddedStore(Store):
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
-        self.dataset = Dataset(store="Oxigraph", default_union=True)
         if self.path is not None:
             try:
                 self.path.mkdir(parents=True, exist_ok=True)
-                self.dataset.open(str(self.path))
+                self._store = ox.Store(str(self.path))
             except OSError as exc:  # pyoxigraph raises OSError for locks and I/O
                 raise StoreError(f"cannot open store {self.path}: {exc}") from exc
-        for prefix, ns in PREFIXES.items():
-            self.dataset.bind(prefix, ns)
+        else:
+            self._store = ox.Store()
         self._writing = threading.RLock()
 
+    @cached_property
+    def dataset(self) -> Dataset:
+        """rdflib's view of the store (oxrdflib), made when first asked for (``query``,
+        ``add_quads``): oxrdflib imports rdflib's SPARQL engine and pyparsing's grammar, 50-70
+        ms that a command reading and writing through pyoxigraph alone (``factgraph ingest``)
+        does not spend."""
+        from oxrdflib import OxigraphStore
+
+        dataset = Dataset(store=OxigraphStore(store=self._store), default_union=True)
+        for prefix, ns in PREFIXES.items():
+            dataset.bind(prefix, ns)
+        return dataset
+
     @property
-    def _ox(self):  # the pyoxigraph.Store behind the rdflib Dataset
-        return self.dataset.store._inner  # type: ignore[attr-defined]
+    def _ox(self):  # the pyoxigraph.Store (behind the rdflib Dataset too)
+        return self._store
 
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         # A query that declares its dataset (FROM / FROM NAMED) gets exactly that
@@ -402,9 +467,11 @@ class EmbeddedStore(Store):
         declared = declares_dataset(sparql)
 
         def run(text: str, binds: Mapping[str, Identifier]) -> Result:
-            if declared:  # neither the union nor a fixed default graph: the query's own FROM
-                return self.dataset.store.query(text, dict(self.dataset.namespaces()), dict(binds), "__DATASET__")
-            return self.dataset.query(text, initBindings=dict(binds))
+            # what rdflib's Dataset.query over oxrdflib does (the union default graph, its
+            # prefixes, the terms converted), without making the rdflib view; declared:
+            # neither the union nor a fixed default graph, the query's own FROM
+            return _result(self._ox.query(text, use_default_graph_as_union=not declared, prefixes=_query_prefixes(),
+                                          substitutions={ox.Variable(k): _to_ox(v) for k, v in binds.items()}))
 
         try:
             if bindings and not any(isinstance(v, BNode) for v in bindings.values()):
@@ -470,8 +537,6 @@ class EmbeddedStore(Store):
         are loaded as N-Quads in one call, one transaction, without the SPARQL Update's
         ``DROP`` of graphs that do not exist and its parse (13 -> 10 ms of CPU an
         article; docs/performance.md); anything else is the SPARQL Update."""
-        import pyoxigraph as ox
-
         with self._writing:  # no other thread of this process creates a graph between the look and the load
             if changes.drop or changes.remove or any(self._ox.contains_named_graph(ox.NamedNode(str(n)))
                                                      for n in changes.replace):
@@ -502,8 +567,6 @@ class EmbeddedStore(Store):
         """N-Quads (blank node labels of their own: see ``add_together``) by Oxigraph's
         bulk loader, all landing together or none; what ``add_together`` and a command
         writing through ``factgraph serve`` (``/store/load``) write."""
-        import pyoxigraph as ox
-
         with self._writing:
             try:
                 self._ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
@@ -515,8 +578,6 @@ class EmbeddedStore(Store):
     def rows_json(self, sparql: str) -> bytes:
         """The solutions of a SELECT as SPARQL 1.1 JSON results written by Oxigraph: what
         ``rows`` reads, for a command reading through ``factgraph serve`` (``/store/rows``)."""
-        import pyoxigraph as ox
-
         try:
             solutions = self._ox.query(sparql, use_default_graph_as_union=True)
             if not isinstance(solutions, ox.QuerySolutions):
@@ -531,8 +592,6 @@ class EmbeddedStore(Store):
         verdict triples: 4.1-4.3 s with their lines written on the way, against 12.9 s
         loaded in one transaction; peak RSS 447 MB, 632 MB with the text made first
         (docs/performance.md)."""
-        import pyoxigraph as ox
-
         with self._writing:
             try:
                 if isinstance(lines, Path):
@@ -552,8 +611,6 @@ class EmbeddedStore(Store):
         """A file's lines bulk-loaded in ``LOAD_THREADS`` pieces at once, each its own
         loader in its own thread (one loader uses one core: 296k verdict triples 2.1-2.3 s
         alone, 1.0-1.3 s in two threads; docs/performance.md)."""
-        import pyoxigraph as ox
-
         ranges = line_ranges(path, LOAD_THREADS)
         failed: list[BaseException] = []
         with path.open("rb") as f:
@@ -596,8 +653,6 @@ class EmbeddedStore(Store):
                       if next(iter(self._ox.quads_for_pattern(None, None, None, g)), None) is not None)
 
     def dump(self, out: IO[bytes], fmt: str, graph: URIRef | None = None) -> None:
-        import pyoxigraph as ox
-
         formats = {
             "nquads": ox.RdfFormat.N_QUADS,
             "trig": ox.RdfFormat.TRIG,
@@ -628,7 +683,9 @@ class EmbeddedStore(Store):
             self._ox.flush()
         except (AttributeError, OSError):
             pass
-        self.dataset.close()
+        if "dataset" in self.__dict__:  # made: it holds the pyoxigraph store too
+            self.dataset.close()
+        del self._store
         # pyoxigraph has no close: RocksDB's lock goes with the last reference to the store.
         # Finished frames can linger in reference cycles (pyparsing's exceptions keep the
         # traceback of a stored query's first parse, up to the command that holds this

@@ -762,3 +762,51 @@ def test_bind_values_serialises_terms():
 def test_bind_values_refuses_what_it_cannot_write_safely(bindings):
     with pytest.raises(StoreError):
         bind_values("SELECT * WHERE { ?s ?p ?o }", bindings)
+
+
+def _answers(result) -> object:
+    if result.type == "ASK":
+        return result.askAnswer
+    if result.type == "SELECT":
+        return [str(v) for v in result.vars], sorted(
+            tuple((str(k), type(v).__name__, v, getattr(v, "datatype", None), getattr(v, "language", None))
+                  for k, v in sorted(row.asdict().items())) for row in result)
+    return sorted(result.graph)
+
+
+def test_embedded_queries_answer_as_rdflib_s_view_of_the_store():
+    """EmbeddedStore.query asks pyoxigraph directly (no oxrdflib import on a command's
+    path); the answers, prefixes and bindings are those of the rdflib Dataset over the
+    same store."""
+    from factgraph.graph import store as store_module
+
+    s = EmbeddedStore()
+    ex = Namespace("http://example.org/")
+    g = Graph()
+    g.add((ex.a, ex.p, Literal(3)))
+    g.add((ex.a, ex.p, Literal("trois", lang="fr")))
+    g.add((ex.a, ex.q, BNode("b1")))
+    g.add((BNode("b1"), ex.p, Literal("2020-01-02", datatype=ns.XSD.date)))
+    g.add((ex.b, ns.RDF.type, ns.OWL.Class))
+    s.replace_graph(ex.g, g)
+    assert store_module._query_prefixes() == {p: str(n) for p, n in s.dataset.namespaces()}
+    queries = [
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", None),
+        ("SELECT ?o ?x WHERE { ?s ex:p ?o OPTIONAL { ?o ex:p ?x } }", None),
+        ("SELECT ?c WHERE { ?c a owl:Class }", None),  # a prefix rdflib binds by default
+        ("SELECT ?s ?o WHERE { ?s ?p ?o }", {"s": ex.a}),
+        ("SELECT ?s ?o WHERE { ?s ?p ?o }", {"o": Literal(3)}),
+        ("SELECT ?s ?o WHERE { ?s ?p ?o }", {"s": BNode("b1")}),  # substituted, not a VALUES block
+        ("ASK { ?s ex:p 3 }", None),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ex.g}),
+        ("SELECT ?s FROM <http://example.org/g> WHERE { ?s ex:p ?o }", None),  # its own dataset
+    ]
+
+    def by_rdflib(text, bindings):
+        if declares_dataset(text):
+            return s.dataset.store.query(text, dict(s.dataset.namespaces()), dict(bindings or {}), "__DATASET__")
+        return s.dataset.query(text, initBindings=dict(bindings or {}))
+
+    for text, bindings in queries:
+        text = "PREFIX ex: <http://example.org/>\n" + text
+        assert _answers(s.query(text, bindings)) == _answers(by_rdflib(text, bindings)), text

@@ -533,3 +533,28 @@ def test_unsupported_shapes_fall_back_on_pyshacl(vocab, caplog):
             validation.validate_with(shapes, g, vocab, "A")
     assert "not compiled" in caplog.text
     assert validation.compiled_shapes(shapes) is None
+
+
+_LITERALS = [Literal(x) for x in (0, 1, -3, 2.5, float("nan"), Decimal("1.50"), True, "a", "b", "")] + [
+    Literal("2020-01-02", datatype=XSD.date), Literal("2021-01-02", datatype=XSD.date),
+    Literal("2020-01-02T10:00:00", datatype=XSD.dateTime), Literal("2020-01-02T10:00:00Z", datatype=XSD.dateTime),
+    Literal("2020-01-02T09:00:00+01:00", datatype=XSD.dateTime), Literal("10:00:00", datatype=XSD.time),
+    Literal("11:30:00", datatype=XSD.time), Literal("1", datatype=XSD.nonNegativeInteger),
+    Literal("x", lang="fr"), Literal("x", lang="en"), Literal("12", datatype=XSD.gYear),
+]
+
+
+@pytest.mark.parametrize("left", _LITERALS, ids=repr)
+def test_the_range_comparison_answers_as_pyshacl_does(left):
+    from pyshacl.rdfutil.compare import compare_literal as theirs
+
+    from factgraph.graph.shape_checks import compare_literal as ours
+
+    def answer(f, a, b):
+        try:
+            return f(a, b)
+        except Exception as exc:  # noqa: BLE001 - the same refusal expected (TypeError, InvalidOperation...)
+            return type(exc)
+
+    for right in _LITERALS:
+        assert answer(ours, left, right) == answer(theirs, left, right), (left, right)
