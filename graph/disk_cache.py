@@ -55,17 +55,35 @@ def pickled(name: str, parts: Iterable[str | bytes], compute: Callable[[], T], k
     """``compute()``, or what it gave before for the same ``parts``: read from
     ``folder()/name-KEY.pickle``, kept there when it had to be computed. ``kind``: the
     type the cached value must have (anything else is computed again)."""
+    parts = list(parts)
+    value = read(name, parts)
+    if value is not _MISSING and (kind is None or isinstance(value, kind)):
+        return value  # type: ignore[return-value]  # what compute() gave for these parts
+    computed = compute()
+    write(name, parts, computed)
+    return computed
+
+
+_MISSING = object()
+
+
+def read(name: str, parts: Iterable[str | bytes]) -> object:
+    """What ``folder()/name-KEY.pickle`` holds, or a marker object when it cannot be read
+    (no file, a stale or foreign pickle)."""
     path = folder() / f"{name}-{digest(parts)}.pickle"
     try:
         with path.open("rb") as f, collecting_nothing():
             value = pickle.load(f)
-        if kind is None or isinstance(value, kind):
-            with contextlib.suppress(OSError):
-                os.utime(path)  # used now: the last to go when the folder is pruned
-            return value
     except _UNREADABLE:
-        pass
-    value = compute()
+        return _MISSING
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: the last to go when the folder is pruned
+    return value
+
+
+def write(name: str, parts: Iterable[str | bytes], value: object) -> None:
+    """Keep ``value`` in ``folder()/name-KEY.pickle`` (not kept when it cannot be written)."""
+    path = folder() / f"{name}-{digest(parts)}.pickle"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -73,9 +91,8 @@ def pickled(name: str, parts: Iterable[str | bytes], compute: Callable[[], T], k
             pickle.dump(value, f, pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # atomic: a concurrent reader sees no file or the whole one
         prune(name)
-    except OSError:
+    except (OSError, pickle.PicklingError):
         pass
-    return value
 
 
 KEEP = 8  # files a name keeps (other bases, versions, ontologies): the least recently used go

@@ -68,7 +68,7 @@ NUMBER_WORDS = {
         "hundred thousand"
     ).split(),
 }
-_WORD = "|".join(sorted(set(NUMBER_WORDS["fr"] + NUMBER_WORDS["en"]), key=len, reverse=True))
+_WORD = "|".join(sorted(set(NUMBER_WORDS["fr"] + NUMBER_WORDS["en"]), key=lambda w: (-len(w), w)))  # one order a process
 WORDS_RE = re.compile(rf"\b(?:{_WORD})(?:(?:-et-|[\s-]+|\s+(?:et|and)\s+)(?:{_WORD}))*\b", re.I)
 
 # Bound words. Before the number:

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from . import regex_cache
+
 MIN_NEEDLE = 3  # characters: shorter strings are in nearly every clause
 
 try:  # re's internals (Python 3.11+): its parser, its op codes, its case equivalences
@@ -46,7 +48,12 @@ def folded(text: str) -> str:
 
 
 def needles(pattern: re.Pattern) -> tuple[str, ...] | None:
-    """Strings (folded) one of which is in any text ``pattern`` matches, or None."""
+    """Strings (folded) one of which is in any text ``pattern`` matches, or None (kept on
+    disk with the expression's code: ``regex_cache``)."""
+    return regex_cache.needles(pattern, lambda: _needles(pattern))
+
+
+def _needles(pattern: re.Pattern) -> tuple[str, ...] | None:
     if _parser is None:
         return None
     try:
