@@ -1,5 +1,3 @@
-import sys
+from factgraph.cli import console
 
-from factgraph.cli import main
-
-sys.exit(main())
+console()

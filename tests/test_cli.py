@@ -266,3 +266,28 @@ def test_a_bug_is_one_line_never_a_traceback(monkeypatch, capsys):
     assert cli.main(["query", "--store", ":memory:", "ASK {}"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: ZeroDivisionError" in err and "Traceback" not in err
+
+
+def test_the_program_writes_everything_before_its_fast_exit(tmp_path):
+    """``factgraph`` (``cli.console``) freezes what it holds before Python's shutdown: the
+    store it wrote is complete when it has exited, its report printed, its error code kept."""
+    import shutil
+    import subprocess
+    import sys
+
+    article = next(iter(builtin_corpus()))
+    store = tmp_path / "store"
+    done = subprocess.run([sys.executable, "-m", "factgraph", "ingest", "--store", str(store), str(article)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("conflict(s) in the store")
+    asked = subprocess.run([sys.executable, "-m", "factgraph", "query", "--store", str(store), "--format", "json",
+                            "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fg:FigureClaim }"],
+                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert int(json.loads(asked.stdout)[0]["n"]) == int(done.stdout.split(" claim(s)")[0].rsplit(" ", 1)[-1])
+    shutil.copy(article, tmp_path / "bad.txt")
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00broken")
+    failed = subprocess.run([sys.executable, "-m", "factgraph", "ingest", "--store", str(store), "bad.txt"],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr
