@@ -36,8 +36,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
-
 from . import gazetteer, sources
 from .article import ArticleError, read_article
 from .conflict_update import vocabulary_triples
@@ -49,7 +47,7 @@ from .reasoning import Triple, inferred_triples, split_shared
 from .store import Triples, serialised
 from .terms import Iris
 from .validation import ValidationError, validate
-from .vocabulary import vocabulary
+from .vocabulary import Vocabulary, named_vocabulary
 
 AHEAD = 4  # articles submitted per worker beyond the one the caller waits for
 PR_SET_PDEATHSIG = 1
@@ -79,12 +77,12 @@ class Prepared:
 
 
 # per process: the vocabulary graph of each base (validation recognises it by identity)
-_vocabularies: dict[str, Graph] = {}
+_vocabularies: dict[str, Vocabulary] = {}
 
 
-def _vocabulary(iris: Iris) -> Graph:
+def _vocabulary(iris: Iris) -> Vocabulary:
     if iris.base not in _vocabularies:
-        _vocabularies[iris.base] = vocabulary(iris)
+        _vocabularies[iris.base] = named_vocabulary(iris)
     return _vocabularies[iris.base]
 
 

@@ -16,6 +16,7 @@ import importlib.metadata
 import weakref
 from collections.abc import Callable, Collection, Iterable, Set
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
@@ -96,6 +97,18 @@ class DataView:
         return any(t == cls or cls in supers.get(t, ()) for t in self.objects(node, _TYPE))
 
 
+class NamedVocabulary(Protocol):
+    """A vocabulary graph named by a key of its content (``vocabulary.Vocabulary``): its
+    index is found by the key, without a digest of its triples, and its rdflib graph is
+    built only when the index has to be computed."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def graph(self) -> Graph: ...
+
+
 @dataclass
 class CompiledShapes:
     """The targeted shapes of a shapes graph as checks, and their target classes."""
@@ -105,8 +118,9 @@ class CompiledShapes:
     key: str | None = None
     _by_object: list[tuple[weakref.ref, int, _Vocabulary]] = field(default_factory=list)
     _by_content: dict[frozenset, _Vocabulary] = field(default_factory=dict)
+    _by_key: dict[str, _Vocabulary] = field(default_factory=dict)
 
-    def conforms(self, data: Graph | Iterable[Triple], vocabulary: Graph) -> bool:
+    def conforms(self, data: Graph | Iterable[Triple], vocabulary: Graph | NamedVocabulary) -> bool:
         """Whether ``data`` with ``vocabulary`` mixed in conforms, as pySHACL
         (``ont_graph=vocabulary, inference="none"``) would decide."""
         vocab = self._vocabulary(vocabulary)
@@ -131,9 +145,16 @@ class CompiledShapes:
                         for f in subjects:
                             yield f, check
 
-    def _vocabulary(self, graph: Graph) -> _Vocabulary:
+    def _vocabulary(self, graph: Graph | NamedVocabulary) -> _Vocabulary:
         """The vocabulary as pySHACL mixes it into the data, indexed: cached per graph
-        object, then per content (the pipeline makes a new copy per batch)."""
+        object, then per content (the pipeline makes a new copy per batch); a named one
+        per key."""
+        if not isinstance(graph, Graph):
+            known = self._by_key.get(graph.key)
+            if known is None:
+                known = self._keyed_vocabulary(graph)
+                self._by_key = {**dict(list(self._by_key.items())[-3:]), graph.key: known}
+            return known
         for ref, size, vocab in self._by_object:
             if ref() is graph and size == len(graph):
                 return vocab
@@ -155,6 +176,12 @@ class CompiledShapes:
         # it) costs 0.1 s that a cache hit does not need
         key = [self.key or "", disk_cache.triples_digest(triples), importlib.metadata.version("pyshacl")]
         return disk_cache.pickled("shacl-vocabulary", key, lambda: self._index_vocabulary(graph), _Vocabulary)
+
+    def _keyed_vocabulary(self, named: NamedVocabulary) -> _Vocabulary:
+        if self.key is None:
+            return self._index_vocabulary(named.graph)
+        key = [self.key, f"named {named.key}", importlib.metadata.version("pyshacl")]
+        return disk_cache.pickled("shacl-vocabulary", key, lambda: self._index_vocabulary(named.graph), _Vocabulary)
 
     def _index_vocabulary(self, graph: Graph) -> _Vocabulary:
         # pySHACL does not mix the whole ontology graph in: only its RDFS and OWL axioms and

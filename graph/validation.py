@@ -22,7 +22,7 @@ from rdflib import ConjunctiveGraph, Graph
 from . import disk_cache, shape_checks, shape_data
 from .lexicon import ontology_file
 from .shape_checks import UnsupportedShapes, compile_shapes
-from .shape_data import CompiledShapes, Triple
+from .shape_data import CompiledShapes, NamedVocabulary, Triple
 from .vocabulary import SHAPES_FILE
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def compiled_shapes(shapes_graph: Graph) -> CompiledShapes | None:
     return checks
 
 
-def validate(data: Graph | tuple[Graph | Collection[Triple], ...], vocabulary: Graph, label: str) -> None:
+def validate(data: Graph | tuple[Graph | Collection[Triple], ...], vocabulary: Graph | NamedVocabulary,
+             label: str) -> None:
     """Raise ValidationError unless ``data`` conforms (with ``vocabulary`` as ontology).
     ``data``: a graph, or graphs (or sets of triples) validated as their union (an
     article's graph and its lexicon entries), copied into one graph only for pySHACL,
@@ -62,8 +63,8 @@ def validate(data: Graph | tuple[Graph | Collection[Triple], ...], vocabulary: G
     validate_with(shapes(), data, vocabulary, label)
 
 
-def validate_with(shapes_graph: Graph, data: Graph | tuple[Graph | Collection[Triple], ...], vocabulary: Graph,
-                  label: str) -> None:
+def validate_with(shapes_graph: Graph, data: Graph | tuple[Graph | Collection[Triple], ...],
+                  vocabulary: Graph | NamedVocabulary, label: str) -> None:
     """``validate`` against the given shapes graph (``shapes()`` in ``validate``)."""
     checks = compiled_shapes(shapes_graph)
     triples = chain.from_iterable(data) if isinstance(data, tuple) else data
@@ -75,7 +76,7 @@ def validate_with(shapes_graph: Graph, data: Graph | tuple[Graph | Collection[Tr
         for g in data:
             union += g  # type: ignore[arg-type]  # rdflib: any iterable of triples
         data = union
-    validate_pyshacl(data, vocabulary, label, shapes_graph)
+    validate_pyshacl(data, vocabulary if isinstance(vocabulary, Graph) else vocabulary.graph, label, shapes_graph)
     if checks is not None:  # the reference accepted what the compiled checks rejected
         log.warning("%s: compiled SHACL checks rejected a graph pySHACL accepts", label)
 

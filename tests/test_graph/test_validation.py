@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,7 +31,7 @@ from factgraph.graph.shape_checks import UnsupportedShapes, compile_shapes
 from factgraph.graph.shape_data import CompiledShapes
 from factgraph.graph.terms import FG, Iris
 from factgraph.graph.validation import ValidationError, pyshacl_conforms, validate, validate_pyshacl
-from factgraph.graph.vocabulary import vocabulary
+from factgraph.graph.vocabulary import named_vocabulary, vocabulary
 
 IRIS = Iris()
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's XSD warns when pytest inspects the module
@@ -170,6 +171,26 @@ def assert_same_verdict(g: Graph, vocab: Graph, checks: CompiledShapes, expected
     reference, text = pyshacl_conforms(g, vocab)
     assert reference == expected, text
     assert checks.conforms(g, vocab) == reference
+    assert checks.conforms(g, _named()) == reference  # the vocabulary named by its key, as ingest passes it
+
+
+@lru_cache(maxsize=1)
+def _named():
+    return named_vocabulary(IRIS)
+
+
+def test_the_named_vocabulary_is_the_vocabulary_graph(tmp_path, monkeypatch):
+    """``named_vocabulary`` holds the triples of ``vocabulary``; its index is kept on disk
+    by its key, so a new process finds it without building the rdflib graph."""
+    named = named_vocabulary(IRIS)
+    assert set(named.triples) == set(vocabulary(IRIS))
+    assert named_vocabulary(Iris("http://example.org/other/")).key != named.key
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = validation.compiled_shapes.__wrapped__(validation.shapes())
+    g = _article("en_gaza.txt")
+    assert fresh.conforms(g, named) and "graph" in vars(named)  # indexed: the graph was built
+    again, fresh_checks = named_vocabulary(IRIS), validation.compiled_shapes.__wrapped__(validation.shapes())
+    assert fresh_checks.conforms(g, again) and "graph" not in vars(again)  # read back by its key
 
 
 def _article(name: str) -> Graph:
