@@ -94,8 +94,9 @@ def _compile(p: Any, flags: int = 0) -> Any:
     for k, i in groupindex.items():
         indexgroup[i] = k
     args = (flags | parsed.state.flags, code, parsed.state.groups - 1, dict(groupindex), tuple(indexgroup))
-    if _ours():
-        _state["new"]["compiled"][key] = args
+    new = _state["new"]["compiled"]
+    if len(new) < MAX_ENTRIES and _ours():  # bounded: a long-lived process compiling names it reads
+        new[key] = args
     return _sre.compile(p, *args)
 
 
@@ -109,7 +110,8 @@ def needles(pattern: Any, compute: Any) -> Any:
             _state["used"].add(("needles", key))
             return held[key]
     found = compute()
-    _state["new"]["needles"][key] = found
+    if len(_state["new"]["needles"]) < MAX_ENTRIES:
+        _state["new"]["needles"][key] = found
     return found
 
 
