@@ -12,8 +12,8 @@ the object ``re.compile`` makes (tested: the same code, groups and names).
 
 Only expressions compiled by factgraph's modules (a caller in a ``factgraph.`` module) are
 kept, so a caller's own expressions never fill the file; everything else goes to ``re``
-untouched. Where ``re``'s internals are not those of CPython 3.11-3.13, nothing is
-installed. New entries are written at exit by the process that read the file (forked
+untouched. Where ``re``'s internals cannot be found (another Python), nothing is installed;
+where they answer otherwise than expected, ``re`` compiles as it would. New entries are written at exit by the process that read the file (forked
 workers do not write), merged with what the file held, at most ``MAX_ENTRIES``.
 """
 
@@ -87,17 +87,21 @@ def _compile(p: Any, flags: int = 0) -> Any:
     if kept is not None:
         _state["used"].add(("compiled", key))
         return _sre.compile(p, *kept)
-    parsed = _parser.parse(p, flags)
-    code = [int(c) for c in _compiler._code(parsed, flags)]  # re's named constants are ints
-    groupindex = parsed.state.groupdict
-    indexgroup = [None] * parsed.state.groups
-    for k, i in groupindex.items():
-        indexgroup[i] = k
-    args = (flags | parsed.state.flags, code, parsed.state.groups - 1, dict(groupindex), tuple(indexgroup))
+    try:  # what re._compiler.compile computes (Python 3.11's), as plain values
+        parsed = _parser.parse(p, flags)
+        code = [int(c) for c in _compiler._code(parsed, flags)]  # re's named constants are ints
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup = [None] * parsed.state.groups
+        for k, i in groupindex.items():
+            indexgroup[i] = k
+        args = (int(flags) | parsed.state.flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+        compiled = _sre.compile(p, *args)
+    except Exception:  # noqa: BLE001 - a bad expression (re raises its own error) or other internals
+        return _ORIGINAL(p, flags)
     new = _state["new"]["compiled"]
     if len(new) < MAX_ENTRIES and _ours():  # bounded: a long-lived process compiling names it reads
         new[key] = args
-    return _sre.compile(p, *args)
+    return compiled
 
 
 def needles(pattern: Any, compute: Any) -> Any:

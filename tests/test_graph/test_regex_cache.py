@@ -77,3 +77,8 @@ def test_the_hook_leaves_other_expressions_to_re():
     assert p.fullmatch(b"bytes 12")
     q = regex_cache._compile("(?P<n>[0-9]+) x", 0)
     assert q.fullmatch("12 x").group("n") == "12"
+
+
+def test_a_bad_expression_gets_re_s_own_error():
+    with pytest.raises(re.error, match="missing \\)"):
+        regex_cache._compile("(unclosed", 0)
