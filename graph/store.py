@@ -1,8 +1,9 @@
 """The one place that talks to a triple store.
 
 ``Store`` is the small interface every other module uses; ``EmbeddedStore`` keeps the
-graph on disk with Oxigraph, reached through rdflib (``oxrdflib``) so the code speaks
-rdflib while queries run at Oxigraph speed. ``open_store`` turns a ``--store`` value
+graph on disk with Oxigraph (pyoxigraph), its answers given as rdflib terms and results
+(converted as ``oxrdflib`` converts them; its rdflib ``Dataset`` view is made only when
+asked for) so the code speaks rdflib while queries run at Oxigraph speed. ``open_store`` turns a ``--store`` value
 into a store: a directory (embedded) or an ``http(s)://`` URL (a remote SPARQL server,
 see ``remote.py``).
 
@@ -428,7 +429,7 @@ def _result(answer: Any) -> Result:
 
 
 class EmbeddedStore(Store):
-    """Oxigraph on disk (or in memory when ``path`` is None), through rdflib."""
+    """Oxigraph on disk (or in memory when ``path`` is None), answering in rdflib terms."""
 
     loads_beside_reads = True  # Oxigraph reads from snapshots; its bulk loader releases the GIL
 
@@ -446,10 +447,10 @@ class EmbeddedStore(Store):
 
     @cached_property
     def dataset(self) -> Dataset:
-        """rdflib's view of the store (oxrdflib), made when first asked for (``query``,
-        ``add_quads``): oxrdflib imports rdflib's SPARQL engine and pyparsing's grammar, 50-70
-        ms that a command reading and writing through pyoxigraph alone (``factgraph ingest``)
-        does not spend."""
+        """rdflib's view of the store (oxrdflib), made when first asked for (``add_quads``):
+        oxrdflib imports rdflib's SPARQL engine and pyparsing's grammar, 50-70 ms that a
+        command reading and writing through pyoxigraph alone (``factgraph ingest``) does
+        not spend."""
         from oxrdflib import OxigraphStore
 
         dataset = Dataset(store=OxigraphStore(store=self._store), default_union=True)
