@@ -690,5 +690,7 @@ class EmbeddedStore(Store):
         # pyoxigraph has no close: RocksDB's lock goes with the last reference to the store.
         # Finished frames can linger in reference cycles (pyparsing's exceptions keep the
         # traceback of a stored query's first parse, up to the command that holds this
-        # store): collect them now, so the directory is free once the holder lets go.
+        # store): collect them now, so the directory is free once the holder lets go. Always:
+        # a query's solutions hold the engine without a reference to this Store object, so
+        # its reference count does not tell (tried in session 11: a test waited on the lock).
         gc.collect()

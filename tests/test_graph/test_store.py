@@ -810,3 +810,29 @@ def test_embedded_queries_answer_as_rdflib_s_view_of_the_store():
     for text, bindings in queries:
         text = "PREFIX ex: <http://example.org/>\n" + text
         assert _answers(s.query(text, bindings)) == _answers(by_rdflib(text, bindings)), text
+
+
+@pytest.mark.parametrize("held_in_a_cycle", [False, True])
+def test_close_frees_the_directory_even_when_a_cycle_holds_the_engine(tmp_path, held_in_a_cycle):
+    """``close`` lets go of the engine (RocksDB's lock goes with its last reference): at
+    once when nothing else holds it, by a collection when garbage in a reference cycle
+    does (a traceback kept by an exception, say); the directory opens again either way."""
+    import gc
+
+    path = tmp_path / "store"
+    s = EmbeddedStore(path)
+    s.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/p> 1 } }")
+    enabled = gc.isenabled()
+    gc.disable()  # the cycle stays until a collection is asked for
+    try:
+        if held_in_a_cycle:
+            holder: dict = {"engine": s._ox}
+            holder["self"] = holder
+            del holder
+        s.close()
+        again = EmbeddedStore(path)  # raises StoreError while the lock is held
+        assert again.query("ASK { GRAPH ?g { ?s ?p 1 } }").askAnswer
+        again.close()
+    finally:
+        if enabled:
+            gc.enable()
