@@ -340,6 +340,11 @@ def stored_verdicts(
     return triples, links
 
 
+def stored_among(store: Store, verdicts: Iterable[str]) -> set[str]:
+    """Those of ``verdicts`` (IRIs) the conflicts graph holds (``verdicts_named.rq``)."""
+    return {d["verdict"] for d in _rows_for(store, "verdicts_named", "verdict", verdicts)}
+
+
 def term_triples(store: Store, terms: Iterable[str], predicates: Collection[URIRef]) -> set[tuple]:
     """The stored triples about ``terms`` with one of ``predicates`` (``term_triples.rq``)."""
     wanted = set(predicates)

@@ -38,7 +38,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from . import conflict_keys, conflict_region, staleness
-from .conflict_records import ClaimRecord, Conflict, Settings
+from .conflict_records import ClaimRecord, Conflict, Settings, verdict_key
 from .conflict_region import Reach, Region
 from .conflict_store import (
     DETECTOR_VERSION,
@@ -53,6 +53,7 @@ from .conflict_store import (
     load_records,
     places_inside,
     series_claims,
+    stored_among,
     stored_verdicts,
     term_triples,
     terms_in_use,
@@ -205,10 +206,16 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
         )
         assert covered is not None
+    # the pairs whose stored verdicts are compared: those with a touched claim, and those
+    # of untouched claims whose verdict comes or goes (their verdict is otherwise the one
+    # stored: the same records judged by the same rules)
+    compared = Reach(covered.claims, _comes_or_goes(store, iris, covered, found))
     stored, links = stored_verdicts(
-        store, covered.all_claims() | {r.iri for r in writes.removed}, covered.covers
+        store, compared.all_claims() | {r.iri for r in writes.removed}, compared.covers
     )
-    remove, add, found = _changes(stored, links, found, covered, written, iris)
+    same = [c for c in found if not compared.covers(c.a, c.b)]
+    remove, add, found = _changes(stored, links, [c for c in found if compared.covers(c.a, c.b)], compared, written, iris)
+    found = sorted([*same, *found], key=lambda c: (c.a, c.b, c.kind))
     keys_gone, keys_added = conflict_keys.changes(store, iris, written)
     activity = detection_activity(iris)
     if run[2] is not None:
@@ -237,6 +244,18 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         covered.all_claims(),
         windowed,
     )
+
+
+def _comes_or_goes(store: Store, iris: Iris, covered: Reach, found: list[Conflict]) -> set[tuple[str, str]]:
+    """The pairs of ``covered.pairs`` with neither claim in ``covered.claims`` whose
+    verdict is found and not stored, or stored and not found: of the verdicts such a pair
+    may hold (``covered.possible``), those stored (``stored_among``, by IRI) against those
+    found. A verdict found on such a pair that it was not known to hold makes it compared too."""
+    possible = {str(iris.conflict(verdict_key(*k))): k for k in covered.possible}
+    stored = stored_among(store, possible)
+    keys = {_key(c) for c in found if c.a not in covered.claims and c.b not in covered.claims}
+    out = {(a, b) for node, (a, b, kind) in possible.items() if (node in stored) != ((a, b, kind) in keys)}
+    return out | {(a, b) for a, b, _ in keys - covered.possible}
 
 
 def _much_of_the_store(store: Store, written: Collection[str]) -> bool:
