@@ -216,7 +216,9 @@ def side_by_side(n: int, where: Path, revisions: list[str], rounds: int, per_rou
                 code = CHILD.format(
                     pinned=pkgs[rev] is not None, bench=str(Path(__file__).parent), store=str(path), articles=str(articles)
                 )
-                done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+                done = subprocess.run(  # not run in the work tree, whose factgraph/ would be imported
+                    [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp
+                )
                 if done.returncode:
                     raise SystemExit(f"{rev}: {done.stderr[-3000:]}")
                 for line in done.stdout.splitlines()[1:]:  # the warm-up left out
