@@ -186,14 +186,12 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     plan = conflict_region.windows(touched, places, kinds, settings or Settings())
     if plan is not None:  # the time windows and series around the touched claims
         # the keys of the written articles' claims are not updated yet: those are read anyway
-        records = places.of(
-            _with_restated(store, iris, new_ids | conflict_keys.claims_in_windows(store, iris, plan))
-        )
+        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, plan), new))
         # the series whose neighbours the windows may not hold, over all of time
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
         more = series_claims(store, series) - {r.iri for r in records} if series else set()
         if more:
-            by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more))]}
+            by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more, new))]}
             records = [by_iri[i] for i in sorted(by_iri)]
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
@@ -201,7 +199,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
             return _full(store, iris, settings, written)
-        records = places.of(_with_restated(store, iris, ids))
+        records = places.of(_with_restated(store, iris, ids, new))
         found, covered = detect_region(
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
         )
@@ -302,14 +300,19 @@ class _Gazetteer(dict[str, set[str]]):
         return records
 
 
-def _with_restated(store: Store, iris: Iris, ids: Collection[str]) -> list[ClaimRecord]:
+def _with_restated(
+    store: Store, iris: Iris, ids: Collection[str], written: list[ClaimRecord]
+) -> list[ClaimRecord]:
     """The records of ``ids`` and of the claims they restate (a restatement keeps out of
-    the groups: the detector must see what it restates), sorted by IRI."""
-    records = load_records(store, iris, ids)
-    restated = {r.restates for r in records if r.restates} - set(ids)
+    the groups: the detector must see what it restates), and ``written`` (the records of
+    the claims of the written articles, as read), sorted by IRI. The others are read
+    without their quote (``load_records``), which no rule reads."""
+    known = {r.iri for r in written}
+    records = [*written, *load_records(store, iris, set(ids) - known, quotes=False)]
+    restated = {r.restates for r in records if r.restates} - set(ids) - known
     if restated:
-        records = sorted([*records, *load_records(store, iris, restated)], key=lambda r: r.iri)
-    return records
+        records.extend(load_records(store, iris, restated, quotes=False))
+    return sorted(records, key=lambda r: r.iri)
 
 
 def _around(
