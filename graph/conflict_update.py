@@ -185,8 +185,10 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     covered = None
     plan = conflict_region.windows(touched, places, kinds, settings or Settings())
     if plan is not None:  # the time windows and series around the touched claims
-        # the keys of the written articles' claims are not updated yet: those are read anyway
-        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, plan), new))
+        # the keys of the written articles' claims are not updated yet: those are read anyway.
+        # Every claim under the windows' keys, a superset of the windows (their months):
+        # real claims around them, which change no verdict the reach covers
+        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, plan, exact=False), new))
         # the series whose neighbours the windows may not hold, over all of time
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
         more = series_claims(store, series) - {r.iri for r in records} if series else set()
