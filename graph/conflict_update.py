@@ -8,7 +8,9 @@ a full detection would: the time windows around each touched claim in its group 
 groups around it, and its claimant's series. ``refresh_after`` reads those (stored
 queries of ``queries/conflicts/``, VALUES-bound), runs the detector over them
 (``conflicts.detect_region``), compares the verdicts on the reached pairs with the stored
-ones as strings and writes the difference, in one transaction with the clearing of the
+ones as strings (in full where a touched claim is in the pair or the verdict comes or
+goes; a pair of untouched claims otherwise keeps the one verdict its records give,
+``Reach.possible``, asked of the store by IRI) and writes the difference, in one transaction with the clearing of the
 stale mark it read (``staleness.py``). Undated claims near a touched one are paired by
 position: then the region is whole groups over all of time. The result equals a full
 recompute (``conflicts.refresh``, tested). Of the vocabulary it reads the quantity kinds
