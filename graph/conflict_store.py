@@ -398,11 +398,11 @@ def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[s
 def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, set[str]]:
     """Place -> the places it lies in (``place_part_of.rq``), for every place of the
     gazetteer, or for ``places`` only (those that lie in none are absent, as in the whole
-    gazetteer's map)."""
+    gazetteer's map; ``place_part_of_numbered.rq``)."""
     rows = (
         store.rows(_stored_query("place_part_of"))
         if places is None
-        else _rows_for(store, "place_part_of", "place", places)
+        else _numbered_rows(store, "place_part_of_numbered", "place", places)
     )
     out: dict[str, set[str]] = defaultdict(set)
     for d in rows:

@@ -361,6 +361,13 @@ def _possible(
     incremental refresh compares what it stores only where that changes."""
     member: dict[str, tuple[Group, PreparedClaim]] = {c.iri: (key, c) for key, g in groups.items() for c in g}
     outer: dict[Group, set[Group]] = {}
+    nests: dict[tuple[Group, Group], tuple[bool, bool]] = {}
+
+    def nest(inner: Group, around: Group) -> tuple[bool, bool]:
+        if (known := nests.get((inner, around))) is None:
+            known = nests[(inner, around)] = nesting(groups[inner][0], groups[around][0], within)
+        return known
+
     out: set[tuple[str, str, str]] = set()
     for x, y in covered.pairs:
         if x in covered.claims or y in covered.claims or x not in member or y not in member:
@@ -375,9 +382,9 @@ def _possible(
             if gy not in outer:
                 outer[gy] = set(enclosing(gy))
             if gy in outer[gx]:  # x's group lies in y's: x judged against y
-                v = judge(cx, cy, nesting(groups[gx][0], groups[gy][0], within), settings)
+                v = judge(cx, cy, nest(gx, gy), settings)
             elif gx in outer[gy]:
-                v = judge(cy, cx, nesting(groups[gy][0], groups[gx][0], within), settings)
+                v = judge(cy, cx, nest(gy, gx), settings)
             else:
                 continue
         if v is not None:
