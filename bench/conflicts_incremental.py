@@ -2,6 +2,10 @@
 
     python bench/conflicts_incremental.py [--sizes 100000 1000000] [--repeat 5]
         [--dir DIR] [--full-repeat N] [--bulk-write-from 1000000]
+    python bench/conflicts_incremental.py --sizes 1000000 --dir DIR --revisions main,.
+        [--rounds 4] [--per-round 3] [--first 1000]
+
+The second form compares revisions on the store already built under DIR (``side_by_side``).
 
 For each size, an embedded store is bulk-loaded with that many synthetic claims in the
 project's claim shape (``bench/conflict_store_data.py``: ``bench/conflicts.py``'s records
