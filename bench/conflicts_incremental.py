@@ -2,6 +2,10 @@
 
     python bench/conflicts_incremental.py [--sizes 100000 1000000] [--repeat 5]
         [--dir DIR] [--full-repeat N] [--bulk-write-from 1000000]
+    python bench/conflicts_incremental.py --sizes 1000000 --dir DIR --revisions main,.
+        [--rounds 4] [--per-round 3] [--first 1000]
+
+The second form compares revisions on the store already built under DIR (``side_by_side``).
 
 For each size, an embedded store is bulk-loaded with that many synthetic claims in the
 project's claim shape (``bench/conflict_store_data.py``: ``bench/conflicts.py``'s records
@@ -149,7 +153,11 @@ def new_article(stored: list[ClaimRecord], k: int) -> list[ClaimRecord]:
 
 def add_article(store: EmbeddedStore, stored: list[ClaimRecord], k: int) -> conflict_update.Writes:
     """Write article k with its stale mark, in one transaction (as an ingest does)."""
-    recs = new_article(stored, k)
+    return write_article(store, new_article(stored, k), k)
+
+
+def write_article(store: EmbeddedStore, recs: list[ClaimRecord], k: int) -> conflict_update.Writes:
+    """Write article k's records ``recs`` with its stale mark, in one transaction."""
     activity = IRIS.activity(f"ingest/bench-{k}")
     mark = staleness.mark(IRIS, activity).serialize(format="nt")
     quads = claims_nquads(recs) + "".join(
@@ -157,6 +165,85 @@ def add_article(store: EmbeddedStore, stored: list[ClaimRecord], k: int) -> conf
     )
     store._ox.extend(ox.parse(io.BytesIO(quads.encode()), ox.RdfFormat.N_QUADS))  # one transaction
     return conflict_update.Writes(activity, frozenset({f"{BASE}article/new{k}"}))
+
+
+# one process of the side by side (``--revisions``): the articles of a pickle refreshed in
+# turn on the store, the first a warm-up; a JSON line an article
+CHILD = """
+import json, os, pickle, sys, time
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()] if {pinned} else sys.meta_path
+sys.path.insert(0, {bench!r})
+from conflicts_incremental import IRIS, write_article
+from factgraph.graph import conflict_update
+from factgraph.graph.store import EmbeddedStore
+store = EmbeddedStore({store!r})
+for k, recs in pickle.loads(open({articles!r}, "rb").read()):
+    writes = write_article(store, recs, k)
+    t0, c0 = time.perf_counter(), time.process_time()
+    done = conflict_update.refresh_after(store, IRIS, writes)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps(dict(k=k, wall=wall, cpu=cpu, read=done.claims_read, judged=len(done.judged),
+                          removed=done.removed, added=done.added, incremental=done.incremental,
+                          load=os.getloadavg()[0])), flush=True)
+store.close()
+"""
+
+
+def side_by_side(n: int, where: Path, revisions: list[str], rounds: int, per_round: int, first: int) -> None:
+    """Each round, ``per_round`` new articles (after a warm-up one) refreshed by each
+    revision in its own process on the one store, the order of the revisions turning
+    from round to round: the first process writes the articles and their verdicts, the
+    others write the same articles again (the same claims read and judged, nothing to
+    write). Medians of wall and CPU a revision, and of the per-article ratios to the first."""
+    import json
+    import pickle
+    import subprocess
+    import tempfile
+
+    from revisions import checkout
+
+    path = where / f"store-{n}"
+    assert path.exists(), f"build {path} first (--dir without --revisions)"
+    stored = records(n)[0]
+    got: dict[str, dict[int, dict]] = {rev: {} for rev in revisions}
+    with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-side-") as tmp:
+        pkgs = {rev: checkout(rev, Path(tmp) / f"rev{i}") for i, rev in enumerate(revisions)}
+        for r in range(rounds):
+            ks = [first + r * (per_round + 1) + i for i in range(per_round + 1)]  # the first: warm-up
+            articles = Path(tmp) / f"round{r}.pickle"
+            articles.write_bytes(pickle.dumps([(k, new_article(stored, k)) for k in ks]))
+            order = revisions[r % len(revisions) :] + revisions[: r % len(revisions)]
+            for rev in order:
+                env = dict(os.environ)
+                if pkgs[rev] is not None:
+                    env["PYTHONPATH"] = str(pkgs[rev])
+                code = CHILD.format(
+                    pinned=pkgs[rev] is not None, bench=str(Path(__file__).parent), store=str(path), articles=str(articles)
+                )
+                done = subprocess.run(  # not run in the work tree, whose factgraph/ would be imported
+                    [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp
+                )
+                if done.returncode:
+                    raise SystemExit(f"{rev}: {done.stderr[-3000:]}")
+                for line in done.stdout.splitlines()[1:]:  # the warm-up left out
+                    d = json.loads(line)
+                    got[rev][d["k"]] = d
+                    print(
+                        f"# round {r + 1} {rev:>8}: article {d['k']} wall {d['wall']:.3f} s, CPU {d['cpu']:.3f} s,"
+                        f" {d['read']} claims read, {d['judged']} judged, -{d['removed']}/+{d['added']},"
+                        f" load {d['load']:.1f}",
+                        flush=True,
+                    )
+    base = revisions[0]
+    print(f"{'revision':>10} {'wall s':>8} {'CPU s':>8} {'wall x':>7} {'CPU x':>7} {'load':>9} (medians, {len(got[base])} articles)")
+    for rev in revisions:
+        rows = got[rev].values()
+        loads = [d["load"] for d in rows]
+        ratio = {m: statistics.median(got[base][k][m] / d[m] for k, d in got[rev].items()) for m in ("wall", "cpu")}
+        print(
+            f"{rev:>10} {statistics.median(d['wall'] for d in rows):>8.3f} {statistics.median(d['cpu'] for d in rows):>8.3f}"
+            f" {ratio['wall']:>7.2f} {ratio['cpu']:>7.2f} {min(loads):>4.1f}-{max(loads):.1f}"
+        )
 
 
 def measure(n: int, repeat: int, where: Path | None, full_repeat: int, bulk: bool) -> dict[str, float]:
@@ -237,7 +324,19 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, help="keep each size's store on disk here (built once)")
     ap.add_argument("--full-repeat", type=int, default=None, help="full runs at most (default: --repeat)")
     ap.add_argument("--bulk-write-from", type=int, default=1_000_000)
+    ap.add_argument(
+        "--revisions", help="REV,REV: side by side on the store under --dir ('.': the work tree; see side_by_side)"
+    )
+    ap.add_argument("--rounds", type=int, default=4, help="with --revisions")
+    ap.add_argument("--per-round", type=int, default=3, help="with --revisions: articles a process, after a warm-up")
+    ap.add_argument("--first", type=int, default=1000, help="with --revisions: the first article's number")
     args = ap.parse_args()
+    if args.revisions:
+        assert args.dir is not None, "--revisions needs --dir"
+        for n in args.sizes:
+            side_by_side(n, args.dir, args.revisions.split(","), args.rounds, args.per_round, args.first)
+        print(f"load average {os.getloadavg()[0]:.1f} (2 cores)")
+        return
     results = []
     for n in args.sizes:
         if args.dir:

@@ -28,6 +28,10 @@ and dates of each claim it finds (the window's kinds by notation and exact days 
 checked in Python, as the scan does), so a key left behind by a claim since removed (no
 kind) finds nothing; the keys of a claim still stored are those of its triples, since
 whatever rewrites a claim rewrites its article and the refresh replaces their keys.
+The incremental refresh does not look anything up: it takes every claim under its
+windows' keys (``claims_in_windows(..., exact=False)``), a few more claims than the
+windows hold (the other days of their months), whose records the detector reads with the
+others; it judges again only the pairs the windows say (``conflict_region.reach``).
 """
 
 from __future__ import annotations
@@ -168,7 +172,7 @@ def _scan_passes(place: str, end: str | None, stated: str | None, lo: str, hi: s
     )
 
 
-def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window]) -> set[str]:
+def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window], exact: bool = True) -> set[str]:
     """What ``conflict_store.claims_in_windows`` returns (the claims of ``windows``: of
     one of a window's kinds, at one of its places or with no place for a window without
     one, their period ending within it or undated), found by the keys of each place, kind
@@ -176,7 +180,10 @@ def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window]) -> se
     inside some (``Window.within``), by the keys of what lies within those
     (``keyed_claims_within.rq``); the kinds and exact days checked as the scan checks
     them. The keys of the claims of articles written since they were last updated may be
-    missing or stale: the caller adds those claims itself."""
+    missing or stale: the caller adds those claims itself. Not ``exact``: every claim under
+    those keys (``claims_of_keys.rq``), nothing looked up a claim: a superset, the claims of
+    the windows' months, whatever their day, kind notation or place within, and a key's
+    claims since removed."""
     windows = list(windows)
     spans, bounds = window_spans(windows)
     notations: dict[str, set[str]] = defaultdict(set)  # term -> its notations
@@ -200,6 +207,9 @@ def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window]) -> se
             at.update(
                 (str(iris.conflict_key(m, n, p)), p) for m in months for n in names for p in w.places or ("",)
             )
+
+    if not exact:
+        return {d["claim"] for d in _rows_for(store, "claims_of_keys", "key", {*at, *within})}
 
     def kept(p: str, d: dict[str, str]) -> bool:
         return _scan_passes(p, d.get("periodEnd"), d.get("statedOn"), *bounds[p]) and any(

@@ -80,8 +80,13 @@ class Conflict:
     @property
     def key(self) -> str:
         """Deterministic identity: hash of the sorted claim pair and the kind."""
-        x, y = sorted((self.a, self.b))
-        return hashlib.sha1(f"{x}|{y}|{self.kind}".encode()).hexdigest()[:16]
+        return verdict_key(self.a, self.b, self.kind)
+
+
+def verdict_key(a: str, b: str, kind: str) -> str:
+    """The identity of the verdict of ``kind`` on claims ``a`` and ``b`` (in either order)."""
+    x, y = (a, b) if a < b else (b, a)
+    return hashlib.sha1(f"{x}|{y}|{kind}".encode()).hexdigest()[:16]
 
 
 # -- dates ---------------------------------------------------------------------------

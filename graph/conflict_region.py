@@ -64,6 +64,9 @@ class Reach:
 
     claims: set[str]
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    # (a, b, kind), a < b: the numeric verdict each of ``pairs`` with neither claim in
+    # ``claims`` has whenever the detector judges it (set by ``conflicts.detect_region``)
+    possible: set[tuple[str, str, str]] = field(default_factory=set)
 
     def covers(self, a: str, b: str) -> bool:
         return a in self.claims or b in self.claims or ((a, b) if a < b else (b, a)) in self.pairs

@@ -89,6 +89,18 @@ def _rows_for(
         yield from store.rows(inject_value_rows(text, var, batch))
 
 
+def _numbered_rows(store: Store, name: str, var: str, terms: Iterable[str]) -> Iterator[dict[str, str]]:
+    """The rows of the stored query ``name`` for each of ``terms`` bound to ``?var``
+    together with its number in the request, ``?n``, which the query gives back instead
+    of the term (the store then writes no IRI out again for each row), each row with
+    ``var`` set to its term."""
+    text = _stored_query(name)
+    for batch in _chunks(terms):
+        for d in store.rows(inject_value_table(text, (var, "n"), [(t, str(i)) for i, t in enumerate(batch)])):
+            d[var] = batch[int(d.pop("n"))][1:-1]
+            yield d
+
+
 # what a record reads of a claim's triples: the predicate -> the record's field
 FG_NS, SCHEMA_NS = str(FG), "https://schema.org/"
 _FIELDS = {
@@ -106,7 +118,7 @@ _PLACE = FG_NS + "place"
 
 
 def load_records(
-    store: Store, iris: Iris | None = None, claims: Collection[str] | None = None
+    store: Store, iris: Iris | None = None, claims: Collection[str] | None = None, quotes: bool = True
 ) -> list[ClaimRecord]:
     """Every figure claim of the store as a record, or, given ``claims`` (IRIs), those
     only; sorted by IRI; as reviewers left them: the current reading of a revised claim,
@@ -116,12 +128,19 @@ def load_records(
     Read as the claims' triples streamed one a row (``claim_triples.rq``), the verdicts on
     them (``claim_verdicts.rq``), then the labels of their claimants and the notations of
     their kinds (``term_labels.rq``); where a property has several values, the least is
-    taken, so every store reads the same record."""
+    taken, so every store reads the same record. Given ``claims`` and not ``quotes``, the
+    records leave out the quote (empty), which no rule reads, only reports
+    (``claim_triples_numbered.rq``: the claims numbered, so the store writes no IRI out
+    again for each row)."""
     if claims is None:
         triples = store.rows(_stored_query("claim_triples"))
         verdict_rows = store.rows(_stored_query("claim_verdicts"))
     else:
-        triples = _rows_for(store, "claim_triples", "claim", claims)
+        triples = (
+            _rows_for(store, "claim_triples", "claim", claims)
+            if quotes
+            else _numbered_rows(store, "claim_triples_numbered", "claim", claims)
+        )
         verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims)
     values: dict[str, dict[str, str]] = {}
     places: dict[str, set[str]] = defaultdict(set)
@@ -340,6 +359,11 @@ def stored_verdicts(
     return triples, links
 
 
+def stored_among(store: Store, verdicts: Iterable[str]) -> set[str]:
+    """Those of ``verdicts`` (IRIs) the conflicts graph holds (``verdicts_named.rq``)."""
+    return {d["verdict"] for d in _rows_for(store, "verdicts_named", "verdict", verdicts)}
+
+
 def term_triples(store: Store, terms: Iterable[str], predicates: Collection[URIRef]) -> set[tuple]:
     """The stored triples about ``terms`` with one of ``predicates`` (``term_triples.rq``)."""
     wanted = set(predicates)
@@ -374,11 +398,11 @@ def load_hierarchies(store: Store) -> tuple[dict[str, set[str]], dict[str, set[s
 def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, set[str]]:
     """Place -> the places it lies in (``place_part_of.rq``), for every place of the
     gazetteer, or for ``places`` only (those that lie in none are absent, as in the whole
-    gazetteer's map)."""
+    gazetteer's map; ``place_part_of_numbered.rq``)."""
     rows = (
         store.rows(_stored_query("place_part_of"))
         if places is None
-        else _rows_for(store, "place_part_of", "place", places)
+        else _numbered_rows(store, "place_part_of_numbered", "place", places)
     )
     out: dict[str, set[str]] = defaultdict(set)
     for d in rows:

@@ -8,7 +8,9 @@ a full detection would: the time windows around each touched claim in its group 
 groups around it, and its claimant's series. ``refresh_after`` reads those (stored
 queries of ``queries/conflicts/``, VALUES-bound), runs the detector over them
 (``conflicts.detect_region``), compares the verdicts on the reached pairs with the stored
-ones as strings and writes the difference, in one transaction with the clearing of the
+ones as strings (in full where a touched claim is in the pair or the verdict comes or
+goes; a pair of untouched claims otherwise keeps the one verdict its records give,
+``Reach.possible``, asked of the store by IRI) and writes the difference, in one transaction with the clearing of the
 stale mark it read (``staleness.py``). Undated claims near a touched one are paired by
 position: then the region is whole groups over all of time. The result equals a full
 recompute (``conflicts.refresh``, tested). Of the vocabulary it reads the quantity kinds
@@ -38,7 +40,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from . import conflict_keys, conflict_region, staleness
-from .conflict_records import ClaimRecord, Conflict, Settings
+from .conflict_records import ClaimRecord, Conflict, Settings, verdict_key
 from .conflict_region import Reach, Region
 from .conflict_store import (
     DETECTOR_VERSION,
@@ -53,6 +55,7 @@ from .conflict_store import (
     load_records,
     places_inside,
     series_claims,
+    stored_among,
     stored_verdicts,
     term_triples,
     terms_in_use,
@@ -184,15 +187,15 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     covered = None
     plan = conflict_region.windows(touched, places, kinds, settings or Settings())
     if plan is not None:  # the time windows and series around the touched claims
-        # the keys of the written articles' claims are not updated yet: those are read anyway
-        records = places.of(
-            _with_restated(store, iris, new_ids | conflict_keys.claims_in_windows(store, iris, plan))
-        )
+        # the keys of the written articles' claims are not updated yet: those are read anyway.
+        # Every claim under the windows' keys, a superset of the windows (their months):
+        # real claims around them, which change no verdict the reach covers
+        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, plan, exact=False), new))
         # the series whose neighbours the windows may not hold, over all of time
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
         more = series_claims(store, series) - {r.iri for r in records} if series else set()
         if more:
-            by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more))]}
+            by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more, new))]}
             records = [by_iri[i] for i in sorted(by_iri)]
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
@@ -200,15 +203,21 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
             return _full(store, iris, settings, written)
-        records = places.of(_with_restated(store, iris, ids))
+        records = places.of(_with_restated(store, iris, ids, new))
         found, covered = detect_region(
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
         )
         assert covered is not None
+    # the pairs whose stored verdicts are compared: those with a touched claim, and those
+    # of untouched claims whose verdict comes or goes (their verdict is otherwise the one
+    # stored: the same records judged by the same rules)
+    compared = Reach(covered.claims, _comes_or_goes(store, iris, covered, found))
     stored, links = stored_verdicts(
-        store, covered.all_claims() | {r.iri for r in writes.removed}, covered.covers
+        store, compared.all_claims() | {r.iri for r in writes.removed}, compared.covers
     )
-    remove, add, found = _changes(stored, links, found, covered, written, iris)
+    same = [c for c in found if not compared.covers(c.a, c.b)]
+    remove, add, found = _changes(stored, links, [c for c in found if compared.covers(c.a, c.b)], compared, written, iris)
+    found = sorted([*same, *found], key=lambda c: (c.a, c.b, c.kind))
     keys_gone, keys_added = conflict_keys.changes(store, iris, written)
     activity = detection_activity(iris)
     if run[2] is not None:
@@ -237,6 +246,18 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         covered.all_claims(),
         windowed,
     )
+
+
+def _comes_or_goes(store: Store, iris: Iris, covered: Reach, found: list[Conflict]) -> set[tuple[str, str]]:
+    """The pairs of ``covered.pairs`` with neither claim in ``covered.claims`` whose
+    verdict is found and not stored, or stored and not found: of the verdicts such a pair
+    may hold (``covered.possible``), those stored (``stored_among``, by IRI) against those
+    found. A verdict found on such a pair that it was not known to hold makes it compared too."""
+    possible = {str(iris.conflict(verdict_key(*k))): k for k in covered.possible}
+    stored = stored_among(store, possible)
+    keys = {_key(c) for c in found if c.a not in covered.claims and c.b not in covered.claims}
+    out = {(a, b) for node, (a, b, kind) in possible.items() if (node in stored) != ((a, b, kind) in keys)}
+    return out | {(a, b) for a, b, _ in keys - covered.possible}
 
 
 def _much_of_the_store(store: Store, written: Collection[str]) -> bool:
@@ -283,14 +304,19 @@ class _Gazetteer(dict[str, set[str]]):
         return records
 
 
-def _with_restated(store: Store, iris: Iris, ids: Collection[str]) -> list[ClaimRecord]:
+def _with_restated(
+    store: Store, iris: Iris, ids: Collection[str], written: list[ClaimRecord]
+) -> list[ClaimRecord]:
     """The records of ``ids`` and of the claims they restate (a restatement keeps out of
-    the groups: the detector must see what it restates), sorted by IRI."""
-    records = load_records(store, iris, ids)
-    restated = {r.restates for r in records if r.restates} - set(ids)
+    the groups: the detector must see what it restates), and ``written`` (the records of
+    the claims of the written articles, as read), sorted by IRI. The others are read
+    without their quote (``load_records``), which no rule reads."""
+    known = {r.iri for r in written}
+    records = [*written, *load_records(store, iris, set(ids) - known, quotes=False)]
+    restated = {r.restates for r in records if r.restates} - set(ids) - known
     if restated:
-        records = sorted([*records, *load_records(store, iris, restated)], key=lambda r: r.iri)
-    return records
+        records.extend(load_records(store, iris, restated, quotes=False))
+    return sorted(records, key=lambda r: r.iri)
 
 
 def _around(

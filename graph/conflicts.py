@@ -286,12 +286,19 @@ def _detect(
         covered = reach(touched, groups, ends, enclosed, settings)
         if covered is None:
             return [], None
-    for key in judged:
-        group = groups[key]
+    if covered is not None:
+        covered.claims |= {c.iri for c in claims if c.r.article in articles}
+    # in a region, only the pairs it covers are judged (the others' verdicts are dropped)
+    wanted = covered.covers if covered is not None and not (region and region.whole_groups) else None
+    enclosing_memo: dict[Group, list[Group]] = {}
+
+    def enclosing(key: Group) -> list[Group]:  # the groups enclosing ``key``, whose claims it is judged against
+        if (known := enclosing_memo.get(key)) is not None:
+            return known
         kind, places = key
         anchor = min(places) if places else ""
         around = (anchor, *sorted(gazetteer_part_of.get(anchor, ()))) if places else ("",)
-        enclosing = sorted(
+        known = enclosing_memo[key] = sorted(
             {
                 k2
                 for broader in (kind, *sorted(kind_part_of.get(kind, ())))
@@ -301,27 +308,88 @@ def _detect(
             },
             key=lambda k: (k[0], sorted(k[1])),
         )
-        outer = [(groups[k2], ends[k2], nesting(group[0], groups[k2][0], within)) for k2 in enclosing]
+        return known
+
+    if wanted is not None:  # a covered pair has a claim the reach names, in the group judged first
+        named = covered.all_claims()  # type: ignore[union-attr]
+        judged = [key for key in judged if any(c.iri in named for c in groups[key])]
+    for key in judged:
+        group = groups[key]
+        outer = [(groups[k2], ends[k2], nesting(group[0], groups[k2][0], within)) for k2 in enclosing(key)]
         group_ends = ends[key]
         series: dict[str, list[PreparedClaim]] = defaultdict(list)
         for i, c in enumerate(group):
             series[c.claimant].append(c)
             for j in range(i + 1, _later_end(group, group_ends, i, settings)):
+                if wanted is not None and not wanted(c.iri, group[j].iri):
+                    continue
                 if (v := judge(c, group[j], SAME_GROUP, settings)) is not None:
                     keep(v)
             for other_group, other_ends, nest in outer:
-                judge_against(c, _around(other_group, other_ends, c, settings), nest, settings, keep)
+                others = _around(other_group, other_ends, c, settings)
+                if wanted is not None:
+                    others = [o for o in others if wanted(c.iri, o.iri)]
+                judge_against(c, others, nest, settings, keep)
         for s in series.values():  # each claimant's tallies, each with the next in time
             for x, y in zip(s, s[1:], strict=False):
+                if wanted is not None and not wanted(x.iri, y.iri):
+                    continue
                 if (v := judge(x, y, SAME_GROUP, settings)) is not None:
                     keep(v)
 
     if covered is not None:
-        covered.claims |= {c.iri for c in claims if c.r.article in articles}
         found = {k: v for k, v in found.items() if covered.covers(k[0], k[1])}
+        if wanted is not None:
+            covered.possible = _possible(covered, groups, enclosing, within, settings)
     out = [_conflict(v, settings) for v in found.values()]
     out.sort(key=lambda c: (c.a, c.b, c.kind))
     return out, covered
+
+
+def _possible(
+    covered: Reach,
+    groups: Mapping[Group, list[PreparedClaim]],
+    enclosing: Callable[[Group], list[Group]],
+    within: Callable[[frozenset[str], frozenset[str]], bool],
+    settings: Settings,
+) -> set[tuple[str, str, str]]:
+    """(a, b, kind), a < b: the numeric verdict each pair of ``covered.pairs`` with
+    neither claim in ``covered.claims`` has whenever the detector judges it, judged as
+    the detector would (the same orientation and nesting); a pair the detector never
+    judges (its claims in no group, or in groups neither of which encloses the other) has
+    none. Such a pair's claims are as stored, so a stored verdict on it is this one: an
+    incremental refresh compares what it stores only where that changes."""
+    member: dict[str, tuple[Group, PreparedClaim]] = {c.iri: (key, c) for key, g in groups.items() for c in g}
+    outer: dict[Group, set[Group]] = {}
+    nests: dict[tuple[Group, Group], tuple[bool, bool]] = {}
+
+    def nest(inner: Group, around: Group) -> tuple[bool, bool]:
+        if (known := nests.get((inner, around))) is None:
+            known = nests[(inner, around)] = nesting(groups[inner][0], groups[around][0], within)
+        return known
+
+    out: set[tuple[str, str, str]] = set()
+    for x, y in covered.pairs:
+        if x in covered.claims or y in covered.claims or x not in member or y not in member:
+            continue
+        (gx, cx), (gy, cy) = member[x], member[y]
+        if gx == gy:
+            a, b = (cx, cy) if _sort_key(cx) < _sort_key(cy) else (cy, cx)
+            v = judge(a, b, SAME_GROUP, settings)
+        else:
+            if gx not in outer:
+                outer[gx] = set(enclosing(gx))
+            if gy not in outer:
+                outer[gy] = set(enclosing(gy))
+            if gy in outer[gx]:  # x's group lies in y's: x judged against y
+                v = judge(cx, cy, nest(gx, gy), settings)
+            elif gx in outer[gy]:
+                v = judge(cy, cx, nest(gy, gx), settings)
+            else:
+                continue
+        if v is not None:
+            out.add((x, y, v[0]) if x < y else (y, x, v[0]))
+    return out
 
 
 def _prepared(

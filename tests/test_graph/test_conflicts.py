@@ -658,3 +658,25 @@ def test_the_claim_triples_query_reads_every_predicate_a_record_reads(query_iris
     named = query_iris(conflict_store._stored_query("claim_triples"))
     filtered = {str(i) for i in named} - {"https://w3id.org/factgraph/ontology#FigureClaim", str(RDF.type)}
     assert filtered == {*conflict_store._FIELDS, conflict_store._PLACE}
+    # the numbered read, for records without their quote: every other predicate
+    named = query_iris(conflict_store._stored_query("claim_triples_numbered"))
+    filtered = {str(i) for i in named} - {"https://w3id.org/factgraph/ontology#FigureClaim", str(RDF.type)}
+    assert filtered == {*conflict_store._FIELDS, conflict_store._PLACE} - {
+        "https://w3id.org/factgraph/ontology#quoteText"
+    }
+
+
+def test_records_read_without_their_quotes_are_the_records_but_the_quote(seed_store):
+    """``load_records(..., quotes=False)`` (the claims numbered in the request,
+    ``claim_triples_numbered.rq``), what an incremental refresh reads around the written
+    claims, reads every field the full read does but the quote, on each backend."""
+    from dataclasses import replace
+
+    from factgraph.graph.conflicts import load_records
+    from factgraph.graph.terms import Iris
+
+    iris = Iris()
+    full = load_records(seed_store, iris)
+    assert len(full) >= 10 and any(r.restates or r.disputes or r.relative_to for r in full)
+    light = load_records(seed_store, iris, {r.iri for r in full}, quotes=False)
+    assert light == [replace(r, quote="") for r in full]
