@@ -529,8 +529,15 @@ def find(text: str, prefer_countries: Iterable[str] = ()) -> list[Mention]:
     place in one of ``prefer_countries`` (country keys) where there is one, else to the
     highest ranked (country before city or state, then the most populous).
     """
+    return list(_find(text, frozenset(prefer_countries)))
+
+
+# a clause is searched for places several times (its scope, its sources' names, a word
+# alone): 1,326 searches of 738 texts in the dev and topics corpora; remembered (the index
+# and the hand entries are fixed for the process)
+@lru_cache(maxsize=512)
+def _find(text: str, prefer: frozenset[str]) -> tuple[Mention, ...]:
     idx = _index()
-    prefer = frozenset(prefer_countries)
     cands: list[tuple[int, int, int, str]] = []  # start, -length, priority, key
     for f in lexicon.find(lexicon.places(), text):
         cands.append((f.start, f.start - f.end, 0, f.key))
@@ -556,7 +563,7 @@ def find(text: str, prefer_countries: Iterable[str] = ()) -> list[Mention]:
         last = start - neg
         if key:
             out.append(Mention(key, start, last, text[start:last]))
-    return out
+    return tuple(out)
 
 
 def _choose(idx: _Index, folded: str, text: str, toks: list[tuple[int, int]], i: int, j: int,
