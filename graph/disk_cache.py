@@ -4,7 +4,9 @@ is computed from.
 
 A command's start is paid by every ``factgraph ingest`` (about a second of the 2.9 s an
 ingest of 100 articles took, docs/performance.md): the gazetteer's index, the vocabulary
-graph parsed from its Turtle files, the vocabulary as the SHACL checks index it. Each is
+graph parsed from its Turtle files, the vocabulary as the SHACL checks index it, the code
+``re`` compiles for factgraph's expressions (``regex_cache``: its one file grows with the
+expressions a process meets, ``read`` and ``write``, where the others are ``pickled``). Each is
 a pure function of its inputs, so the key names them all (the code that computes it, the
 files it reads, the libraries' versions, Python's); a file that cannot be read, or holds
 something else, is computed again, and one that cannot be written is not kept. Writes
