@@ -50,6 +50,7 @@ def _backslashes_before(q: str, i: int) -> int:
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _WORD = re.compile(r"[A-Za-z_][\w-]*")
+_ANY_WORD = re.compile(r"\w[\w-]*")
 
 
 def where_brace(query: str) -> int:
@@ -93,7 +94,9 @@ def _tokens(query: str) -> Iterator[tuple[int, str, int, int]]:
             i = m.end() if m else i + 1
         elif c.isalpha():
             m = _WORD.match(query, i)
-            assert m is not None
+            if m is None:  # a word that starts beyond ASCII (a local name, a typo): never a keyword
+                i = _ANY_WORD.match(query, i).end()  # type: ignore[union-attr]  # c is a letter: \w
+                continue
             yield i, m.group().upper(), braces, parens
             i = m.end()
         else:

@@ -43,3 +43,13 @@ def test_subselects_are_found_and_bound_too():
 def test_from_in_a_string_or_a_variable_is_not_a_dataset():
     assert declares_dataset("SELECT * FROM <http://x.test/g> { ?s ?p ?o }")
     assert not declares_dataset('SELECT ?from { ?s ?p "FROM" } # FROM')
+
+
+@pytest.mark.parametrize("query, form, declared", [
+    ("CONSTRUCT { Ⴍ⼈QᎤ WHERE { GRAPH ?g { ?s { ?s ?p ?o } } LIMIT 3", "CONSTRUCT", False),  # found by bench/fuzz.py
+    ("SELECT ?x FROM <http://example.org/g> WHERE { ?x ex:élan ?y }", "SELECT", True),
+    ("ASK { ?s ex:p ÉFROM }", "ASK", False),  # a word beyond ASCII is never a keyword, nor its tail
+])
+def test_words_beyond_ascii_are_read_over(query, form, declared):
+    assert query_form(query) == form
+    assert declares_dataset(query) is declared
