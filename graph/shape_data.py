@@ -152,7 +152,7 @@ class CompiledShapes:
         if not isinstance(graph, Graph):
             known = self._by_key.get(graph.key)
             if known is None:
-                known = self._keyed_vocabulary(graph)
+                known = self._kept_index(lambda: f"named {graph.key}", lambda: graph.graph)
                 self._by_key = {**dict(list(self._by_key.items())[-3:]), graph.key: known}
             return known
         for ref, size, vocab in self._by_object:
@@ -163,25 +163,22 @@ class CompiledShapes:
         if known is not None:
             vocab = known
         else:
-            vocab = self._index_vocabulary(graph) if self.key is None else self._stored_vocabulary(graph, triples)
+            vocab = self._kept_index(lambda: disk_cache.triples_digest(triples), lambda: graph)
             self._by_content = {**dict(list(self._by_content.items())[-3:]), triples: vocab}
         self._by_object[:] = [e for e in self._by_object if e[0]() is not None][-3:]
         self._by_object.append((weakref.ref(graph), len(graph), vocab))
         return vocab
 
-    def _stored_vocabulary(self, graph: Graph, triples: frozenset) -> _Vocabulary:
-        """``_index_vocabulary``, kept on disk (about 0.15 s of every command's start: pySHACL's
-        inoculate), keyed by the shapes, the compiler, pySHACL's version and the triples."""
+    def _kept_index(self, content: Callable[[], str], graph: Callable[[], Graph]) -> _Vocabulary:
+        """``_index_vocabulary`` of ``graph()``, kept on disk when the checks have a key (about
+        0.15 s of every command's start: pySHACL's inoculate), keyed by the shapes, the
+        compiler, pySHACL's version and ``content()``, a key of the vocabulary's triples."""
+        if self.key is None:
+            return self._index_vocabulary(graph())
         # pySHACL's version from its metadata: importing it (and rdflib's SPARQL engine with
         # it) costs 0.1 s that a cache hit does not need
-        key = [self.key or "", disk_cache.triples_digest(triples), importlib.metadata.version("pyshacl")]
-        return disk_cache.pickled("shacl-vocabulary", key, lambda: self._index_vocabulary(graph), _Vocabulary)
-
-    def _keyed_vocabulary(self, named: NamedVocabulary) -> _Vocabulary:
-        if self.key is None:
-            return self._index_vocabulary(named.graph)
-        key = [self.key, f"named {named.key}", importlib.metadata.version("pyshacl")]
-        return disk_cache.pickled("shacl-vocabulary", key, lambda: self._index_vocabulary(named.graph), _Vocabulary)
+        key = [self.key, content(), importlib.metadata.version("pyshacl")]
+        return disk_cache.pickled("shacl-vocabulary", key, lambda: self._index_vocabulary(graph()), _Vocabulary)
 
     def _index_vocabulary(self, graph: Graph) -> _Vocabulary:
         # pySHACL does not mix the whole ontology graph in: only its RDFS and OWL axioms and

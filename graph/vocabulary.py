@@ -53,10 +53,7 @@ def vocabulary(iris: Iris) -> Graph:
     """The vocabulary graph for this base (a copy: callers may add to it), with the
     software agent the provenance of every graph points to: described here once, not in
     each article's graph (a triple in two graphs counts twice in the union)."""
-    g = _graph(_vocabulary(iris.base))
-    for t in _software(iris):
-        g.add(t)
-    return g
+    return _graph(named_vocabulary(iris).triples)
 
 
 @dataclass(frozen=True, eq=False)
