@@ -208,8 +208,12 @@ def day_first(text: str) -> str:
 # years named relative to the article: "l'année dernière", "last year", "cette année"
 RELATIVE_YEAR_RE = screened(re.compile(r"\b(?P<end>(?:à |by |at )?(?:la |the )?(?:fin|end) (?:de |of )?)?(?:l['’]année dernière|"
                               r"l['’]an dernier|last year|(?P<this>cette année|this year))\b", re.I))
-# "entre le 1er trimestre 2017 ... et la fin de l'année dernière": each side read on its own
-SPAN_RE = screened(re.compile(r"\b(?:entre|between|from)\s+(?P<a>[^;]{3,80}?)\s+(?:et|and|to|until|jusqu['’]à)\s+(?P<b>[^;]{3,60}?)"
+# "entre le 1er trimestre 2017 ... et la fin de l'année dernière": each side read on its own.
+# The space before the connector is possessive (``\s++``): a connector starts with a letter, so
+# only the whole run of spaces can precede it, and the expression matches what it did with
+# ``\s+``; without it, a clause whose figures are blanked ("entre" and 150 spaces) made the
+# engine try every split of the run for every length of ``a`` (24 ms for one clause)
+SPAN_RE = screened(re.compile(r"\b(?:entre|between|from)\s+(?P<a>[^;]{3,80}?)\s++(?:et|and|to|until|jusqu['’]à)\s+(?P<b>[^;]{3,60}?)"
                      r"(?=\s*[,.;)(]|$)", re.I))
 
 

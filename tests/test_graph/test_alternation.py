@@ -1,0 +1,82 @@
+"""The expressions rewritten for speed match what their plain forms match: the tree of
+words against their alternation longest first, the source descriptions and the date spans
+against the expressions they replaced (kept here as the reference), on the corpus-like
+clauses of a seeded generator."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from factgraph.graph import alternation, dates, sources
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+def _matches(expression: re.Pattern, text: str) -> list[tuple[tuple[int, int], dict]]:
+    return [(m.span(), m.groupdict()) for m in expression.finditer(text)]
+
+
+WORDS = ["de", "des", "de la", "du", "d'", "premier", "premier ministre", "ministre", "ministère", "min",
+         "police", "pol", "polices", "a", "ab", "abc", "b", "source", "sources", "é", "ée"]
+
+
+@pytest.mark.parametrize("around", ["{}", r"\b(?:{})\b", r"(?:{})(?![\w-])x?", r"(?:{})\s+\w+", r"(?:{})+?s"])
+def test_words_match_as_their_alternation_longest_first(around):
+    rng = random.Random(7)
+    plain = re.compile(around.format(_alternation(WORDS)), re.I)
+    tree = re.compile(around.format(alternation.words(WORDS)), re.I)
+    assert tree.pattern != plain.pattern
+    pieces = [*WORDS, " ", "  ", "x", "-", "S", "DE", "Police", "é", "ÉE", ",", "ministre-"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert _matches(tree, text) == _matches(plain, text), text
+
+
+def test_words_leaves_out_the_empty_word_and_escapes():
+    expression = re.compile(f"(?:{alternation.words(['', 'a.b', 'a'])})$")
+    assert expression.match("a.b") and expression.match("a") and not expression.match("axb")
+
+
+# DESCRIPTION_RE as it was written before the heads' tree and the spaced adjectives
+_PLAIN_HEADS = _alternation(list(sources._SOURCE_HEADS_FR + sources._SOURCE_HEADS_EN))
+_PLAIN_OBJECT = sources._OBJECT.replace(sources._ADJ_FR_SPACED, sources._ADJ_FR)
+PLAIN_DESCRIPTION = re.compile(
+    rf"(?<![\w-])(?:{sources._DETERMINER}\s*)?(?:{sources._PRE}\s+){{0,2}}"
+    rf"(?P<head>(?i:{_PLAIN_HEADS}))(?![\w-])(?:\s+{sources._ADJ_FR}){{0,2}}"
+    rf"{sources._COMPLEMENT.replace(sources._OBJECT, _PLAIN_OBJECT)}{{0,4}}"
+)
+
+
+def _clauses(rng: random.Random, pieces: list[str], n: int) -> list[str]:
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) for _ in range(n)]
+
+
+def test_source_descriptions_match_as_the_plain_expression():
+    assert PLAIN_DESCRIPTION.pattern != sources.DESCRIPTION_RE.pattern
+    rng = random.Random(11)
+    heads = [*sources._SOURCE_HEADS_FR, *sources._SOURCE_HEADS_EN]
+    pieces = [" ", " ", "  ", "        ", ",", ".", ";", "'", "’", "-", "÷", "3", "x", "œ",
+              "le ", "la", "les ", "l'", "the ", "un ", "des ", "Premier ", "ministre", "Haut-placée ", "haut-placés",
+              "syrien", "syriens ", "officielle", "al", "el", "ais", "ique", "éenne", "regional ", "local",
+              "de ", "du ", "d'", "of the ", "dans la ", "chargé de ", "Damas", "Syrie", "Gaza City", "État",
+              "national", "ÉTATIQUE", "santé", "x÷al"]
+    for text in _clauses(rng, pieces + heads, 6_000) + _clauses(rng, pieces, 6_000):
+        assert _matches(sources.DESCRIPTION_RE.expression, text) == _matches(PLAIN_DESCRIPTION, text), text
+
+
+PLAIN_SPAN = re.compile(r"\b(?:entre|between|from)\s+(?P<a>[^;]{3,80}?)\s+(?:et|and|to|until|jusqu['’]à)\s+"
+                        r"(?P<b>[^;]{3,60}?)(?=\s*[,.;)(]|$)", re.I)
+
+
+def test_spans_match_as_the_plain_expression():
+    assert PLAIN_SPAN.pattern != dates.SPAN_RE.pattern
+    rng = random.Random(5)
+    pieces = ["entre", "Entre", "between", "from", "et", "and", "to", "until", "jusqu'à", "jusqu’à", " ", "  ",
+              "\t", "\n", ",", ".", ";", ")", "(", "ab", "x", "2019", "mars", "  et", "et  ", "é", " " * 40]
+    for text in _clauses(rng, pieces, 20_000):
+        assert _matches(dates.SPAN_RE.expression, text) == _matches(PLAIN_SPAN, text), text
