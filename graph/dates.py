@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import alternation
 from .screening import screened
 
 MONTHS = {
@@ -27,7 +28,7 @@ WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
 }
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH = alternation.words(sorted(MONTHS, key=len, reverse=True))  # their alternation, longest first, as a tree
 _EDGE = r"(?:(?P<edge>fin|début|debut|mi|end of|the end of|beginning of|the beginning of|early|late)[\s-]+(?:de\s+|d'|d’)?)?"
 DATE = (
     rf"{_EDGE}(?:(?P<day>\d{{1,2}}|1er)\s+)?(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"

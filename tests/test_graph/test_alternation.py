@@ -80,3 +80,21 @@ def test_spans_match_as_the_plain_expression():
               "\t", "\n", ",", ".", ";", ")", "(", "ab", "x", "2019", "mars", "  et", "et  ", "é", " " * 40]
     for text in _clauses(rng, pieces, 20_000):
         assert _matches(dates.SPAN_RE.expression, text) == _matches(PLAIN_SPAN, text), text
+
+
+def test_date_expressions_match_as_with_the_months_alternation():
+    plain_months = _alternation(sorted(dates.MONTHS, key=len, reverse=True))
+    assert dates._MONTH != plain_months
+    expressions = {name: getattr(value, "expression", value) for name, value in vars(dates).items()
+                   if isinstance(getattr(value, "expression", value), re.Pattern)
+                   and dates._MONTH in getattr(value, "expression", value).pattern}
+    assert len(expressions) >= 8  # DATE_RE, IN_RE, DAY_RE, BETWEEN_RE, REPORT_DATE_RE...
+    rng = random.Random(3)
+    pieces = [*dates.MONTHS, "Mars", "AOÛT", "Sept", "mai", "le ", "du ", "au ", "entre ", " et ", "fin ", "début ",
+              "1er", "12", "3", "2019", "2021", "dernier", "last", " ", "  ", ",", ".", "-", "x", "report ",
+              "depuis ", "as of ", "jusqu'au ", "in "]
+    clauses = _clauses(rng, pieces, 6_000)
+    for name, expression in expressions.items():
+        plain = re.compile(expression.pattern.replace(dates._MONTH, plain_months), expression.flags)
+        for text in clauses:
+            assert _matches(expression, text) == _matches(plain, text), (name, text)

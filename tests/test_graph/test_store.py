@@ -237,10 +237,18 @@ def test_apply_with_a_blank_node_in_two_graphs(store):
     assert_same_graph(store.graph(G2), b)
 
 
-def test_add_together_writes_several_articles_graphs_and_keeps_their_blank_nodes_apart(store):
+# the embedded store adds small groups in one transaction, larger ones with the bulk loader
+LOADERS = pytest.mark.parametrize("small_load", [0, 10**9], ids=["bulk-loaded", "one-transaction"])
+
+
+@LOADERS
+def test_add_together_writes_several_articles_graphs_and_keeps_their_blank_nodes_apart(store, monkeypatch, small_load):
     """New articles written in one go (``pipeline.ingest``): each graph whole, a graph named
     twice (the lexicon) gets both parts, and one rdflib blank node in two articles' texts
     (the ontology's anonymous classes) is two nodes, as when they were written apart."""
+    from factgraph.graph import store as store_module
+
+    monkeypatch.setattr(store_module, "SMALL_LOAD", small_load)
     store.replace_graph(G3, article_graph(tag="lex"))
     shared = BNode()
     a, b, x, y = Graph(), Graph(), Graph(), Graph()
@@ -295,7 +303,11 @@ def test_add_unguarded_from_a_file_in_pieces_at_once(tmp_path, monkeypatch, thre
             s.add_unguarded(G2, path)
 
 
-def test_a_failed_add_together_writes_nothing(store):
+@LOADERS
+def test_a_failed_add_together_writes_nothing(store, monkeypatch, small_load):
+    from factgraph.graph import store as store_module
+
+    monkeypatch.setattr(store_module, "SMALL_LOAD", small_load)
     good, bad = Graph(), Graph()
     good.add((EX.s, EX.p, Literal("fine")))
     bad.add((EX.s, EX.p, Literal("fine too")))
