@@ -50,6 +50,10 @@ def _directory(args: argparse.Namespace) -> Path | None:
     return Path(args.store)
 
 
+# set by ``console``: the process ends when the command does (tests call ``main`` and go on)
+_EXITING = False
+
+
 def _open(args: argparse.Namespace, quiet: bool = False):
     """The store: a directory is opened here, or reached through the ``factgraph serve``
     that holds it, or waited for while another command has it (graph/shared_store.py)."""
@@ -57,9 +61,10 @@ def _open(args: argparse.Namespace, quiet: bool = False):
     from factgraph.graph.store_spec import open_store
 
     directory = _directory(args)
-    if directory is not None:
-        return shared_store.open_directory(directory, tell_served=not quiet)
-    return open_store(args.store, update_url=args.update_url)
+    store = (shared_store.open_directory(directory, tell_served=not quiet) if directory is not None
+             else open_store(args.store, update_url=args.update_url))
+    store.collect_on_close = not _EXITING  # the program's exit frees the directory (``console``)
+    return store
 
 
 def _given_base(args: argparse.Namespace) -> str | None:
@@ -505,6 +510,8 @@ def console() -> None:
     Everything the command writes is closed and flushed by then (the store by its
     ``close``, files by their ``with`` blocks, stdout and stderr by Python's exit). Tests
     call ``main`` and keep their collector."""
+    global _EXITING
+    _EXITING = True  # the command's store is closed without a collection: the exit frees it
     code = main()
     gc.freeze()
     sys.exit(code)
