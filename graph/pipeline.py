@@ -183,6 +183,10 @@ LAST_GROUP_QUADS = 2_500
 # articles while one lands and the next waits (a land, load and read of its claims, takes
 # 0.1-0.4 s on a busy disk: the caller blocked meanwhile left the workers without articles)
 IN_FLIGHT = 2
+# claims whose values the loading thread reads as their groups land, at most (about 5 KB
+# each, kept until the conflicts after the batch): a larger batch's other claims are read
+# after its last article, as before
+READ_BESIDE = 10_000
 
 
 class _Group:
@@ -252,7 +256,7 @@ class _Group:
             return
         try:
             self.store.add_together(graphs)
-            if claims:
+            if claims and len(self.read.asked) < READ_BESIDE:
                 self.read.read(self.store, claims)
         except BaseException:
             self._failed = True

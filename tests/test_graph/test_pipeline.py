@@ -274,14 +274,18 @@ _TOLLS = [f" date 2021-03-04\nSelon {who}, {n} personnes sont mortes dans le sé
                          ("la Croix-Rouge", 800), ("l'ONU", 150))]
 
 
+@pytest.mark.parametrize("beside", [10**9, 1], ids=["all-read-beside", "some-read-after"])
 def test_the_claims_read_as_their_groups_land_give_the_conflicts_of_a_fresh_read(tmp_path, monkeypatch,
-                                                                                conflict_refreshes):
+                                                                                conflict_refreshes, beside):
     """The groups loaded beside have their claims' values read once they land
-    (``_Group.read``); the conflicts after the batch, computed from them, are those of a
-    full recompute reading every claim again, and a second batch into the same store
-    (its claims meeting the first's) reads only its own again."""
+    (``_Group.read``, up to READ_BESIDE claims); the conflicts after the batch, computed
+    from them and the other claims read then, are those of a full recompute reading every
+    claim again, and so after a second batch into the same store (its claims meeting the
+    first's)."""
     from factgraph.graph import conflict_store, pipeline
     from factgraph.graph.conflicts import refresh
+
+    monkeypatch.setattr(pipeline, "READ_BESIDE", beside)
 
     given = []
     real = conflict_store.load_records
