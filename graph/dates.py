@@ -193,7 +193,8 @@ class _Sub:
         return self._g.get(name)
 
 
-_EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_EN_MONTHS = alternation.words("january february march april may june july august september october november "
+                               "december".split())
 # English puts the day after the month: "May 6", "April 30, 2024", "June 16th"
 EN_MONTH_DAY_RE = screened(re.compile(rf"\b(?P<month>(?i:{_EN_MONTHS}))\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d)"
                              rf"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"))

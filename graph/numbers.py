@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from text_to_num import text2num
 
+from . import alternation
 from .model import Figure
 
 SPACES = " \u00a0\u202f\u2009\u2007"
@@ -68,7 +69,8 @@ NUMBER_WORDS = {
         "hundred thousand"
     ).split(),
 }
-_WORD = "|".join(sorted(set(NUMBER_WORDS["fr"] + NUMBER_WORDS["en"]), key=lambda w: (-len(w), w)))  # one order a process
+# longest first, one order a process; as a tree of their beginnings (``alternation.py``)
+_WORD = alternation.words(sorted(set(NUMBER_WORDS["fr"] + NUMBER_WORDS["en"]), key=lambda w: (-len(w), w)))
 WORDS_RE = re.compile(rf"\b(?:{_WORD})(?:(?:-et-|[\s-]+|\s+(?:et|and)\s+)(?:{_WORD}))*\b", re.I)
 
 # Bound words. Before the number:

@@ -69,7 +69,7 @@ _SOURCE_HEADS_EN = (
 )
 # the heads as a tree of their common beginnings: the same as their alternation longest first,
 # one comparison a letter instead of one a head at every word (``alternation.py``)
-_HEADS = alternation.words(_SOURCE_HEADS_FR + _SOURCE_HEADS_EN)
+_HEADS = alternation.words(sorted(_SOURCE_HEADS_FR + _SOURCE_HEADS_EN, key=len, reverse=True))
 _CAP = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*[\w.]|[A-ZÀ-ÖØ-Þ])"
 _ADJ_ENDINGS = ("ais|aise|aises|ien|ienne|iens|iennes|ain|aine|ains|aines|al|ale|aux|ales|el|elle|iel|ielle|ique|"
                 "iques|if|ive|ifs|ives|ois|oise|éen|éenne|éens|éennes|aire|aires|ier|ière|ale|ales|officiel|"

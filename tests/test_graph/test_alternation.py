@@ -29,7 +29,7 @@ WORDS = ["de", "des", "de la", "du", "d'", "premier", "premier ministre", "minis
 def test_words_match_as_their_alternation_longest_first(around):
     rng = random.Random(7)
     plain = re.compile(around.format(_alternation(WORDS)), re.I)
-    tree = re.compile(around.format(alternation.words(WORDS)), re.I)
+    tree = re.compile(around.format(alternation.words(sorted(WORDS, key=len, reverse=True))), re.I)
     assert tree.pattern != plain.pattern
     pieces = [*WORDS, " ", "  ", "x", "-", "S", "DE", "Police", "é", "ÉE", ",", "ministre-"]
     for _ in range(20_000):
@@ -98,3 +98,36 @@ def test_date_expressions_match_as_with_the_months_alternation():
         plain = re.compile(expression.pattern.replace(dates._MONTH, plain_months), expression.flags)
         for text in clauses:
             assert _matches(expression, text) == _matches(plain, text), (name, text)
+
+
+def test_an_order_the_tree_cannot_follow_is_refused():
+    assert re.fullmatch(alternation.words(["ab", "a"]), "ab")
+    with pytest.raises(ValueError, match="'a' comes before 'ab'"):
+        alternation.words(["a", "ab"])
+    assert alternation.words(["a", "ab"], bounded=True)  # \b after: "a" cannot end inside "ab"
+    with pytest.raises(ValueError):
+        alternation.words(["fait", "fait état"], bounded=True)  # a boundary after "fait" inside "fait état"
+    with pytest.raises(ValueError):
+        alternation.words(["d'", "d'or"], bounded=True)
+
+
+@pytest.mark.parametrize("name", ["speech", "number words", "english months"])
+def test_word_trees_in_extraction_match_as_their_alternations(name):
+    from factgraph.graph import attribution, numbers
+
+    expression, tree, words = {
+        "speech": (attribution.SPEECH_RE.expression, attribution.SPEECH[len(attribution._SPOKE) + 1:],
+                   list(attribution._SPEECH_WORDS)),
+        "number words": (numbers.WORDS_RE, numbers._WORD,
+                         sorted(set(numbers.NUMBER_WORDS["fr"] + numbers.NUMBER_WORDS["en"]), key=lambda w: (-len(w), w))),
+        "english months": (dates.EN_MONTH_DAY_RE.expression, dates._EN_MONTHS,
+                           "january february march april may june july august september october november december".split()),
+    }[name]
+    plain_words = "|".join(re.escape(w) for w in words)
+    assert tree in expression.pattern and tree != plain_words
+    plain = re.compile(expression.pattern.replace(tree, plain_words), expression.flags)
+    rng = random.Random(13)
+    pieces = [*words, *(w.upper() for w in words[:20]), " ", "  ", "-", "-et-", " et ", " and ", ",", ".",
+              "a ", "ont ", "x", "s", "ment", "'", "12", "3rd", "2019", "é", "a reconnu ", "ont bien dit "]
+    for text in _clauses(rng, pieces, 8_000):
+        assert _matches(expression, text) == _matches(plain, text), text
