@@ -579,3 +579,22 @@ def test_the_range_comparison_answers_as_pyshacl_does(left):
 
     for right in _LITERALS:
         assert answer(ours, left, right) == answer(theirs, left, right), (left, right)
+
+
+def test_the_shapes_read_back_from_disk_are_the_parsed_file(tmp_path, monkeypatch):
+    from rdflib.compare import isomorphic
+
+    from factgraph.graph import validation
+    from factgraph.graph.lexicon import ontology_file
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    parsed = Graph().parse(data=ontology_file(validation.SHAPES_FILE), format="turtle")
+    validation.shapes.cache_clear()
+    try:
+        first = validation.shapes()  # parsed, and kept
+        assert list(tmp_path.glob("factgraph/shapes-*.pickle"))
+        validation.shapes.cache_clear()
+        again = validation.shapes()  # read back
+        assert again is not first and isomorphic(again, parsed) and isomorphic(first, parsed)
+    finally:
+        validation.shapes.cache_clear()
