@@ -74,16 +74,19 @@ _CAP = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*[\w.]|[A-ZÀ-ÖØ-Þ])"
 _ADJ_ENDINGS = ("ais|aise|aises|ien|ienne|iens|iennes|ain|aine|ains|aines|al|ale|aux|ales|el|elle|iel|ielle|ique|"
                 "iques|if|ive|ifs|ives|ois|oise|éen|éenne|éens|éennes|aire|aires|ier|ière|ale|ales|officiel|"
                 "officielle|officiels|officielles")
-_ADJ_FR = rf"(?i:[a-zà-ÿ-]+(?:{_ADJ_ENDINGS})|haut-placée?s?)(?![\w-])"
-# _ADJ_FR where a space comes before it: the word's letters taken at once (possessive: the
-# match cannot end before a letter or a "-"), then its ending checked behind them, with
-# a character of the word before it (a space precedes the word). The same words; _ADJ_FR
-# tried every ending after every letter of every word it met. "÷", inside [à-ÿ] but no
-# letter, is the one place inside the run where a match may end: the run's pieces
-# between them give those ends back, longest first, as _ADJ_FR does
-_ADJ_FR_SPACED = (r"(?i:(?:[a-zà-öø-ÿ-]++|÷)+(?:" + "|".join(f"(?<=[a-zà-ÿ-]{e})" for e in dict.fromkeys(_ADJ_ENDINGS.split("|")))
-                  + r")|haut-placée?s?)(?![\w-])")
-_OBJECT = rf"(?:{_CAP}(?:\s+{_CAP}){{0,3}}|(?i:[a-zà-ÿ'’-]{{3,}})(?:\s+{_ADJ_FR_SPACED})?)"
+# an adjective: a word with one of these endings. Where no letter (nor "-") comes before
+# the word, its letters are taken at once (possessive: the match cannot end before a
+# letter or a "-"), then its ending checked behind them, a character of the word before
+# it; "÷", inside [à-ÿ] but no letter, is the one place inside the run where a match may
+# end: the run's pieces between them give those ends back, longest first. The same words
+# as ``[a-zà-ÿ-]+(?:endings)(?![\w-])``, which tried every ending after every letter of
+# every word it met, and which is kept where a letter comes before the word (a
+# determiner without a space, "l" + "es" + "..."): there the ending's look behind could
+# reach into the determiner
+_ADJ_FR = (r"(?i:(?<![a-zà-ÿ-])(?:[a-zà-öø-ÿ-]++|÷)+(?:"
+           + "|".join(f"(?<=[a-zà-ÿ-]{e})" for e in dict.fromkeys(_ADJ_ENDINGS.split("|")))
+           + rf")|(?<=[a-zà-ÿ-])[a-zà-ÿ-]+(?:{_ADJ_ENDINGS})|haut-placée?s?)(?![\w-])")
+_OBJECT = rf"(?:{_CAP}(?:\s+{_CAP}){{0,3}}|(?i:[a-zà-ÿ'’-]{{3,}})(?:\s+{_ADJ_FR})?)"
 _COMPLEMENT = (r"(?:\s+(?i:de la|de l['’]|des|du|de|d['’]|of the|of|in|for the|for|on|dans le|dans la|au sein du|"
                rf"chargée? de l['’]|chargée? de)\s*{_OBJECT})")
 _DETERMINER = r"(?i:le|la|les|l['’]|the|une?|a|an|des|certaines?|plusieurs|ses|son|sa|leurs?|its|their)"
@@ -92,7 +95,7 @@ _PRE = (rf"(?:{_CAP}(?:-run|-led)?|{_ADJ_FR}|(?i:haut-placée?|top|senior|local|
         rf"statistics|security|police|army|military|government|state|city|regional|provincial|municipal))")
 DESCRIPTION_RE = screened(re.compile(
     rf"(?<![\w-])(?:{_DETERMINER}\s*)?(?:{_PRE}\s+){{0,2}}"
-    rf"(?P<head>(?i:{_HEADS}))(?![\w-])(?:\s+{_ADJ_FR_SPACED}){{0,2}}{_COMPLEMENT}{{0,4}}"
+    rf"(?P<head>(?i:{_HEADS}))(?![\w-])(?:\s+{_ADJ_FR}){{0,2}}{_COMPLEMENT}{{0,4}}"
 ))
 # a role and the name after it: "le Premier ministre, François Bayrou"
 ROLE_NAME_RE = re.compile(rf",?\s*(?P<name>{_CAP}(?:[\s-]+(?:{_CAP}|de|du|al|el|bin|ben|van|von|le|la)){{1,3}})")
