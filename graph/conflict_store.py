@@ -26,7 +26,7 @@ from .conflict_records import ClaimRecord, Conflict, date_span
 from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces
+from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces, where_brace
 from .store import Changes, Store, Triples, batches
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -89,14 +89,23 @@ def _rows_for(
         yield from store.rows(inject_value_rows(text, var, batch))
 
 
-def _numbered_rows(store: Store, name: str, var: str, terms: Iterable[str]) -> Iterator[dict[str, str]]:
+def _numbered_rows(
+    store: Store, name: str, var: str, terms: Iterable[str], inner: bool = False
+) -> Iterator[dict[str, str]]:
     """The rows of the stored query ``name`` for each of ``terms`` bound to ``?var``
     together with its number in the request, ``?n``, which the query gives back instead
     of the term (the store then writes no IRI out again for each row), each row with
-    ``var`` set to its term."""
+    ``var`` set to its term. ``inner``: bound inside the query's sub-SELECTs (where the
+    store begins), not at the top of its WHERE pattern."""
     text = _stored_query(name)
+    braces = sorted(subquery_braces(text), reverse=True) if inner else [where_brace(text)]
     for batch in _chunks(terms):
-        for d in store.rows(inject_value_table(text, (var, "n"), [(t, str(i)) for i, t in enumerate(batch)])):
+        table = " ".join(f"({t} {i})" for i, t in enumerate(batch))
+        block = f" VALUES (?{var} ?n) {{ {table} }} "
+        query = text
+        for at in braces:
+            query = query[: at + 1] + block + query[at + 1 :]
+        for d in store.rows(query):
             d[var] = batch[int(d.pop("n"))][1:-1]
             yield d
 
@@ -115,6 +124,8 @@ _FIELDS = {
     SCHEMA_NS + "appearance": "appearance",
 }
 _PLACE = FG_NS + "place"
+# the fields as ``claim_triples_numbered.rq`` names them (the predicate's local name), the quote left out
+_NAMED_FIELDS = {name: name for name in _FIELDS.values() if name != "quoteText"}
 
 
 def load_records(
@@ -132,21 +143,21 @@ def load_records(
     records leave out the quote (empty), which no rule reads, only reports
     (``claim_triples_numbered.rq``: the claims numbered, so the store writes no IRI out
     again for each row)."""
+    fields, place, by = _FIELDS, _PLACE, "p"
     if claims is None:
         triples = store.rows(_stored_query("claim_triples"))
         verdict_rows = store.rows(_stored_query("claim_verdicts"))
     else:
-        triples = (
-            _rows_for(store, "claim_triples", "claim", claims)
-            if quotes
-            else _numbered_rows(store, "claim_triples_numbered", "claim", claims)
-        )
+        if quotes:
+            triples = _rows_for(store, "claim_triples", "claim", claims)
+        else:  # each row names the record's field, not the predicate
+            triples = _numbered_rows(store, "claim_triples_numbered", "claim", claims, inner=True)
+            fields, place, by = _NAMED_FIELDS, "place", "field"
         verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims)
     values: dict[str, dict[str, str]] = {}
     places: dict[str, set[str]] = defaultdict(set)
-    fields, place = _FIELDS, _PLACE
     for d in triples:
-        p = d["p"]
+        p = d[by]
         if p == place:
             places[d["claim"]].add(d["o"])
         elif (name := fields.get(p)) is not None:

@@ -664,6 +664,16 @@ def test_the_claim_triples_query_reads_every_predicate_a_record_reads(query_iris
     assert filtered == {*conflict_store._FIELDS, conflict_store._PLACE} - {
         "https://w3id.org/factgraph/ontology#quoteText"
     }
+    # ... each named by the field it fills, as load_records reads the rows
+    import re
+
+    prefixes = {"fg": "https://w3id.org/factgraph/ontology#", "schema": "https://schema.org/"}
+    text = conflict_store._stored_query("claim_triples_numbered")
+    named_as = {prefixes[m[1]] + m[2]: m[3] for m in re.finditer(r'\((\w+):(\w+) "(\w+)"\)', text)}
+    assert named_as == {
+        **{iri: name for iri, name in conflict_store._FIELDS.items() if name != "quoteText"},
+        conflict_store._PLACE: "place",
+    }
 
 
 def test_records_read_without_their_quotes_are_the_records_but_the_quote(seed_store):
