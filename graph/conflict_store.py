@@ -26,7 +26,7 @@ from .conflict_records import ClaimRecord, Conflict, date_span
 from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces, where_brace
+from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces
 from .store import Changes, Store, Triples, batches
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -89,25 +89,36 @@ def _rows_for(
         yield from store.rows(inject_value_rows(text, var, batch))
 
 
-def _numbered_rows(
-    store: Store, name: str, var: str, terms: Iterable[str], inner: bool = False
-) -> Iterator[dict[str, str]]:
+def _numbered_rows(store: Store, name: str, var: str, terms: Iterable[str]) -> Iterator[dict[str, str]]:
     """The rows of the stored query ``name`` for each of ``terms`` bound to ``?var``
     together with its number in the request, ``?n``, which the query gives back instead
     of the term (the store then writes no IRI out again for each row), each row with
-    ``var`` set to its term. ``inner``: bound inside the query's sub-SELECTs (where the
-    store begins), not at the top of its WHERE pattern."""
+    ``var`` set to its term."""
     text = _stored_query(name)
-    braces = sorted(subquery_braces(text), reverse=True) if inner else [where_brace(text)]
+    for batch in _chunks(terms):
+        for d in store.rows(inject_value_table(text, (var, "n"), [(t, str(i)) for i, t in enumerate(batch)])):
+            d[var] = batch[int(d.pop("n"))][1:-1]
+            yield d
+
+
+def _numbered_values(
+    store: Store, name: str, var: str, terms: Iterable[str], names: tuple[str, ...]
+) -> Iterator[tuple[str, ...]]:
+    """(term, the values of ``names``) for each row of the stored query ``name``, each of
+    ``terms`` bound to ``?var`` with its number ``?n`` inside the query's sub-SELECTs
+    (where the store begins), the number given back instead of the term; every variable
+    of ``names`` bound in each row (``Store.value_rows``)."""
+    text = _stored_query(name)
+    braces = sorted(subquery_braces(text), reverse=True)
     for batch in _chunks(terms):
         table = " ".join(f"({t} {i})" for i, t in enumerate(batch))
         block = f" VALUES (?{var} ?n) {{ {table} }} "
         query = text
         for at in braces:
             query = query[: at + 1] + block + query[at + 1 :]
-        for d in store.rows(query):
-            d[var] = batch[int(d.pop("n"))][1:-1]
-            yield d
+        iris = [t[1:-1] for t in batch]
+        for n, *values in store.value_rows(query, ("n", *names)):
+            yield (iris[int(n)], *values)  # type: ignore[arg-type, call-overload]
 
 
 # what a record reads of a claim's triples: the predicate -> the record's field
@@ -143,26 +154,25 @@ def load_records(
     records leave out the quote (empty), which no rule reads, only reports
     (``claim_triples_numbered.rq``: the claims numbered, so the store writes no IRI out
     again for each row)."""
-    fields, place, by = _FIELDS, _PLACE, "p"
+    fields, place = _FIELDS, _PLACE
+    triples: Iterable[tuple[str, ...]]
     if claims is None:
-        triples = store.rows(_stored_query("claim_triples"))
+        triples = store.value_rows(_stored_query("claim_triples"), ("claim", "p", "o"))  # type: ignore[assignment]
         verdict_rows = store.rows(_stored_query("claim_verdicts"))
     else:
         if quotes:
-            triples = _rows_for(store, "claim_triples", "claim", claims)
+            triples = ((d["claim"], d["p"], d["o"]) for d in _rows_for(store, "claim_triples", "claim", claims))
         else:  # each row names the record's field, not the predicate
-            triples = _numbered_rows(store, "claim_triples_numbered", "claim", claims, inner=True)
-            fields, place, by = _NAMED_FIELDS, "place", "field"
+            triples = _numbered_values(store, "claim_triples_numbered", "claim", claims, ("field", "o"))
+            fields, place = _NAMED_FIELDS, "place"
         verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims)
     values: dict[str, dict[str, str]] = {}
     places: dict[str, set[str]] = defaultdict(set)
-    for d in triples:
-        p = d[by]
+    for claim, p, o in triples:
         if p == place:
-            places[d["claim"]].add(d["o"])
+            places[claim].add(o)
         elif (name := fields.get(p)) is not None:
-            known = values.setdefault(d["claim"], {})
-            o = d["o"]
+            known = values.setdefault(claim, {})
             if name not in known or o < known[name]:
                 known[name] = o
     verdicts: dict[str, str] = {}
