@@ -40,11 +40,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from .conflict_records import date_span
 from .conflict_region import Window
-from .conflict_store import _rows_for, _stored_query, in_spans, load_places, window_spans
+from .conflict_store import _rows_for, _stored_query, _table_rows, in_spans, load_places, window_spans
 from .store import Changes, Store, Triples
 from .terms import FG, Iris, local_name
 
@@ -172,6 +172,46 @@ def _scan_passes(place: str, end: str | None, stated: str | None, lo: str, hi: s
     )
 
 
+def _notations(store: Store) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(term -> its notations, notation -> the local names of the terms with it)."""
+    notations: dict[str, set[str]] = defaultdict(set)
+    named: dict[str, set[str]] = defaultdict(set)
+    for d in store.rows(_stored_query("notations")):
+        notations[d["term"]].add(d["notation"])
+        named[d["notation"]].add(local_name(d["term"]))
+    return notations, named
+
+
+def _window_keys(iris: Iris, w: Window, named: Mapping[str, set[str]], undated: bool = True) -> dict[str, str]:
+    """The IRIs of the keys a window asks for (and ``undated``'s), each with its place:
+    of its kinds (a notation: the local names of the kinds it names; a kind without
+    one: its own), of every month it spans, at each of its places ('' for none) or, for a
+    window of every place inside some (``Window.within``), within each of those."""
+    names = set(w.kinds).union(*(named.get(k, ()) for k in w.kinds))
+    first, last = date_span(w.first), date_span(w.last)
+    assert first is not None and last is not None
+    months = (*((UNDATED,) if undated else ()), *window_months(first[0], last[1]))
+    if w.within:
+        return {str(iris.conflict_key(m, n, u, within=True)): u for m in months for n in names for u in w.within}
+    return {str(iris.conflict_key(m, n, p)): p for m in months for n in names for p in w.places or ("",)}
+
+
+def claimant_claims_in_windows(store: Store, iris: Iris, windows: Iterable[tuple[str, Window]]) -> set[str]:
+    """Of each (claimant, window) of ``windows``, every claim of the claimant under the
+    keys of the window's places, kinds and months (not ``undated``;
+    ``claimant_claims_of_keys.rq``): a superset of the claimant's claims of the window
+    (the other days of its months), nothing looked up but the claimant. The keys of the
+    claims of articles written since they were last updated may be missing or stale: the
+    caller reads those claims itself."""
+    _, named = _notations(store)
+    rows = {
+        (URIRef(key).n3(), URIRef(claimant).n3())
+        for claimant, w in windows
+        for key in _window_keys(iris, w, named, undated=False)
+    }
+    return {d["claim"] for d in _table_rows(store, "claimant_claims_of_keys", ("key", "claimant"), rows)}
+
+
 def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window], exact: bool = True) -> set[str]:
     """What ``conflict_store.claims_in_windows`` returns (the claims of ``windows``: of
     one of a window's kinds, at one of its places or with no place for a window without
@@ -186,27 +226,15 @@ def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window], exact
     claims since removed."""
     windows = list(windows)
     spans, bounds = window_spans(windows)
-    notations: dict[str, set[str]] = defaultdict(set)  # term -> its notations
-    named: dict[str, set[str]] = defaultdict(set)  # notation -> local names of the terms with it
-    for d in store.rows(_stored_query("notations")):
-        notations[d["term"]].add(d["notation"])
-        named[d["notation"]].add(local_name(d["term"]))
+    notations, named = _notations(store)
     at: dict[str, str] = {}  # key IRI -> its place
     within: set[str] = set()
     for w in windows:
-        # a notation: the local names of the kinds it names; a kind without one: its own
-        names = set(w.kinds).union(*(named.get(k, ()) for k in w.kinds))
-        first, last = date_span(w.first), date_span(w.last)
-        assert first is not None and last is not None
-        months = (UNDATED, *window_months(first[0], last[1]))
+        keys = _window_keys(iris, w, named)
         if w.within:
-            within.update(
-                str(iris.conflict_key(m, n, u, within=True)) for m in months for n in names for u in w.within
-            )
+            within.update(keys)
         else:
-            at.update(
-                (str(iris.conflict_key(m, n, p)), p) for m in months for n in names for p in w.places or ("",)
-            )
+            at.update(keys)
 
     if not exact:
         return {d["claim"] for d in _rows_for(store, "claims_of_keys", "key", {*at, *within})}

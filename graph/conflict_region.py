@@ -160,15 +160,18 @@ def series_keys(
     places: Mapping[str, Collection[str]],
     settings: Settings,
     read: Iterable[ClaimRecord] = (),
+    span: int | None = None,
 ) -> set[tuple[str, str, str]]:
     """(claimant, kind, place) of the series to read whole: a touched claim's claimant's
     claims of its kind at one of its group's places (every claim of the group names it;
     '' for no place), over all of time, where its neighbours in that series may be. None
     for a claim whose ``read`` records (its group's window, ``windows``) already hold an
-    untouched claim of that series on each side of it: the nearest ones lie within."""
+    untouched claim of that series on each side of it: the nearest ones lie within.
+    ``span``: the days on each side of the claim's end that ``read`` holds the series'
+    claims of (its group's window's: ``2 tol``; the years around it, ``series_windows``)."""
     touched = list(touched)
     iris = {t.iri for t in touched}
-    span = 2 * settings.period_tolerance_days
+    span = 2 * settings.period_tolerance_days if span is None else span
     members: dict[tuple[str, str, frozenset[str]], list[tuple[int, str]]] = {}
     for r in read:
         e = end_day(r)
@@ -187,6 +190,30 @@ def series_keys(
         if any(e - span <= m[0] and m < at for m in near) and any(at < m and m[0] <= e + span for m in near):  # type: ignore[operator]
             continue
         out.add((t.claimant, t.quantity, min(own) if own else ""))
+    return out
+
+
+SERIES_DAYS = 2 * 365  # the series' claims first read around a touched claim, each side (``series_windows``)
+
+
+def series_windows(
+    touched: Iterable[ClaimRecord],
+    places: Mapping[str, Collection[str]],
+    series: Collection[tuple[str, str, str]],
+    days: int,
+) -> list[tuple[str, Window]]:
+    """(claimant, window) for each touched claim of one of ``series`` (``series_keys``):
+    its claimant's claims of its kind at its group's place ending within ``days`` of it,
+    where the neighbours of a claim in a series of a few claims a year are (then
+    ``series_keys(..., span=days)`` says which series must still be read whole)."""
+    out = []
+    for t in touched:
+        own = most_specific(t.places, places)
+        e = end_day(t)
+        if e is None or not in_groups(t) or (t.claimant, t.quantity, min(own) if own else "") not in series:
+            continue
+        first, last = date.fromordinal(e - days).isoformat(), date.fromordinal(e + days).isoformat()
+        out.append((t.claimant, Window(frozenset({min(own)} if own else ()), frozenset({t.quantity}), first, last)))
     return out
 
 

@@ -26,7 +26,7 @@ from .conflict_records import ClaimRecord, Conflict, date_span
 from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces
+from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces, where_brace
 from .store import Changes, Store, Triples, batches
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -89,16 +89,26 @@ def _rows_for(
         yield from store.rows(inject_value_rows(text, var, batch))
 
 
-def _numbered_rows(store: Store, name: str, var: str, terms: Iterable[str]) -> Iterator[dict[str, str]]:
-    """The rows of the stored query ``name`` for each of ``terms`` bound to ``?var``
-    together with its number in the request, ``?n``, which the query gives back instead
-    of the term (the store then writes no IRI out again for each row), each row with
-    ``var`` set to its term."""
+def _numbered_values(
+    store: Store, name: str, var: str, terms: Iterable[str], names: tuple[str, ...], inner: bool = False
+) -> Iterator[tuple[str, ...]]:
+    """(term, the values of ``names``) for each row of the stored query ``name``, each of
+    ``terms`` bound to ``?var`` together with its number in the request, ``?n``, which
+    the query gives back instead of the term (the store then writes no IRI out again for
+    each row); every variable of ``names`` bound in each row (``Store.value_rows``, no
+    dict a row). ``inner``: bound inside the query's sub-SELECTs (where the store
+    begins), not at the top of its WHERE pattern."""
     text = _stored_query(name)
+    braces = sorted(subquery_braces(text), reverse=True) if inner else [where_brace(text)]
     for batch in _chunks(terms):
-        for d in store.rows(inject_value_table(text, (var, "n"), [(t, str(i)) for i, t in enumerate(batch)])):
-            d[var] = batch[int(d.pop("n"))][1:-1]
-            yield d
+        table = " ".join(f"({t} {i})" for i, t in enumerate(batch))
+        block = f" VALUES (?{var} ?n) {{ {table} }} "
+        query = text
+        for at in braces:
+            query = query[: at + 1] + block + query[at + 1 :]
+        iris = [t[1:-1] for t in batch]
+        for n, *values in store.value_rows(query, ("n", *names)):
+            yield (iris[int(n)], *values)  # type: ignore[arg-type, call-overload]
 
 
 # what a record reads of a claim's triples: the predicate -> the record's field
@@ -115,6 +125,8 @@ _FIELDS = {
     SCHEMA_NS + "appearance": "appearance",
 }
 _PLACE = FG_NS + "place"
+# the fields as ``claim_triples_numbered.rq`` names them (the predicate's local name), the quote left out
+_NAMED_FIELDS = {name: name for name in _FIELDS.values() if name != "quoteText"}
 
 
 class ClaimValues:
@@ -131,23 +143,23 @@ class ClaimValues:
         """Add the values of ``claims`` (IRIs), or of every figure claim of the store; the
         least value where a property has several, so every store reads the same record.
         Not ``quotes``: without the quote (``claim_triples_numbered.rq``), given ``claims``."""
+        fields, place = _FIELDS, _PLACE
+        triples: Iterable[tuple[str, ...]]
         if claims is None:
-            triples = store.rows(_stored_query("claim_triples"))
+            triples = store.value_rows(_stored_query("claim_triples"), ("claim", "p", "o"))  # type: ignore[assignment]
         else:
             self.asked.update(claims)
-            triples = (
-                _rows_for(store, "claim_triples", "claim", claims)
-                if quotes
-                else _numbered_rows(store, "claim_triples_numbered", "claim", claims)
-            )
-        values, places, fields, place = self.values, self.places, _FIELDS, _PLACE
-        for d in triples:
-            p = d["p"]
+            if quotes:
+                triples = ((d["claim"], d["p"], d["o"]) for d in _rows_for(store, "claim_triples", "claim", claims))
+            else:  # each row names the record's field, not the predicate
+                triples = _numbered_values(store, "claim_triples_numbered", "claim", claims, ("field", "o"), inner=True)
+                fields, place = _NAMED_FIELDS, "place"
+        values, places = self.values, self.places
+        for claim, p, o in triples:
             if p == place:
-                places[d["claim"]].add(d["o"])
+                places[claim].add(o)
             elif (name := fields.get(p)) is not None:
-                known = values.setdefault(d["claim"], {})
-                o = d["o"]
+                known = values.setdefault(claim, {})
                 if name not in known or o < known[name]:
                     known[name] = o
         if claims is None:
@@ -438,13 +450,13 @@ def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, 
     gazetteer, or for ``places`` only (those that lie in none are absent, as in the whole
     gazetteer's map; ``place_part_of_numbered.rq``)."""
     rows = (
-        store.rows(_stored_query("place_part_of"))
+        store.value_rows(_stored_query("place_part_of"), ("place", "broader"))
         if places is None
-        else _numbered_rows(store, "place_part_of_numbered", "place", places)
+        else _numbered_values(store, "place_part_of_numbered", "place", places, ("broader",))
     )
     out: dict[str, set[str]] = defaultdict(set)
-    for d in rows:
-        out[d["place"]].add(d["broader"])
+    for place, broader in rows:
+        out[place].add(broader)  # type: ignore[index, arg-type]
     return dict(out)
 
 

@@ -196,12 +196,17 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         # Every claim under the windows' keys, a superset of the windows (their months):
         # real claims around them, which change no verdict the reach covers
         records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, plan, exact=False), new))
-        # the series whose neighbours the windows may not hold, over all of time
+        # the series whose neighbours the windows may not hold: first the claimant's claims
+        # under the keys of the years around (a few a month where a place has many), then,
+        # for those that still lack a neighbour, over all of time
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
-        more = series_claims(store, series) - {r.iri for r in records} if series else set()
-        if more:
-            by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more, new))]}
-            records = [by_iri[i] for i in sorted(by_iri)]
+        if series:
+            days = conflict_region.SERIES_DAYS
+            near = conflict_region.series_windows(touched, places, series, days)
+            records = _adding(store, iris, records, conflict_keys.claimant_claims_in_windows(store, iris, near), new, places)
+            series = conflict_region.series_keys(touched, places, settings or Settings(), records, days)
+        if series:
+            records = _adding(store, iris, records, series_claims(store, series), new, places)
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
@@ -323,6 +328,18 @@ def _with_restated(
     if restated:
         records.extend(load_records(store, iris, restated, quotes=False))
     return sorted(records, key=lambda r: r.iri)
+
+
+def _adding(
+    store: Store, iris: Iris, records: list[ClaimRecord], ids: Collection[str], written: list[ClaimRecord], places: _Gazetteer
+) -> list[ClaimRecord]:
+    """``records`` and those of ``ids`` not among them (``_with_restated``, their places
+    read), sorted by IRI."""
+    more = set(ids) - {r.iri for r in records}
+    if not more:
+        return records
+    by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more, written))]}
+    return [by_iri[i] for i in sorted(by_iri)]
 
 
 def _around(

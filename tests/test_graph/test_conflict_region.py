@@ -88,17 +88,27 @@ def _end(r: ClaimRecord) -> int | None:
     return e[1] if e else None
 
 
-def _read(store: list[ClaimRecord], plan: list[conflict_region.Window], series: set) -> list[ClaimRecord]:
+def _read(
+    store: list[ClaimRecord],
+    plan: list[conflict_region.Window],
+    series: set,
+    near: list[tuple[str, conflict_region.Window]] = (),  # type: ignore[assignment]
+) -> list[ClaimRecord]:
     """What the store side reads for ``plan`` (the exact windows, the least the SPARQL
-    filter returns) and the series, with the claims they restate."""
-    first = {w: date_span(w.first)[0] for w in plan}  # type: ignore[index]
-    last = {w: date_span(w.last)[1] for w in plan}  # type: ignore[index]
+    filter returns), the claimants' claims of the windows ``near`` (dated ones only) and
+    the series, with the claims they restate."""
+    first = {w: date_span(w.first)[0] for w in [*plan, *(w for _, w in near)]}  # type: ignore[index]
+    last = {w: date_span(w.last)[1] for w in [*plan, *(w for _, w in near)]}  # type: ignore[index]
     out = {}
     for r in store:
         e = _end(r)
         for w in plan:
             at = bool(set(r.places) & w.places) if w.places else not r.places
             if at and r.quantity in w.kinds and (e is None or first[w] <= e <= last[w]):
+                out[r.iri] = r
+        for claimant, w in near:
+            at = bool(set(r.places) & w.places) if w.places else not r.places
+            if r.claimant == claimant and at and r.quantity in w.kinds and e is not None and first[w] <= e <= last[w]:
                 out[r.iri] = r
         for claimant, kind, place in series:
             if (
@@ -142,6 +152,7 @@ def _incremental(
     touched: list[ClaimRecord],
     articles: set[str],
     settings: Settings,
+    days: int = 60,
 ) -> tuple[set[Conflict], bool]:
     """The verdicts after an incremental refresh, as ``conflict_update`` computes them:
     the stored ones it does not reach, the text verdicts of other articles, the new ones."""
@@ -151,9 +162,12 @@ def _incremental(
     region = Region(touched, articles)
     reach = None
     if plan is not None:
-        records = _read(
-            store, plan, conflict_region.series_keys(touched, places, settings, _read(store, plan, set()))
-        )
+        # the series: first the claimants' claims within ``days`` (few: often too few, so
+        # both ways are taken), then whole those still lacking a neighbour
+        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set()))
+        near = conflict_region.series_windows(touched, places, series, days)
+        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set(), near), days)
+        records = _read(store, plan, series, near)
         found, reach = detect_region(records, region, PART_OF, KINDS, settings)
     windowed = reach is not None
     if reach is None:
@@ -196,7 +210,8 @@ def test_an_article_added_or_replaced_gives_the_verdicts_of_a_full_detection(see
         new = [replace(r, iri=f"{article}/n{i}") if i >= len(removed) - 1 else r for i, r in enumerate(new)]
     after = [r for r in store if r.article != article] + new
     touched = [*new, *removed]
-    got, windowed = _incremental(before, after, touched, {article}, settings)
+    days = settings.period_tolerance_days * (2 + seed % 7)  # the series looked for near, at first
+    got, windowed = _incremental(before, after, touched, {article}, settings, days)
     assert got == set(detect(after, PART_OF, KINDS, settings))
 
 
@@ -316,14 +331,19 @@ def _write_article(
     return conflict_update.Writes(activity, frozenset({iri}), tuple(removed))
 
 
-@pytest.mark.parametrize("seed, keys_kept", [(3, False), (11, True)])
-def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(store, seed, keys_kept):
+@pytest.mark.parametrize("seed, keys_kept, series_days", [(3, False, None), (11, True, None), (3, True, 60)])
+def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(
+    store, seed, keys_kept, series_days, monkeypatch
+):
     """New articles and articles read anew (overlapping and distant periods, places in one
     another, the same and other sources), each refreshed incrementally from the store:
     each time the conflicts graph a full recompute writes, and mostly read by windows.
     The conflict keys are said to be out of date after each step (each refresh rebuilds
     them), or, ``keys_kept``, not: each refresh then finds the claims by the keys the
-    refreshes before it kept up to date."""
+    refreshes before it kept up to date. ``series_days``: the claimants' series looked for
+    within so few days of a written claim that they must often be read whole after."""
+    if series_days is not None:
+        monkeypatch.setattr(conflict_region, "SERIES_DAYS", series_days)
     rng = random.Random(seed)
     settings = Settings(period_tolerance_days=20, max_neighbours=2)
     articles = {
@@ -458,6 +478,24 @@ def test_the_keys_find_the_claims_the_window_scans_find(store, seed):
         loose = conflict_keys.claims_in_windows(store, IRIS, windows, exact=False)
         assert loose >= conflict_store.claims_in_windows(store, windows)
         assert loose <= {c for k, c in _keys(store)}
+        # a claimant's claims under a window's keys (where its series is looked for near a
+        # written claim): every dated claim of that claimant the window scan finds, within
+        # the claims under the keys, of no other claimant
+        by_iri = {r.iri: r for rs in articles.values() for r in rs}
+        claimants = sorted({r.claimant for r in by_iri.values()})
+        seen = 0
+        for w in windows:
+            claimant = rng.choice(claimants)
+            got = conflict_keys.claimant_claims_in_windows(store, IRIS, [(claimant, w)])
+            scanned = {
+                c
+                for c in conflict_store.claims_in_windows(store, [w])
+                if by_iri[c].claimant == claimant and _end(by_iri[c]) is not None
+            }
+            under = conflict_keys.claims_in_windows(store, IRIS, [w], exact=False)
+            assert scanned <= got <= {c for c in under if c in by_iri and by_iri[c].claimant == claimant}
+            seen += len(scanned)
+        assert seen > 0
 
     check()
     for step in range(4):

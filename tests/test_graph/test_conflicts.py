@@ -664,6 +664,16 @@ def test_the_claim_triples_query_reads_every_predicate_a_record_reads(query_iris
     assert filtered == {*conflict_store._FIELDS, conflict_store._PLACE} - {
         "https://w3id.org/factgraph/ontology#quoteText"
     }
+    # ... each named by the field it fills, as load_records reads the rows
+    import re
+
+    prefixes = {"fg": "https://w3id.org/factgraph/ontology#", "schema": "https://schema.org/"}
+    text = conflict_store._stored_query("claim_triples_numbered")
+    named_as = {prefixes[m[1]] + m[2]: m[3] for m in re.finditer(r'\((\w+):(\w+) "(\w+)"\)', text)}
+    assert named_as == {
+        **{iri: name for iri, name in conflict_store._FIELDS.items() if name != "quoteText"},
+        conflict_store._PLACE: "place",
+    }
 
 
 def test_records_read_without_their_quotes_are_the_records_but_the_quote(seed_store):
@@ -680,3 +690,21 @@ def test_records_read_without_their_quotes_are_the_records_but_the_quote(seed_st
     assert len(full) >= 10 and any(r.restates or r.disputes or r.relative_to for r in full)
     light = load_records(seed_store, iris, {r.iri for r in full}, quotes=False)
     assert light == [replace(r, quote="") for r in full]
+
+
+def test_value_rows_are_the_rows_as_tuples(seed_store):
+    """``Store.value_rows`` (on an embedded store, Oxigraph's own solutions, no dict a
+    row) gives each row ``rows`` gives, the values in the order of the names asked, None
+    where unbound, on each backend."""
+    from factgraph.graph.store import Store
+
+    query = (
+        "PREFIX fg: <https://w3id.org/factgraph/ontology#>\n"
+        "SELECT ?claim ?end ?high WHERE { ?claim a fg:FigureClaim ."
+        " OPTIONAL { ?claim fg:periodEnd ?end } OPTIONAL { ?claim fg:valueHigh ?high } }"
+    )
+    for names in (("claim", "end", "high"), ("high", "claim", "absent", "end")):
+        got = sorted(seed_store.value_rows(query, names), key=repr)
+        assert got == sorted(Store.value_rows(seed_store, query, names), key=repr)
+        assert len(got) >= 10 and any(r[names.index("high")] is None for r in got)
+        assert any(r[names.index("end")] is not None for r in got)
