@@ -129,47 +129,8 @@ _PLACE = FG_NS + "place"
 _NAMED_FIELDS = {name: name for name in _FIELDS.values() if name != "quoteText"}
 
 
-class ClaimValues:
-    """What the records read of claims' own triples (``claim_triples.rq``), claim by
-    claim, before their labels, verdicts and reviews are joined (``load_records``): read
-    by parts (``read``), and the claims asked, with or without rows."""
-
-    def __init__(self) -> None:
-        self.asked: set[str] = set()
-        self.values: dict[str, dict[str, str]] = {}
-        self.places: dict[str, set[str]] = defaultdict(set)
-
-    def read(self, store: Store, claims: Collection[str] | None = None, quotes: bool = True) -> ClaimValues:
-        """Add the values of ``claims`` (IRIs), or of every figure claim of the store; the
-        least value where a property has several, so every store reads the same record.
-        Not ``quotes``: without the quote (``claim_triples_numbered.rq``), given ``claims``."""
-        fields, place = _FIELDS, _PLACE
-        triples: Iterable[tuple[str, ...]]
-        if claims is None:
-            triples = store.value_rows(_stored_query("claim_triples"), ("claim", "p", "o"))  # type: ignore[assignment]
-        else:
-            self.asked.update(claims)
-            if quotes:
-                triples = ((d["claim"], d["p"], d["o"]) for d in _rows_for(store, "claim_triples", "claim", claims))
-            else:  # each row names the record's field, not the predicate
-                triples = _numbered_values(store, "claim_triples_numbered", "claim", claims, ("field", "o"), inner=True)
-                fields, place = _NAMED_FIELDS, "place"
-        values, places = self.values, self.places
-        for claim, p, o in triples:
-            if p == place:
-                places[claim].add(o)
-            elif (name := fields.get(p)) is not None:
-                known = values.setdefault(claim, {})
-                if name not in known or o < known[name]:
-                    known[name] = o
-        if claims is None:
-            self.asked.update(values)
-        return self
-
-
 def load_records(
-    store: Store, iris: Iris | None = None, claims: Collection[str] | None = None, quotes: bool = True,
-    read: ClaimValues | None = None,
+    store: Store, iris: Iris | None = None, claims: Collection[str] | None = None, quotes: bool = True
 ) -> list[ClaimRecord]:
     """Every figure claim of the store as a record, or, given ``claims`` (IRIs), those
     only; sorted by IRI; as reviewers left them: the current reading of a revised claim,
@@ -182,38 +143,38 @@ def load_records(
     taken, so every store reads the same record. Given ``claims`` and not ``quotes``, the
     records leave out the quote (empty), which no rule reads, only reports
     (``claim_triples_numbered.rq``: the claims numbered, so the store writes no IRI out
-    again for each row).
-
-    ``read``: the values of claims read before (``ClaimValues``, with the quotes), whose
-    triples have not changed since (an ingest reads its new articles' claims as their
-    groups land, ``pipeline.py``); only the other claims' are read now, every claim of the
-    store being listed first (``figure_claims.rq``) when ``claims`` is None. The labels,
-    verdicts and reviews are read now in any case."""
-    if read is None:
-        values = ClaimValues().read(store, claims, quotes)
+    again for each row)."""
+    fields, place = _FIELDS, _PLACE
+    triples: Iterable[tuple[str, ...]]
+    if claims is None:
+        triples = store.value_rows(_stored_query("claim_triples"), ("claim", "p", "o"))  # type: ignore[assignment]
+        verdict_rows = store.rows(_stored_query("claim_verdicts"))
     else:
-        wanted = set(claims) if claims is not None else {d["claim"] for d in store.rows(_stored_query("figure_claims"))}
-        values = ClaimValues()
-        values.read(store, wanted - read.asked, quotes)
-        for iri in wanted & read.asked:
-            if iri in read.values:
-                v = read.values[iri]
-                values.values[iri] = v if quotes else {k: o for k, o in v.items() if k != "quoteText"}
-            if iri in read.places:
-                values.places[iri] = read.places[iri]
-    verdict_rows = (store.rows(_stored_query("claim_verdicts")) if claims is None
-                    else _rows_for(store, "claim_verdicts", "claim", claims))
+        if quotes:
+            triples = ((d["claim"], d["p"], d["o"]) for d in _rows_for(store, "claim_triples", "claim", claims))
+        else:  # each row names the record's field, not the predicate
+            triples = _numbered_values(store, "claim_triples_numbered", "claim", claims, ("field", "o"), inner=True)
+            fields, place = _NAMED_FIELDS, "place"
+        verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims)
+    values: dict[str, dict[str, str]] = {}
+    places: dict[str, set[str]] = defaultdict(set)
+    for claim, p, o in triples:
+        if p == place:
+            places[claim].add(o)
+        elif (name := fields.get(p)) is not None:
+            known = values.setdefault(claim, {})
+            if name not in known or o < known[name]:
+                known[name] = o
     verdicts: dict[str, str] = {}
     for d in verdict_rows:
         if d["claim"] not in verdicts or d["verdict"] < verdicts[d["claim"]]:
             verdicts[d["claim"]] = d["verdict"]
-    places = values.places
     labels, notations = _labels(
-        store, {v[k] for v in values.values.values() for k in ("claimant", "quantityKind") if k in v}
+        store, {v[k] for v in values.values() for k in ("claimant", "quantityKind") if k in v}
     )
     out = []
-    for iri in sorted(values.values):
-        v = values.values[iri]
+    for iri in sorted(values):
+        v = values[iri]
         if "claimant" not in v or "quantityKind" not in v or "bound" not in v:
             continue
         get = v.get

@@ -44,7 +44,6 @@ from .conflict_records import ClaimRecord, Conflict, Settings, verdict_key
 from .conflict_region import Reach, Region
 from .conflict_store import (
     DETECTOR_VERSION,
-    ClaimValues,
     StoredTriple,
     article_claims,
     claim_count,
@@ -104,10 +103,6 @@ class Writes:
     # every article new, from its extraction); None: read from the store (a batch of 10,000
     # articles: 20 queries of 500 articles, 6-14 s)
     claims: frozenset[str] | None = None
-    # the values of written claims as read when their articles landed (``pipeline.py``):
-    # claims written new and not written again since, read again only for what may have
-    # changed (labels, verdicts, reviews: ``load_records``)
-    read: ClaimValues | None = None
 
 
 @dataclass
@@ -175,11 +170,11 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         or writes.vocabulary_changed
         or _much_of_the_store(store, written)
     ):  # the keys nest places as the gazetteer does: a change to it leaves them to a rebuild
-        return _full(store, iris, settings, written, keep_keys=not writes.vocabulary_changed, read=writes.read)
+        return _full(store, iris, settings, written, keep_keys=not writes.vocabulary_changed)
     if not conflict_keys.current(store, iris):  # a store from before the keys, or after a full recompute
         conflict_keys.rebuild(store, iris)
     kinds, cumulative = load_kinds(store)
-    new = load_records(store, iris, new_ids, read=writes.read)
+    new = load_records(store, iris, new_ids)
     touched = [*new, *writes.removed]
     # the part of the gazetteer the claims meet: the touched claims' places and every
     # place inside them (the windows and groups around them), then the places of each
@@ -212,7 +207,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
-            return _full(store, iris, settings, written, read=writes.read)
+            return _full(store, iris, settings, written)
         records = places.of(_with_restated(store, iris, ids, new))
         found, covered = detect_region(
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
@@ -279,8 +274,7 @@ def _much_of_the_store(store: Store, written: Collection[str]) -> bool:
 
 
 def _full(
-    store: Store, iris: Iris, settings: Settings | None, written: Collection[str], keep_keys: bool = True,
-    read: ClaimValues | None = None,
+    store: Store, iris: Iris, settings: Settings | None, written: Collection[str], keep_keys: bool = True
 ) -> Outcome:
     """A full recompute after writes the refresh was told of (``written``: the claims of
     the articles, before and after): their conflict keys are updated first, so current
@@ -288,8 +282,8 @@ def _full(
     full one, which makes the keys be rebuilt); unless not ``keep_keys``."""
     if keep_keys and conflict_keys.current(store, iris):
         conflict_keys.update(store, iris, written)
-        return Outcome(refresh(store, iris, settings, keys_kept=True, read=read), incremental=False)
-    return Outcome(refresh(store, iris, settings, read=read), incremental=False)
+        return Outcome(refresh(store, iris, settings, keys_kept=True), incremental=False)
+    return Outcome(refresh(store, iris, settings), incremental=False)
 
 
 class _Gazetteer(dict[str, set[str]]):

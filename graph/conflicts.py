@@ -44,7 +44,6 @@ from .conflict_records import (
 from .conflict_region import Group, Reach, Region, reach
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
 from .conflict_store import (
-    ClaimValues,
     detection_graph,
     load_hierarchies,
     load_records,
@@ -467,8 +466,7 @@ def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:
 
 
 def refresh(
-    store: Store, iris: Iris, settings: Settings | None = None, keys_kept: bool = False,
-    read: ClaimValues | None = None,
+    store: Store, iris: Iris, settings: Settings | None = None, keys_kept: bool = False
 ) -> list[Conflict]:
     """Detect over every claim of the store and replace the conflicts graph, clearing the
     stale marks read before the claims with the last write (``write_conflicts``: only
@@ -477,13 +475,12 @@ def refresh(
     for writes of claims whose conflict keys nobody updated (every write of claims leaves
     one): then the keys are said to be out of date (``conflict_keys.invalidate``; the
     next incremental refresh rebuilds them), unless ``keys_kept`` (the caller updated the
-    keys of the writes the marks stand for). Without marks, the keys stay as they are.
-    ``read``: claims' values read before, unchanged since (``load_records``)."""
+    keys of the writes the marks stand for). Without marks, the keys stay as they are."""
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     if seen and not keys_kept:
         conflict_keys.invalidate(store, iris)
     places, kinds, cumulative = load_hierarchies(store)
-    found = detect(load_records(store, iris, read=read), places, kinds, settings, cumulative or None)
+    found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
     texts = itertools.chain([detection_graph(iris).serialize(format="nt")], verdict_lines(found, iris))
     write_conflicts(store, iris, texts, seen)
     return found

@@ -36,7 +36,6 @@ from rdflib import URIRef
 from . import conflict_update, identity, preparation, review_anchors, scope, sources, staleness
 from . import conflicts as conflict_analysis
 from .article import ArticleError
-from .conflict_store import ClaimValues
 from .mapping import place_label
 from .model import Article, Claim, Extraction
 from .preparation import Prepared
@@ -123,12 +122,11 @@ def ingest(
                 vocabulary_changed = conflict_update.vocabulary_changes(store, [p.vocabulary - checked])
                 checked |= p.vocabulary
             if not plan.replaces:  # a new article: its graphs, lexicon entries and the stale mark
-                its_claims = [str(iris.claim(c.key)) for c in p.extraction.claims]
                 if claims is not None:
-                    claims.update(its_claims)
+                    claims.update(str(iris.claim(c.key)) for c in p.extraction.claims)
                 group.add([(iris.article_graph(a.id), p.graph), (iris.inferred_graph(a.id), p.inferred),
                            (iris.lexicon_graph, p.lexicon), (iris.lexicon_closure_graph, p.shared),
-                           (iris.status_graph, stale)], its_claims)
+                           (iris.status_graph, stale)])
             else:
                 group.write()  # the articles before it first: what follows reads the store
                 claims = None  # its claims, and its reviews', are read back from the store
@@ -162,8 +160,7 @@ def ingest(
     # clears the marks, in its own transaction: only what the new claims can meet, or all
     found = conflict_update.refresh_after(
         store, iris, conflict_update.Writes(activity, frozenset(written), tuple(removed), vocabulary_changed,
-                                            None if claims is None else frozenset(claims),
-                                            None if claims is None or not group.read.asked else group.read)
+                                            None if claims is None else frozenset(claims))
     ).conflicts
     return Ingested(extractions, found, errors, plans)
 
@@ -180,13 +177,9 @@ GROUP_QUADS = 100_000
 FIRST_GROUP_QUADS = 10_000
 LAST_GROUP_QUADS = 2_500
 # groups sent to the loading thread and not landed yet, at most: the caller goes on adding
-# articles while one lands and the next waits (a land, load and read of its claims, takes
-# 0.1-0.4 s on a busy disk: the caller blocked meanwhile left the workers without articles)
+# articles while one lands and the next waits (a bulk load waits 0.1-0.4 s for its files to
+# reach a busy disk: the caller blocked meanwhile left the workers without articles)
 IN_FLIGHT = 2
-# claims whose values the loading thread reads as their groups land, at most (about 5 KB
-# each, kept until the conflicts after the batch): a larger batch's other claims are read
-# after its last article, as before
-READ_BESIDE = 10_000
 
 
 class _Group:
@@ -202,12 +195,7 @@ class _Group:
     loader releases the GIL; Oxigraph takes reads during a load); one load at a time, in
     order. ``write()`` returns once everything added is in the store, and raises the
     error of any load. Other stores (rdflib's memory store is not safe to read while
-    another thread writes it) are written in the caller's thread.
-
-    A group loaded beside has its claims' values read by the same thread once it has
-    landed (``read``, for the conflicts after the batch: ``conflict_store.load_records``):
-    that work is done while the workers prepare the next articles, not after the last one
-    (0.1 s at the end of 100 articles)."""
+    another thread writes it) are written in the caller's thread."""
 
     def __init__(self, store: Store, articles: int) -> None:
         self.store = store
@@ -219,8 +207,6 @@ class _Group:
         self._pool: ThreadPoolExecutor | None = None
         self._loading: deque[Future] = deque()  # in order, at most IN_FLIGHT
         self._failed = False  # a group failed to land: none after it does
-        self.claims: list[str] = []  # of the articles waiting
-        self.read = ClaimValues()  # of the claims of the groups loaded beside
 
     def beside(self) -> None:
         """Load full groups in a thread from now on: the caller has forked what it will
@@ -228,11 +214,10 @@ class _Group:
         if self._pool is None and self.store.loads_beside_reads:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="factgraph-group")
 
-    def add(self, graphs: list[tuple[URIRef, Triples]], claims: Iterable[str] = ()) -> None:
-        """One article's graphs, and the IRIs of its claims."""
+    def add(self, graphs: list[tuple[URIRef, Triples]]) -> None:
+        """One article's graphs."""
         quads = sum(t.count for _, t in graphs)
         self.graphs += graphs
-        self.claims += claims
         self.quads += quads
         self.added += 1
         self.added_quads += quads
@@ -242,22 +227,20 @@ class _Group:
             self.limit = min(self.limit * 2, GROUP_QUADS, max(to_come // 2, LAST_GROUP_QUADS))
 
     def _send(self) -> None:
-        graphs, claims, self.graphs, self.claims, self.quads = self.graphs, self.claims, [], [], 0
+        graphs, self.graphs, self.quads = self.graphs, [], 0
         if self._pool is None:
             self.store.add_together(graphs)
             return
         self._wait(IN_FLIGHT - 1)  # the earliest error first; the caller goes on while one lands
-        self._loading.append(self._pool.submit(self._land, graphs, claims))
+        self._loading.append(self._pool.submit(self._land, graphs))
 
-    def _land(self, graphs: list[tuple[URIRef, Triples]], claims: list[str]) -> None:
-        """Load a group, then read its claims' values (in the loading thread, one group
-        after the other, in order); nothing more once one has failed."""
+    def _land(self, graphs: list[tuple[URIRef, Triples]]) -> None:
+        """Load a group (in the loading thread, one group after the other, in order);
+        nothing more once one has failed."""
         if self._failed:
             return
         try:
             self.store.add_together(graphs)
-            if claims and len(self.read.asked) < READ_BESIDE:
-                self.read.read(self.store, claims)
         except BaseException:
             self._failed = True
             raise

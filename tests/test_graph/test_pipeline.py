@@ -268,53 +268,6 @@ def test_groups_loaded_beside_the_preparation_store_what_one_group_stores(tmp_pa
     assert not [t for t in threading.enumerate() if t.name.startswith("factgraph-group")]
 
 
-# tolls of one day that disagree: verdicts between every two articles
-_TOLLS = [f" date 2021-03-04\nSelon {who}, {n} personnes sont mortes dans le séisme au Maroc mercredi.\n"
-          for who, n in (("la protection civile", 1250), ("le ministère de la Santé", 300), ("l'OMS", 200),
-                         ("la Croix-Rouge", 800), ("l'ONU", 150))]
-
-
-@pytest.mark.parametrize("beside", [10**9, 1], ids=["all-read-beside", "some-read-after"])
-def test_the_claims_read_as_their_groups_land_give_the_conflicts_of_a_fresh_read(tmp_path, monkeypatch,
-                                                                                conflict_refreshes, beside):
-    """The groups loaded beside have their claims' values read once they land
-    (``_Group.read``, up to READ_BESIDE claims); the conflicts after the batch, computed
-    from them and the other claims read then, are those of a full recompute reading every
-    claim again, and so after a second batch into the same store (its claims meeting the
-    first's)."""
-    from factgraph.graph import conflict_store, pipeline
-    from factgraph.graph.conflicts import refresh
-
-    monkeypatch.setattr(pipeline, "READ_BESIDE", beside)
-
-    given = []
-    real = conflict_store.load_records
-
-    def load_records(*args, **kwargs):
-        given.append(kwargs.get("read"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "GROUP_QUADS", 1)  # every article a group of its own, loaded beside
-    monkeypatch.setattr(conflict_store, "load_records", load_records)
-    for module in ("conflicts", "conflict_update"):
-        monkeypatch.setattr(f"factgraph.graph.{module}.load_records", load_records)
-    with EmbeddedStore(None) as store:
-        first = ingest(store, _written(tmp_path, _TOLLS[:3]), IRIS)
-        assert any(r is not None and r.asked for r in given)  # the values read beside were used
-        assert first.conflicts
-        stored = _quads(store)
-        assert sorted(c.key for c in first.conflicts) == sorted(c.key for c in refresh(store, IRIS))
-        assert _quads(store) == stored  # the full recompute, every claim read again, wrote the same
-        given.clear()
-        (tmp_path / "more").mkdir()
-        ingest(store, _written(tmp_path / "more", _TOLLS[3:]), IRIS)
-        assert any(r is not None and r.asked for r in given)
-        assert conflict_refreshes.outcomes
-        stored = _quads(store)
-        refresh(store, IRIS)
-        assert _quads(store) == stored
-
-
 def test_a_failed_group_load_fails_the_ingest_and_ends_the_thread(tmp_path, monkeypatch):
     import threading
 
