@@ -848,3 +848,25 @@ def test_close_frees_the_directory_even_when_a_cycle_holds_the_engine(tmp_path, 
     finally:
         if enabled:
             gc.enable()
+
+
+@pytest.mark.parametrize("read", ["rows", "value_rows", "rows_json"])
+def test_a_query_that_fails_while_read_drops_its_solutions_at_once(tmp_path, read):
+    """pyoxigraph's solutions may be freed only in the thread that made them: a query that
+    fails as its rows are read must not leave them to the error's traceback, which a later
+    collection in another thread would meet (and leak, with the engine they hold)."""
+    import gc
+
+    def alive() -> int:
+        return sum(type(o).__name__ == "QuerySolutions" for o in gc.get_objects())
+
+    failing = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"  # refused when read
+    with EmbeddedStore(tmp_path / "store") as s:
+        gc.collect()
+        before = alive()
+        calls = {"rows": lambda: list(s.rows(failing)), "value_rows": lambda: list(s.value_rows(failing, ("s",))),
+                 "rows_json": lambda: s.rows_json(failing)}
+        with pytest.raises(StoreError) as kept:
+            calls[read]()
+        assert kept.value.__cause__ is not None  # the error and its traceback are still held here
+        assert alive() == before
