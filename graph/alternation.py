@@ -33,8 +33,6 @@ def words(items: Iterable[str], bounded: bool = False) -> str:
     _check_order(items, bounded)
     root: dict[str, dict] = {}
     for word in items:
-        if not word:
-            continue
         node = root
         for ch in word:
             node = node.setdefault(ch, {})

@@ -28,15 +28,14 @@ _SPOKE = (
     r"déclaré|ajouté|révélé|décompté|jugé|signalé|annoncé|admis|enregistré|recensé|rapporté|fait état|expliqué|"
     r"souligné|conclu|réagi|répondu|confié|démenti|attribué|affirmé|rétorqué|répliqué)"
 )
-_SPEECH_WORDS = (
+_SPEECH_WORDS = [w.replace("_", " ") for w in (  # "fait_état": "fait état"
     "reconnait reconnaît réagit répond confie poursuit rétorque réplique retorted replied reconnaissent estime "
     "estiment parle évoque établit affirme assure indique précise déclare ajoute révèle dénombre recense "
     "fait_état says said estimates estimated admitted admits acknowledged acknowledges reports reported stated "
     "states claims claimed counted found assesses concluded writes wrote écrit note told added explained noted "
     "announced announces annonce prétend parlant evoked cited citing cite signale signalent recense recensent "
     "denied denies rejected"
-).split()
-_SPEECH_WORDS = [w.replace("_", " ") for w in _SPEECH_WORDS]  # "fait état"
+).split()]
 # the words as a tree of their beginnings (``alternation.py``: the same matches, bounded by \b)
 SPEECH = rf"{_SPOKE}|{alternation.words(_SPEECH_WORDS, bounded=True)}"
 SPEECH_RE = screened(re.compile(rf"\b(?:{SPEECH})\b", re.I))
