@@ -16,13 +16,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import owlrl
+import rdflib
 from rdflib import Graph
 
+from . import disk_cache, rule_tables
 from .rule_tables import RuleTables, Triple, UnsupportedOntology, compile_rules
 from .terms import PREFIXES, Iris
-from .vocabulary import stored_vocabulary, tbox_closure, trivial
+from .vocabulary import stored_vocabulary, tbox_closure, tbox_key, trivial
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,24 @@ def _triples(closure: Graph) -> frozenset[Triple]:
     return frozenset(closure)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=1)
+def _default_rules() -> tuple[RuleTables, frozenset[Triple]] | None:
+    """``compiled_rules(tbox_closure())`` and the closure's triples, kept on disk
+    (``disk_cache``, keyed by the ontology, owlrl's and rdflib's versions and the compiler's
+    code): an ingest's start built the closure's rdflib graph and compiled it, about 0.05 s
+    of the 0.17 s its first article took before the workers could start
+    (docs/performance.md, session 13). None when the ontology is not compiled (owlrl then)."""
+    code = Path(rule_tables.__file__).read_bytes() if rule_tables.__file__ else b""
+
+    def computed() -> tuple[RuleTables, frozenset[Triple]] | tuple[()]:
+        closure = tbox_closure()
+        rules = compiled_rules(closure)
+        return () if rules is None else (rules, _triples(closure))
+
+    kept = disk_cache.pickled("rule-tables", [tbox_key(), f"rdflib {rdflib.__version__}", code], computed, tuple)
+    return kept if kept else None  # type: ignore[return-value]
+
+
 def infer(article_graph: Graph, iris: Iris | None = None, lexicon: Graph | None = None) -> Graph:
     """The triples OWL-RL infers from one article's graph and the ontology, less what
     the store's vocabulary graphs already hold (with ``iris``, their base) and what the
@@ -64,12 +85,17 @@ def inferred_triples(article: Iterable[Triple], iris: Iris | None = None, lexico
                      closure: Graph | None = None) -> set[Triple]:
     """``infer``'s triples as a set, from an article's triples and its lexicon entries as
     sets or graphs (ingest: ``mapping.triples``, never an rdflib graph)."""
-    closure = tbox_closure() if closure is None else closure
-    rules = compiled_rules(closure)
+    if closure is None:  # the ontology's: its tables and triples read back, no rdflib graph built
+        default = _default_rules()
+        rules, ontology = default if default is not None else (None, _triples(tbox_closure()))
+    else:
+        rules, ontology = compiled_rules(closure), _triples(closure)
     asserted = set(article)
     entailed = rules.entail(asserted) if rules is not None else None
-    triples: Iterable[Triple] = _owlrl_closure(closure, asserted) if entailed is None else entailed
-    return _inferred(triples, asserted, closure, iris, lexicon)
+    if entailed is not None:
+        return _inferred(entailed, asserted, ontology, iris, lexicon)
+    closure = tbox_closure() if closure is None else closure  # owlrl, with the closure's own blank nodes
+    return _inferred(_owlrl_closure(closure, asserted), asserted, _triples(closure), iris, lexicon)
 
 
 def infer_owlrl(article_graph: Graph, iris: Iris | None = None, lexicon: Graph | None = None) -> Graph:
@@ -79,7 +105,8 @@ def infer_owlrl(article_graph: Graph, iris: Iris | None = None, lexicon: Graph |
 
 
 def _infer_owlrl(closure: Graph, article_graph: Graph, iris: Iris | None, lexicon: Graph | None) -> Graph:
-    return _graph(_inferred(_owlrl_closure(closure, article_graph), set(article_graph), closure, iris, lexicon))
+    return _graph(_inferred(_owlrl_closure(closure, article_graph), set(article_graph), _triples(closure), iris,
+                            lexicon))
 
 
 def _owlrl_closure(closure: Graph, triples: Iterable[Triple]) -> Graph:
@@ -98,13 +125,12 @@ def _graph(triples: Iterable[Triple]) -> Graph:
     return out
 
 
-def _inferred(triples: Iterable[Triple], asserted: set[Triple], closure: Graph, iris: Iris | None,
+def _inferred(triples: Iterable[Triple], asserted: set[Triple], ontology: frozenset[Triple], iris: Iris | None,
               lexicon: Iterable[Triple] | None) -> set[Triple]:
     """What of ``triples`` is new: not asserted by the article, not in the ontology's
     closure, the store's vocabulary graphs or the article's lexicon entries, not trivial."""
     stored = stored_vocabulary(iris.base) if iris is not None else frozenset()
     entries = lexicon if isinstance(lexicon, (set, frozenset)) else frozenset(lexicon or ())
-    ontology = _triples(closure)
     return {t for t in triples
             if t not in asserted and t not in stored and t not in entries and not trivial(t) and t not in ontology}
 

@@ -124,13 +124,17 @@ def close_tbox(g: Graph) -> Graph:
     return lean
 
 
+def tbox_key() -> str:
+    """What the closure of ``tbox()`` is computed from: the ontology file and owlrl's version."""
+    return f"{ontology_file('factgraph.ttl')}|owlrl {owlrl.__version__}"
+
+
 @lru_cache(maxsize=1)
 def tbox_closure() -> Graph:
     """The closure of ``tbox()``, once per process (callers must not modify it). owlrl
     takes about 1.4 s over the ontology, at every start of the CLI, so it is cached on
     disk like the vocabulary closure, keyed by the ontology file and the owlrl version."""
-    key = f"{ontology_file('factgraph.ttl')}|owlrl {owlrl.__version__}"
-    return _cached("tbox-closure", key, lambda: close_tbox(tbox()))
+    return _cached("tbox-closure", tbox_key(), lambda: close_tbox(tbox()))
 
 
 def _graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:

@@ -290,3 +290,22 @@ def test_the_ontology_closure_is_cached_on_disk(tmp_path, monkeypatch):
     g, _ = _article("en_yemen_un.txt")
     # the union class of fg:countedText's domain is a blank node: compared by isomorphism
     assert isomorphic(reasoning.infer_with(fresh, g), reasoning.infer_with(cached, g))
+
+
+def test_the_ontologys_rule_tables_are_cached_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    reasoning._default_rules.cache_clear()
+    try:
+        fresh = reasoning._default_rules()
+        assert len(list((tmp_path / "factgraph").glob("rule-tables-*.pickle"))) == 1
+        reasoning._default_rules.cache_clear()
+        cached = reasoning._default_rules()
+    finally:
+        reasoning._default_rules.cache_clear()
+    closure = vocabulary.tbox_closure()
+    assert fresh is not None and cached is not None and cached is not fresh
+    # the tables and triples of this process' closure (its blank nodes are the ones pickled with them)
+    assert fresh == (reasoning.compiled_rules(closure), frozenset(closure))
+    assert cached == fresh
+    g, lex = _article("en_yemen_un.txt")
+    assert reasoning.inferred_triples(g, None, lex) == reasoning.inferred_triples(g, None, lex, closure)
