@@ -21,6 +21,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -234,27 +235,21 @@ def batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-class _LineReader(io.RawIOBase):
-    """Text lines as a binary stream (UTF-8), read as the reader asks: a bulk load
-    parses and sorts what is read while the lines are still being written."""
-
-    def __init__(self, lines: Iterable[str]):
-        self._lines = iter(lines)
-        self._rest = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        want = len(buffer)
-        while len(self._rest) < want:
-            more = "".join(itertools.islice(self._lines, 2000))
-            if not more:
+def _pieces(lines: Iterable[str], size: int) -> Iterator[bytes]:
+    """``lines`` as UTF-8 text, cut after whole lines into pieces of about ``size`` bytes."""
+    lines = iter(lines)
+    while True:
+        piece: list[bytes] = []
+        length = 0
+        while length < size:
+            text = "".join(itertools.islice(lines, 2000)).encode("utf-8")
+            if not text:
                 break
-            self._rest += more.encode("utf-8")
-        out, self._rest = self._rest[:want], self._rest[want:]
-        buffer[: len(out)] = out
-        return len(out)
+            piece.append(text)
+            length += len(text)
+        if not piece:
+            return
+        yield b"".join(piece)
 
 
 class _FileRange(io.RawIOBase):
@@ -388,6 +383,9 @@ SMALL_LOAD = 5_000
 # process may use, at most 4
 LOAD_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                          else os.cpu_count() or 1))
+# bytes of N-Triples one bulk load is given at most (``EmbeddedStore.add_unguarded``): about
+# 55,000 verdict lines; the loader holds about three times its text
+LOAD_PIECE = 10 << 20
 _OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
@@ -643,46 +641,71 @@ class EmbeddedStore(Store):
             raise StoreError(f"query: {exc}") from exc
 
     def add_unguarded(self, name: URIRef, lines: Iterable[str] | Path) -> None:
-        """Oxigraph's bulk loader, the lines streamed to it (a file's in ``LOAD_THREADS``
-        pieces loaded at once): sorted files handed to RocksDB, no transaction. 296k
-        verdict triples: 4.1-4.3 s with their lines written on the way, against 12.9 s
-        loaded in one transaction; peak RSS 447 MB, 632 MB with the text made first
-        (docs/performance.md)."""
+        """Oxigraph's bulk loader, in pieces of at most about ``LOAD_PIECE`` bytes of lines,
+        each its own load (sorted files handed to RocksDB, no transaction): a file's
+        pieces taken by ``LOAD_THREADS`` loaders at once, streamed lines cut into pieces
+        here while the previous one loads. What fits one piece (the verdicts of a batch of
+        100 articles) lands at once. A loader holds about three times the text it is
+        given until its files are written: the 610,000 verdict lines of 2,000 articles
+        grew the process by 494 MB loaded in two pieces, by 90 MB in pieces of 10 MB, for
+        no more CPU (docs/performance.md, session 13). 296k verdict triples: 4.1-4.3 s
+        with their lines written on the way, against 12.9 s in one transaction."""
+        graph = ox.NamedNode(str(name))
         with self._writing:
             try:
                 if isinstance(lines, Path):
-                    self._load_parallel(lines, ox.NamedNode(str(name)))
+                    self._load_file(lines, graph)
                 else:
-                    self._ox.bulk_load(
-                        io.BufferedReader(_LineReader(lines), 1 << 20),
-                        format=ox.RdfFormat.N_TRIPLES,
-                        to_graph=ox.NamedNode(str(name)),
-                    )
+                    self._load_pieces(_pieces(lines, LOAD_PIECE), graph)
             except (SyntaxError, ValueError, OSError) as exc:
                 raise StoreError(f"update: {exc}".replace("\n", " ")) from exc
             finally:
                 self._written()
 
-    def _load_parallel(self, path: Path, graph: Any) -> None:
-        """A file's lines bulk-loaded in ``LOAD_THREADS`` pieces at once, each its own
-        loader in its own thread (one loader uses one core: 296k verdict triples 2.1-2.3 s
-        alone, 1.0-1.3 s in two threads; docs/performance.md)."""
-        ranges = line_ranges(path, LOAD_THREADS)
+    def _load(self, data: Any, graph: Any) -> None:
+        self._ox.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+    def _load_pieces(self, pieces: Iterator[bytes], graph: Any) -> None:
+        """Each piece bulk-loaded in a thread while the next is made (the loader releases
+        the GIL), one in flight; the last one, or the only one, in the caller's thread."""
+        last = next(pieces, None)
+        if last is None:
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="factgraph-bulk-load") as pool:
+            loading: Future | None = None
+            for piece in pieces:
+                if loading is not None:
+                    loading.result()
+                loading, last = pool.submit(self._load, last, graph), piece
+            if loading is not None:
+                loading.result()
+        self._load(last, graph)
+
+    def _load_file(self, path: Path, graph: Any) -> None:
+        """A file's lines bulk-loaded in pieces of about ``LOAD_PIECE`` bytes by
+        ``LOAD_THREADS`` loaders at once (one loader uses one core: 296k verdict triples
+        2.1-2.3 s alone, 1.0-1.3 s in two threads; docs/performance.md); none starts after
+        one failed."""
+        ranges = iter(line_ranges(path, max(LOAD_THREADS, -(-path.stat().st_size // LOAD_PIECE))))
+        taking = threading.Lock()
         failed: list[BaseException] = []
         with path.open("rb") as f:
 
-            def load(start: int, end: int) -> None:
-                try:
-                    reader = io.BufferedReader(_FileRange(f.fileno(), start, end), 1 << 20)
-                    self._ox.bulk_load(reader, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-                except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
-                    failed.append(exc)
+            def load() -> None:
+                while not failed:
+                    with taking:
+                        r = next(ranges, None)
+                    if r is None:
+                        return
+                    try:
+                        self._load(io.BufferedReader(_FileRange(f.fileno(), *r), 1 << 20), graph)
+                    except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
+                        failed.append(exc)
 
-            threads = [threading.Thread(target=load, args=r, name="factgraph-bulk-load") for r in ranges[1:]]
+            threads = [threading.Thread(target=load, name="factgraph-bulk-load") for _ in range(LOAD_THREADS - 1)]
             for t in threads:
                 t.start()
-            if ranges:
-                load(*ranges[0])
+            load()
             for t in threads:
                 t.join()
         if failed:

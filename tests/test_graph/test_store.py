@@ -303,6 +303,44 @@ def test_add_unguarded_from_a_file_in_pieces_at_once(tmp_path, monkeypatch, thre
             s.add_unguarded(G2, path)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("source", ["file", "lines"])
+def test_add_unguarded_loads_pieces_of_bounded_size(tmp_path, monkeypatch, threads, source):
+    from factgraph.graph import store as store_module
+
+    monkeypatch.setattr(store_module, "LOAD_THREADS", threads)
+    monkeypatch.setattr(store_module, "LOAD_PIECE", 60_000)  # bytes: a loader's memory is about 3x its text
+    g = Graph()
+    for i in range(3_000):
+        g.add((EX[f"conflict/{i}"], EX.claimA, EX[f"claim/{i}"]))
+        g.add((EX[f"conflict/{i}"], EX.explanation, Literal(f"figure {i} against {i + 1}", lang="en")))
+    text = serialised(g, G1, "b").text
+    sizes: list[int] = []
+    load = EmbeddedStore._load
+
+    def measured(self, data, graph):
+        sizes.append(len(data) if isinstance(data, bytes) else data.raw._end - data.raw._at)
+        load(self, data, graph)
+
+    monkeypatch.setattr(EmbeddedStore, "_load", measured)
+    path = tmp_path / "lines.nt"
+    path.write_text(text, encoding="utf-8")
+    with EmbeddedStore(tmp_path / "store") as s:
+        s.add_unguarded(G1, path if source == "file" else iter(text.splitlines(keepends=True)))
+        assert_same_graph(s.graph(G1), g)
+        assert sum(sizes) == len(text.encode("utf-8")) and len(sizes) >= 3
+        # whole lines, at most the bound and what is read at once past it (a line; 2,000 streamed)
+        longest = max(map(len, text.splitlines(keepends=True)))
+        assert max(sizes) <= 60_000 + longest * (2_000 if source == "lines" else 1)
+        sizes.clear()
+        s.add_unguarded(G2, iter([]))
+        assert sizes == [] and s.graph_names() == [G1]
+        bad = "<http://example.org/s> <http://example.org/p> <not an iri> .\n"
+        with pytest.raises(StoreError):
+            s.add_unguarded(G2, path.write_text(text + bad, encoding="utf-8") and path
+                            if source == "file" else iter([*text.splitlines(keepends=True), bad]))
+
+
 @LOADERS
 def test_a_failed_add_together_writes_nothing(store, monkeypatch, small_load):
     from factgraph.graph import store as store_module
