@@ -505,9 +505,10 @@ def verdict_lines(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[str]:
             yield f"{node} {p_ratio} {_literal(str(Decimal(str(c.ratio))), decimal)} .\n"
         if c.gap is not None:
             yield f"{node} {p_gap} {_literal(str(Decimal(str(c.gap))), decimal)} .\n"
+        en, fr = c.worded()  # not kept on the verdict: the reports word again the few they show
         yield (
-            f"{node} {p_expl} {_literal(c.explanation_en, '@en')} .\n"
-            f"{node} {p_expl} {_literal(c.explanation_fr, '@fr')} .\n"
+            f"{node} {p_expl} {_literal(en, '@en')} .\n"
+            f"{node} {p_expl} {_literal(fr, '@fr')} .\n"
             f"{node} {p_version} {version} .\n"
             f"{node} {p_comment} {_literal(f'rule: {c.rule}')} .\n"
             f"{node} {p_generated} {activity} .\n"

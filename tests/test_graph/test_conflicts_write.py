@@ -198,3 +198,18 @@ def test_many_additions_with_removals_are_loaded_then_the_removals_and_marks_go(
         (between, stale_between), (after, stale_after) = store.seen
         assert stale_between and between == frozenset(old | expected)
         assert after == frozenset(expected) and not stale_after
+
+
+def test_the_verdict_lines_word_each_verdict_without_keeping_its_words():
+    with EmbeddedStore(None) as store:
+        ingest(store, [SEED], IRIS)
+        found = refresh(store, IRIS)
+    fresh = [Conflict(c.kind, c.severity, c.a, c.b, c.rule, c.ratio, c.gap, c.records, c.settings) for c in found]
+    text = "".join(verdict_lines(fresh, IRIS))
+    # a full recompute writes every verdict: their explanations are not kept on them
+    assert not any("explanations" in c.__dict__ for c in fresh)
+    for c in fresh:
+        assert c.explanation_en and Literal(c.explanation_en, lang="en").n3() in text
+        assert Literal(c.explanation_fr, lang="fr").n3() in text
+    # asked for before, they are the ones written
+    assert "".join(verdict_lines(fresh, IRIS)) == text
