@@ -172,3 +172,36 @@ def test_void_counts_match_the_dumps(seed_store):
     default_view = io.BytesIO()
     seed_store.dump(default_view, "ntriples")
     assert len({line for line in default_view.getvalue().decode().splitlines() if line.strip()}) == triples
+
+
+def test_a_writer_error_leaves_nothing_of_its_thread_to_the_reader(tmp_path):
+    """An export's writer runs in a thread of its own (``export._piped``); its error is raised
+    again in the reader's. What the frames of its traceback held (here a query's rows, half
+    read) is dropped in the writer's thread: pyoxigraph's solutions may be freed only in the
+    thread that made them (elsewhere pyo3 leaks them, with the engine they hold)."""
+    import gc
+
+    from factgraph.graph.store import EmbeddedStore
+
+    def alive() -> set[int]:
+        return {id(o) for o in gc.get_objects() if type(o).__name__ == "QuerySolutions"}
+
+    def write(out) -> None:
+        result = s.query("SELECT ?o WHERE { ?s ?p ?o }")
+        next(iter(result))
+        raise ValueError("the writer failed")
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with EmbeddedStore(tmp_path / "store") as s:
+            s.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/p> 1, 2 } }")
+            gc.collect()
+            before = alive()
+            with pytest.raises(ValueError, match="the writer failed") as kept:
+                b"".join(export._piped(write))
+            assert kept.value.__traceback__ is not None  # the error and its traceback are still held here
+            assert not alive() - before
+    finally:
+        if enabled:
+            gc.enable()
