@@ -20,6 +20,7 @@ import io
 import json
 import os
 import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -168,11 +169,30 @@ def serialize(graph: Graph, view: str) -> bytes:
 # -- streamed dumps -------------------------------------------------------------------------
 
 
+def _clear_frames(exc: BaseException) -> None:
+    """Drop the local variables of the frames in ``exc``'s traceback and in those of the
+    errors it was raised from or during (the traceback keeps its lines)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        traceback.clear_frames(e.__traceback__)
+        todo += [e.__cause__, e.__context__]
+
+
 def _piped(write: Any, chunk_size: int = 1 << 16) -> Iterator[bytes]:
     """Run ``write(out)`` in a thread and yield what it writes, chunk by chunk.
 
     Closing the iterator early (a client that went away) closes the read end, so the
     writer fails with a broken pipe and the thread ends.
+
+    An error of the writer is raised again in the reader's thread, its traceback's frames
+    cleared first, in the writer's thread: what they held (a query's rows half read, say)
+    would otherwise be freed in the reader's thread, and pyoxigraph's solutions may be
+    freed only in the thread that made them (``store._bindings``).
     """
     read_fd, write_fd = os.pipe()
     errors: list[BaseException] = []
@@ -184,6 +204,7 @@ def _piped(write: Any, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         except BrokenPipeError:
             pass
         except BaseException as exc:  # re-raised in the reader
+            _clear_frames(exc)
             errors.append(exc)
 
     worker = threading.Thread(target=run, name="factgraph-export", daemon=True)

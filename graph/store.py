@@ -19,6 +19,7 @@ import io
 import itertools
 import os
 import threading
+import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -424,6 +425,25 @@ def _from_ox(term: Any) -> Any:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def _bindings(names: list[Variable], solutions: Any) -> Iterator[dict[Variable, Any]]:
+    """The rows of pyoxigraph's ``solutions`` as rdflib bindings, read as they are asked for.
+
+    Holds ``solutions`` and nothing that holds it back: no reference to the ``Result`` it
+    feeds (a generator expression reading ``out.vars`` kept ``out`` in its closure, a
+    reference cycle), so a result dropped half-read (``next(iter(...))``, a loop left early)
+    frees its solutions at once, in the thread that drops it. In a cycle they waited for a
+    collection in whatever thread ran one, and pyoxigraph's solutions may be freed only in
+    the thread that made them (pyo3 "unsendable": elsewhere they leak, with the engine and
+    the directory's lock they hold; CI's PytestUnraisableExceptionWarning). Likewise a query
+    that fails while its rows are read drops them before the error leaves (``_dropped``)."""
+    try:
+        for solution in solutions:
+            yield {v: _from_ox(val) for v, val in zip(names, solution, strict=False)}
+    except BaseException:
+        solutions = None  # dropped now, in this thread: the traceback keeps this frame
+        raise
+
+
 def _result(answer: Any) -> Result:
     """An rdflib ``Result`` of pyoxigraph's answer, as oxrdflib makes it."""
     if isinstance(answer, ox.QueryBoolean):
@@ -431,8 +451,8 @@ def _result(answer: Any) -> Result:
         out.askAnswer = bool(answer)
     elif isinstance(answer, ox.QuerySolutions):
         out = Result("SELECT")
-        out.vars = [Variable(v.value) for v in answer.variables]
-        out.bindings = ({v: _from_ox(val) for v, val in zip(out.vars, solution, strict=False)} for solution in answer)  # type: ignore[assignment]
+        out.vars = names = [Variable(v.value) for v in answer.variables]
+        out.bindings = _bindings(names, answer)  # type: ignore[assignment]
     else:  # triples (CONSTRUCT, DESCRIBE)
         out = Result("CONSTRUCT")
         out.graph = Graph()
@@ -505,7 +525,10 @@ class EmbeddedStore(Store):
                 if not bindings or "does not contains variable" not in str(exc):
                     raise
                 return run(with_values(sparql, bindings), {})
-        except (SyntaxError, RuntimeError, ValueError) as exc:  # pyoxigraph's parse and evaluation errors
+        except (SyntaxError, RuntimeError, ValueError, OSError) as exc:  # pyoxigraph's parse and evaluation errors
+            # a CONSTRUCT's triples are read here, and may fail on the way (a SERVICE refused):
+            # the frames of the error's traceback hold them; dropped now, in this thread (``_dropped``)
+            traceback.clear_frames(exc.__traceback__)
             raise StoreError(f"query: {exc}") from exc
 
     def check_readable(self) -> None:

@@ -92,6 +92,36 @@ def test_void_counts_and_links(store):
     assert URIRef(BASE + "graph/conflicts") in set(g.objects(ds, VOID.subset))
 
 
+def test_void_leaves_nothing_for_a_collection_in_the_writer_thread(store, monkeypatch):
+    """CI's PytestUnraisableExceptionWarning in the next test ("QuerySolutions is unsendable,
+    but is being dropped on another thread"): ``void`` reads its counts' first row only, and
+    the result was left in a reference cycle with its pyoxigraph solutions; the next export's
+    writer thread ran a collection, which freed them there, where pyo3 leaks them (with the
+    engine they hold). Here the collection runs in a thread as the writer's would."""
+    import gc
+    import sys
+    import threading
+
+    from factgraph.graph.store import EmbeddedStore
+
+    if not isinstance(store, EmbeddedStore):
+        pytest.skip("pyoxigraph's solutions: an embedded store's")
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: raised.append(u.exc_value))
+    enabled = gc.isenabled()
+    gc.disable()  # a cycle stays until the collection below
+    try:
+        gc.collect()
+        export.void(store, BASE)
+        collector = threading.Thread(target=gc.collect)
+        collector.start()
+        collector.join()
+    finally:
+        if enabled:
+            gc.enable()
+    assert not raised
+
+
 def test_claimreview_is_a_feed_of_verdicts_only(store):
     """The fixture holds a source's reliability assessment and a derived conflict, and no
     reviewer's verdict: neither is a ClaimReview (regression: issue #12)."""
@@ -172,3 +202,36 @@ def test_void_counts_match_the_dumps(seed_store):
     default_view = io.BytesIO()
     seed_store.dump(default_view, "ntriples")
     assert len({line for line in default_view.getvalue().decode().splitlines() if line.strip()}) == triples
+
+
+def test_a_writer_error_leaves_nothing_of_its_thread_to_the_reader(tmp_path):
+    """An export's writer runs in a thread of its own (``export._piped``); its error is raised
+    again in the reader's. What the frames of its traceback held (here a query's rows, half
+    read) is dropped in the writer's thread: pyoxigraph's solutions may be freed only in the
+    thread that made them (elsewhere pyo3 leaks them, with the engine they hold)."""
+    import gc
+
+    from factgraph.graph.store import EmbeddedStore
+
+    def alive() -> set[int]:
+        return {id(o) for o in gc.get_objects() if type(o).__name__ == "QuerySolutions"}
+
+    def write(out) -> None:
+        result = s.query("SELECT ?o WHERE { ?s ?p ?o }")
+        next(iter(result))
+        raise ValueError("the writer failed")
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with EmbeddedStore(tmp_path / "store") as s:
+            s.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/p> 1, 2 } }")
+            gc.collect()
+            before = alive()
+            with pytest.raises(ValueError, match="the writer failed") as kept:
+                b"".join(export._piped(write))
+            assert kept.value.__traceback__ is not None  # the error and its traceback are still held here
+            assert not alive() - before
+    finally:
+        if enabled:
+            gc.enable()

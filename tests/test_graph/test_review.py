@@ -527,3 +527,40 @@ def test_reviews_follow_the_article_to_its_new_file_name(store, tmp_path):
     assert review_store.current_reading(store, moved) == corrected and review_store.orphaned(store) == []
     assert IRIS.review_graph(old_id) not in store.graph_names()
     assert IRIS.review_graph(new_id) in store.graph_names()
+
+
+def test_the_claimreview_feed_streamed_leaves_nothing_of_its_thread(seeded, monkeypatch):
+    """The feed is written in a thread of the export's (``export.stream``, as /claimreview.json
+    and the downloads send it), whose queries read some results in part (a verdict's rating
+    label: the first row). pyoxigraph's solutions may be freed only in the thread that made
+    them (elsewhere pyo3 leaks them, with the engine they hold: CI's
+    PytestUnraisableExceptionWarning "QuerySolutions is unsendable, but is being dropped on
+    another thread"): none is left for a collection in another thread."""
+    import gc
+    import sys
+
+    from factgraph.graph.store import EmbeddedStore
+
+    store, alice = seeded
+    if not isinstance(store, EmbeddedStore):
+        pytest.skip("pyoxigraph's solutions: an embedded store's")
+    review_store.give_verdict(store, IRIS, OSDH_3800, alice, "mostly_true", "Counted by the Observatory.")
+
+    def alive() -> set[int]:
+        return {id(o) for o in gc.get_objects() if type(o).__name__ in ("QuerySolutions", "QueryTriples")}
+
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: raised.append(u.exc_value))
+    enabled = gc.isenabled()
+    gc.disable()  # a cycle stays until the collection below
+    try:
+        gc.collect()
+        before = alive()
+        feed = json.loads(b"".join(export.stream(store, "claimreview", BASE)))
+        assert len(feed["dataFeedElement"]) == 1
+        assert not alive() - before
+        gc.collect()  # in this thread: what a cycle held would be dropped here
+    finally:
+        if enabled:
+            gc.enable()
+    assert not raised

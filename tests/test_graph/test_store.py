@@ -908,3 +908,64 @@ def test_a_query_that_fails_while_read_drops_its_solutions_at_once(tmp_path, rea
             calls[read]()
         assert kept.value.__cause__ is not None  # the error and its traceback are still held here
         assert alive() == before
+
+
+def _engine_answers_alive() -> set[int]:
+    """The pyoxigraph answers alive in this process (pyo3 "unsendable" ones: freed only in
+    the thread that made them), by id."""
+    import gc
+
+    return {id(o) for o in gc.get_objects() if type(o).__name__ in ("QuerySolutions", "QueryTriples")}
+
+
+@pytest.mark.parametrize("read", ["unread", "first row", "loop left early", "construct failing, error kept"])
+def test_a_query_dropped_half_read_in_a_thread_frees_its_answer_there(tmp_path, monkeypatch, read):
+    """pyoxigraph's solutions may be freed only in the thread that made them (elsewhere pyo3
+    leaks them, with the engine they hold, and reports it as an unraisable error: CI's
+    PytestUnraisableExceptionWarning "QuerySolutions is unsendable, but is being dropped on
+    another thread"). A result a thread drops half read (a request's, the export's writer)
+    must free them at once, in that thread: the rdflib result once held them in a reference
+    cycle (its rows' generator kept the result), left to a collection in whatever thread ran
+    one. So must a failed query's error, kept past the thread."""
+    import gc
+    import sys
+    import threading
+
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: raised.append(u.exc_value))
+    select = "SELECT ?o WHERE { ?s ?p ?o }"
+    kept: list[BaseException] = []
+
+    def reads(s: EmbeddedStore) -> None:
+        if read == "unread":
+            s.query(select)
+        elif read == "first row":
+            next(iter(s.query(select)))
+        elif read == "loop left early":
+            for _row in s.query(select):
+                break
+        else:
+            try:
+                s.query("CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+            except Exception as exc:  # noqa: BLE001 - a StoreError: the SERVICE is refused as the triples are read
+                kept.append(exc)
+
+    enabled = gc.isenabled()
+    gc.disable()  # a cycle stays until the collection below
+    try:
+        with EmbeddedStore(tmp_path / "store") as s:
+            s.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/p> 1, 2 } }")
+            gc.collect()
+            before = _engine_answers_alive()
+            thread = threading.Thread(target=reads, args=(s,))
+            thread.start()
+            thread.join()
+            assert kept or read != "construct failing, error kept"
+            assert not _engine_answers_alive() - before  # nothing the thread made is left
+            assert all(isinstance(e, StoreError) for e in kept)
+            kept.clear()
+            gc.collect()  # in this thread: what a cycle held would be dropped here
+    finally:
+        if enabled:
+            gc.enable()
+    assert not raised
