@@ -129,6 +129,19 @@ _PLACE = FG_NS + "place"
 _NAMED_FIELDS = {name: name for name in _FIELDS.values() if name != "quoteText"}
 
 
+def _every_claims_triples(store: Store) -> Iterator[tuple[str, str, str]]:
+    """(claim, predicate, value) of every figure claim, for the predicates the records read:
+    one scan of each predicate (``predicate_values.rq``), the rows of subjects that are no
+    figure claim (``figure_claims.rq``) left out; half the time of ``claim_triples.rq``'s
+    pattern, which scans every triple of each claim."""
+    claims = {c for c, in store.value_rows(_stored_query("figure_claims"), ("claim",))}
+    text = _stored_query("predicate_values")
+    for p in (*_FIELDS, _PLACE):
+        for claim, o in store.value_rows(inject_values(text, {"p": URIRef(p).n3()}), ("claim", "o")):
+            if claim in claims:
+                yield claim, p, o  # type: ignore[misc]  # every variable is bound in each row
+
+
 def load_records(
     store: Store, iris: Iris | None = None, claims: Collection[str] | None = None, quotes: bool = True
 ) -> list[ClaimRecord]:
@@ -137,7 +150,8 @@ def load_records(
     none for "not a claim" (``review.overlay``). A claim without a claimant, a quantity
     kind or a bound is no record.
 
-    Read as the claims' triples streamed one a row (``claim_triples.rq``), the verdicts on
+    Read as the claims' triples streamed one a row (every claim's: one predicate at a time,
+    ``predicate_values.rq``; given ``claims``, ``claim_triples.rq``), the verdicts on
     them (``claim_verdicts.rq``), then the labels of their claimants and the notations of
     their kinds (``term_labels.rq``); where a property has several values, the least is
     taken, so every store reads the same record. Given ``claims`` and not ``quotes``, the
@@ -147,7 +161,7 @@ def load_records(
     fields, place = _FIELDS, _PLACE
     triples: Iterable[tuple[str, ...]]
     if claims is None:
-        triples = store.value_rows(_stored_query("claim_triples"), ("claim", "p", "o"))  # type: ignore[assignment]
+        triples = _every_claims_triples(store)
         verdict_rows = store.rows(_stored_query("claim_verdicts"))
     else:
         if quotes:

@@ -692,6 +692,26 @@ def test_records_read_without_their_quotes_are_the_records_but_the_quote(seed_st
     assert light == [replace(r, quote="") for r in full]
 
 
+def test_every_claims_records_read_a_predicate_at_a_time_are_the_records_read_claim_by_claim(seed_store):
+    """``load_records`` of every claim (one scan a predicate, ``predicate_values.rq``, the
+    rows of other subjects left out) reads what ``claim_triples.rq`` reads of the same
+    claims, on each backend."""
+    from factgraph.graph import conflict_store
+    from factgraph.graph.conflicts import load_records
+    from factgraph.graph.terms import Iris
+
+    iris = Iris()
+    full = load_records(seed_store, iris)
+    assert len(full) >= 10 and any(r.restates or r.disputes or r.relative_to for r in full)
+    assert full == load_records(seed_store, iris, {r.iri for r in full})
+    # subjects that are not figure claims carry some of those predicates: left out
+    claims = {c for c, in seed_store.value_rows(conflict_store._stored_query("figure_claims"), ("claim",))}
+    others = {c for p in conflict_store._FIELDS for c, _ in seed_store.value_rows(
+        conflict_store.inject_values(conflict_store._stored_query("predicate_values"), {"p": f"<{p}>"}),
+        ("claim", "o")) if c not in claims}
+    assert others
+
+
 def test_value_rows_are_the_rows_as_tuples(seed_store):
     """``Store.value_rows`` (on an embedded store, Oxigraph's own solutions, no dict a
     row) gives each row ``rows`` gives, the values in the order of the names asked, None
