@@ -29,12 +29,22 @@ groups).
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .conflict_records import ClaimRecord, PreparedClaim, Settings, date_span, most_specific
+from .conflict_records import (
+    EPS,
+    ClaimRecord,
+    PreparedClaim,
+    Settings,
+    date_span,
+    is_cumulative,
+    most_specific,
+    prepare,
+)
 
 Group = tuple[str, frozenset[str]]  # (quantity kind, the most specific places)
 
@@ -153,6 +163,104 @@ def windows(
             Window(frozenset(around), frozenset(broader), near, far),
         ]
     return out
+
+
+@dataclass(frozen=True)
+class Sifted:
+    """The claims of ``window`` (the groups a touched claim encloses) to read, but those
+    the touched claim surely meets with no verdict: another claimant's, a number of its
+    own below ``most`` (``must_read``)."""
+
+    window: Window
+    claimant: str
+    most: float
+
+
+def must_read(r: ClaimRecord, claimant: str, most: float) -> bool:
+    """Whether a claim of a ``Sifted`` window is read: its claimant's (``claimant``), no
+    value of its own, a restatement or a part of another claim, or a value, upper value
+    or interval low not below ``most``. (The store says the same from the claim's triples,
+    any of several values: ``claims_of_keys_sifted.rq``.)"""
+    return (
+        r.claimant == claimant
+        or r.value is None
+        or r.restates is not None
+        or r.part_of is not None
+        or any(x is not None and not x < most for x in (r.value, r.value_high, r.low))
+    )
+
+
+def enclosed_windows(
+    touched: Iterable[ClaimRecord],
+    read: Iterable[ClaimRecord],
+    places: Mapping[str, Collection[str]],
+    kinds: Mapping[str, Collection[str]],
+    cumulative: Collection[str] | None,
+    settings: Settings,
+) -> tuple[list[Window], list[Sifted]]:
+    """The claims to read of the groups each of ``touched`` (group G, ending on day ``e``)
+    encloses, within ``tol`` of ``e`` (``windows``' second window a claim): (windows read
+    whole, windows sifted), once ``read`` holds G's claims within ``2 tol`` of ``e``
+    (``windows``' first window).
+
+    Such a claim ``a`` (another group A) is paired by the detector with its nearest
+    ``max_neighbours`` claims of G ending within ``tol`` of it. While G holds no more than
+    that many claims within ``tol`` of ``a``'s end (counting every touched claim of G, in
+    both readings), ``a`` is paired with all of them, whether the touched claims are in
+    or out: the only pairs of ``a`` that can change are those with a touched claim. The
+    days around ``e`` where G holds more (the cap may push a claim out) are read whole.
+    Elsewhere, a pair of ``a`` with ``t`` from another claimant, ``a``'s group within G's
+    (a kind as narrow, both tallies or neither) and neither claim a restatement or a part
+    of another, has no verdict when ``a``'s number is below ``min(share_ratio,
+    tension_ratio)`` of ``t``'s (a part well below its whole: ``conflict_rules.judge_against``'s
+    shortcut, as ``judge`` answers it), so those claims are not read (``must_read``)."""
+    tol, cap = settings.period_tolerance_days, settings.max_neighbours
+    low_share = min(settings.share_ratio, settings.tension_ratio) * (1 - EPS)
+    touched = list(touched)
+    unique = {id(r): r for r in (*read, *touched)}.values()
+    ends: dict[tuple[str, frozenset[str]], list[int]] = {}
+    for r in unique:
+        e = end_day(r)
+        if e is not None and in_groups(r):
+            ends.setdefault((r.quantity, most_specific(r.places, places)), []).append(e)
+    for days in ends.values():
+        days.sort()
+    whole: list[Window] = []
+    sifted: list[Sifted] = []
+    for t in touched:
+        e = end_day(t)
+        if not in_groups(t) or e is None:
+            continue
+        own = most_specific(t.places, places)
+        inside = {p for p, enclosing in places.items() if not set(enclosing).isdisjoint(own)} | own
+        narrower = {k for k, broader in kinds.items() if t.quantity in broader} | {t.quantity}
+        near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
+        window = Window(frozenset(inside), frozenset(narrower), near, far, frozenset(own))
+        p = prepare(t, kinds, cumulative, settings)
+        most = min(low_share * p.est, p.hi) * (1 - EPS) if p.est is not None else math.nan
+        cyclic = any(q in inside for o in own for q in places.get(o, ()))  # a place both inside and around
+        if p.linked or not (p.est is not None and p.est > 0 and math.isfinite(most)) or cyclic:
+            whole.append(window)
+            continue
+        same = {
+            k
+            for k in narrower
+            if (k == t.quantity or k not in kinds.get(t.quantity, ()))
+            and is_cumulative(k, cumulative) == p.cumulative
+        }
+        if narrower - same:
+            whole.append(replace(window, kinds=frozenset(narrower - same)))
+        group = ends.get((t.quantity, own), [])
+        crowded = [
+            d for d in range(e - tol, e + tol + 1) if bisect_right(group, d + tol) - bisect_left(group, d - tol) > cap
+        ]
+        if crowded:  # the cap may push a claim of G out of the nearest of a claim ending then
+            whole.append(
+                replace(window, first=date.fromordinal(crowded[0]).isoformat(), last=date.fromordinal(crowded[-1]).isoformat())
+            )
+        if same:
+            sifted.append(Sifted(replace(window, kinds=frozenset(same)), t.claimant, most))
+    return whole, sifted
 
 
 def series_keys(

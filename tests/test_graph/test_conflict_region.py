@@ -93,18 +93,28 @@ def _read(
     plan: list[conflict_region.Window],
     series: set,
     near: list[tuple[str, conflict_region.Window]] = (),  # type: ignore[assignment]
+    sifted: list[conflict_region.Sifted] = (),  # type: ignore[assignment]
 ) -> list[ClaimRecord]:
     """What the store side reads for ``plan`` (the exact windows, the least the SPARQL
-    filter returns), the claimants' claims of the windows ``near`` (dated ones only) and
-    the series, with the claims they restate."""
-    first = {w: date_span(w.first)[0] for w in [*plan, *(w for _, w in near)]}  # type: ignore[index]
-    last = {w: date_span(w.last)[1] for w in [*plan, *(w for _, w in near)]}  # type: ignore[index]
+    filter returns), the claims of the windows ``sifted`` that ``must_read`` keeps (and
+    their undated ones), the claimants' claims of the windows ``near`` (dated ones only)
+    and the series, with the claims they restate."""
+    spans = [*plan, *(w for _, w in near), *(s.window for s in sifted)]
+    first = {w: date_span(w.first)[0] for w in spans}  # type: ignore[index]
+    last = {w: date_span(w.last)[1] for w in spans}  # type: ignore[index]
     out = {}
     for r in store:
         e = _end(r)
         for w in plan:
             at = bool(set(r.places) & w.places) if w.places else not r.places
             if at and r.quantity in w.kinds and (e is None or first[w] <= e <= last[w]):
+                out[r.iri] = r
+        for s in sifted:
+            w = s.window
+            at = bool(set(r.places) & w.places) if w.places else not r.places
+            if at and r.quantity in w.kinds and (
+                e is None or (first[w] <= e <= last[w] and conflict_region.must_read(r, s.claimant, s.most))
+            ):
                 out[r.iri] = r
         for claimant, w in near:
             at = bool(set(r.places) & w.places) if w.places else not r.places
@@ -162,12 +172,21 @@ def _incremental(
     region = Region(touched, articles)
     reach = None
     if plan is not None:
+        # the touched claims' groups and those around them first, then the groups they
+        # enclose, sifted
+        plan = [w for w in plan if not w.within]
+        whole, sifted = conflict_region.enclosed_windows(
+            touched, _read(store, plan, set()), places, kinds, None, settings
+        )
+        plan += whole
         # the series: first the claimants' claims within ``days`` (few: often too few, so
         # both ways are taken), then whole those still lacking a neighbour
-        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set()))
+        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set(), (), sifted))
         near = conflict_region.series_windows(touched, places, series, days)
-        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set(), near), days)
-        records = _read(store, plan, series, near)
+        series = conflict_region.series_keys(
+            touched, places, settings, _read(store, plan, set(), near, sifted), days
+        )
+        records = _read(store, plan, series, near, sifted)
         found, reach = detect_region(records, region, PART_OF, KINDS, settings)
     windowed = reach is not None
     if reach is None:
