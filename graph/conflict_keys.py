@@ -43,7 +43,7 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 
 from .conflict_records import date_span
-from .conflict_region import Sifted, Window
+from .conflict_region import Enclosed, Window
 from .conflict_store import _rows_for, _stored_query, _table_rows, in_spans, load_places, window_spans
 from .store import Changes, Store, Triples
 from .terms import FG, Iris, local_name
@@ -251,21 +251,24 @@ def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window], exact
     return out
 
 
-def sifted_claims(store: Store, iris: Iris, sifted: Iterable[Sifted]) -> set[str]:
-    """Of each of ``sifted`` (``conflict_region.enclosed_windows``), the claims under the
-    keys of its window's places, kinds and months that ``conflict_region.must_read`` keeps
-    (``claims_of_keys_sifted.rq``: a look-up or four a claim, nothing written out but the
-    claims kept), and every claim under its ``undated`` keys (undated claims make the
-    region whole groups: none is left out). A superset of the window's claims that
-    ``must_read`` keeps (the other days of its months). The keys of the claims of articles
-    written since they were last updated may be missing or stale: the caller reads those
-    claims itself."""
+def enclosed_claims(store: Store, iris: Iris, enclosed: Enclosed) -> set[str]:
+    """The claims ``enclosed`` says to read (``conflict_region.enclosed_windows``): every
+    claim under the keys of its whole windows (``claims_of_keys.rq``); under the keys of
+    its sifted ones, those ``conflict_region.must_read`` keeps (``claims_of_keys_sifted.rq``:
+    a look-up or three a claim, nothing written out but the claims kept) and every claim of
+    their ``undated`` keys (undated claims make the region whole groups: none is left out);
+    and its targets. A superset of the windows' claims that ``must_read`` keeps (the other days of
+    their months). The keys of the claims of articles written since they were last updated
+    may be missing or stale: the caller reads those claims itself."""
     _, named = _notations(store)
-    rows: set[tuple[str, str, str]] = set()
-    undated: set[str] = set()
-    for s in sifted:
+    rows: set[tuple[str, str]] = set()
+    plain: set[str] = set()
+    for w in enclosed.whole:
+        plain.update(_window_keys(iris, w, named))
+    for s in enclosed.sifted:
         dated = _window_keys(iris, s.window, named, undated=False)
-        undated.update(_window_keys(iris, s.window, named).keys() - dated.keys())
-        rows.update((URIRef(key).n3(), URIRef(s.claimant).n3(), Literal(s.most).n3()) for key in dated)
-    out = {d["claim"] for d in _table_rows(store, "claims_of_keys_sifted", ("key", "claimant", "most"), rows)}
-    return out | {d["claim"] for d in _rows_for(store, "claims_of_keys", "key", undated)}
+        plain.update(_window_keys(iris, s.window, named).keys() - dated.keys())
+        rows.update((URIRef(key).n3(), Literal(s.most).n3()) for key in dated)
+    out = {d["claim"] for d in _table_rows(store, "claims_of_keys_sifted", ("key", "most"), rows)}
+    out |= {d["claim"] for d in _rows_for(store, "claims_of_keys", "key", plain)}
+    return out | enclosed.targets

@@ -167,27 +167,42 @@ def windows(
 
 @dataclass(frozen=True)
 class Sifted:
-    """The claims of ``window`` (the groups a touched claim encloses) to read, but those
-    the touched claim surely meets with no verdict: another claimant's, a number of its
-    own below ``most`` (``must_read``)."""
+    """The claims of ``window`` (of groups a touched claim's encloses) to read, but those
+    whose number is below ``most`` (``must_read``)."""
 
     window: Window
-    claimant: str
     most: float
 
 
-def must_read(r: ClaimRecord, claimant: str, most: float) -> bool:
-    """Whether a claim of a ``Sifted`` window is read: its claimant's (``claimant``), no
-    value of its own, a restatement or a part of another claim, or a value, upper value
-    or interval low not below ``most``. (The store says the same from the claim's triples,
-    any of several values: ``claims_of_keys_sifted.rq``.)"""
-    return (
-        r.claimant == claimant
-        or r.value is None
-        or r.restates is not None
-        or r.part_of is not None
-        or any(x is not None and not x < most for x in (r.value, r.value_high, r.low))
-    )
+@dataclass
+class Enclosed:
+    """What to read of the groups the touched claims enclose (``enclosed_windows``):
+    ``whole`` windows, ``sifted`` ones, and the claims ``targets`` (what the claims the
+    sifted ones are measured against restate or are part of)."""
+
+    whole: list[Window] = field(default_factory=list)
+    sifted: list[Sifted] = field(default_factory=list)
+    targets: set[str] = field(default_factory=set)
+
+
+def must_read(r: ClaimRecord, most: float) -> bool:
+    """Whether a claim of a ``Sifted`` window is read: no value of its own, or a value,
+    upper value or interval low not below ``most``. (The store says the same from the
+    claim's triples, any of several values: ``claims_of_keys_sifted.rq``.)"""
+    return r.value is None or any(x is not None and not x < most for x in (r.value, r.value_high, r.low))
+
+
+def _below(c: PreparedClaim, settings: Settings) -> float | None:
+    """The number under which a claim of a group within c's (and not around it) meets c
+    with no verdict, whatever its claimant, unless c is a part of it (``must_read``): its
+    estimate below ``min(share_ratio, tension_ratio)`` of c's, its interval's low not
+    above c's high (``conflict_rules.judge``: a part well below its whole; no rule of one
+    source across two groups but those; a restatement or a part of c that small has
+    none; tested with Hypothesis). None: no such number (c's estimate not positive)."""
+    if c.est is None or not c.est > 0:
+        return None
+    most = min(min(settings.share_ratio, settings.tension_ratio) * (1 - EPS) * c.est, c.hi) * (1 - EPS)
+    return most if math.isfinite(most) else None
 
 
 def enclosed_windows(
@@ -197,36 +212,47 @@ def enclosed_windows(
     kinds: Mapping[str, Collection[str]],
     cumulative: Collection[str] | None,
     settings: Settings,
-) -> tuple[list[Window], list[Sifted]]:
+) -> Enclosed:
     """The claims to read of the groups each of ``touched`` (group G, ending on day ``e``)
-    encloses, within ``tol`` of ``e`` (``windows``' second window a claim): (windows read
-    whole, windows sifted), once ``read`` holds G's claims within ``2 tol`` of ``e``
-    (``windows``' first window).
+    encloses, within ``tol`` of ``e`` (``windows``' second window a claim), once ``read``
+    holds G's claims within ``2 tol`` of ``e`` (``windows``' first window).
 
-    Such a claim ``a`` (another group A) is paired by the detector with its nearest
-    ``max_neighbours`` claims of G ending within ``tol`` of it. While G holds no more than
+    Such a claim ``a`` (group A) is paired by the detector with its nearest
+    ``max_neighbours`` claims of G ending within ``tol`` of it. Where G holds no more than
     that many claims within ``tol`` of ``a``'s end (counting every touched claim of G, in
-    both readings), ``a`` is paired with all of them, whether the touched claims are in
-    or out: the only pairs of ``a`` that can change are those with a touched claim. The
-    days around ``e`` where G holds more (the cap may push a claim out) are read whole.
-    Elsewhere, a pair of ``a`` with ``t`` from another claimant, ``a``'s group within G's
-    (a kind as narrow, both tallies or neither) and neither claim a restatement or a part
-    of another, has no verdict when ``a``'s number is below ``min(share_ratio,
-    tension_ratio)`` of ``t``'s (a part well below its whole: ``conflict_rules.judge_against``'s
-    shortcut, as ``judge`` answers it), so those claims are not read (``must_read``)."""
+    both readings), ``a`` is paired with all of them whether the touched claims are in or
+    out: only its pairs with ``t`` can change. Where G holds more (the cap may push a
+    claim of G in or out of ``a``'s nearest), its pairs with any claim of G ending within
+    ``tol`` of those days. A pair of ``a`` with a claim ``x`` of G, A within G but G not
+    within A (a kind as narrow, both tallies or neither, no place both inside and around
+    G's), ``x`` no part of ``a``, has no verdict when ``a``'s number is below ``_below(x)``:
+    so a claim of A is read when its number is not below that of ``t`` (``must_read``), or
+    of every such ``x`` on the crowded days; and, whatever its number, when ``t`` or such
+    an ``x`` restates it or is a part of it. Kinds whose tally flag differs from G's, and
+    the windows of a claim with no such number, are read whole."""
     tol, cap = settings.period_tolerance_days, settings.max_neighbours
-    low_share = min(settings.share_ratio, settings.tension_ratio) * (1 - EPS)
     touched = list(touched)
-    unique = {id(r): r for r in (*read, *touched)}.values()
-    ends: dict[tuple[str, frozenset[str]], list[int]] = {}
-    for r in unique:
+    members: dict[Group, list[tuple[int, ClaimRecord]]] = {}
+    for r in {id(r): r for r in (*read, *touched)}.values():
         e = end_day(r)
         if e is not None and in_groups(r):
-            ends.setdefault((r.quantity, most_specific(r.places, places)), []).append(e)
-    for days in ends.values():
-        days.sort()
-    whole: list[Window] = []
-    sifted: list[Sifted] = []
+            members.setdefault((r.quantity, most_specific(r.places, places)), []).append((e, r))
+    for group in members.values():
+        group.sort(key=lambda m: (m[0], m[1].iri))
+    out = Enclosed()
+
+    def against(claims: Iterable[ClaimRecord]) -> float | None:
+        """The least number a claim of ``claims`` leaves unread (what they restate or are
+        a part of read whole)."""
+        least = math.inf
+        for x in claims:
+            most = _below(prepare(x, kinds, cumulative, settings), settings)
+            if most is None:
+                return None
+            least = min(least, most)
+            out.targets.update(i for i in (x.restates, x.part_of) if i)
+        return least
+
     for t in touched:
         e = end_day(t)
         if not in_groups(t) or e is None:
@@ -236,31 +262,38 @@ def enclosed_windows(
         narrower = {k for k, broader in kinds.items() if t.quantity in broader} | {t.quantity}
         near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
         window = Window(frozenset(inside), frozenset(narrower), near, far, frozenset(own))
-        p = prepare(t, kinds, cumulative, settings)
-        most = min(low_share * p.est, p.hi) * (1 - EPS) if p.est is not None else math.nan
         cyclic = any(q in inside for o in own for q in places.get(o, ()))  # a place both inside and around
-        if p.linked or not (p.est is not None and p.est > 0 and math.isfinite(most)) or cyclic:
-            whole.append(window)
+        most = None if cyclic else against([t])
+        if most is None:
+            out.whole.append(window)
             continue
+        tally = is_cumulative(t.quantity, cumulative)
         same = {
             k
             for k in narrower
-            if (k == t.quantity or k not in kinds.get(t.quantity, ()))
-            and is_cumulative(k, cumulative) == p.cumulative
+            if (k == t.quantity or k not in kinds.get(t.quantity, ())) and is_cumulative(k, cumulative) == tally
         }
         if narrower - same:
-            whole.append(replace(window, kinds=frozenset(narrower - same)))
-        group = ends.get((t.quantity, own), [])
+            out.whole.append(replace(window, kinds=frozenset(narrower - same)))
+        if not same:
+            continue
+        window = replace(window, kinds=frozenset(same))
+        out.sifted.append(Sifted(window, most))
+        group = members.get((t.quantity, own), [])
+        ends = [m[0] for m in group]
         crowded = [
-            d for d in range(e - tol, e + tol + 1) if bisect_right(group, d + tol) - bisect_left(group, d - tol) > cap
+            d for d in range(e - tol, e + tol + 1) if bisect_right(ends, d + tol) - bisect_left(ends, d - tol) > cap
         ]
-        if crowded:  # the cap may push a claim of G out of the nearest of a claim ending then
-            whole.append(
-                replace(window, first=date.fromordinal(crowded[0]).isoformat(), last=date.fromordinal(crowded[-1]).isoformat())
-            )
-        if same:
-            sifted.append(Sifted(replace(window, kinds=frozenset(same)), t.claimant, most))
-    return whole, sifted
+        if crowded:  # the cap may push a claim of G in or out of the nearest of a claim ending then
+            first, last = crowded[0], crowded[-1]
+            span = replace(window, first=date.fromordinal(first).isoformat(), last=date.fromordinal(last).isoformat())
+            partners = group[bisect_left(ends, first - tol) : bisect_right(ends, last + tol)]
+            least = against(r for _, r in partners)
+            if least is None:
+                out.whole.append(span)
+            else:
+                out.sifted.append(Sifted(span, least))
+    return out
 
 
 def series_keys(

@@ -194,11 +194,10 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         # hand, the groups it encloses, but the claims it surely meets with no verdict
         first = [w for w in plan if not w.within]
         records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, first, exact=False), new))
-        whole, sifted = conflict_region.enclosed_windows(
+        enclosed = conflict_region.enclosed_windows(
             touched, records, places, kinds, cumulative or None, settings or Settings()
         )
-        inner = conflict_keys.claims_in_windows(store, iris, whole, exact=False) if whole else set()
-        records = _adding(store, iris, records, inner | conflict_keys.sifted_claims(store, iris, sifted), new, places)
+        records = _adding(store, iris, records, conflict_keys.enclosed_claims(store, iris, enclosed), new, places)
         # the series whose neighbours the windows may not hold: first the claimant's claims
         # under the keys of the years around (a few a month where a place has many), then,
         # for those that still lack a neighbour, over all of time

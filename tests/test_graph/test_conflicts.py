@@ -708,3 +708,33 @@ def test_value_rows_are_the_rows_as_tuples(seed_store):
         assert got == sorted(Store.value_rows(seed_store, query, names), key=repr)
         assert len(got) >= 10 and any(r[names.index("high")] is None for r in got)
         assert any(r[names.index("end")] is not None for r in got)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    records(),
+    st.sampled_from([Settings(), Settings(tension_ratio=0.4), Settings(share_ratio=3.0, tension_ratio=1.5)]),
+    st.lists(st.sampled_from([None, "restates", "part_of", "restates elsewhere", "part_of elsewhere"]), min_size=8, max_size=8),
+)
+def test_a_claim_well_below_a_claim_of_a_group_around_its_own_meets_it_with_no_verdict(rs, config, links):
+    """The incremental refresh leaves unread the claims of the groups a written claim's
+    encloses whose numbers are below ``conflict_region._below`` of the claims of its group
+    they may meet (``must_read``): whatever their claimants, and whatever they restate or
+    are a part of (those two claims among others), judge must give no verdict on such a pair."""
+    from factgraph.graph.conflict_records import prepare
+    from factgraph.graph.conflict_region import _below, must_read
+    from factgraph.graph.conflict_rules import judge
+
+    claims = [prepare(r, KINDS, CUMULATIVE, config) for r in rs]
+    for c, link in zip(claims, links, strict=False):
+        for o in claims:
+            if (c.quantity, c.places) == (o.quantity, o.places) or o.r.part_of == c.iri:
+                continue  # one group; or o a part of c: read whole
+            most = _below(o, config)
+            if most is None or must_read(c.r, most):
+                continue
+            d = c
+            if link:  # c restates or is a part of o, or of a claim elsewhere
+                field = link.split()[0]
+                d = prepare(replace(c.r, **{field: "C/99" if " " in link else o.iri}), KINDS, CUMULATIVE, config)
+            assert judge(d, o, (True, False), config) is None
