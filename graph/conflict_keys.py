@@ -261,14 +261,16 @@ def enclosed_claims(store: Store, iris: Iris, enclosed: Enclosed) -> set[str]:
     their months). The keys of the claims of articles written since they were last updated
     may be missing or stale: the caller reads those claims itself."""
     _, named = _notations(store)
-    rows: set[tuple[str, str]] = set()
+    least: dict[str, float] = {}  # a key -> the least number it is sifted by (keeps the most)
     plain: set[str] = set()
     for w in enclosed.whole:
         plain.update(_window_keys(iris, w, named))
     for s in enclosed.sifted:
         dated = _window_keys(iris, s.window, named, undated=False)
         plain.update(_window_keys(iris, s.window, named).keys() - dated.keys())
-        rows.update((URIRef(key).n3(), Literal(s.most).n3()) for key in dated)
+        for key in dated:
+            least[key] = min(least.get(key, s.most), s.most)
+    rows = [(URIRef(key).n3(), Literal(most).n3()) for key, most in least.items() if key not in plain]
     out = {d["claim"] for d in _table_rows(store, "claims_of_keys_sifted", ("key", "most"), rows)}
     out |= {d["claim"] for d in _rows_for(store, "claims_of_keys", "key", plain)}
     return out | enclosed.targets
