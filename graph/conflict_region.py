@@ -118,6 +118,17 @@ def in_groups(r: ClaimRecord) -> bool:
     return (r.value is not None or (bool(r.low) and bool(r.high))) and not r.relative_to
 
 
+def places_in(
+    own: Collection[str], places: Mapping[str, Collection[str]], inside: Mapping[str, Collection[str]] | None = None
+) -> set[str]:
+    """``own`` and every place inside one of them: from ``inside`` (place -> the places
+    inside it) when given, else from ``places`` (place -> the places it lies in, holding
+    those)."""
+    if inside is not None:
+        return set(own).union(*(inside.get(o, ()) for o in own))
+    return {p for p, enclosing in places.items() if not set(enclosing).isdisjoint(own)} | set(own)
+
+
 def related(
     r: ClaimRecord, places: Mapping[str, set[str]], kinds: Mapping[str, set[str]]
 ) -> tuple[set[str], set[str]]:
@@ -136,12 +147,13 @@ def windows(
     places: Mapping[str, set[str]],
     kinds: Mapping[str, set[str]],
     settings: Settings,
+    inside: Mapping[str, Collection[str]] | None = None,
 ) -> list[Window] | None:
     """The claims to read around each of ``touched`` ending on day ``e``: its group within
     ``2 tol`` of ``e`` (the windows of the claims near it), the groups it encloses (places
     at or inside its, kinds equal or narrower) and those enclosing it (places at or around
     its, kinds equal or broader) within ``tol``. None when a touched claim that may join a
-    group has no date."""
+    group has no date. ``inside``: the places inside the touched claims' (``places_in``)."""
     out = []
     tol = settings.period_tolerance_days
     for r in touched:
@@ -151,7 +163,7 @@ def windows(
         if e is None:
             return None
         own = most_specific(r.places, places)
-        inside = {p for p, enclosing in places.items() if not enclosing.isdisjoint(own)} | own
+        within = places_in(own, places, inside)
         around = own | {q for p in own for q in places.get(p, ())}
         narrower = {k for k, broader in kinds.items() if r.quantity in broader} | {r.quantity}
         broader = {r.quantity, *kinds.get(r.quantity, ())}
@@ -159,7 +171,7 @@ def windows(
         wide = (date.fromordinal(e - 2 * tol).isoformat(), date.fromordinal(e + 2 * tol).isoformat())
         out += [
             Window(frozenset({min(own)} if own else ()), frozenset({r.quantity}), *wide),
-            Window(frozenset(inside), frozenset(narrower), near, far, frozenset(own)),
+            Window(frozenset(within), frozenset(narrower), near, far, frozenset(own)),
             Window(frozenset(around), frozenset(broader), near, far),
         ]
     return out
@@ -212,6 +224,7 @@ def enclosed_windows(
     kinds: Mapping[str, Collection[str]],
     cumulative: Collection[str] | None,
     settings: Settings,
+    inside: Mapping[str, Collection[str]] | None = None,
 ) -> Enclosed:
     """The claims to read of the groups each of ``touched`` (group G, ending on day ``e``)
     encloses, within ``tol`` of ``e`` (``windows``' second window a claim), once ``read``
@@ -229,7 +242,8 @@ def enclosed_windows(
     so a claim of A is read when its number is not below that of ``t`` (``must_read``), or
     of every such ``x`` on the crowded days; and, whatever its number, when ``t`` or such
     an ``x`` restates it or is a part of it. Kinds whose tally flag differs from G's, and
-    the windows of a claim with no such number, are read whole."""
+    the windows of a claim with no such number, are read whole. ``inside``: as for
+    ``windows``."""
     tol, cap = settings.period_tolerance_days, settings.max_neighbours
     touched = list(touched)
     members: dict[Group, list[tuple[int, ClaimRecord]]] = {}
@@ -258,11 +272,11 @@ def enclosed_windows(
         if not in_groups(t) or e is None:
             continue
         own = most_specific(t.places, places)
-        inside = {p for p, enclosing in places.items() if not set(enclosing).isdisjoint(own)} | own
+        within = places_in(own, places, inside)
         narrower = {k for k, broader in kinds.items() if t.quantity in broader} | {t.quantity}
         near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
-        window = Window(frozenset(inside), frozenset(narrower), near, far, frozenset(own))
-        cyclic = any(q in inside for o in own for q in places.get(o, ()))  # a place both inside and around
+        window = Window(frozenset(within), frozenset(narrower), near, far, frozenset(own))
+        cyclic = any(q in within for o in own for q in places.get(o, ()))  # a place both inside and around
         most = None if cyclic else against([t])
         if most is None:
             out.whole.append(window)

@@ -423,7 +423,16 @@ def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, 
 
 def places_inside(store: Store, places: Iterable[str]) -> set[str]:
     """The places that lie in one of ``places`` (``place_part_of.rq``, ?broader bound)."""
-    return {d["place"] for d in _rows_for(store, "place_part_of", "broader", places)}
+    return set().union(*places_inside_each(store, places).values())
+
+
+def places_inside_each(store: Store, places: Iterable[str]) -> dict[str, set[str]]:
+    """Each of ``places`` -> the places that lie in it (``place_part_of.rq``, ?broader
+    bound); those with none are absent."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for d in _rows_for(store, "place_part_of", "broader", places):
+        out[d["broader"]].add(d["place"])
+    return dict(out)
 
 
 def load_kinds(store: Store) -> tuple[dict[str, set[str]], set[str]]:

@@ -484,6 +484,29 @@ def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(
     assert windowed >= 4 and len(seen) >= 4
 
 
+@pytest.mark.parametrize("seed", [2, 8])
+def test_articles_near_undated_claims_on_a_store_give_the_conflicts_of_a_full_recompute(store, seed):
+    """Undated claims make the region whole groups (every group a written claim's encloses,
+    over all of time: the claims at every place inside its places): each refresh still
+    leaves the conflicts graph a full recompute writes."""
+    rng = random.Random(seed)
+    settings = Settings(period_tolerance_days=20, max_neighbours=2)
+    articles = {f"a{a}": [_stored(r) for r in _claims(rng, f"a{a}", rng.randrange(3, 10), True)] for a in range(16)}
+    _load(store, articles)
+    refresh(store, IRIS, settings)
+    whole = 0
+    for step in range(6):
+        article = f"n{step}"
+        records = [_stored(r) for r in _claims(rng, article, rng.randrange(2, 8), True)]
+        done = conflict_update.refresh_after(store, IRIS, _write_article(store, article, records, step), settings)
+        assert done.incremental
+        whole += not done.windowed
+        incremental = _conflicts_graph(store)
+        refresh(store, IRIS, settings)
+        assert _conflicts_graph(store) == incremental
+    assert whole >= 2
+
+
 def _keys(store: Store) -> set[tuple[str, str]]:
     """The stored conflict keys: (key, claim)."""
     return {(str(s), str(o)) for s, p, o in store.graph(IRIS.conflict_keys_graph) if p == FG.indexesClaim}
