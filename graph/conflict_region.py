@@ -310,6 +310,33 @@ def enclosed_windows(
     return out
 
 
+def _series_sides(
+    touched: list[ClaimRecord], places: Mapping[str, Collection[str]], read: Iterable[ClaimRecord], span: int
+) -> dict[str, tuple[bool, bool]]:
+    """Each touched claim that may join a group -> (whether ``read`` holds an untouched
+    claim of its series before it within ``span`` days, whether after it)."""
+    iris = {t.iri for t in touched}
+    members: dict[tuple[str, str, frozenset[str]], list[tuple[int, str]]] = {}
+    for r in read:
+        e = end_day(r)
+        if r.iri not in iris and e is not None and in_groups(r) and r.restates is None:  # surely in its group
+            members.setdefault((r.claimant, r.quantity, most_specific(r.places, places)), []).append(
+                (e, r.iri)
+            )
+    out = {}
+    for t in touched:
+        if not in_groups(t):
+            continue
+        e = end_day(t)
+        near = members.get((t.claimant, t.quantity, most_specific(t.places, places)), []) if e is not None else []
+        at = (e, t.iri)
+        out[t.iri] = (
+            any(e - span <= m[0] and m < at for m in near),  # type: ignore[operator]
+            any(at < m and m[0] <= e + span for m in near),  # type: ignore[operator]
+        )
+    return out
+
+
 def series_keys(
     touched: Iterable[ClaimRecord],
     places: Mapping[str, Collection[str]],
@@ -325,26 +352,13 @@ def series_keys(
     ``span``: the days on each side of the claim's end that ``read`` holds the series'
     claims of (its group's window's: ``2 tol``; the years around it, ``series_windows``)."""
     touched = list(touched)
-    iris = {t.iri for t in touched}
     span = 2 * settings.period_tolerance_days if span is None else span
-    members: dict[tuple[str, str, frozenset[str]], list[tuple[int, str]]] = {}
-    for r in read:
-        e = end_day(r)
-        if r.iri not in iris and e is not None and in_groups(r) and r.restates is None:  # surely in its group
-            members.setdefault((r.claimant, r.quantity, most_specific(r.places, places)), []).append(
-                (e, r.iri)
-            )
+    sides = _series_sides(touched, places, read, span)
     out = set()
     for t in touched:
-        if not in_groups(t):
-            continue
-        own = most_specific(t.places, places)
-        e = end_day(t)
-        near = members.get((t.claimant, t.quantity, own), []) if e is not None else []
-        at = (e, t.iri)
-        if any(e - span <= m[0] and m < at for m in near) and any(at < m and m[0] <= e + span for m in near):  # type: ignore[operator]
-            continue
-        out.add((t.claimant, t.quantity, min(own) if own else ""))
+        if t.iri in sides and not all(sides[t.iri]):
+            own = most_specific(t.places, places)
+            out.add((t.claimant, t.quantity, min(own) if own else ""))
     return out
 
 
@@ -356,19 +370,28 @@ def series_windows(
     places: Mapping[str, Collection[str]],
     series: Collection[tuple[str, str, str]],
     days: int,
+    read: Iterable[ClaimRecord] = (),
+    span: int = 0,
 ) -> list[tuple[str, Window]]:
     """(claimant, window) for each touched claim of one of ``series`` (``series_keys``):
     its claimant's claims of its kind at its group's place ending within ``days`` of it,
     where the neighbours of a claim in a series of a few claims a year are (then
-    ``series_keys(..., span=days)`` says which series must still be read whole)."""
+    ``series_keys(..., span=days)`` says which series must still be read whole). With
+    ``read``, the records holding the series' claims within ``span`` days of it (its
+    group's window: ``2 tol``): only the sides of it where those hold no untouched claim
+    of the series, from ``span`` to ``days`` days away."""
     out = []
+    touched = list(touched)
+    sides = _series_sides(touched, places, read, span) if span else {}
     for t in touched:
         own = most_specific(t.places, places)
         e = end_day(t)
         if e is None or not in_groups(t) or (t.claimant, t.quantity, min(own) if own else "") not in series:
             continue
-        first, last = date.fromordinal(e - days).isoformat(), date.fromordinal(e + days).isoformat()
-        out.append((t.claimant, Window(frozenset({min(own)} if own else ()), frozenset({t.quantity}), first, last)))
+        before, after = sides.get(t.iri, (False, False))
+        at, kinds = frozenset({min(own)} if own else ()), frozenset({t.quantity})
+        for lo, hi in ((e - days, e - span),) * (not before) + ((e + span, e + days),) * (not after):
+            out.append((t.claimant, Window(at, kinds, date.fromordinal(lo).isoformat(), date.fromordinal(hi).isoformat())))
     return out
 
 

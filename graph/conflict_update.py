@@ -206,7 +206,8 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
         if series:
             days = conflict_region.SERIES_DAYS
-            near = conflict_region.series_windows(touched, places, series, days)
+            span = 2 * (settings or Settings()).period_tolerance_days  # what the group's window holds
+            near = conflict_region.series_windows(touched, places, series, days, records, span)
             records = _adding(store, iris, records, conflict_keys.claimant_claims_in_windows(store, iris, near), new, places)
             series = conflict_region.series_keys(touched, places, settings or Settings(), records, days)
         if series:

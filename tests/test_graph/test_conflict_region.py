@@ -185,7 +185,10 @@ def _incremental(
         # the series: first the claimants' claims within ``days`` (few: often too few, so
         # both ways are taken), then whole those still lacking a neighbour
         series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set(), (), enclosed))
-        near = conflict_region.series_windows(touched, places, series, days)
+        span = 2 * settings.period_tolerance_days
+        near = conflict_region.series_windows(
+            touched, places, series, days, _read(store, plan, set(), (), enclosed), span
+        )
         series = conflict_region.series_keys(
             touched, places, settings, _read(store, plan, set(), near, enclosed), days
         )
