@@ -153,7 +153,9 @@ def windows(
     ``2 tol`` of ``e`` (the windows of the claims near it), the groups it encloses (places
     at or inside its, kinds equal or narrower) and those enclosing it (places at or around
     its, kinds equal or broader) within ``tol``. None when a touched claim that may join a
-    group has no date. ``inside``: the places inside the touched claims' (``places_in``)."""
+    group has no date. ``inside``: the places inside the touched claims' (``places_in``),
+    the places of the windows of the groups they enclose (whose claims the keys find within
+    the claims' own places, ``Window.within``, whatever those)."""
     out = []
     tol = settings.period_tolerance_days
     for r in touched:
@@ -237,13 +239,15 @@ def enclosed_windows(
     out: only its pairs with ``t`` can change. Where G holds more (the cap may push a
     claim of G in or out of ``a``'s nearest), its pairs with any claim of G ending within
     ``tol`` of those days. A pair of ``a`` with a claim ``x`` of G, A within G but G not
-    within A (a kind as narrow, both tallies or neither, no place both inside and around
-    G's), ``x`` no part of ``a``, has no verdict when ``a``'s number is below ``_below(x)``:
+    within A (a kind as narrow, not one of G's broader kinds, both tallies or neither; of
+    G's kind, G lies within A only where A names a place G's lie in, or G's own: those
+    claims the window of the groups around G reads whole), ``x`` no part of ``a``, has no
+    verdict when ``a``'s number is below ``_below(x)``:
     so a claim of A is read when its number is not below that of ``t`` (``must_read``), or
     of every such ``x`` on the crowded days; and, whatever its number, when ``t`` or such
     an ``x`` restates it or is a part of it. Kinds whose tally flag differs from G's, and
     the windows of a claim with no such number, are read whole. ``inside``: as for
-    ``windows``."""
+    ``windows`` (the sifted windows' places)."""
     tol, cap = settings.period_tolerance_days, settings.max_neighbours
     touched = list(touched)
     members: dict[Group, list[tuple[int, ClaimRecord]]] = {}
@@ -276,8 +280,7 @@ def enclosed_windows(
         narrower = {k for k, broader in kinds.items() if t.quantity in broader} | {t.quantity}
         near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
         window = Window(frozenset(within), frozenset(narrower), near, far, frozenset(own))
-        cyclic = any(q in within for o in own for q in places.get(o, ()))  # a place both inside and around
-        most = None if cyclic else against([t])
+        most = against([t])
         if most is None:
             out.whole.append(window)
             continue

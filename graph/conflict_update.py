@@ -176,14 +176,15 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     kinds, cumulative = load_kinds(store)
     new = load_records(store, iris, new_ids)
     touched = [*new, *writes.removed]
-    # the part of the gazetteer the claims meet: the touched claims' places, the places
-    # inside them (the windows of the groups they enclose), then the places of each claim
-    # read (how the detector nests them; a country's claim encloses a hundred places, of
-    # which the claims read meet a few)
+    # the part of the gazetteer the claims meet: the touched claims' places, then the
+    # places of each claim read (how the detector nests them). Not the places inside the
+    # touched claims': the windows of the groups they enclose find their claims by the
+    # keys within their own places (``Window.within``), and a country's claim encloses a
+    # hundred places, of which the claims read meet a few
     places = _Gazetteer(store)
     at = {p for t in touched for p in t.places}
     places.read(at)
-    inside = places_inside_each(store, at)
+    inside: dict[str, set[str]] = {}  # the windows' places: their own (``conflict_region.places_in``)
     region = Region(touched, writes.articles)
     found: list[Conflict] = []
     covered = None
@@ -215,7 +216,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
-        places.read(set().union(*inside.values()))  # what ``related`` reads of the places inside
+        places.read(set().union(*places_inside_each(store, at).values()))  # what ``related`` reads of the places inside
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
             return _full(store, iris, settings, written)

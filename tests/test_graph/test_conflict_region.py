@@ -301,6 +301,20 @@ def test_a_province_figure_a_claim_of_the_country_is_part_of_is_read_when_the_ne
     assert not any(c.rule == "part-exceeds-whole" for c in _added(store, new, settings))
 
 
+def test_a_figure_at_a_place_both_inside_and_around_the_new_claims_is_read(monkeypatch):
+    """A gazetteer where a province and its country lie in each other: a figure for the
+    province has the country's scope, so a figure ten times larger for the country
+    contradicts it (same scope, disjoint), however small the province's."""
+    import sys
+
+    cyclic = {**PART_OF, "c0": {"c0-p0"}}
+    monkeypatch.setattr(sys.modules[__name__], "PART_OF", cyclic)
+    day = 737100
+    store = [_claim("a1/0", "osdh", 100, ["c0-p0"], day), _claim("a2/0", "un", 7, ["c1"], day)]
+    new = [_claim("new/0", "hrw", 1000, ["c0"], day)]
+    assert {(c.a, c.b, c.rule) for c in _added(store, new, Settings())} == {("a1/0", "new/0", "disjoint")}
+
+
 def test_the_groups_a_new_claim_encloses_are_read_sifted():
     """A country's figure among many small ones in its provinces and towns: those below a
     share of it from other sources, which it meets with no verdict, are not read."""
