@@ -219,6 +219,25 @@ def _below(c: PreparedClaim, settings: Settings) -> float | None:
     return most if math.isfinite(most) else None
 
 
+def _pushed(
+    near: list[tuple[int, ClaimRecord]], day: int, touched: Collection[str], cap: int
+) -> list[ClaimRecord]:
+    """Of ``near`` (the claims of a group ending within the tolerance of ``day``, both
+    readings of the touched ones among them), those a claim ending on ``day`` may be paired
+    with in one state of the touched claims and not in another: the touched ones, and the
+    untouched ones whose rank by distance to ``day`` may lie between ``cap`` less the
+    touched ones and ``cap`` (the detector's nearest ``cap``, ties either way). Those ranked
+    before are among its nearest whatever the touched claims, those after never (counted
+    by the claims surely in the group: no restatement)."""
+    moved = [r for _, r in near if r.iri in touched]
+    still = sorted(((abs(end - day), r.restates is None, r) for end, r in near if r.iri not in touched), key=lambda x: x[0])
+    first = cap - len(moved) + 1  # the ranks from here on may move (1 the nearest)
+    low = still[first - 1][0] if first >= 1 and len(still) >= first else -1
+    sure = [dist for dist, surely, _ in still if surely]
+    high = sure[cap - 1] if len(sure) > cap else math.inf
+    return moved + [r for dist, _, r in still if low <= dist <= high]
+
+
 def enclosed_windows(
     touched: Iterable[ClaimRecord],
     read: Iterable[ClaimRecord],
@@ -257,6 +276,7 @@ def enclosed_windows(
             members.setdefault((r.quantity, most_specific(r.places, places)), []).append((e, r))
     for group in members.values():
         group.sort(key=lambda m: (m[0], m[1].iri))
+    touched_iris = {t.iri for t in touched}
     out = Enclosed()
 
     def against(claims: Iterable[ClaimRecord]) -> float | None:
@@ -298,14 +318,20 @@ def enclosed_windows(
         out.sifted.append(Sifted(window, most))
         group = members.get((t.quantity, own), [])
         ends = [m[0] for m in group]
-        crowded = [
-            d for d in range(e - tol, e + tol + 1) if bisect_right(ends, d + tol) - bisect_left(ends, d - tol) > cap
-        ]
-        if crowded:  # the cap may push a claim of G in or out of the nearest of a claim ending then
-            first, last = crowded[0], crowded[-1]
+        by_month: dict[tuple[int, int], tuple[int, int, set[int]]] = {}  # (first, last crowded day, partners)
+        for d in range(e - tol, e + tol + 1):
+            around = group[bisect_left(ends, d - tol) : bisect_right(ends, d + tol)]
+            if len(around) <= cap:
+                continue
+            # the cap may push a claim of G in or out of the nearest of a claim ending on d
+            day = date.fromordinal(d)
+            first, last, partners = by_month.get((day.year, day.month), (d, d, set()))
+            partners.update(id(r) for r in _pushed(around, d, touched_iris, cap))
+            by_month[(day.year, day.month)] = (first, last if last > d else d, partners)
+        by_id = {id(r): r for _, r in group}
+        for first, last, partners in by_month.values():
             span = replace(window, first=date.fromordinal(first).isoformat(), last=date.fromordinal(last).isoformat())
-            partners = group[bisect_left(ends, first - tol) : bisect_right(ends, last + tol)]
-            least = against(r for _, r in partners)
+            least = against(by_id[i] for i in sorted(partners))
             if least is None:
                 out.whole.append(span)
             else:

@@ -301,6 +301,25 @@ def test_a_province_figure_a_claim_of_the_country_is_part_of_is_read_when_the_ne
     assert not any(c.rule == "part-exceeds-whole" for c in _added(store, new, settings))
 
 
+def test_a_province_figure_whose_nearest_country_figure_the_new_one_pushes_out_is_read():
+    """Three figures for the country after a province's, the second a quarter of the
+    province's period's length and a large share of it (a minor tension with the province's);
+    a new figure for the country, nearer than all, pushes the second out of the province
+    figure's two nearest: the tension goes, though the province's figure is far below the
+    new one and the nearest one."""
+    settings = Settings(period_tolerance_days=20, max_neighbours=2)
+    day = 737100
+    store = [
+        _claim("a1/0", "osdh", 100, ["c0-p0"], day, period_start=_iso(day - 10)),
+        _claim("a2/0", "un", 1000, ["c0"], day + 1, period_start=_iso(day - 100)),
+        _claim("a3/0", "un", 150, ["c0"], day + 2, period_start=_iso(day - 100)),
+        _claim("a4/0", "un", 1000, ["c0"], day + 3, period_start=_iso(day - 100)),
+    ]
+    assert ("a1/0", "a3/0", "sub-scope-large-share") in {(c.a, c.b, c.rule) for c in detect(store, PART_OF, KINDS, settings)}
+    new = [_claim("new/0", "hrw", 1000, ["c0"], day, period_start=_iso(day - 100))]
+    assert not any(c.rule == "sub-scope-large-share" for c in _added(store, new, settings))
+
+
 def test_a_figure_at_a_place_both_inside_and_around_the_new_claims_is_read(monkeypatch):
     """A gazetteer where a province and its country lie in each other: a figure for the
     province has the country's scope, so a figure ten times larger for the country
