@@ -43,7 +43,7 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 
 from .conflict_records import date_span
-from .conflict_region import Window
+from .conflict_region import Enclosed, Window
 from .conflict_store import _rows_for, _stored_query, _table_rows, in_spans, load_places, window_spans
 from .store import Changes, Store, Triples
 from .terms import FG, Iris, local_name
@@ -249,3 +249,28 @@ def claims_in_windows(store: Store, iris: Iris, windows: Iterable[Window], exact
         if d["place"] in spans and kept(d["place"], d):
             out.add(d["claim"])
     return out
+
+
+def enclosed_claims(store: Store, iris: Iris, enclosed: Enclosed) -> set[str]:
+    """The claims ``enclosed`` says to read (``conflict_region.enclosed_windows``): every
+    claim under the keys of its whole windows (``claims_of_keys.rq``); under the keys of
+    its sifted ones, those ``conflict_region.must_read`` keeps (``claims_of_keys_sifted.rq``:
+    a look-up or three a claim, nothing written out but the claims kept) and every claim of
+    their ``undated`` keys (undated claims make the region whole groups: none is left out);
+    and its targets. A superset of the windows' claims that ``must_read`` keeps (the other days of
+    their months). The keys of the claims of articles written since they were last updated
+    may be missing or stale: the caller reads those claims itself."""
+    _, named = _notations(store)
+    least: dict[str, float] = {}  # a key -> the least number it is sifted by (keeps the most)
+    plain: set[str] = set()
+    for w in enclosed.whole:
+        plain.update(_window_keys(iris, w, named))
+    for s in enclosed.sifted:
+        dated = _window_keys(iris, s.window, named, undated=False)
+        plain.update(_window_keys(iris, s.window, named).keys() - dated.keys())
+        for key in dated:
+            least[key] = min(least.get(key, s.most), s.most)
+    rows = [(URIRef(key).n3(), Literal(most).n3()) for key, most in least.items() if key not in plain]
+    out = {d["claim"] for d in _table_rows(store, "claims_of_keys_sifted", ("key", "most"), rows)}
+    out |= {d["claim"] for d in _rows_for(store, "claims_of_keys", "key", plain)}
+    return out | enclosed.targets

@@ -29,12 +29,22 @@ groups).
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .conflict_records import ClaimRecord, PreparedClaim, Settings, date_span, most_specific
+from .conflict_records import (
+    EPS,
+    ClaimRecord,
+    PreparedClaim,
+    Settings,
+    date_span,
+    is_cumulative,
+    most_specific,
+    prepare,
+)
 
 Group = tuple[str, frozenset[str]]  # (quantity kind, the most specific places)
 
@@ -108,6 +118,17 @@ def in_groups(r: ClaimRecord) -> bool:
     return (r.value is not None or (bool(r.low) and bool(r.high))) and not r.relative_to
 
 
+def places_in(
+    own: Collection[str], places: Mapping[str, Collection[str]], inside: Mapping[str, Collection[str]] | None = None
+) -> set[str]:
+    """``own`` and every place inside one of them: from ``inside`` (place -> the places
+    inside it) when given, else from ``places`` (place -> the places it lies in, holding
+    those)."""
+    if inside is not None:
+        return set(own).union(*(inside.get(o, ()) for o in own))
+    return {p for p, enclosing in places.items() if not set(enclosing).isdisjoint(own)} | set(own)
+
+
 def related(
     r: ClaimRecord, places: Mapping[str, set[str]], kinds: Mapping[str, set[str]]
 ) -> tuple[set[str], set[str]]:
@@ -126,12 +147,15 @@ def windows(
     places: Mapping[str, set[str]],
     kinds: Mapping[str, set[str]],
     settings: Settings,
+    inside: Mapping[str, Collection[str]] | None = None,
 ) -> list[Window] | None:
     """The claims to read around each of ``touched`` ending on day ``e``: its group within
     ``2 tol`` of ``e`` (the windows of the claims near it), the groups it encloses (places
     at or inside its, kinds equal or narrower) and those enclosing it (places at or around
     its, kinds equal or broader) within ``tol``. None when a touched claim that may join a
-    group has no date."""
+    group has no date. ``inside``: the places inside the touched claims' (``places_in``),
+    the places of the windows of the groups they enclose (whose claims the keys find within
+    the claims' own places, ``Window.within``, whatever those)."""
     out = []
     tol = settings.period_tolerance_days
     for r in touched:
@@ -141,7 +165,7 @@ def windows(
         if e is None:
             return None
         own = most_specific(r.places, places)
-        inside = {p for p, enclosing in places.items() if not enclosing.isdisjoint(own)} | own
+        within = places_in(own, places, inside)
         around = own | {q for p in own for q in places.get(p, ())}
         narrower = {k for k, broader in kinds.items() if r.quantity in broader} | {r.quantity}
         broader = {r.quantity, *kinds.get(r.quantity, ())}
@@ -149,9 +173,196 @@ def windows(
         wide = (date.fromordinal(e - 2 * tol).isoformat(), date.fromordinal(e + 2 * tol).isoformat())
         out += [
             Window(frozenset({min(own)} if own else ()), frozenset({r.quantity}), *wide),
-            Window(frozenset(inside), frozenset(narrower), near, far, frozenset(own)),
+            Window(frozenset(within), frozenset(narrower), near, far, frozenset(own)),
             Window(frozenset(around), frozenset(broader), near, far),
         ]
+    return out
+
+
+@dataclass(frozen=True)
+class Sifted:
+    """The claims of ``window`` (of groups a touched claim's encloses) to read, but those
+    whose number is below ``most`` (``must_read``)."""
+
+    window: Window
+    most: float
+
+
+@dataclass
+class Enclosed:
+    """What to read of the groups the touched claims enclose (``enclosed_windows``):
+    ``whole`` windows, ``sifted`` ones, and the claims ``targets`` (what the claims the
+    sifted ones are measured against restate or are part of)."""
+
+    whole: list[Window] = field(default_factory=list)
+    sifted: list[Sifted] = field(default_factory=list)
+    targets: set[str] = field(default_factory=set)
+
+
+def must_read(r: ClaimRecord, most: float) -> bool:
+    """Whether a claim of a ``Sifted`` window is read: no value of its own, or a value,
+    upper value or interval low not below ``most``. (The store says the same from the
+    claim's triples, any of several values: ``claims_of_keys_sifted.rq``.)"""
+    return r.value is None or any(x is not None and not x < most for x in (r.value, r.value_high, r.low))
+
+
+def _below(c: PreparedClaim, settings: Settings) -> float | None:
+    """The number under which a claim of a group within c's (and not around it) meets c
+    with no verdict, whatever its claimant, unless c is a part of it (``must_read``): its
+    estimate below ``min(share_ratio, tension_ratio)`` of c's, its interval's low not
+    above c's high (``conflict_rules.judge``: a part well below its whole; no rule of one
+    source across two groups but those; a restatement or a part of c that small has
+    none; tested with Hypothesis). None: no such number (c's estimate not positive)."""
+    if c.est is None or not c.est > 0:
+        return None
+    most = min(min(settings.share_ratio, settings.tension_ratio) * (1 - EPS) * c.est, c.hi) * (1 - EPS)
+    return most if math.isfinite(most) else None
+
+
+def _pushed(
+    near: list[tuple[int, ClaimRecord]], day: int, touched: Collection[str], cap: int
+) -> list[ClaimRecord]:
+    """Of ``near`` (the claims of a group ending within the tolerance of ``day``, both
+    readings of the touched ones among them), those a claim ending on ``day`` may be paired
+    with in one state of the touched claims and not in another: the touched ones, and the
+    untouched ones whose rank by distance to ``day`` may lie between ``cap`` less the
+    touched ones and ``cap`` (the detector's nearest ``cap``, ties either way). Those ranked
+    before are among its nearest whatever the touched claims, those after never (counted
+    by the claims surely in the group: no restatement)."""
+    moved = [r for _, r in near if r.iri in touched]
+    still = sorted(((abs(end - day), r.restates is None, r) for end, r in near if r.iri not in touched), key=lambda x: x[0])
+    first = cap - len(moved) + 1  # the ranks from here on may move (1 the nearest)
+    low = still[first - 1][0] if first >= 1 and len(still) >= first else -1
+    sure = [dist for dist, surely, _ in still if surely]
+    high = sure[cap - 1] if len(sure) > cap else math.inf
+    return moved + [r for dist, _, r in still if low <= dist <= high]
+
+
+def enclosed_windows(
+    touched: Iterable[ClaimRecord],
+    read: Iterable[ClaimRecord],
+    places: Mapping[str, Collection[str]],
+    kinds: Mapping[str, Collection[str]],
+    cumulative: Collection[str] | None,
+    settings: Settings,
+    inside: Mapping[str, Collection[str]] | None = None,
+) -> Enclosed:
+    """The claims to read of the groups each of ``touched`` (group G, ending on day ``e``)
+    encloses, within ``tol`` of ``e`` (``windows``' second window a claim), once ``read``
+    holds G's claims within ``2 tol`` of ``e`` (``windows``' first window).
+
+    Such a claim ``a`` (group A) is paired by the detector with its nearest
+    ``max_neighbours`` claims of G ending within ``tol`` of it. Where G holds no more than
+    that many claims within ``tol`` of ``a``'s end (counting every touched claim of G, in
+    both readings), ``a`` is paired with all of them whether the touched claims are in or
+    out: only its pairs with ``t`` can change. Where G holds more (the cap may push a
+    claim of G in or out of ``a``'s nearest), its pairs with any claim of G ending within
+    ``tol`` of those days. A pair of ``a`` with a claim ``x`` of G, A within G but G not
+    within A (a kind as narrow, not one of G's broader kinds, both tallies or neither; of
+    G's kind, G lies within A only where A names a place G's lie in, or G's own: those
+    claims the window of the groups around G reads whole), ``x`` no part of ``a``, has no
+    verdict when ``a``'s number is below ``_below(x)``:
+    so a claim of A is read when its number is not below that of ``t`` (``must_read``), or
+    of every such ``x`` on the crowded days; and, whatever its number, when ``t`` or such
+    an ``x`` restates it or is a part of it. Kinds whose tally flag differs from G's, and
+    the windows of a claim with no such number, are read whole. ``inside``: as for
+    ``windows`` (the sifted windows' places)."""
+    tol, cap = settings.period_tolerance_days, settings.max_neighbours
+    touched = list(touched)
+    members: dict[Group, list[tuple[int, ClaimRecord]]] = {}
+    for r in {id(r): r for r in (*read, *touched)}.values():
+        e = end_day(r)
+        if e is not None and in_groups(r):
+            members.setdefault((r.quantity, most_specific(r.places, places)), []).append((e, r))
+    for group in members.values():
+        group.sort(key=lambda m: (m[0], m[1].iri))
+    touched_iris = {t.iri for t in touched}
+    out = Enclosed()
+
+    def against(claims: Iterable[ClaimRecord]) -> float | None:
+        """The least number a claim of ``claims`` leaves unread (what they restate or are
+        a part of read whole)."""
+        least = math.inf
+        for x in claims:
+            most = _below(prepare(x, kinds, cumulative, settings), settings)
+            if most is None:
+                return None
+            least = min(least, most)
+            out.targets.update(i for i in (x.restates, x.part_of) if i)
+        return least
+
+    for t in touched:
+        e = end_day(t)
+        if not in_groups(t) or e is None:
+            continue
+        own = most_specific(t.places, places)
+        within = places_in(own, places, inside)
+        narrower = {k for k, broader in kinds.items() if t.quantity in broader} | {t.quantity}
+        near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
+        window = Window(frozenset(within), frozenset(narrower), near, far, frozenset(own))
+        most = against([t])
+        if most is None:
+            out.whole.append(window)
+            continue
+        tally = is_cumulative(t.quantity, cumulative)
+        same = {
+            k
+            for k in narrower
+            if (k == t.quantity or k not in kinds.get(t.quantity, ())) and is_cumulative(k, cumulative) == tally
+        }
+        if narrower - same:
+            out.whole.append(replace(window, kinds=frozenset(narrower - same)))
+        if not same:
+            continue
+        window = replace(window, kinds=frozenset(same))
+        out.sifted.append(Sifted(window, most))
+        group = members.get((t.quantity, own), [])
+        ends = [m[0] for m in group]
+        by_month: dict[tuple[int, int], tuple[int, int, set[int]]] = {}  # (first, last crowded day, partners)
+        for d in range(e - tol, e + tol + 1):
+            around = group[bisect_left(ends, d - tol) : bisect_right(ends, d + tol)]
+            if len(around) <= cap:
+                continue
+            # the cap may push a claim of G in or out of the nearest of a claim ending on d
+            day = date.fromordinal(d)
+            first, last, partners = by_month.get((day.year, day.month), (d, d, set()))
+            partners.update(id(r) for r in _pushed(around, d, touched_iris, cap))
+            by_month[(day.year, day.month)] = (first, last if last > d else d, partners)
+        by_id = {id(r): r for _, r in group}
+        for first, last, partners in by_month.values():
+            span = replace(window, first=date.fromordinal(first).isoformat(), last=date.fromordinal(last).isoformat())
+            least = against(by_id[i] for i in sorted(partners))
+            if least is None:
+                out.whole.append(span)
+            else:
+                out.sifted.append(Sifted(span, least))
+    return out
+
+
+def _series_sides(
+    touched: list[ClaimRecord], places: Mapping[str, Collection[str]], read: Iterable[ClaimRecord], span: int
+) -> dict[str, tuple[bool, bool]]:
+    """Each touched claim that may join a group -> (whether ``read`` holds an untouched
+    claim of its series before it within ``span`` days, whether after it)."""
+    iris = {t.iri for t in touched}
+    members: dict[tuple[str, str, frozenset[str]], list[tuple[int, str]]] = {}
+    for r in read:
+        e = end_day(r)
+        if r.iri not in iris and e is not None and in_groups(r) and r.restates is None:  # surely in its group
+            members.setdefault((r.claimant, r.quantity, most_specific(r.places, places)), []).append(
+                (e, r.iri)
+            )
+    out = {}
+    for t in touched:
+        if not in_groups(t):
+            continue
+        e = end_day(t)
+        near = members.get((t.claimant, t.quantity, most_specific(t.places, places)), []) if e is not None else []
+        at = (e, t.iri)
+        out[t.iri] = (
+            any(e - span <= m[0] and m < at for m in near),  # type: ignore[operator]
+            any(at < m and m[0] <= e + span for m in near),  # type: ignore[operator]
+        )
     return out
 
 
@@ -170,26 +381,13 @@ def series_keys(
     ``span``: the days on each side of the claim's end that ``read`` holds the series'
     claims of (its group's window's: ``2 tol``; the years around it, ``series_windows``)."""
     touched = list(touched)
-    iris = {t.iri for t in touched}
     span = 2 * settings.period_tolerance_days if span is None else span
-    members: dict[tuple[str, str, frozenset[str]], list[tuple[int, str]]] = {}
-    for r in read:
-        e = end_day(r)
-        if r.iri not in iris and e is not None and in_groups(r) and r.restates is None:  # surely in its group
-            members.setdefault((r.claimant, r.quantity, most_specific(r.places, places)), []).append(
-                (e, r.iri)
-            )
+    sides = _series_sides(touched, places, read, span)
     out = set()
     for t in touched:
-        if not in_groups(t):
-            continue
-        own = most_specific(t.places, places)
-        e = end_day(t)
-        near = members.get((t.claimant, t.quantity, own), []) if e is not None else []
-        at = (e, t.iri)
-        if any(e - span <= m[0] and m < at for m in near) and any(at < m and m[0] <= e + span for m in near):  # type: ignore[operator]
-            continue
-        out.add((t.claimant, t.quantity, min(own) if own else ""))
+        if t.iri in sides and not all(sides[t.iri]):
+            own = most_specific(t.places, places)
+            out.add((t.claimant, t.quantity, min(own) if own else ""))
     return out
 
 
@@ -201,19 +399,28 @@ def series_windows(
     places: Mapping[str, Collection[str]],
     series: Collection[tuple[str, str, str]],
     days: int,
+    read: Iterable[ClaimRecord] = (),
+    span: int = 0,
 ) -> list[tuple[str, Window]]:
     """(claimant, window) for each touched claim of one of ``series`` (``series_keys``):
     its claimant's claims of its kind at its group's place ending within ``days`` of it,
     where the neighbours of a claim in a series of a few claims a year are (then
-    ``series_keys(..., span=days)`` says which series must still be read whole)."""
+    ``series_keys(..., span=days)`` says which series must still be read whole). With
+    ``read``, the records holding the series' claims within ``span`` days of it (its
+    group's window: ``2 tol``): only the sides of it where those hold no untouched claim
+    of the series, from ``span`` to ``days`` days away."""
     out = []
+    touched = list(touched)
+    sides = _series_sides(touched, places, read, span) if span else {}
     for t in touched:
         own = most_specific(t.places, places)
         e = end_day(t)
         if e is None or not in_groups(t) or (t.claimant, t.quantity, min(own) if own else "") not in series:
             continue
-        first, last = date.fromordinal(e - days).isoformat(), date.fromordinal(e + days).isoformat()
-        out.append((t.claimant, Window(frozenset({min(own)} if own else ()), frozenset({t.quantity}), first, last)))
+        before, after = sides.get(t.iri, (False, False))
+        at, kinds = frozenset({min(own)} if own else ()), frozenset({t.quantity})
+        for lo, hi in ((e - days, e - span),) * (not before) + ((e + span, e + days),) * (not after):
+            out.append((t.claimant, Window(at, kinds, date.fromordinal(lo).isoformat(), date.fromordinal(hi).isoformat())))
     return out
 
 

@@ -157,7 +157,10 @@ def load_records(
     taken, so every store reads the same record. Given ``claims`` and not ``quotes``, the
     records leave out the quote (empty), which no rule reads, only reports
     (``claim_triples_numbered.rq``: the claims numbered, so the store writes no IRI out
-    again for each row)."""
+    again for each row), and the reliability verdict (None), which only the text rules
+    read of the claim carrying a link (``conflict_rules.link_verdict``): an incremental
+    refresh reads this way the claims around the written ones, and runs the text rules
+    on the written articles' claims alone, read whole."""
     fields, place = _FIELDS, _PLACE
     triples: Iterable[tuple[str, ...]]
     if claims is None:
@@ -169,7 +172,7 @@ def load_records(
         else:  # each row names the record's field, not the predicate
             triples = _numbered_values(store, "claim_triples_numbered", "claim", claims, ("field", "o"), inner=True)
             fields, place = _NAMED_FIELDS, "place"
-        verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims)
+        verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims) if quotes else iter(())
     values: dict[str, dict[str, str]] = {}
     places: dict[str, set[str]] = defaultdict(set)
     for claim, p, o in triples:
@@ -437,7 +440,16 @@ def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, 
 
 def places_inside(store: Store, places: Iterable[str]) -> set[str]:
     """The places that lie in one of ``places`` (``place_part_of.rq``, ?broader bound)."""
-    return {d["place"] for d in _rows_for(store, "place_part_of", "broader", places)}
+    return set().union(*places_inside_each(store, places).values())
+
+
+def places_inside_each(store: Store, places: Iterable[str]) -> dict[str, set[str]]:
+    """Each of ``places`` -> the places that lie in it (``place_part_of.rq``, ?broader
+    bound); those with none are absent."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for d in _rows_for(store, "place_part_of", "broader", places):
+        out[d["broader"]].add(d["place"])
+    return dict(out)
 
 
 def load_kinds(store: Store) -> tuple[dict[str, set[str]], set[str]]:

@@ -53,7 +53,7 @@ from .conflict_store import (
     load_kinds,
     load_places,
     load_records,
-    places_inside,
+    places_inside_each,
     series_claims,
     stored_among,
     stored_verdicts,
@@ -176,28 +176,39 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
     kinds, cumulative = load_kinds(store)
     new = load_records(store, iris, new_ids)
     touched = [*new, *writes.removed]
-    # the part of the gazetteer the claims meet: the touched claims' places and every
-    # place inside them (the windows and groups around them), then the places of each
-    # claim read (how the detector nests them)
+    # the part of the gazetteer the claims meet: the touched claims' places, then the
+    # places of each claim read (how the detector nests them). Not the places inside the
+    # touched claims': the windows of the groups they enclose find their claims by the
+    # keys within their own places (``Window.within``), and a country's claim encloses a
+    # hundred places, of which the claims read meet a few
     places = _Gazetteer(store)
     at = {p for t in touched for p in t.places}
-    places.read(at | places_inside(store, at))
+    places.read(at)
+    inside: dict[str, set[str]] = {}  # the windows' places: their own (``conflict_region.places_in``)
     region = Region(touched, writes.articles)
     found: list[Conflict] = []
     covered = None
-    plan = conflict_region.windows(touched, places, kinds, settings or Settings())
+    plan = conflict_region.windows(touched, places, kinds, settings or Settings(), inside)
     if plan is not None:  # the time windows and series around the touched claims
         # the keys of the written articles' claims are not updated yet: those are read anyway.
         # Every claim under the windows' keys, a superset of the windows (their months):
-        # real claims around them, which change no verdict the reach covers
-        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, plan, exact=False), new))
+        # real claims around them, which change no verdict the reach covers. First each
+        # touched claim's group and the groups around it; then, with its group's claims at
+        # hand, the groups it encloses, but the claims it surely meets with no verdict
+        first = [w for w in plan if not w.within]
+        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, first, exact=False), new))
+        enclosed = conflict_region.enclosed_windows(
+            touched, records, places, kinds, cumulative or None, settings or Settings(), inside
+        )
+        records = _adding(store, iris, records, conflict_keys.enclosed_claims(store, iris, enclosed), new, places)
         # the series whose neighbours the windows may not hold: first the claimant's claims
         # under the keys of the years around (a few a month where a place has many), then,
         # for those that still lack a neighbour, over all of time
         series = conflict_region.series_keys(touched, places, settings or Settings(), records)
         if series:
             days = conflict_region.SERIES_DAYS
-            near = conflict_region.series_windows(touched, places, series, days)
+            span = 2 * (settings or Settings()).period_tolerance_days  # what the group's window holds
+            near = conflict_region.series_windows(touched, places, series, days, records, span)
             records = _adding(store, iris, records, conflict_keys.claimant_claims_in_windows(store, iris, near), new, places)
             series = conflict_region.series_keys(touched, places, settings or Settings(), records, days)
         if series:
@@ -205,6 +216,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
+        places.read(set().union(*places_inside_each(store, at).values()))  # what ``related`` reads of the places inside
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
             return _full(store, iris, settings, written)

@@ -93,12 +93,18 @@ def _read(
     plan: list[conflict_region.Window],
     series: set,
     near: list[tuple[str, conflict_region.Window]] = (),  # type: ignore[assignment]
+    enclosed: conflict_region.Enclosed | None = None,
 ) -> list[ClaimRecord]:
     """What the store side reads for ``plan`` (the exact windows, the least the SPARQL
-    filter returns), the claimants' claims of the windows ``near`` (dated ones only) and
-    the series, with the claims they restate."""
-    first = {w: date_span(w.first)[0] for w in [*plan, *(w for _, w in near)]}  # type: ignore[index]
-    last = {w: date_span(w.last)[1] for w in [*plan, *(w for _, w in near)]}  # type: ignore[index]
+    filter returns), the claims of the sifted windows of ``enclosed`` that ``must_read``
+    keeps (and their undated ones) and its targets, the claimants'
+    claims of the windows ``near`` (dated ones only) and the series, with the claims they
+    restate."""
+    enclosed = enclosed or conflict_region.Enclosed()
+    sifted = enclosed.sifted
+    spans = [*plan, *(w for _, w in near), *(s.window for s in sifted)]
+    first = {w: date_span(w.first)[0] for w in spans}  # type: ignore[index]
+    last = {w: date_span(w.last)[1] for w in spans}  # type: ignore[index]
     out = {}
     for r in store:
         e = _end(r)
@@ -106,6 +112,15 @@ def _read(
             at = bool(set(r.places) & w.places) if w.places else not r.places
             if at and r.quantity in w.kinds and (e is None or first[w] <= e <= last[w]):
                 out[r.iri] = r
+        for s in sifted:
+            w = s.window
+            at = bool(set(r.places) & w.places) if w.places else not r.places
+            if at and r.quantity in w.kinds and (
+                e is None or (first[w] <= e <= last[w] and conflict_region.must_read(r, s.most))
+            ):
+                out[r.iri] = r
+        if r.iri in enclosed.targets:
+            out[r.iri] = r
         for claimant, w in near:
             at = bool(set(r.places) & w.places) if w.places else not r.places
             if r.claimant == claimant and at and r.quantity in w.kinds and e is not None and first[w] <= e <= last[w]:
@@ -162,12 +177,22 @@ def _incremental(
     region = Region(touched, articles)
     reach = None
     if plan is not None:
+        # the touched claims' groups and those around them first, then the groups they
+        # enclose, sifted
+        plan = [w for w in plan if not w.within]
+        enclosed = conflict_region.enclosed_windows(touched, _read(store, plan, set()), places, kinds, None, settings)
+        plan += enclosed.whole
         # the series: first the claimants' claims within ``days`` (few: often too few, so
         # both ways are taken), then whole those still lacking a neighbour
-        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set()))
-        near = conflict_region.series_windows(touched, places, series, days)
-        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set(), near), days)
-        records = _read(store, plan, series, near)
+        series = conflict_region.series_keys(touched, places, settings, _read(store, plan, set(), (), enclosed))
+        span = 2 * settings.period_tolerance_days
+        near = conflict_region.series_windows(
+            touched, places, series, days, _read(store, plan, set(), (), enclosed), span
+        )
+        series = conflict_region.series_keys(
+            touched, places, settings, _read(store, plan, set(), near, enclosed), days
+        )
+        records = _read(store, plan, series, near, enclosed)
         found, reach = detect_region(records, region, PART_OF, KINDS, settings)
     windowed = reach is not None
     if reach is None:
@@ -228,6 +253,111 @@ def test_the_windows_read_fewer_claims_than_whole_groups():
     assert plan is not None
     read = _read(store + new, plan, conflict_region.series_keys(new, places, Settings()))
     assert 0 < len(read) < len(_related(store + new, new)) / 2
+
+
+def _claim(iri: str, claimant: str, value: float, places: list[str], end: int, **fields: object) -> ClaimRecord:
+    return ClaimRecord.make(
+        iri, claimant, "deaths", value, fields.pop("bound", "exact"), places=places, article=iri.split("/")[0],
+        period_end=_iso(end), **fields,  # type: ignore[arg-type]
+    )
+
+
+def _added(store: list[ClaimRecord], new: list[ClaimRecord], settings: Settings) -> set[Conflict]:
+    """The verdicts after ``new`` (an article) is added, the incremental way; checked equal
+    to a full detection."""
+    before = detect(store, PART_OF, KINDS, settings)
+    got, windowed = _incremental(before, store + new, new, {new[0].article}, settings)
+    assert windowed and got == set(detect(store + new, PART_OF, KINDS, settings))
+    return got
+
+
+def test_a_province_figure_below_the_new_country_figure_but_for_its_upper_value_is_read():
+    """A range in a province (40 to 80) against a new figure for the country (100), over a
+    fifth of its period: 60 is a large share of 100 (a minor tension), though 40 is not."""
+    day = 737100
+    store = [
+        _claim("a1/0", "osdh", 40, ["c0-p0"], day, bound="range", value_high=80, period_start=_iso(day - 20)),
+        _claim("a2/0", "un", 1000, ["c1"], day),
+    ]
+    new = [_claim("new/0", "hrw", 100, ["c0"], day, period_start=_iso(day - 100))]
+    got = _added(store, new, Settings())
+    assert {(c.a, c.b, c.rule) for c in got} == {("a1/0", "new/0", "sub-scope-large-share")}
+
+
+def test_a_province_figure_a_claim_of_the_country_is_part_of_is_read_when_the_new_one_pushes_it_out():
+    """Two claims for the country near a province's, one said to be part of it and far
+    above it (a contradiction); a new claim for the country, nearer, pushes that one out of
+    the province claim's two nearest: the contradiction goes, though the province's figure
+    is far below every claim for the country."""
+    settings = Settings(period_tolerance_days=20, max_neighbours=2)
+    day = 737100
+    store = [
+        _claim("a1/0", "un", 1000, ["c0"], day + 1),
+        _claim("a2/0", "un", 1000, ["c0"], day + 2, part_of="a3/0"),
+        _claim("a3/0", "osdh", 100, ["c0-p0"], day),
+    ]
+    assert any(c.rule == "part-exceeds-whole" for c in detect(store, PART_OF, KINDS, settings))
+    new = [_claim("new/0", "hrw", 1000, ["c0"], day)]
+    assert not any(c.rule == "part-exceeds-whole" for c in _added(store, new, settings))
+
+
+def test_a_province_figure_whose_nearest_country_figure_the_new_one_pushes_out_is_read():
+    """Three figures for the country after a province's, the second a quarter of the
+    province's period's length and a large share of it (a minor tension with the province's);
+    a new figure for the country, nearer than all, pushes the second out of the province
+    figure's two nearest: the tension goes, though the province's figure is far below the
+    new one and the nearest one."""
+    settings = Settings(period_tolerance_days=20, max_neighbours=2)
+    day = 737100
+    store = [
+        _claim("a1/0", "osdh", 100, ["c0-p0"], day, period_start=_iso(day - 10)),
+        _claim("a2/0", "un", 1000, ["c0"], day + 1, period_start=_iso(day - 100)),
+        _claim("a3/0", "un", 150, ["c0"], day + 2, period_start=_iso(day - 100)),
+        _claim("a4/0", "un", 1000, ["c0"], day + 3, period_start=_iso(day - 100)),
+    ]
+    assert ("a1/0", "a3/0", "sub-scope-large-share") in {(c.a, c.b, c.rule) for c in detect(store, PART_OF, KINDS, settings)}
+    new = [_claim("new/0", "hrw", 1000, ["c0"], day, period_start=_iso(day - 100))]
+    assert not any(c.rule == "sub-scope-large-share" for c in _added(store, new, settings))
+
+
+def test_a_figure_at_a_place_both_inside_and_around_the_new_claims_is_read(monkeypatch):
+    """A gazetteer where a province and its country lie in each other: a figure for the
+    province has the country's scope, so a figure ten times larger for the country
+    contradicts it (same scope, disjoint), however small the province's."""
+    import sys
+
+    cyclic = {**PART_OF, "c0": {"c0-p0"}}
+    monkeypatch.setattr(sys.modules[__name__], "PART_OF", cyclic)
+    day = 737100
+    store = [_claim("a1/0", "osdh", 100, ["c0-p0"], day), _claim("a2/0", "un", 7, ["c1"], day)]
+    new = [_claim("new/0", "hrw", 1000, ["c0"], day)]
+    assert {(c.a, c.b, c.rule) for c in _added(store, new, Settings())} == {("a1/0", "new/0", "disjoint")}
+
+
+def test_the_groups_a_new_claim_encloses_are_read_sifted():
+    """A country's figure among many small ones in its provinces and towns: those below a
+    share of it from other sources, which it meets with no verdict, are not read."""
+    rng = random.Random(5)
+    day = 737100
+    towns = ["c0-p0", "c0-p1", "c0-p0-t0", "c0-p0-t1", "c0-p1-t0"]
+    store = [
+        _claim(f"a{i}/0", rng.choice(CLAIMANTS), rng.choice([5, 10, 20, 300]), [rng.choice(towns)], day + rng.randrange(-30, 30))
+        for i in range(60)
+    ] + [_claim("b0/0", "un", 500, ["c0"], day - 10), _claim("b1/0", "un", 520, ["c0"], day + 10)]
+    new = [_claim("new/0", "hrw", 510, ["c0"], day)]
+    _added(store, new, Settings())
+    places = {p: set(q) for p, q in PART_OF.items()}
+    kinds = {k: set(b) for k, b in KINDS.items()}
+    plan = conflict_region.windows(new, places, kinds, Settings())
+    assert plan is not None
+    first = [w for w in plan if not w.within]
+    enclosed = conflict_region.enclosed_windows(new, _read(store + new, first, set()), places, kinds, None, Settings())
+    sifted = _read(store + new, first + enclosed.whole, set(), (), enclosed)
+    whole = _read(store + new, plan, set())
+    assert {r.iri for r in sifted} < {r.iri for r in whole}
+    assert {r.iri for r in whole} - {r.iri for r in sifted} == {
+        r.iri for r in store if r.value is not None and r.value < 255 and r.places != frozenset({"c0"})
+    }
 
 
 # -- on a store: the same, through conflict_update and the stored queries, on every backend
@@ -390,6 +520,29 @@ def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(
     assert windowed >= 4 and len(seen) >= 4
 
 
+@pytest.mark.parametrize("seed", [2, 8])
+def test_articles_near_undated_claims_on_a_store_give_the_conflicts_of_a_full_recompute(store, seed):
+    """Undated claims make the region whole groups (every group a written claim's encloses,
+    over all of time: the claims at every place inside its places): each refresh still
+    leaves the conflicts graph a full recompute writes."""
+    rng = random.Random(seed)
+    settings = Settings(period_tolerance_days=20, max_neighbours=2)
+    articles = {f"a{a}": [_stored(r) for r in _claims(rng, f"a{a}", rng.randrange(3, 10), True)] for a in range(16)}
+    _load(store, articles)
+    refresh(store, IRIS, settings)
+    whole = 0
+    for step in range(6):
+        article = f"n{step}"
+        records = [_stored(r) for r in _claims(rng, article, rng.randrange(2, 8), True)]
+        done = conflict_update.refresh_after(store, IRIS, _write_article(store, article, records, step), settings)
+        assert done.incremental
+        whole += not done.windowed
+        incremental = _conflicts_graph(store)
+        refresh(store, IRIS, settings)
+        assert _conflicts_graph(store) == incremental
+    assert whole >= 2
+
+
 def _keys(store: Store) -> set[tuple[str, str]]:
     """The stored conflict keys: (key, claim)."""
     return {(str(s), str(o)) for s, p, o in store.graph(IRIS.conflict_keys_graph) if p == FG.indexesClaim}
@@ -496,6 +649,20 @@ def test_the_keys_find_the_claims_the_window_scans_find(store, seed):
             assert scanned <= got <= {c for c in under if c in by_iri and by_iri[c].claimant == claimant}
             seen += len(scanned)
         assert seen > 0
+        # sifted: of the dated claims under a window's keys, those whose value, upper value
+        # or interval low is not below a number (or with no value); every undated one
+        kept = 0
+        for w in windows:
+            most = rng.choice([9.5, 50, 100.5, 150, 1000, 2500])
+            got = conflict_keys.enclosed_claims(
+                store, IRIS, conflict_region.Enclosed(sifted=[conflict_region.Sifted(w, most)])
+            )
+            under = conflict_keys.claims_in_windows(store, IRIS, [w], exact=False)
+            assert got <= under
+            for c in under & by_iri.keys():
+                assert (c in got) == (_end(by_iri[c]) is None or conflict_region.must_read(by_iri[c], most))
+            kept += len(got)
+        assert kept > 0
 
     check()
     for step in range(4):

@@ -679,7 +679,8 @@ def test_the_claim_triples_query_reads_every_predicate_a_record_reads(query_iris
 def test_records_read_without_their_quotes_are_the_records_but_the_quote(seed_store):
     """``load_records(..., quotes=False)`` (the claims numbered in the request,
     ``claim_triples_numbered.rq``), what an incremental refresh reads around the written
-    claims, reads every field the full read does but the quote, on each backend."""
+    claims, reads every field the full read does but the quote and the reliability
+    verdict (which only the text rules read, run on the written claims), on each backend."""
     from dataclasses import replace
 
     from factgraph.graph.conflicts import load_records
@@ -689,7 +690,8 @@ def test_records_read_without_their_quotes_are_the_records_but_the_quote(seed_st
     full = load_records(seed_store, iris)
     assert len(full) >= 10 and any(r.restates or r.disputes or r.relative_to for r in full)
     light = load_records(seed_store, iris, {r.iri for r in full}, quotes=False)
-    assert light == [replace(r, quote="") for r in full]
+    assert any(r.verdict for r in full)
+    assert light == [replace(r, quote="", verdict=None) for r in full]
 
 
 def test_every_claims_records_read_a_predicate_at_a_time_are_the_records_read_claim_by_claim(seed_store):
@@ -728,3 +730,33 @@ def test_value_rows_are_the_rows_as_tuples(seed_store):
         assert got == sorted(Store.value_rows(seed_store, query, names), key=repr)
         assert len(got) >= 10 and any(r[names.index("high")] is None for r in got)
         assert any(r[names.index("end")] is not None for r in got)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    records(),
+    st.sampled_from([Settings(), Settings(tension_ratio=0.4), Settings(share_ratio=3.0, tension_ratio=1.5)]),
+    st.lists(st.sampled_from([None, "restates", "part_of", "restates elsewhere", "part_of elsewhere"]), min_size=8, max_size=8),
+)
+def test_a_claim_well_below_a_claim_of_a_group_around_its_own_meets_it_with_no_verdict(rs, config, links):
+    """The incremental refresh leaves unread the claims of the groups a written claim's
+    encloses whose numbers are below ``conflict_region._below`` of the claims of its group
+    they may meet (``must_read``): whatever their claimants, and whatever they restate or
+    are a part of (those two claims among others), judge must give no verdict on such a pair."""
+    from factgraph.graph.conflict_records import prepare
+    from factgraph.graph.conflict_region import _below, must_read
+    from factgraph.graph.conflict_rules import judge
+
+    claims = [prepare(r, KINDS, CUMULATIVE, config) for r in rs]
+    for c, link in zip(claims, links, strict=False):
+        for o in claims:
+            if (c.quantity, c.places) == (o.quantity, o.places) or o.r.part_of == c.iri:
+                continue  # one group; or o a part of c: read whole
+            most = _below(o, config)
+            if most is None or must_read(c.r, most):
+                continue
+            d = c
+            if link:  # c restates or is a part of o, or of a claim elsewhere
+                field = link.split()[0]
+                d = prepare(replace(c.r, **{field: "C/99" if " " in link else o.iri}), KINDS, CUMULATIVE, config)
+            assert judge(d, o, (True, False), config) is None
