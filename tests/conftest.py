@@ -270,6 +270,26 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 # ------------------------------------------------------------------------- fixtures
 
 
+@pytest.fixture
+def collections_paused(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseException | None]]:
+    """The garbage collector off (a reference cycle stays until the test collects) and the
+    unraisable errors raised meanwhile (pyo3's "unsendable" drops) gathered in the list
+    given: for the tests that pyoxigraph's answers are freed in the thread that made them."""
+    import gc
+    import sys
+
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: raised.append(u.exc_value))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        yield raised
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @pytest.fixture(params=BACKENDS)
 def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreBackend:
     """The backend under test: ``embedded`` (a fresh directory) or a remote server."""
