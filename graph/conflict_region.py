@@ -165,18 +165,32 @@ def windows(
         if e is None:
             return None
         own = most_specific(r.places, places)
-        within = places_in(own, places, inside)
         around = own | {q for p in own for q in places.get(p, ())}
-        narrower = {k for k, broader in kinds.items() if r.quantity in broader} | {r.quantity}
         broader = {r.quantity, *kinds.get(r.quantity, ())}
-        near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
+        enclosed = _enclosed_window(r, e, own, places, kinds, tol, inside)
         wide = (date.fromordinal(e - 2 * tol).isoformat(), date.fromordinal(e + 2 * tol).isoformat())
         out += [
             Window(frozenset({min(own)} if own else ()), frozenset({r.quantity}), *wide),
-            Window(frozenset(within), frozenset(narrower), near, far, frozenset(own)),
-            Window(frozenset(around), frozenset(broader), near, far),
+            enclosed,
+            Window(frozenset(around), frozenset(broader), enclosed.first, enclosed.last),
         ]
     return out
+
+
+def _enclosed_window(
+    r: ClaimRecord,
+    e: int,
+    own: frozenset[str],
+    places: Mapping[str, Collection[str]],
+    kinds: Mapping[str, Collection[str]],
+    tol: int,
+    inside: Mapping[str, Collection[str]] | None,
+) -> Window:
+    """The window of the groups ``r`` (group at ``own``, ending on day ``e``) encloses:
+    places at or inside its, kinds equal or narrower, within ``tol`` of ``e``."""
+    narrower = {k for k, broader in kinds.items() if r.quantity in broader} | {r.quantity}
+    near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
+    return Window(frozenset(places_in(own, places, inside)), frozenset(narrower), near, far, frozenset(own))
 
 
 @dataclass(frozen=True)
@@ -296,10 +310,8 @@ def enclosed_windows(
         if not in_groups(t) or e is None:
             continue
         own = most_specific(t.places, places)
-        within = places_in(own, places, inside)
-        narrower = {k for k, broader in kinds.items() if t.quantity in broader} | {t.quantity}
-        near, far = (date.fromordinal(e - tol).isoformat(), date.fromordinal(e + tol).isoformat())
-        window = Window(frozenset(within), frozenset(narrower), near, far, frozenset(own))
+        window = _enclosed_window(t, e, own, places, kinds, tol, inside)
+        narrower = set(window.kinds)
         most = against([t])
         if most is None:
             out.whole.append(window)
