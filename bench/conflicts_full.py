@@ -12,7 +12,9 @@ the write starts from nothing, as on a new store or after a rule version change.
 
 ``--src NAME=PATH`` runs the code of another checkout (``git archive REV | tar -x -C
 PATH``) instead of the installed one, for a side-by-side comparison; several are run
-interleaved, run by run. The load average is printed with every run: on a shared
+interleaved, run by run. ``--src NAME=PATH@DIR`` runs it on a store of its own (a copy):
+revisions that write the conflicts graph differently (session 14: with a digest a
+verdict) would otherwise undo each other's graph between runs. The load average is printed with every run: on a shared
 machine the wall clock counts the neighbours too.
 """
 
@@ -53,6 +55,10 @@ def child(store_dir: str, drop: bool) -> None:
 
     conflicts.load_records = timed("read", conflicts.load_records)  # type: ignore[assignment]
     conflicts.detect = timed("detect", conflicts.detect)  # type: ignore[assignment]
+    from factgraph.graph import conflict_store
+
+    if hasattr(conflict_store, "stored_digests"):  # (a revision that compares verdicts by digest)
+        conflict_store.stored_digests = timed("stored digests", conflict_store.stored_digests)
     store = EmbeddedStore(store_dir)
     iris = Iris("http://127.0.0.1:5000/")
     if drop:
@@ -61,7 +67,9 @@ def child(store_dir: str, drop: bool) -> None:
     found = conflicts.refresh(store, iris)
     total = time.perf_counter() - t0
     store.close()
-    spent["lines and write"] = total - spent.get("read", 0) - spent.get("detect", 0)
+    spent["lines and write"] = (
+        total - spent.get("read", 0) - spent.get("detect", 0) - spent.get("stored digests", 0)
+    )
     print(json.dumps({"refresh": total, "verdicts": len(found), **spent}))
 
 
@@ -147,16 +155,17 @@ def main() -> None:
         child(args.store, args.drop)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        sources: list[tuple[str, str | None]] = [("installed", None)]
+        sources: list[tuple[str, str | None, str]] = [("installed", None, args.store)]
         if args.src:
             sources = []
             for i, spec in enumerate(args.src):
                 name, _, src = spec.partition("=")
-                sources.append((name, _tree(src, Path(tmp) / str(i)) if src else None))
-        results: dict[str, list[dict[str, float]]] = {name: [] for name, _ in sources}
+                src, _, store = src.partition("@")
+                sources.append((name, _tree(src, Path(tmp) / str(i)) if src else None, store or args.store))
+        results: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in sources}
         for k in range(args.repeat):
-            for name, path in sources:
-                r = run_once(args.store, args.drop, path, args.max_rss_mb)
+            for name, path, store in sources:
+                r = run_once(store, args.drop, path, args.max_rss_mb)
                 print(f"run {k + 1} {name}: " + ", ".join(_show(key, v) for key, v in r.items()), flush=True)
                 if "failed" not in r:
                     results[name].append(r)

@@ -7,15 +7,17 @@ Only this module of the conflict analysis talks to a store; the rules
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import IO
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
@@ -26,7 +28,14 @@ from .conflict_records import ClaimRecord, Conflict, date_span
 from .conflict_region import Window
 from .review import overlay
 from .review_readings import current_readings
-from .sparql_text import inject_value_rows, inject_value_table, inject_values, subquery_braces, where_brace
+from .sparql_text import (
+    graph_union,
+    inject_value_rows,
+    inject_value_table,
+    inject_values,
+    subquery_braces,
+    where_brace,
+)
 from .store import Changes, Store, Triples, batches
 from .terms import FG, FGK, PREFIXES, Iris, local_name
 
@@ -134,7 +143,7 @@ def _every_claims_triples(store: Store) -> Iterator[tuple[str, str, str]]:
     one scan of each predicate (``predicate_values.rq``), the rows of subjects that are no
     figure claim (``figure_claims.rq``) left out; half the time of ``claim_triples.rq``'s
     pattern, which scans every triple of each claim."""
-    claims = {c for c, in store.value_rows(_stored_query("figure_claims"), ("claim",))}
+    claims = {c for (c,) in store.value_rows(_stored_query("figure_claims"), ("claim",))}
     text = _stored_query("predicate_values")
     for p in (*_FIELDS, _PLACE):
         for claim, o in store.value_rows(inject_values(text, {"p": URIRef(p).n3()}), ("claim", "o")):
@@ -168,9 +177,13 @@ def load_records(
         verdict_rows = store.rows(_stored_query("claim_verdicts"))
     else:
         if quotes:
-            triples = ((d["claim"], d["p"], d["o"]) for d in _rows_for(store, "claim_triples", "claim", claims))
+            triples = (
+                (d["claim"], d["p"], d["o"]) for d in _rows_for(store, "claim_triples", "claim", claims)
+            )
         else:  # each row names the record's field, not the predicate
-            triples = _numbered_values(store, "claim_triples_numbered", "claim", claims, ("field", "o"), inner=True)
+            triples = _numbered_values(
+                store, "claim_triples_numbered", "claim", claims, ("field", "o"), inner=True
+            )
             fields, place = _NAMED_FIELDS, "place"
         verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims) if quotes else iter(())
     values: dict[str, dict[str, str]] = {}
@@ -501,10 +514,14 @@ def _literal(text: str, suffix: str = "") -> str:
     return f'"{escaped}"{suffix}'
 
 
-def verdict_lines(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[str]:
-    """The N-Triples lines of each verdict and of the fg:conflictsWith links: written as
-    text, not rdflib terms, as the whole store's verdicts are millions of triples (at 100k
-    claims, 2.7M triples took 145 s to build as an rdflib graph)."""
+def verdict_blocks(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[Conflict, str, str, str]]:
+    """(the verdict, its IRI, its digest, its N-Triples text) for each of ``conflicts``:
+    the verdict's triples, the fg:conflictsWith links between its claims (a conflict's),
+    and last its fg:verdictDigest, a BLAKE2b digest of the text before it. Written as text,
+    not rdflib terms, as the whole store's verdicts are millions of triples (at 100k
+    claims, 2.7M triples took 145 s to build as an rdflib graph). The digest line comes
+    last: a load stopped within a verdict's lines leaves a verdict typed without a digest
+    or a digest without a type, which the next full recompute sees (``write_conflicts``)."""
     decimal = f"^^<{XSD.decimal}>"
     activity = f"<{detection_activity(iris)}>"
     version = _literal(DETECTOR_VERSION)
@@ -516,23 +533,25 @@ def verdict_lines(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[str]:
         f"<{FG.explanation}>",
         f"<{FG.ruleVersion}>",
     )
-    p_comment, p_generated, p_with = (
+    p_comment, p_generated, p_with, p_digest = (
         f"<{RDFS.comment}>",
         f"<{PROV.wasGeneratedBy}>",
         f"<{FG.conflictsWith}>",
+        f"<{FG.verdictDigest}>",
     )
     for c in conflicts:
-        node, a, b = f"<{iris.conflict(c.key)}>", URIRef(c.a).n3(), URIRef(c.b).n3()
-        yield f"{node} {kinds[c.is_conflict]} .\n{node} {p_kind} <{FGK[c.kind]}> .\n"
+        iri = str(iris.conflict(c.key))
+        node, a, b = f"<{iri}>", URIRef(c.a).n3(), URIRef(c.b).n3()
+        lines = [f"{node} {kinds[c.is_conflict]} .\n{node} {p_kind} <{FGK[c.kind]}> .\n"]
         if c.severity:
-            yield f"{node} {p_sev} {_literal(c.severity)} .\n"
-        yield f"{node} {p_a} {a} .\n{node} {p_b} {b} .\n"
+            lines.append(f"{node} {p_sev} {_literal(c.severity)} .\n")
+        lines.append(f"{node} {p_a} {a} .\n{node} {p_b} {b} .\n")
         if c.ratio is not None:
-            yield f"{node} {p_ratio} {_literal(str(Decimal(str(c.ratio))), decimal)} .\n"
+            lines.append(f"{node} {p_ratio} {_literal(str(Decimal(str(c.ratio))), decimal)} .\n")
         if c.gap is not None:
-            yield f"{node} {p_gap} {_literal(str(Decimal(str(c.gap))), decimal)} .\n"
+            lines.append(f"{node} {p_gap} {_literal(str(Decimal(str(c.gap))), decimal)} .\n")
         en, fr = c.worded()  # not kept on the verdict: the reports word again the few they show
-        yield (
+        lines.append(
             f"{node} {p_expl} {_literal(en, '@en')} .\n"
             f"{node} {p_expl} {_literal(fr, '@fr')} .\n"
             f"{node} {p_version} {version} .\n"
@@ -540,7 +559,17 @@ def verdict_lines(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[str]:
             f"{node} {p_generated} {activity} .\n"
         )
         if c.is_conflict:
-            yield f"{a} {p_with} {b} .\n{b} {p_with} {a} .\n"
+            lines.append(f"{a} {p_with} {b} .\n{b} {p_with} {a} .\n")
+        text = "".join(lines)
+        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        yield c, iri, digest, f'{text}{node} {p_digest} "{digest}" .\n'
+
+
+def verdict_lines(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[str]:
+    """The N-Triples text of each verdict, its fg:conflictsWith links and its digest
+    (``verdict_blocks``)."""
+    for _, _, _, text in verdict_blocks(conflicts, iris):
+        yield text
 
 
 def verdicts_graph(conflicts: Iterable[Conflict], iris: Iris, g: Graph | None = None) -> Graph:
@@ -551,6 +580,10 @@ def verdicts_graph(conflicts: Iterable[Conflict], iris: Iris, g: Graph | None = 
 
 
 # -- the full recompute's write: only the difference, atomic when it fits -----------------
+#
+# ``write_conflicts`` compares verdicts by their digests (fg:verdictDigest), a row each;
+# ``write_lines``, what it falls back to, compares the whole graph line by line (the
+# stored side written out by the store: 27M lines, 472 MB a 2.7M, at 1M claims).
 
 WRITE_CHUNK = 200_000  # triples a transaction (at most; Oxigraph holds one in memory)
 # additions from this many triples are bulk-loaded, not part of one SPARQL update: 17,000
@@ -579,7 +612,38 @@ def _key(line: str) -> int:
     return (hash(line) << 64) ^ (hash(line[1:]) & _LOW)
 
 
-def write_conflicts(
+class _Additions:
+    """The lines a write adds: kept up to ``chunk`` lines, past that written to a file
+    (``path``), with those kept, to be bulk-loaded from it."""
+
+    def __init__(self, path: Path, chunk: int) -> None:
+        self.path, self.chunk = path, chunk
+        self.kept: list[str] = []
+        self.lines = 0
+        self._file: IO[str] | None = None
+
+    @property
+    def spilled(self) -> bool:
+        return self._file is not None
+
+    def add(self, text: str, lines: int = 1) -> None:
+        self.lines += lines
+        if self._file is not None:
+            self._file.write(text)
+        elif self.lines <= self.chunk:
+            self.kept.append(text)
+        else:  # too many to keep: to the file, loaded after the removals
+            self._file = self.path.open("w", encoding="utf-8")
+            self._file.writelines(self.kept)
+            self._file.write(text)
+            self.kept = []
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def write_lines(
     store: Store, iris: Iris, texts: Iterable[str], seen: Graph, chunk: int = WRITE_CHUNK
 ) -> tuple[int, int]:
     """Make the conflicts graph hold exactly the N-Triples of ``texts`` (whole lines) and
@@ -602,14 +666,12 @@ def write_conflicts(
     removes)."""
     graph = iris.conflicts_graph
     with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
-        stored_path, added_path = Path(tmp) / "stored.nt", Path(tmp) / "added.nt"
+        stored_path = Path(tmp) / "stored.nt"
         with stored_path.open("wb") as out:
             store.dump(out, "ntriples", graph=graph)
         with stored_path.open(encoding="utf-8") as f:
             stored = {_key(line) for line in f if line != "\n"}
-        added: list[str] = []
-        n_added = 0
-        spill = None
+        added = _Additions(Path(tmp) / "added.nt", chunk)
         try:
             for text in texts:
                 for line in text.splitlines(keepends=True):
@@ -620,38 +682,31 @@ def write_conflicts(
                         if k in stored:
                             stored.discard(k)  # stored as it is
                             continue
-                    n_added += 1
-                    if spill is not None:
-                        spill.write(line)
-                    elif len(added) < chunk:
-                        added.append(line)
-                    else:  # too many to keep: to the file, written after the removals
-                        spill = added_path.open("w", encoding="utf-8")
-                        spill.writelines(added)
-                        spill.write(line)
-                        added = []
+                    added.add(line)
         finally:
-            if spill is not None:
-                spill.close()
+            added.close()
+        n_added = added.lines
 
         def removals() -> Iterator[str]:  # the stored lines no new line matched
             with stored_path.open(encoding="utf-8") as f:
                 yield from (line for line in f if line != "\n" and _key(line) in stored)
 
         removed = list(itertools.islice(removals(), chunk + 1))
-        if spill is None and len(added) >= BULK_FROM and len(removed) <= chunk:
+        if not added.spilled and n_added >= BULK_FROM and len(removed) <= chunk:
             # many additions (a new store's graph, a batch of new articles' verdicts): in
             # one bulk load, then the stored lines no longer found and the marks deleted in
             # one transaction. Between the two a reader sees the new lines beside the few
             # old ones, flagged stale; with nothing to remove, the old graph or the new one
-            store.add_unguarded(graph, added)
-            store.apply(Changes(remove={graph: Triples("".join(removed), len(removed)), iris.status_graph: seen}))
+            store.add_unguarded(graph, added.kept)
+            store.apply(
+                Changes(remove={graph: Triples("".join(removed), len(removed)), iris.status_graph: seen})
+            )
             return len(removed), n_added
-        if spill is None and len(removed) + len(added) <= chunk:
+        if not added.spilled and len(removed) + n_added <= chunk:
             store.apply(
                 Changes(
                     remove={graph: Triples("".join(removed), len(removed)), iris.status_graph: seen},
-                    add={graph: Triples("".join(added), len(added))},
+                    add={graph: Triples("".join(added.kept), n_added)},
                 )
             )
             return len(removed), n_added
@@ -661,9 +716,154 @@ def write_conflicts(
             store.apply(Changes(remove={graph: Triples("".join(batch), len(batch))}))
             n_removed += len(batch)
         stored.clear()
-        if spill is not None:  # more than a chunk: loaded from the file
-            store.add_unguarded(graph, added_path)
+        if added.spilled:  # more than a chunk: loaded from the file
+            store.add_unguarded(graph, added.path)
         store.apply(
-            Changes(add={graph: Triples("".join(added), len(added))}, remove={iris.status_graph: seen})
+            Changes(
+                add={graph: Triples("".join(added.kept), len(added.kept))}, remove={iris.status_graph: seen}
+            )
         )
         return n_removed, n_added
+
+
+def _in_graph(name: str, graph: URIRef) -> str:
+    """The stored query ``name`` with its ``GRAPH ?graph`` pattern in ``graph``."""
+    return graph_union(_stored_query(name), "graph", [graph.n3()])
+
+
+def _count(store: Store, name: str, graph: URIRef) -> int:
+    return sum(int(d["n"]) for d in store.rows(_in_graph(name, graph)))
+
+
+def stored_digests(store: Store, graph: URIRef) -> dict[str, str]:
+    """verdict IRI -> its fg:verdictDigest, for every verdict of ``graph`` that has one
+    (``verdict_digests.rq``): at 1M claims 1.9M rows, where the graph is 27M triples."""
+    return dict(store.value_rows(_in_graph("verdict_digests", graph), ("verdict", "digest")))  # type: ignore[arg-type]
+
+
+def _links(links: Collection[tuple[str, str]]) -> Triples:
+    """The fg:conflictsWith links between the claims of each pair of ``links``, both ways."""
+    with_ = f"<{FG.conflictsWith}>"
+    text = "".join(
+        f"{URIRef(a).n3()} {with_} {URIRef(b).n3()} .\n{URIRef(b).n3()} {with_} {URIRef(a).n3()} .\n"
+        for a, b in links
+    )
+    return Triples(text, 2 * len(links))
+
+
+def _gone_links(
+    store: Store, gone: Collection[str], pairs: Collection[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The claim pairs (sorted) of the conflicts ``gone`` that no conflict still found
+    links (``pairs``): their fg:conflictsWith links are removed (``verdict_pairs.rq``)."""
+    out = set()
+    for d in _rows_for(store, "verdict_pairs", "verdict", gone):
+        pair = (d["a"], d["b"]) if d["a"] < d["b"] else (d["b"], d["a"])
+        if pair not in pairs:
+            out.add(pair)
+    return sorted(out)
+
+
+def write_conflicts(
+    store: Store,
+    iris: Iris,
+    found: Sequence[Conflict],
+    seen: Graph,
+    chunk: int = WRITE_CHUNK,
+    ended: datetime | None = None,
+) -> tuple[int, int]:
+    """Make the conflicts graph hold the verdicts ``found`` with the detection activity
+    (ended ``ended``, now by default), and delete the stale marks ``seen``, writing only
+    the verdicts that changed: (verdicts deleted or rewritten, verdicts written).
+
+    Each stored verdict carries the digest of the lines written for it
+    (``verdict_blocks``); a verdict found again with the same digest is left as it is,
+    one with another digest loses its triples and is written again, one no longer found
+    loses its triples and the fg:conflictsWith links no conflict still found makes. The
+    stored side is thus read as one row a verdict (1.9M rows at 1M claims), not written
+    out whole and compared line by line (27M lines), which ``write_lines`` still does
+    when the digests cannot tell: when some stored verdict has no digest (a graph an
+    older factgraph wrote, or a load stopped half way: the digest is a verdict's last
+    line), or when the graph, once written, does not hold as many triples as it should
+    (triples left by a removal stopped half way, or written by hand).
+
+    A difference of fewer than ``BULK_FROM`` lines and at most ``CHUNK`` verdicts
+    deleted is one SPARQL Update with the marks' deletion: readers see the old graph or
+    the new one. A larger one deletes the verdicts that changed or went (``CHUNK`` an
+    update, with their links), bulk-loads the new lines (from a file past ``chunk``
+    lines), then replaces the detection activity and deletes the marks in one update:
+    meanwhile the graph is part old, part new and flagged stale by the marks, and a run
+    stopped half way leaves them, so the next refresh (``pipeline.ensure_current``)
+    finishes it."""
+    graph = iris.conflicts_graph
+    activity = "".join(
+        line for line in detection_graph(iris, ended).serialize(format="nt").splitlines(True) if line != "\n"
+    )
+
+    def by_lines() -> tuple[int, int]:
+        return write_lines(store, iris, itertools.chain([activity], verdict_lines(found, iris)), seen, chunk)
+
+    stored = stored_digests(store, graph)
+    if _count(store, "verdict_count", graph) != len(stored):
+        return by_lines()
+    pairs: set[tuple[str, str]] = set()  # the claims of each conflict found: their links stay
+    changed: list[str] = []
+    expected = activity.count("\n")  # the triples the graph holds once written, the links aside
+    n_verdicts = 0
+    with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
+        added = _Additions(Path(tmp) / "added.nt", chunk)
+        try:
+            for c, iri, digest, text in verdict_blocks(found, iris):
+                lines = text.count("\n")
+                if c.is_conflict:
+                    pairs.add((c.a, c.b) if c.a < c.b else (c.b, c.a))
+                    lines -= 2
+                expected += lines
+                old = stored.pop(iri, None)
+                if old == digest:
+                    continue
+                if old is not None:
+                    changed.append(iri)
+                n_verdicts += 1
+                added.add(text, text.count("\n"))
+        finally:
+            added.close()
+        n_added, spilled = added.lines, added.spilled
+        gone = list(stored)
+        del stored
+        expected += 2 * len(pairs)
+        links = _gone_links(store, gone, pairs)
+        activity_node = [str(detection_activity(iris))]
+        if not spilled and n_added < BULK_FROM and len(changed) + len(gone) <= CHUNK:
+            # one transaction: what went, what changed, the new lines, the activity, the marks
+            store.apply(
+                Changes(
+                    forget={graph: [*changed, *gone, *activity_node]},
+                    remove={graph: _links(links), iris.status_graph: seen},
+                    add={graph: Triples("".join(added.kept) + activity, n_added + activity.count("\n"))},
+                )
+            )
+        else:
+            nodes = [*changed, *gone]  # the verdicts that changed first: loaded again next
+            for at in range(0, len(nodes), CHUNK):
+                store.apply(
+                    Changes(
+                        forget={graph: nodes[at : at + CHUNK]},
+                        remove={graph: _links(links if not at else ())},
+                    )
+                )
+            if spilled:
+                store.add_unguarded(graph, added.path)
+            elif n_added >= BULK_FROM:
+                store.add_unguarded(graph, added.kept)
+            last = activity if spilled or n_added >= BULK_FROM else "".join(added.kept) + activity
+            store.apply(
+                Changes(
+                    forget={graph: activity_node},
+                    remove={iris.status_graph: seen},
+                    add={graph: Triples(last, last.count("\n"))},
+                )
+            )
+    if _count(store, "graph_size", graph) != expected:
+        by_lines()
+    return len(changed) + len(gone), n_verdicts

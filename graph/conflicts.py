@@ -19,7 +19,6 @@ costs a few comparisons of numbers worked out once per claim (``PreparedClaim``)
 from __future__ import annotations
 
 import gc
-import itertools
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -44,11 +43,9 @@ from .conflict_records import (
 from .conflict_region import Group, Reach, Region, reach
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
 from .conflict_store import (
-    detection_graph,
     load_hierarchies,
     load_records,
     to_graph,
-    verdict_lines,
     write_conflicts,
 )
 from .store import Store
@@ -481,6 +478,5 @@ def refresh(
         conflict_keys.invalidate(store, iris)
     places, kinds, cumulative = load_hierarchies(store)
     found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
-    texts = itertools.chain([detection_graph(iris).serialize(format="nt")], verdict_lines(found, iris))
-    write_conflicts(store, iris, texts, seen)
+    write_conflicts(store, iris, found, seen)
     return found

@@ -41,7 +41,7 @@ from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .sparql_text import QueryTextError, declares_dataset, inject_values, query_form
-from .store import DUMP_FORMATS, Changes, Store, StoreError, as_graph
+from .store import DUMP_FORMATS, Changes, Store, StoreError, as_graph, forget_operations
 from .terms import PREFIXES
 
 # Graphs a fresh Virtuoso database holds for itself; never factgraph's.
@@ -471,6 +471,7 @@ class RemoteStore(Store):
             else:
                 staged.append((verb, name, triples))
         ops = [f"DROP SILENT GRAPH {nt_term(name)}" for name in changes.drop]
+        ops += forget_operations(changes.forget)
         for name, g in changes.remove.items():
             body = "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in as_graph(g))
             if body:
@@ -489,8 +490,10 @@ class RemoteStore(Store):
                 if verb == "replace":
                     ops.append(f"MOVE SILENT GRAPH {nt_term(staging)} TO GRAPH {nt_term(name)}")
                 else:
-                    ops += [f"ADD SILENT GRAPH {nt_term(staging)} TO GRAPH {nt_term(name)}",
-                            f"DROP SILENT GRAPH {nt_term(staging)}"]
+                    ops += [
+                        f"ADD SILENT GRAPH {nt_term(staging)} TO GRAPH {nt_term(name)}",
+                        f"DROP SILENT GRAPH {nt_term(staging)}",
+                    ]
             if ops:
                 self.update(" ;\n".join(ops))
         except BaseException:

@@ -86,7 +86,9 @@ class Changes:
     an article's asserted and inferred graphs with its lexicon additions, or the
     conflicts graph with the mark that said it was stale.
 
-    Applied in this order: ``drop`` the graphs named, delete the ``remove`` triples,
+    Applied in this order: ``drop`` the graphs named, delete every triple of the
+    ``forget`` subjects (IRIs, graph by graph: the verdicts a conflicts recompute writes
+    anew), delete the ``remove`` triples,
     ``replace`` whole graphs (an empty graph removes it; a graph may be given as
     ``Triples``, N-Triples text written already: an article prepared in another process,
     or the conflicts graph, millions of triples never built as an rdflib graph), then
@@ -97,6 +99,7 @@ class Changes:
     add: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     remove: Mapping[URIRef, Graph | Triples] = field(default_factory=dict)
     drop: tuple[URIRef, ...] = ()
+    forget: Mapping[URIRef, Sequence[str]] = field(default_factory=dict)
 
 
 class Store(ABC):
@@ -169,9 +172,14 @@ class Store(ABC):
         merged: dict[URIRef, list[Triples]] = {}
         for name, triples in graphs:
             merged.setdefault(name, []).append(triples)
-        self.apply(Changes(add={
-            name: Triples("".join(t.text for t in parts), sum(t.count for t in parts)) for name, parts in merged.items()
-        }))
+        self.apply(
+            Changes(
+                add={
+                    name: Triples("".join(t.text for t in parts), sum(t.count for t in parts))
+                    for name, parts in merged.items()
+                }
+            )
+        )
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
         """Atomically replace the named graph ``name`` with the triples of ``graph``."""
@@ -322,12 +330,32 @@ def serialised(graph: Graph | Collection[tuple[Node, Node, Node]], name: URIRef,
         raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
 
 
+FORGET_CHUNK = 500  # subjects an operation names (a VALUES block every store takes)
+
+
+def forget_operations(forget: Mapping[URIRef, Sequence[str]]) -> list[str]:
+    """SPARQL Update operations deleting every triple of the subjects of ``forget``
+    (graph -> IRIs) in that graph, ``FORGET_CHUNK`` subjects an operation."""
+    ops = []
+    for name, subjects in forget.items():
+        for at in range(0, len(subjects), FORGET_CHUNK):
+            try:
+                values = " ".join(URIRef(t).n3() for t in subjects[at : at + FORGET_CHUNK])
+            except Exception as exc:  # rdflib refuses an invalid IRI
+                raise StoreError(f"cannot write graph {name}: {exc}".replace("\n", " ")) from exc
+            ops.append(
+                f"DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {values} }} GRAPH <{name}> {{ ?s ?p ?o }} }}"
+            )
+    return ops
+
+
 def changes_update(changes: Changes) -> str:
     """``changes`` as one SPARQL Update request (operations joined by ``;``), which
     Oxigraph (embedded and server) and Virtuoso apply as one transaction. Terms are
     written by rdflib's N-Triples serialiser, never pasted in as text; a term it refuses
     (an IRI with a space) is a ``StoreError`` naming the graph."""
     ops = [f"DROP SILENT GRAPH <{name}>" for name in changes.drop]
+    ops += forget_operations(changes.forget)
 
     blocks = 0
 
@@ -382,8 +410,9 @@ FLUSH_EVERY = 100  # writes between two flushes of an on-disk store's buffers
 SMALL_LOAD = 5_000
 # bulk loaders run at once on the pieces of a file (``add_unguarded``): the cores this
 # process may use, at most 4
-LOAD_THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                         else os.cpu_count() or 1))
+LOAD_THREADS = max(
+    1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+)
 # bytes of N-Triples one bulk load is given at most (``EmbeddedStore.add_unguarded``): about
 # 55,000 verdict lines; the loader holds about three times its text
 LOAD_PIECE = 10 << 20
@@ -407,7 +436,9 @@ def _to_ox(term: Identifier) -> Any:
     if isinstance(term, BNode):
         return ox.BlankNode(term)
     if isinstance(term, Literal):
-        return ox.Literal(term, language=term.language, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+        return ox.Literal(
+            term, language=term.language, datatype=ox.NamedNode(term.datatype) if term.datatype else None
+        )
     raise StoreError(f"query: cannot bind {term!r}")
 
 
@@ -503,8 +534,14 @@ class EmbeddedStore(Store):
             # what rdflib's Dataset.query over oxrdflib does (the union default graph, its
             # prefixes, the terms converted), without making the rdflib view; declared:
             # neither the union nor a fixed default graph, the query's own FROM
-            return _result(self._ox.query(text, use_default_graph_as_union=not declared, prefixes=_query_prefixes(),
-                                          substitutions={ox.Variable(k): _to_ox(v) for k, v in binds.items()}))
+            return _result(
+                self._ox.query(
+                    text,
+                    use_default_graph_as_union=not declared,
+                    prefixes=_query_prefixes(),
+                    substitutions={ox.Variable(k): _to_ox(v) for k, v in binds.items()},
+                )
+            )
 
         try:
             if bindings and not any(isinstance(v, BNode) for v in bindings.values()):
@@ -525,7 +562,12 @@ class EmbeddedStore(Store):
                 if not bindings or "does not contains variable" not in str(exc):
                     raise
                 return run(with_values(sparql, bindings), {})
-        except (SyntaxError, RuntimeError, ValueError, OSError) as exc:  # pyoxigraph's parse and evaluation errors
+        except (
+            SyntaxError,
+            RuntimeError,
+            ValueError,
+            OSError,
+        ) as exc:  # pyoxigraph's parse and evaluation errors
             # a CONSTRUCT's triples are read here, and may fail on the way (a SERVICE refused):
             # the frames of the error's traceback hold them; dropped now, in this thread (``_dropped``)
             traceback.clear_frames(exc.__traceback__)
@@ -601,8 +643,12 @@ class EmbeddedStore(Store):
         ``DROP`` of graphs that do not exist and its parse (13 -> 10 ms of CPU an
         article; docs/performance.md); anything else is the SPARQL Update."""
         with self._writing:  # no other thread of this process creates a graph between the look and the load
-            if changes.drop or changes.remove or any(self._ox.contains_named_graph(ox.NamedNode(str(n)))
-                                                     for n in changes.replace):
+            if (
+                changes.drop
+                or changes.forget
+                or changes.remove
+                or any(self._ox.contains_named_graph(ox.NamedNode(str(n))) for n in changes.replace)
+            ):
                 super().apply(changes)
                 return
             text = nquads([*changes.replace.items(), *changes.add.items()])
@@ -725,7 +771,9 @@ class EmbeddedStore(Store):
                     except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
                         failed.append(exc)
 
-            threads = [threading.Thread(target=load, name="factgraph-bulk-load") for _ in range(LOAD_THREADS - 1)]
+            threads = [
+                threading.Thread(target=load, name="factgraph-bulk-load") for _ in range(LOAD_THREADS - 1)
+            ]
             for t in threads:
                 t.start()
             load()
@@ -751,8 +799,11 @@ class EmbeddedStore(Store):
     def graph_names(self) -> list[URIRef]:
         """The named graphs holding triples: a graph Oxigraph still knows once its last
         triples were deleted (``DELETE DATA``) is not listed, as on a SPARQL server."""
-        return sorted(URIRef(g.value) for g in self._ox.named_graphs()
-                      if next(iter(self._ox.quads_for_pattern(None, None, None, g)), None) is not None)
+        return sorted(
+            URIRef(g.value)
+            for g in self._ox.named_graphs()
+            if next(iter(self._ox.quads_for_pattern(None, None, None, g)), None) is not None
+        )
 
     def dump(self, out: IO[bytes], fmt: str, graph: URIRef | None = None) -> None:
         formats = {
@@ -769,7 +820,10 @@ class EmbeddedStore(Store):
             self._ox.dump(out, formats[fmt], from_graph=ox.NamedNode(str(graph)))
         else:  # a triples format of the whole store: the union of all graphs
             ser = ox.serialize(
-                (ox.Triple(q.subject, q.predicate, q.object) for q in self._ox.quads_for_pattern(None, None, None)),
+                (
+                    ox.Triple(q.subject, q.predicate, q.object)
+                    for q in self._ox.quads_for_pattern(None, None, None)
+                ),
                 out,
                 formats[fmt],
             )

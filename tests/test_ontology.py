@@ -138,7 +138,7 @@ def test_properties_declared(ontology: Graph) -> None:
         assessedClaim partOfPlace partOfKind""".split()
     dt = """value valueHigh vagueText intervalLow intervalHigh intervalLowInclusive intervalHighInclusive
         periodStart periodEnd statedOn confidenceWords attributionWords figureText quoteText fileName severity
-        ratio gap explanation trigger probabilityLow probabilityHigh tolerance ruleVersion cumulative""".split()
+        ratio gap explanation trigger probabilityLow probabilityHigh tolerance ruleVersion cumulative verdictDigest""".split()
     for p in obj:
         assert (FG[p], RDF.type, OWL.ObjectProperty) in ontology, p
     for p in dt:

@@ -126,10 +126,11 @@ fgq:civils_tues a fg:QuantityKind, skos:Concept ;
 
 <conflict/1> a fg:Conflict ;
     fg:claimA <claim/A/1> ; fg:claimB <claim/B/1> ; fg:conflictKind fgk:contradiction ;
-    fg:severity "major" ; fg:ratio 1.5 ; fg:gap 400 ; fg:explanation "Two figures differ"@en .
+    fg:severity "major" ; fg:ratio 1.5 ; fg:gap 400 ; fg:explanation "Two figures differ"@en ;
+    fg:verdictDigest "5d41402abc4b2a76b9719d911017c592" .
 <corroboration/1> a fg:Corroboration ;
     fg:claimA <claim/A/1> ; fg:claimB <claim/C/1> ; fg:conflictKind fgk:tension ;
-    fg:severity "minor" ; fg:ratio 1.1 ; fg:gap 10 .
+    fg:severity "minor" ; fg:ratio 1.1 ; fg:gap 10 ; fg:verdictDigest "7d793037a0760186574b0282f2f435e7" .
 <assessment/1> a fg:ReliabilityAssessment ;
     fg:assessor <agent/ngo> ; fg:verdict fgc:likely ; fg:assessedClaim <claim/A/1> .
 
