@@ -34,6 +34,7 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.query import Result
 from rdflib.term import Identifier, Node, Variable
 
+from .forked_reads import rows_in_two_processes
 from .sparql_text import QueryTextError, declares_dataset, inject_values
 from .terms import PREFIXES
 
@@ -131,6 +132,15 @@ class Store(ABC):
         tens of thousands of rows."""
         for d in self.rows(sparql):
             yield tuple(d.get(n) for n in names)
+
+    def value_rows_each(
+        self, queries: Sequence[str], names: Sequence[str], parallel: bool = False
+    ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
+        """(the query's index, a batch of its rows as ``value_rows`` gives them) for each
+        of ``queries``, in no set order; ``parallel``: where the store can, evaluated in
+        two processes (a bulk read, worth a fork)."""
+        for i, query in enumerate(queries):
+            yield i, list(self.value_rows(query, names))
 
     @abstractmethod
     def update(self, sparql: str) -> None:
@@ -618,6 +628,17 @@ class EmbeddedStore(Store):
         except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
             solutions = None  # dropped now, in this thread (``_dropped``)
             raise StoreError(f"query: {exc}") from exc
+
+    def value_rows_each(
+        self, queries: Sequence[str], names: Sequence[str], parallel: bool = False
+    ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
+        """Half the queries evaluated by a forked child when ``parallel``
+        (``forked_reads``): a full conflicts recompute's read of 1M claims is a core's
+        work for minutes, most of it Oxigraph writing out each term."""
+        if not parallel:
+            yield from super().value_rows_each(queries, names)
+            return
+        yield from rows_in_two_processes(lambda q: self.value_rows(q, names), queries)
 
     def native_query(self, sparql: str, prefixes: bool = True) -> Any:
         try:
