@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import Any
 
 from . import conflict_keys, staleness
 from .conflict_records import (
@@ -48,6 +49,7 @@ from .conflict_store import (
     to_graph,
     write_conflicts,
 )
+from .forked import Child, can_fork
 from .store import Store
 from .terms import Iris
 
@@ -310,7 +312,8 @@ def _detect(
     if wanted is not None:  # a covered pair has a claim the reach names, in the group judged first
         named = covered.all_claims()  # type: ignore[union-attr]
         judged = [key for key in judged if any(c.iri in named for c in groups[key])]
-    for key in judged:
+
+    def judge_group(key: Group, keep: Callable[[Verdict], None]) -> None:
         group = groups[key]
         outer = [(groups[k2], ends[k2], nesting(group[0], groups[k2][0], within)) for k2 in enclosing(key)]
         group_ends = ends[key]
@@ -334,6 +337,12 @@ def _detect(
                 if (v := judge(x, y, SAME_GROUP, settings)) is not None:
                     keep(v)
 
+    if region is None and len(claims) >= PARALLEL_FROM and len(judged) > 1 and can_fork():
+        _judged_in_two_processes(judged, judge_group, keep, groups, by_iri)
+    else:
+        for key in judged:
+            judge_group(key, keep)
+
     if covered is not None:
         found = {k: v for k, v in found.items() if covered.covers(k[0], k[1])}
         if wanted is not None:
@@ -341,6 +350,54 @@ def _detect(
     out = [_conflict(v, settings) for v in found.values()]
     out.sort(key=lambda c: (c.a, c.b, c.kind))
     return out, covered
+
+
+# from this many claims a full detection judges the later half of its groups in a forked
+# process (``forked.Child``): 1M claims' groups took 105 s on one core
+PARALLEL_FROM = 20_000
+
+
+def _judged_in_two_processes(
+    judged: list[Group],
+    judge_group: Callable[[Group, Callable[[Verdict], None]], None],
+    keep: Callable[[Verdict], None],
+    groups: Mapping[Group, list[PreparedClaim]],
+    by_iri: Mapping[str, PreparedClaim],
+) -> None:
+    """``judge_group(key, keep)`` for every group of ``judged``, the later half (by
+    claims) in a forked child, whose verdicts (claims by IRI) are kept here after this
+    process' half, in the order the child found them: the verdicts kept, and which of
+    two on one pair and kind, are those of one process judging every group in order. A
+    child that fails has its groups judged here."""
+    total, split, run = sum(len(groups[k]) for k in judged), len(judged), 0
+    for at, key in enumerate(judged):
+        run += len(groups[key])
+        if run * 2 >= total:
+            split = at + 1
+            break
+    ours, theirs = judged[:split], judged[split:]
+
+    def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
+        ready()
+        found: list[tuple[str, str, str, str, str]] = []
+        for key in theirs:
+            judge_group(key, lambda v: found.append((v[0], v[1], v[2], v[3].iri, v[4].iri)))
+        send(found)
+
+    child = Child(work) if theirs else None
+    try:
+        for key in ours:
+            judge_group(key, keep)
+        got = child.results() if child is not None else None
+    finally:
+        if child is not None:
+            child.stop()
+    if got is None:
+        for key in theirs:
+            judge_group(key, keep)
+        return
+    for kind, severity, rule, a, b in got[0]:
+        keep((kind, severity, rule, by_iri[a], by_iri[b]))
 
 
 def _possible(

@@ -34,7 +34,7 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.query import Result
 from rdflib.term import Identifier, Node, Variable
 
-from .forked_reads import rows_in_two_processes
+from .forked import rows_in_two_processes
 from .sparql_text import QueryTextError, declares_dataset, inject_values
 from .terms import PREFIXES
 
@@ -633,7 +633,7 @@ class EmbeddedStore(Store):
         self, queries: Sequence[str], names: Sequence[str], parallel: bool = False
     ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
         """Half the queries evaluated by a forked child when ``parallel``
-        (``forked_reads``): a full conflicts recompute's read of 1M claims is a core's
+        (``forked``): a full conflicts recompute's read of 1M claims is a core's
         work for minutes, most of it Oxigraph writing out each term."""
         if not parallel:
             yield from super().value_rows_each(queries, names)

@@ -5,7 +5,9 @@ exactly the verdicts of a full detection over the new store."""
 
 from __future__ import annotations
 
+import os
 import random
+import threading
 from dataclasses import replace
 from decimal import Decimal
 
@@ -13,7 +15,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
-from factgraph.graph import conflict_keys, conflict_region, conflict_store, conflict_update, staleness
+from factgraph.graph import (
+    conflict_keys,
+    conflict_region,
+    conflict_store,
+    conflict_update,
+    conflicts,
+    staleness,
+)
 from factgraph.graph.conflict_records import ClaimRecord, Settings, date_span
 from factgraph.graph.conflicts import Conflict, Region, detect, detect_region, refresh
 from factgraph.graph.store import Changes, Store
@@ -764,3 +773,36 @@ def _as_graph(triples: set) -> Graph:
     for t in triples:
         g.add(t)
     return g
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_detection_whose_later_groups_a_child_judges_finds_what_one_process_finds(monkeypatch, seed):
+    """The same verdicts (all their fields, and which one of two on a pair and kind) as
+    one process judging every group in order; with a child that fails, too."""
+    rng = random.Random(seed)
+    records = [r for a in range(40) for r in _claims(rng, f"a{a}", rng.randrange(3, 12), True)]
+    settings = SETTINGS[seed % 2]
+    alone = conflicts.detect(records, PART_OF, KINDS, settings)
+    monkeypatch.setattr(conflicts, "PARALLEL_FROM", 0)
+    children = []
+    real = conflicts.Child
+
+    def counted(work):
+        children.append(1)
+        return real(work)
+
+    monkeypatch.setattr(conflicts, "Child", counted)
+    assert threading.active_count() == 1
+    shared = conflicts.detect(records, PART_OF, KINDS, settings)
+    assert children == [1]
+    assert [(c, c.records) for c in shared] == [(c, c.records) for c in alone] and len(alone) > 50
+
+    def failing(work):
+        return real(lambda send, ready: (_ for _ in ()).throw(RuntimeError("child failed")))
+
+    monkeypatch.setattr(conflicts, "Child", failing)
+    assert [(c, c.records) for c in conflicts.detect(records, PART_OF, KINDS, settings)] == [
+        (c, c.records) for c in alone
+    ]
+    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as f:
+        assert not f.read().split()  # no child left

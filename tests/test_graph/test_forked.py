@@ -1,4 +1,4 @@
-"""Reads shared with a forked process (``forked_reads.rows_in_two_processes``, used by a
+"""Reads shared with a forked process (``forked.rows_in_two_processes``, used by a
 full conflicts recompute's read): the same rows as one process reads, the child's half
 read here again when the child fails or cannot read, and no child left behind."""
 
@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from factgraph.graph import conflict_store, forked_reads
+from factgraph.graph import conflict_store, forked
 from factgraph.graph.conflict_store import load_records
-from factgraph.graph.forked_reads import rows_in_two_processes
+from factgraph.graph.forked import rows_in_two_processes
 from factgraph.graph.pipeline import builtin_corpus, ingest
 from factgraph.graph.store import EmbeddedStore
 from factgraph.graph.terms import Iris
@@ -74,7 +74,7 @@ def _stuck_in_child(query: str):
 
 @pytest.mark.parametrize("run", [_fails_in_child, _stuck_in_child])
 def test_a_child_that_fails_or_cannot_read_has_its_queries_read_here(monkeypatch, run):
-    monkeypatch.setattr(forked_reads, "READY_WAIT", 0.3)
+    monkeypatch.setattr(forked, "READY_WAIT", 0.3)
     queries = ["a", "b", "big", "c"]
     out = _read(queries, run)
     assert {i: [r[:2] for r in rows] for i, rows in out.items()} == {
@@ -108,14 +108,15 @@ def test_the_full_read_in_two_processes_gives_the_records_of_one(monkeypatch):
         ingest(store, builtin_corpus(), IRIS)
         alone = load_records(store, IRIS)
         monkeypatch.setattr(conflict_store, "PARALLEL_READ_FROM", 0)
-        forked = []
-        real = forked_reads.rows_in_two_processes
+        calls = []
+        real = forked.rows_in_two_processes
 
         def watched(run, queries):
-            forked.append(len(queries))
+            calls.append(len(queries))
             yield from real(run, queries)
 
         monkeypatch.setattr("factgraph.graph.store.rows_in_two_processes", watched)
         assert threading.active_count() == 1  # (so the child is forked)
         assert load_records(store, IRIS) == alone
-        assert forked and alone
+        assert calls and alone
+

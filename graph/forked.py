@@ -1,0 +1,173 @@
+"""Work shared with a forked process: a child forked from this one (its memory the
+parent's, copied on write) runs part of a bulk computation and sends its results back,
+pickled through a pipe, while this process does the rest. Used for a full conflicts
+recompute's two costly steps: the claims' read (``rows_in_two_processes``: one query a
+predicate, half of them read by the child; Oxigraph's answers cost most in writing out
+each term, a string read from RocksDB a term) and the detection's groups
+(``conflicts._detect``: the later half of the groups judged by the child).
+
+A child is forked only from a process with no other Python thread (a thread holding a
+lock would leave it locked in the child), and it proves it can work before it is
+trusted: it says so on the pipe (a store's reader once its first query answered:
+RocksDB's own threads can hold the database's mutex at the fork, ``Store.check_readable``).
+A child that has not said so within ``READY_WAIT`` seconds of this process being done
+with its own part, or that fails, is killed, and the caller does its part here: the
+results are the same either way, only slower.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+Rows = list[tuple[str | None, ...]]
+BATCH = 50_000  # rows a message
+READY_WAIT = 5.0  # seconds the child may take to say it works, once this process is done
+_HEADER = struct.Struct("<q")  # a message's length; -1: the child works
+
+
+def can_fork() -> bool:
+    """Whether this process may fork a child to share work: no other Python thread."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    parts, got = [], 0
+    while got < n:
+        part = os.read(fd, min(n - got, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+class Child:
+    """A forked process running ``work(send, ready)``: ``send(obj)`` pickles ``obj``
+    back to this process, ``ready()`` says the child works. A thread of this process
+    reads the messages as bytes (the pipe never fills while this process does its own
+    part); ``results`` unpickles them once the child is done."""
+
+    def __init__(self, work: Callable[[Callable[[Any], None], Callable[[], None]], None]) -> None:
+        r, w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: its work, then out without the parent's exit handlers
+            status = 1
+            try:
+                os.close(r)
+                said = False
+
+                def ready() -> None:
+                    nonlocal said
+                    if not said:
+                        os.write(w, _HEADER.pack(-1))
+                        said = True
+
+                def send(obj: Any) -> None:
+                    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+                    data = memoryview(_HEADER.pack(len(payload)) + payload)
+                    while data:
+                        data = data[os.write(w, data) :]
+
+                work(send, ready)
+                ready()
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(w)
+        self.fd = r
+        self.works = threading.Event()
+        self.messages: list[bytes] = []
+        self.complete = False
+        self.reaped = False
+        self.thread = threading.Thread(target=self._receive, daemon=True)
+        self.thread.start()
+
+    def _receive(self) -> None:
+        while (header := _read_exactly(self.fd, _HEADER.size)) is not None:
+            (n,) = _HEADER.unpack(header)
+            if n < 0:
+                self.works.set()
+                continue
+            body = _read_exactly(self.fd, n)
+            if body is None:
+                return
+            self.messages.append(body)
+        self.complete = True  # the child closed the pipe: whether it finished, its status says
+
+    def results(self) -> list[Any] | None:
+        """The child's messages once it is done, None when it failed or did not say it
+        works within ``READY_WAIT`` seconds (then it is killed)."""
+        works = self.works.wait(READY_WAIT)
+        if not works:
+            os.kill(self.pid, signal.SIGKILL)  # perhaps forked with a lock held
+        status = self._reap()
+        if works and self.complete and status == 0:
+            return [pickle.loads(m) for m in self.messages]
+        return None
+
+    def _reap(self) -> int:
+        self.thread.join()
+        _, status = os.waitpid(self.pid, 0)
+        self.reaped = True
+        os.close(self.fd)
+        return status
+
+    def stop(self) -> None:
+        """Killed and reaped, its results dropped (the caller gave up)."""
+        if not self.reaped:
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+
+def rows_in_two_processes(
+    run: Callable[[str], Iterator[tuple[str | None, ...]]], queries: Sequence[str]
+) -> Iterator[tuple[int, Rows]]:
+    """(the query's index, a batch of its rows) for every query, the odd-numbered
+    evaluated by a forked child (``run``: a query's rows); in no set order. Without a
+    child that works, every query is evaluated here."""
+    theirs = [(i, q) for i, q in enumerate(queries) if i % 2]
+    ours = [(i, q) for i, q in enumerate(queries) if not i % 2]
+    child = None
+    if theirs and can_fork():
+
+        def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
+            for i, query in theirs:
+                batch: Rows = []
+                for row in run(query):
+                    ready()  # its store answers
+                    batch.append(row)
+                    if len(batch) == BATCH:
+                        send((i, batch))
+                        batch = []
+                ready()
+                send((i, batch))
+
+        child = Child(work)
+    else:
+        ours, theirs = list(enumerate(queries)), []
+    try:
+        for i, query in ours:
+            batch: Rows = []
+            for row in run(query):
+                batch.append(row)
+                if len(batch) == BATCH:
+                    yield i, batch
+                    batch = []
+            yield i, batch
+        if child is None:
+            return
+        got = child.results()
+        if got is not None:
+            yield from got
+            return
+        for i, query in theirs:  # the child failed: its queries read here
+            yield i, list(run(query))
+    finally:
+        if child is not None:
+            child.stop()  # (done already, but when the caller stopped reading)
