@@ -8,6 +8,7 @@ line (``write_lines``, what it falls back to: whatever the stored graph holds)."
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from factgraph.graph import conflict_store, staleness
+from factgraph.graph import conflict_store, forked, staleness
 from factgraph.graph.conflict_store import detection_graph, verdict_lines, write_conflicts, write_lines
 from factgraph.graph.conflicts import Conflict, refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
@@ -271,18 +272,27 @@ def _without_end(triples) -> set[tuple]:
     return {t for t in triples if t[1] != PROV.endedAtTime}
 
 
-@pytest.mark.parametrize("chunk", [200_000, 7])
-def test_the_graph_written_verdict_by_verdict_equals_the_one_shot_write_on_every_backend(store, chunk):
+@pytest.mark.parametrize("chunk,forked", [(200_000, False), (7, False), (200_000, True)])
+def test_the_graph_written_verdict_by_verdict_equals_the_one_shot_write_on_every_backend(
+    store, chunk, forked, monkeypatch
+):
+    children = []
+    if forked:  # the later half of the verdicts worded and compared by a forked child
+        monkeypatch.setattr(conflict_store, "PARALLEL_WORDS_FROM", 0)
+        real = conflict_store.Child
+        monkeypatch.setattr(conflict_store, "Child", lambda work: children.append(1) or real(work))
     found, expected = _prepared(store)
     before = _stored_as(store, _earlier(found))
     assert before != expected
     gone_pair = tuple(sorted((found[2].a, found[0].a if found[2].a != found[0].a else found[0].b)))
     assert (URIRef(gone_pair[0]), FG.conflictsWith, URIRef(gone_pair[1])) in before
+    children.clear()
     removed, added = write_conflicts(store, IRIS, found, Graph(), chunk=chunk, ended=ENDED)
     assert (removed, added) == (3, 2)  # the first rewritten, the second written, two gone
     assert _triples(store) == expected
     assert write_conflicts(store, IRIS, found, Graph(), chunk=chunk, ended=ENDED) == (0, 0)
     assert _triples(store) == expected
+    assert len(children) == (2 if forked and threading.active_count() == 1 else 0)
 
 
 def test_each_verdict_carries_the_digest_of_its_lines():
@@ -396,4 +406,26 @@ def test_a_load_stopped_within_a_verdict_is_seen_by_the_next_write(monkeypatch):
         monkeypatch.undo()
         assert 0 < len(_triples(store)) < len(expected)
         write_conflicts(store, IRIS, found, Graph(), ended=ENDED)
+        assert _triples(store) == expected
+
+
+def test_the_size_of_a_verdict_is_told_without_wording_it():
+    with EmbeddedStore(None) as store:
+        found, _ = _prepared(store)
+    variants = [*found, *(replace(c, ratio=None, gap=None, severity="") for c in found)]
+    for c, _, _, text in conflict_store.verdict_blocks(variants, IRIS):
+        assert conflict_store.verdict_size(c) == text.count("\n") - (2 if c.is_conflict else 0)
+
+
+def test_a_child_wording_verdicts_that_fails_has_its_half_worded_here(monkeypatch):
+    monkeypatch.setattr(conflict_store, "PARALLEL_WORDS_FROM", 0)
+    monkeypatch.setattr(forked, "READY_WAIT", 0.2)
+    real = conflict_store.Child
+    monkeypatch.setattr(
+        conflict_store, "Child", lambda work: real(lambda send, ready: (_ for _ in ()).throw(OSError("killed")))
+    )
+    with EmbeddedStore(None) as store:
+        found, expected = _prepared(store)
+        _stored_as(store, _earlier(found))
+        assert write_conflicts(store, IRIS, found, Graph(), ended=ENDED) == (3, 2)
         assert _triples(store) == expected
