@@ -140,8 +140,9 @@ _NAMED_FIELDS = {name: name for name in _FIELDS.values() if name != "quoteText"}
 
 
 # from this many claims a full read is shared with a forked process (``Store.value_rows_each``):
-# below it the fork costs more than half the read saves (100 articles' 700 claims: 0.04 s)
-PARALLEL_READ_FROM = 20_000
+# the read halves at 100k claims (14.4 -> 9.2 s); at 1,000 articles (about 20,000 claims) the
+# three forks of a recompute gained nothing (the refresh 2.9 / 3.1 s) and a child of 371 MB
+PARALLEL_READ_FROM = 50_000
 
 
 def _every_claims_triples(store: Store) -> Iterator[tuple[str, str, str]]:
@@ -549,10 +550,23 @@ def verdict_blocks(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[
         f"<{FG.conflictsWith}>",
         f"<{FG.verdictDigest}>",
     )
+    written: dict[str, str] = {}  # a claim's IRI as N-Triples: a claim is in several verdicts
+
+    def term(t: str) -> str:
+        text = written.get(t)
+        if text is None:
+            if len(written) >= 1 << 17:
+                written.clear()
+            text = written[t] = URIRef(t).n3()
+        return text
+
+    kind_iris: dict[str, str] = {}
     for c in conflicts:
         iri = str(iris.conflict(c.key))
-        node, a, b = f"<{iri}>", URIRef(c.a).n3(), URIRef(c.b).n3()
-        lines = [f"{node} {kinds[c.is_conflict]} .\n{node} {p_kind} <{FGK[c.kind]}> .\n"]
+        node, a, b = f"<{iri}>", term(c.a), term(c.b)
+        if (kind := kind_iris.get(c.kind)) is None:
+            kind = kind_iris[c.kind] = f"<{FGK[c.kind]}>"
+        lines = [f"{node} {kinds[c.is_conflict]} .\n{node} {p_kind} {kind} .\n"]
         if c.severity:
             lines.append(f"{node} {p_sev} {_literal(c.severity)} .\n")
         lines.append(f"{node} {p_a} {a} .\n{node} {p_b} {b} .\n")
@@ -767,8 +781,9 @@ def _links(links: Collection[tuple[str, str]]) -> Triples:
     return Triples(text, 2 * len(links))
 
 
-# from this many verdicts a full recompute words the later half in a forked process
-PARALLEL_WORDS_FROM = 20_000
+# from this many verdicts a full recompute words the later half in a forked process (as
+# ``PARALLEL_READ_FROM``)
+PARALLEL_WORDS_FROM = 50_000
 
 
 def _compared(
@@ -865,6 +880,9 @@ def write_conflicts(
     stored = stored_digests(store, graph)
     if _count(store, "verdict_count", graph) != len(stored):
         return by_lines()
+    # nothing stored (a new store's first recompute, the graph dropped): nothing can be left
+    # over, so the graph's size is not checked after the write (0.15 s at 20,000 claims)
+    empty = not stored and _count(store, "graph_size", graph) == 0
     pairs: set[tuple[str, str]] = set()  # the claims of each conflict found: their links stay
     changed: list[str] = []
     expected = activity.count("\n")  # the triples the graph holds once written, the links aside
@@ -921,6 +939,6 @@ def write_conflicts(
                     add={graph: Triples(last, last.count("\n"))},
                 )
             )
-    if _count(store, "graph_size", graph) != expected:
+    if not empty and _count(store, "graph_size", graph) != expected:
         by_lines()
     return len(changed) + len(gone), n_verdicts

@@ -353,8 +353,9 @@ def _detect(
 
 
 # from this many claims a full detection judges the later half of its groups in a forked
-# process (``forked.Child``): 1M claims' groups took 105 s on one core
-PARALLEL_FROM = 20_000
+# process (``forked.Child``): 1M claims' groups took 105 s on one core (the bar as
+# ``conflict_store.PARALLEL_READ_FROM``)
+PARALLEL_FROM = 50_000
 
 
 def _judged_in_two_processes(
