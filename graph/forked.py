@@ -22,6 +22,7 @@ import pickle
 import signal
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -103,7 +104,11 @@ class Child:
     def results(self) -> list[Any] | None:
         """The child's messages once it is done, None when it failed or did not say it
         works within ``READY_WAIT`` seconds (then it is killed)."""
-        works = self.works.wait(READY_WAIT)
+        deadline = time.monotonic() + READY_WAIT
+        while not self.works.wait(0.05):  # (a child that ended without a word: at once)
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                break
+        works = self.works.is_set()
         if not works:
             os.kill(self.pid, signal.SIGKILL)  # perhaps forked with a lock held
         status = self._reap()

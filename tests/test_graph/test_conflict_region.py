@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 from dataclasses import replace
 from decimal import Decimal
 
@@ -792,7 +791,7 @@ def test_a_detection_whose_later_groups_a_child_judges_finds_what_one_process_fi
         return real(work)
 
     monkeypatch.setattr(conflicts, "Child", counted)
-    assert threading.active_count() == 1
+    monkeypatch.setattr(conflicts, "can_fork", lambda: True)  # whatever threads earlier tests left
     shared = conflicts.detect(records, PART_OF, KINDS, settings)
     assert children == [1]
     assert [(c, c.records) for c in shared] == [(c, c.records) for c in alone] and len(alone) > 50
