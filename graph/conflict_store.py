@@ -774,11 +774,11 @@ def stored_digests(store: Store, graph: URIRef) -> dict[str, str]:
 def _links(links: Collection[tuple[str, str]]) -> Triples:
     """The fg:conflictsWith links between the claims of each pair of ``links``, both ways."""
     with_ = f"<{FG.conflictsWith}>"
-    text = "".join(
-        f"{URIRef(a).n3()} {with_} {URIRef(b).n3()} .\n{URIRef(b).n3()} {with_} {URIRef(a).n3()} .\n"
-        for a, b in links
-    )
-    return Triples(text, 2 * len(links))
+    lines = []
+    for a, b in links:
+        x, y = URIRef(a).n3(), URIRef(b).n3()
+        lines.append(f"{x} {with_} {y} .\n{y} {with_} {x} .\n")
+    return Triples("".join(lines), 2 * len(links))
 
 
 # from this many verdicts a full recompute words the later half in a forked process (as

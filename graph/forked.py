@@ -130,6 +130,18 @@ class Child:
             self._reap()
 
 
+def _batches(i: int, rows: Iterator[tuple[str | None, ...]]) -> Iterator[tuple[int, Rows]]:
+    """(``i``, ``BATCH`` rows) for the rows of query ``i``, the last batch perhaps short
+    or empty (a query that has none says so too)."""
+    batch: Rows = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield i, batch
+            batch = []
+    yield i, batch
+
+
 def rows_in_two_processes(
     run: Callable[[str], Iterator[tuple[str | None, ...]]], queries: Sequence[str]
 ) -> Iterator[tuple[int, Rows]]:
@@ -143,28 +155,16 @@ def rows_in_two_processes(
 
         def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
             for i, query in theirs:
-                batch: Rows = []
-                for row in run(query):
+                for message in _batches(i, run(query)):
                     ready()  # its store answers
-                    batch.append(row)
-                    if len(batch) == BATCH:
-                        send((i, batch))
-                        batch = []
-                ready()
-                send((i, batch))
+                    send(message)
 
         child = Child(work)
     else:
         ours, theirs = list(enumerate(queries)), []
     try:
         for i, query in ours:
-            batch: Rows = []
-            for row in run(query):
-                batch.append(row)
-                if len(batch) == BATCH:
-                    yield i, batch
-                    batch = []
-            yield i, batch
+            yield from _batches(i, run(query))
         if child is None:
             return
         got = child.results()
