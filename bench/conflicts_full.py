@@ -55,8 +55,10 @@ def child(store_dir: str, drop: bool) -> None:
 
     conflicts.load_records = timed("read", conflicts.load_records)  # type: ignore[assignment]
     conflicts.detect = timed("detect", conflicts.detect)  # type: ignore[assignment]
-    from factgraph.graph import conflict_store
+    from factgraph.graph import conflict_keys, conflict_store
 
+    if hasattr(conflict_keys, "load_records"):  # (a revision that reads the records the keys keep)
+        conflict_keys.load_records = timed("read", conflict_keys.load_records)
     if hasattr(conflict_store, "stored_digests"):  # (a revision that compares verdicts by digest)
         conflict_store.stored_digests = timed("stored digests", conflict_store.stored_digests)
     store = EmbeddedStore(store_dir)

@@ -42,13 +42,29 @@ from datetime import date
 
 from rdflib import Graph, Literal, URIRef
 
-from .conflict_records import date_span
+from .conflict_records import ClaimRecord, date_span
 from .conflict_region import Enclosed, Window
-from .conflict_store import _rows_for, _stored_query, _table_rows, in_spans, load_places, window_spans
+from .conflict_store import (
+    Places,
+    Values,
+    _every_claims_triples,
+    _in_graph,
+    _literal,
+    _rows_for,
+    _stored_query,
+    _table_rows,
+    claim_values,
+    in_spans,
+    load_places,
+    record_text,
+    record_values,
+    records_of,
+    window_spans,
+)
 from .store import Changes, Store, Triples
 from .terms import FG, Iris, local_name
 
-KEYS_VERSION = "1"
+KEYS_VERSION = "2"  # 2: with the claims' conflict records
 UNDATED = "undated"
 
 
@@ -117,6 +133,26 @@ def key_lines(store: Store, iris: Iris, claims: Collection[str] | None = None) -
     return sorted(set(_claim_lines(rows, iris, enclosing)))
 
 
+def _record_lines(values: Values, places: Places) -> Iterator[str]:
+    """The N-Triples lines of the conflict records of the claims of ``values``."""
+    record = f"<{FG.conflictRecord}>"
+    for claim, fields in values.items():
+        yield f"<{claim}> {record} {_literal(record_text(fields, places.get(claim, ())))} .\n"
+
+
+def record_lines(store: Store, claims: Collection[str] | None = None) -> list[str]:
+    """The N-Triples lines of the conflict records of ``claims`` (IRIs; of every figure
+    claim when None) as their triples are now: each claim's ``conflict_store.claim_values``
+    (what ``conflict_store.load_records`` reads of it before the labels, verdicts and
+    reviews) as one literal (``record_text``). A claim with none of those triples has none."""
+    if claims is None:
+        values, places = claim_values(_every_claims_triples(store))
+    else:
+        rows = _rows_for(store, "claim_triples", "claim", claims)
+        values, places = claim_values((d["claim"], d["p"], d["o"]) for d in rows)
+    return sorted(_record_lines(values, places))
+
+
 def stored_lines(store: Store, claims: Collection[str]) -> list[str]:
     """The N-Triples lines of the stored keys of ``claims``."""
     indexes = f"<{FG.indexesClaim}>"
@@ -125,16 +161,37 @@ def stored_lines(store: Store, claims: Collection[str]) -> list[str]:
     ]
 
 
+def stored_records(store: Store, iris: Iris, claims: Collection[str]) -> list[str]:
+    """The N-Triples lines of the stored conflict records of ``claims``."""
+    record = f"<{FG.conflictRecord}>"
+    rows = _rows_for(store, "claim_records", "claim", claims, graph=iris.conflict_keys_graph)
+    return [f"<{d['claim']}> {record} {_literal(d['record'])} .\n" for d in rows]
+
+
+def load_records(store: Store, iris: Iris) -> list[ClaimRecord]:
+    """Every figure claim's record, as ``conflict_store.load_records`` reads them of the
+    claims' triples, read of their conflict records instead (``claim_records.rq``: one row
+    a claim, where the triples are 21 a claim; at 1M claims 1M rows for 21M). Only while
+    the keys are ``current``: every write of claims since they were built has updated
+    them (``update``) or said they are out of date (``invalidate``)."""
+    rows = store.value_rows(_in_graph("claim_records", iris.conflict_keys_graph), ("claim", "record"))
+    values, places = record_values(rows)  # type: ignore[arg-type]  # both variables bound in each row
+    return records_of(store, values, places, store.rows(_stored_query("claim_verdicts")))
+
+
 def changes(store: Store, iris: Iris, claims: Collection[str]) -> tuple[Triples, Triples]:
-    """(the stored keys to remove, the keys to add) so that the keys of ``claims`` (the
-    claims of written articles, before and after the writes) are what the store holds now."""
-    old, new = set(stored_lines(store, claims)), set(key_lines(store, iris, claims))
+    """(the stored keys and records to remove, those to add) so that the keys and conflict
+    records of ``claims`` (the claims of written articles, before and after the writes)
+    are what the store holds now."""
+    old = {*stored_lines(store, claims), *stored_records(store, iris, claims)}
+    new = {*key_lines(store, iris, claims), *record_lines(store, claims)}
     gone, added = sorted(old - new), sorted(new - old)
     return Triples("".join(gone), len(gone)), Triples("".join(added), len(added))
 
 
 def update(store: Store, iris: Iris, claims: Collection[str]) -> None:
-    """Write the keys of ``claims`` as the store holds them now (one transaction)."""
+    """Write the keys and conflict records of ``claims`` as the store holds them now (one
+    transaction)."""
     gone, added = changes(store, iris, claims)
     if len(gone) or len(added):
         graph = iris.conflict_keys_graph
@@ -142,13 +199,14 @@ def update(store: Store, iris: Iris, claims: Collection[str]) -> None:
 
 
 def rebuild(store: Store, iris: Iris) -> None:
-    """Every figure claim's keys, from nothing: the graph dropped, the keys written in
-    pieces (``Store.add_unguarded``), the version last (a rebuild stopped half-way is
-    not current, so the next refresh starts it again)."""
+    """Every figure claim's keys and conflict record, from nothing: the graph dropped,
+    the keys and records written in pieces (``Store.add_unguarded``), the version last
+    (a rebuild stopped half-way is not current, so the next refresh starts it again)."""
     graph = iris.conflict_keys_graph
     store.drop_graph(graph)
     enclosing = load_places(store)  # the whole gazetteer: 84,000 rows at 1M synthetic claims
     store.add_unguarded(graph, _claim_lines(store.rows(_stored_query("claim_key_rows")), iris, enclosing))
+    store.add_unguarded(graph, _record_lines(*claim_values(_every_claims_triples(store))))
     store.apply(Changes(add={graph: _version(iris)}))
 
 

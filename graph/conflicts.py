@@ -530,11 +530,16 @@ def refresh(
     for writes of claims whose conflict keys nobody updated (every write of claims leaves
     one): then the keys are said to be out of date (``conflict_keys.invalidate``; the
     next incremental refresh rebuilds them), unless ``keys_kept`` (the caller updated the
-    keys of the writes the marks stand for). Without marks, the keys stay as they are."""
+    keys of the writes the marks stand for). Without marks, the keys stay as they are.
+    While the keys are current, the claims are read of their conflict records
+    (``conflict_keys.load_records``: a row a claim), else of their triples."""
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     if seen and not keys_kept:
         conflict_keys.invalidate(store, iris)
     places, kinds, cumulative = load_hierarchies(store)
-    found = detect(load_records(store, iris), places, kinds, settings, cumulative or None)
+    # current keys hold every claim's record as its triples are: read a row a claim
+    indexed = conflict_keys.current(store, iris)
+    records = conflict_keys.load_records(store, iris) if indexed else load_records(store, iris)
+    found = detect(records, places, kinds, settings, cumulative or None)
     write_conflicts(store, iris, found, seen)
     return found

@@ -5,13 +5,14 @@ backend. The keys against the window scans on random stores: test_conflict_regio
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 from rdflib.namespace import PROV
 
-from factgraph.graph import conflict_keys, conflict_update
+from factgraph.graph import conflict_keys, conflict_store, conflict_update
 from factgraph.graph.conflicts import refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
 from factgraph.graph.store import Store
@@ -89,3 +90,36 @@ def _equal_to_fresh_keys_and_a_full_recompute(store: Store) -> None:
     incremental = _conflicts(store)
     refresh(store, IRIS)
     assert _conflicts(store) == incremental
+
+
+def test_a_full_recompute_reads_the_claims_of_their_records_while_the_keys_are_current(store, monkeypatch):
+    """Current keys hold a record a claim: the full recompute reads those (a row a claim),
+    the same records as of the claims' triples; once the keys are out of date, the
+    triples."""
+    ingest(store, builtin_corpus(), IRIS)  # a first ingest recomputes in full: no keys yet
+    assert not conflict_keys.current(store, IRIS)
+    conflict_keys.rebuild(store, IRIS)  # as the next incremental refresh does
+    assert conflict_keys.current(store, IRIS)
+    by_records = conflict_keys.load_records(store, IRIS)
+    assert [r.__dict__ for r in by_records] == [r.__dict__ for r in conflict_store.load_records(store, IRIS)]
+    assert len(by_records) >= 10 and any(r.places for r in by_records) and all(r.quote for r in by_records)
+    read = []
+    real = conflict_keys.load_records
+    monkeypatch.setattr(conflict_keys, "load_records", lambda *a: read.append("records") or real(*a))
+    graph = _conflicts(store)
+    refresh(store, IRIS)
+    assert read == ["records"] and _conflicts(store) == graph
+    conflict_keys.invalidate(store, IRIS)
+    refresh(store, IRIS)
+    assert read == ["records"] and _conflicts(store) == graph
+
+
+def test_a_record_is_one_json_text_of_what_the_rules_read_of_the_claims_triples():
+    values = {"claimant": "http://x/a", "quoteText": 'il a dit "1\\n2"\t\u2028', "value": "3.5"}
+    text = conflict_store.record_text(values, {"http://x/p2", "http://x/p1"})
+    assert json.loads(text)[-1] == ["http://x/p1", "http://x/p2"]
+    assert conflict_store.record_values([("http://x/c", text)]) == (
+        {"http://x/c": values},
+        {"http://x/c": {"http://x/p1", "http://x/p2"}},
+    )
+    assert conflict_store.record_values([("http://x/c", conflict_store.record_text(values, ()))])[1] == {}

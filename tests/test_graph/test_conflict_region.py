@@ -521,7 +521,8 @@ def test_random_articles_on_a_store_give_the_conflicts_of_a_full_recompute(
         incremental = _conflicts_graph(store)
         seen.add(frozenset(incremental))
         assert conflict_keys.current(store, IRIS) and _keys(store) == _fresh_keys(store)
-        refresh(store, IRIS, settings)  # no mark left: the keys stay current
+        _records_kept(store)
+        refresh(store, IRIS, settings)  # no mark left: the keys stay current (and read the records)
         assert _conflicts_graph(store) == incremental and conflict_keys.current(store, IRIS)
         if not keys_kept:  # as after a full recompute that cleared marks: the next refresh rebuilds them
             conflict_keys.invalidate(store, IRIS)
@@ -559,6 +560,17 @@ def _keys(store: Store) -> set[tuple[str, str]]:
 def _fresh_keys(store: Store) -> set[tuple[str, str]]:
     """The conflict keys of every claim of the store, made from nothing."""
     return {(line.split()[0][1:-1], line.split()[2][1:-1]) for line in conflict_keys.key_lines(store, IRIS)}
+
+
+def _records_kept(store: Store) -> None:
+    """The stored conflict records are those of every claim's triples now, and read as
+    the records of the claims' triples are (every field)."""
+    stored = {(str(s), str(o)) for s, p, o in store.graph(IRIS.conflict_keys_graph) if p == FG.conflictRecord}
+    fresh = conflict_keys.record_lines(store)
+    assert len(stored) == len(fresh) > 10
+    assert sorted(conflict_keys.stored_records(store, IRIS, [c for c, _ in stored])) == fresh
+    by_records, by_triples = conflict_keys.load_records(store, IRIS), conflict_store.load_records(store, IRIS)
+    assert [r.__dict__ for r in by_records] == [r.__dict__ for r in by_triples] and len(by_records) > 10
 
 
 def _random_windows(rng: random.Random, n: int) -> list[conflict_region.Window]:
@@ -688,6 +700,7 @@ def test_the_keys_find_the_claims_the_window_scans_find(store, seed):
             written = before | {r.iri for r in records}
         conflict_keys.update(store, IRIS, written)
         assert _keys(store) - left == _fresh_keys(store)
+        _records_kept(store)
         check()
 
 

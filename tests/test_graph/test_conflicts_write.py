@@ -277,7 +277,7 @@ def test_the_graph_written_verdict_by_verdict_equals_the_one_shot_write_on_every
 ):
     children = []
     if forked:  # the later half of the verdicts worded and compared by a forked child
-        monkeypatch.setattr(conflict_store, "PARALLEL_WORDS_FROM", 0)
+        monkeypatch.setattr(conflict_store, "PARALLEL_DIGESTS_FROM", 0)
         monkeypatch.setattr(conflict_store, "can_fork", lambda: True)  # whatever threads earlier tests left
         real = conflict_store.Child
         monkeypatch.setattr(conflict_store, "Child", lambda work: children.append(1) or real(work))
@@ -418,7 +418,7 @@ def test_the_size_of_a_verdict_is_told_without_wording_it():
 
 
 def test_a_child_wording_verdicts_that_fails_has_its_half_worded_here(monkeypatch):
-    monkeypatch.setattr(conflict_store, "PARALLEL_WORDS_FROM", 0)
+    monkeypatch.setattr(conflict_store, "PARALLEL_DIGESTS_FROM", 0)
     monkeypatch.setattr(conflict_store, "can_fork", lambda: True)
     monkeypatch.setattr(forked, "READY_WAIT", 0.2)
     real = conflict_store.Child
