@@ -13,6 +13,7 @@ import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -237,11 +238,14 @@ def record_text(values: Mapping[str, str], places: Collection[str]) -> str:
     )
 
 
-def record_values(rows: Iterable[tuple[str, str]]) -> tuple[Values, Places]:
+def record_values(
+    rows: Iterable[tuple[str, str]], values: Values | None = None, places: Places | None = None
+) -> tuple[Values, Places]:
     """(claim -> field -> value, claim -> places) of (claim, its ``record_text``) rows,
-    as ``claim_values`` gives them of the claim's triples."""
-    values: Values = {}
-    places: Places = {}
+    as ``claim_values`` gives them of the claim's triples (added to ``values`` and
+    ``places`` when given)."""
+    values = {} if values is None else values
+    places = {} if places is None else places
     names = _RECORD_FIELDS
     for claim, text in rows:
         data = json.loads(text)
@@ -860,6 +864,20 @@ def _count(store: Store, name: str, graph: URIRef) -> int:
     return sum(int(d["n"]) for d in store.rows(_in_graph(name, graph)))
 
 
+@dataclass
+class StoredVerdicts:
+    """What ``write_conflicts`` compares the verdicts found with: the stored digests
+    (``stored_digests``) and how many verdicts the graph holds (``verdict_count``)."""
+
+    digests: dict[str, str]
+    count: int
+
+
+def verdict_count(store: Store, graph: URIRef) -> int:
+    """The verdicts (typed fg:Conflict or fg:Corroboration) of ``graph``."""
+    return _count(store, "verdict_count", graph)
+
+
 def stored_digests(store: Store, graph: URIRef) -> dict[str, str]:
     """verdict IRI -> its fg:verdictDigest, for every verdict of ``graph`` that has one
     (``verdict_digests.rq``): at 1M claims 1.9M rows, where the graph is 27M triples."""
@@ -944,6 +962,7 @@ def write_conflicts(
     seen: Graph,
     chunk: int = WRITE_CHUNK,
     ended: datetime | None = None,
+    known: StoredVerdicts | None = None,
 ) -> tuple[int, int]:
     """Make the conflicts graph hold the verdicts ``found`` with the detection activity
     (ended ``ended``, now by default), and delete the stale marks ``seen``, writing only
@@ -970,7 +989,8 @@ def write_conflicts(
     lines), then replaces the detection activity and deletes the marks in one update:
     meanwhile the graph is part old, part new and flagged stale by the marks, and a run
     stopped half way leaves them, so the next refresh (``pipeline.ensure_current``)
-    finishes it."""
+    finishes it. ``known``: the stored verdicts, read already (beside the claims' read,
+    ``conflict_keys.load_records_and_verdicts``), else read here."""
     graph = iris.conflicts_graph
     activity = "".join(
         line for line in detection_graph(iris, ended).serialize(format="nt").splitlines(True) if line != "\n"
@@ -979,9 +999,12 @@ def write_conflicts(
     def by_lines() -> tuple[int, int]:
         return write_lines(store, iris, itertools.chain([activity], verdict_lines(found, iris)), seen, chunk)
 
-    stored = stored_digests(store, graph)
-    if _count(store, "verdict_count", graph) != len(stored):
+    if known is None:
+        known = StoredVerdicts(stored_digests(store, graph), verdict_count(store, graph))
+    stored = known.digests
+    if known.count != len(stored):
         return by_lines()
+    del known
     pairs: set[tuple[str, str]] = set()  # the claims of each conflict found: their links stay
     changed: list[str] = []
     differing: list[tuple[int, str]] = []  # (index in ``found``, digest) of the verdicts to write

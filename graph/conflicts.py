@@ -532,14 +532,18 @@ def refresh(
     next incremental refresh rebuilds them), unless ``keys_kept`` (the caller updated the
     keys of the writes the marks stand for). Without marks, the keys stay as they are.
     While the keys are current, the claims are read of their conflict records
-    (``conflict_keys.load_records``: a row a claim), else of their triples."""
+    (``conflict_keys.load_records_and_verdicts``: a row a claim, the stored verdicts'
+    digests read beside them), else of their triples."""
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     if seen and not keys_kept:
         conflict_keys.invalidate(store, iris)
     places, kinds, cumulative = load_hierarchies(store)
     # current keys hold every claim's record as its triples are: read a row a claim
-    indexed = conflict_keys.current(store, iris)
-    records = conflict_keys.load_records(store, iris) if indexed else load_records(store, iris)
+    known = None
+    if conflict_keys.current(store, iris):  # the stored verdicts read beside them
+        records, known = conflict_keys.load_records_and_verdicts(store, iris)
+    else:
+        records = load_records(store, iris)
     found = detect(records, places, kinds, settings, cumulative or None)
-    write_conflicts(store, iris, found, seen)
+    write_conflicts(store, iris, found, seen, known=known)
     return found

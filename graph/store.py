@@ -103,6 +103,17 @@ class Changes:
     forget: Mapping[URIRef, Sequence[str]] = field(default_factory=dict)
 
 
+# the variables of a SELECT's rows: of every query, or of each query (``value_rows_each``)
+Names = Sequence[str] | Sequence[Sequence[str]]
+
+
+def names_of(names: Names, i: int) -> Sequence[str]:
+    """The variables of query ``i`` of ``names``."""
+    if names and not isinstance(names[0], str):
+        return names[i]  # type: ignore[return-value]
+    return names  # type: ignore[return-value]
+
+
 class Store(ABC):
     """What factgraph needs from a triple store."""
 
@@ -134,13 +145,14 @@ class Store(ABC):
             yield tuple(d.get(n) for n in names)
 
     def value_rows_each(
-        self, queries: Sequence[str], names: Sequence[str], parallel: bool = False
+        self, queries: Sequence[str], names: Names, parallel: bool = False
     ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
         """(the query's index, a batch of its rows as ``value_rows`` gives them) for each
-        of ``queries``, in no set order; ``parallel``: where the store can, evaluated in
+        of ``queries``, in no set order; ``names``: the variables of every query, or of
+        each (a sequence of sequences); ``parallel``: where the store can, evaluated in
         two processes (a bulk read, worth a fork)."""
         for i, query in enumerate(queries):
-            yield i, list(self.value_rows(query, names))
+            yield i, list(self.value_rows(query, names_of(names, i)))
 
     @abstractmethod
     def update(self, sparql: str) -> None:
@@ -630,7 +642,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"query: {exc}") from exc
 
     def value_rows_each(
-        self, queries: Sequence[str], names: Sequence[str], parallel: bool = False
+        self, queries: Sequence[str], names: Names, parallel: bool = False
     ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
         """Half the queries evaluated by a forked child when ``parallel``
         (``forked``): a full conflicts recompute's read of 1M claims is a core's
@@ -638,7 +650,8 @@ class EmbeddedStore(Store):
         if not parallel:
             yield from super().value_rows_each(queries, names)
             return
-        yield from rows_in_two_processes(lambda q: self.value_rows(q, names), queries)
+        each = {q: names_of(names, i) for i, q in enumerate(queries)}
+        yield from rows_in_two_processes(lambda q: self.value_rows(q, each[q]), queries)
 
     def native_query(self, sparql: str, prefixes: bool = True) -> Any:
         try:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import PROV
 
-from factgraph.graph import conflict_keys, conflict_store, conflict_update
+from factgraph.graph import conflict_keys, conflict_store, conflict_update, forked
 from factgraph.graph.conflicts import refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
-from factgraph.graph.store import Store
+from factgraph.graph.store import EmbeddedStore, Store
 from factgraph.graph.terms import FG, Iris
 
 IRIS = Iris("http://127.0.0.1:5000/")
@@ -104,8 +104,12 @@ def test_a_full_recompute_reads_the_claims_of_their_records_while_the_keys_are_c
     assert [r.__dict__ for r in by_records] == [r.__dict__ for r in conflict_store.load_records(store, IRIS)]
     assert len(by_records) >= 10 and any(r.places for r in by_records) and all(r.quote for r in by_records)
     read = []
-    real = conflict_keys.load_records
-    monkeypatch.setattr(conflict_keys, "load_records", lambda *a: read.append("records") or real(*a))
+    real = conflict_keys.load_records_and_verdicts
+    monkeypatch.setattr(conflict_keys, "load_records_and_verdicts", lambda *a: read.append("records") or real(*a))
+    records, known = real(store, IRIS)
+    assert [r.__dict__ for r in records] == [r.__dict__ for r in by_records]
+    assert known.digests == conflict_store.stored_digests(store, IRIS.conflicts_graph)
+    assert known.count == len(known.digests) >= 3  # the seed's verdicts
     graph = _conflicts(store)
     refresh(store, IRIS)
     assert read == ["records"] and _conflicts(store) == graph
@@ -123,3 +127,30 @@ def test_a_record_is_one_json_text_of_what_the_rules_read_of_the_claims_triples(
         {"http://x/c": {"http://x/p1", "http://x/p2"}},
     )
     assert conflict_store.record_values([("http://x/c", conflict_store.record_text(values, ()))])[1] == {}
+
+
+def test_the_stored_verdicts_read_by_a_child_beside_the_records_are_those_read_here(monkeypatch):
+    """From PARALLEL_DIGESTS_FROM stored verdicts, a forked child reads the digests while
+    the records are read: the same records and digests, the same conflicts graph after a
+    recompute; a child that fails has its query read here."""
+    monkeypatch.setattr(forked, "can_fork", lambda: True)  # whatever threads earlier tests left
+    children = []
+    real_child = forked.Child
+    monkeypatch.setattr(forked, "Child", lambda work: children.append(1) or real_child(work))
+    with EmbeddedStore(None) as store:
+        ingest(store, builtin_corpus(), IRIS)
+        conflict_keys.rebuild(store, IRIS)
+        alone = conflict_keys.load_records_and_verdicts(store, IRIS)
+        assert children == []  # fewer verdicts than the bar: no child
+        monkeypatch.setattr(conflict_store, "PARALLEL_DIGESTS_FROM", 0)
+        beside = conflict_keys.load_records_and_verdicts(store, IRIS)
+        assert children == [1]
+        assert [r.__dict__ for r in beside[0]] == [r.__dict__ for r in alone[0]] and beside[1] == alone[1]
+        graph = _conflicts(store)
+        refresh(store, IRIS)
+        assert len(children) == 2 and _conflicts(store) == graph
+        failing = lambda work: children.append(1) or real_child(lambda send, ready: (_ for _ in ()).throw(OSError("x")))  # noqa: E731
+        monkeypatch.setattr(forked, "Child", failing)
+        monkeypatch.setattr(forked, "READY_WAIT", 0.2)
+        failed = conflict_keys.load_records_and_verdicts(store, IRIS)
+        assert len(children) == 3 and failed[1] == alone[1]

@@ -190,7 +190,7 @@ def test_a_large_batch_is_written_in_steps_equal_to_a_full_recompute(
     transaction may hold: the full recompute's difference is written in pieces, the
     additions in bulk (``conflict_store.write_conflicts``), and equals a one-shot one."""
     monkeypatch.setattr(conflict_update, "MAX_ARTICLES", 2)
-    monkeypatch.setattr(conflict_store.write_conflicts, "__defaults__", (7, None))
+    monkeypatch.setattr(conflict_store.write_conflicts, "__defaults__", (7, None, None))
     paths = [*builtin_corpus(), *(_write(tmp_path, n, *spec) for n, spec in ARTICLES.items())]
     done = ingest(store, paths, IRIS)
     assert not staleness.is_stale(store, IRIS)
@@ -219,7 +219,7 @@ def test_a_recompute_stopped_midway_leaves_the_conflicts_flagged_stale(tmp_path,
             raise OSError("killed")
 
         monkeypatch.setattr(EmbeddedStore, "add_unguarded", part)
-        monkeypatch.setattr(conflict_store.write_conflicts, "__defaults__", (7, None))
+        monkeypatch.setattr(conflict_store.write_conflicts, "__defaults__", (7, None, None))
         store.drop_graph(IRIS.conflicts_graph)
         store.apply(Changes(add={IRIS.status_graph: staleness.mark(IRIS, IRIS.activity("ingest/stopped"))}))
         try:
