@@ -182,6 +182,21 @@ def load_records(store: Store, iris: Iris) -> list[ClaimRecord]:
     return records_of(store, values, places, store.rows(_stored_query("claim_verdicts")))
 
 
+def load_claim_records(store: Store, iris: Iris, claims: Collection[str]) -> list[ClaimRecord]:
+    """What ``conflict_store.load_records(store, iris, claims, quotes=False)`` reads of the
+    claims' triples (no quote, no reliability verdict), read of their conflict records
+    (``claim_records.rq``: one row a claim, a VALUES block of claims a query). Only for
+    claims whose records are kept: while the keys are current, but the claims of
+    articles written since they were last updated."""
+    if not claims:
+        return []
+    rows = ((d["claim"], d["record"]) for d in _rows_for(store, "claim_records", "claim", claims, graph=iris.conflict_keys_graph))
+    values, places = record_values(rows)
+    for fields in values.values():
+        fields.pop("quoteText", None)
+    return records_of(store, values, places, ())
+
+
 def load_records_and_verdicts(store: Store, iris: Iris) -> tuple[list[ClaimRecord], StoredVerdicts]:
     """``load_records``, and the stored verdicts a full recompute compares its own with
     (``conflict_store.write_conflicts``): from ``PARALLEL_DIGESTS_FROM`` stored verdicts

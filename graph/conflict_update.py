@@ -196,11 +196,11 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         # touched claim's group and the groups around it; then, with its group's claims at
         # hand, the groups it encloses, but the claims it surely meets with no verdict
         first = [w for w in plan if not w.within]
-        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, first, exact=False), new))
+        records = places.of(_with_restated(store, iris, conflict_keys.claims_in_windows(store, iris, first, exact=False), new, written))
         enclosed = conflict_region.enclosed_windows(
             touched, records, places, kinds, cumulative or None, settings or Settings(), inside
         )
-        records = _adding(store, iris, records, conflict_keys.enclosed_claims(store, iris, enclosed), new, places)
+        records = _adding(store, iris, records, conflict_keys.enclosed_claims(store, iris, enclosed), new, places, written)
         # the series whose neighbours the windows may not hold: first the claimant's claims
         # under the keys of the years around (a few a month where a place has many), then,
         # for those that still lack a neighbour, over all of time
@@ -209,10 +209,10 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
             days = conflict_region.SERIES_DAYS
             span = 2 * (settings or Settings()).period_tolerance_days  # what the group's window holds
             near = conflict_region.series_windows(touched, places, series, days, records, span)
-            records = _adding(store, iris, records, conflict_keys.claimant_claims_in_windows(store, iris, near), new, places)
+            records = _adding(store, iris, records, conflict_keys.claimant_claims_in_windows(store, iris, near), new, places, written)
             series = conflict_region.series_keys(touched, places, settings or Settings(), records, days)
         if series:
-            records = _adding(store, iris, records, series_claims(store, series), new, places)
+            records = _adding(store, iris, records, series_claims(store, series), new, places, written)
         found, covered = detect_region(records, region, places, kinds, settings, cumulative or None)
     windowed = covered is not None
     if covered is None:  # undated claims: the touched groups and those they enclose, whole
@@ -220,7 +220,7 @@ def refresh_after(store: Store, iris: Iris, writes: Writes, settings: Settings |
         ids = set(new_ids) | _around(store, touched, places, kinds)
         if len(ids) > MIN_READ and len(ids) > claim_count(store) * MAX_SHARE:  # recomputing it all costs less
             return _full(store, iris, settings, written)
-        records = places.of(_with_restated(store, iris, ids, new))
+        records = places.of(_with_restated(store, iris, ids, new, written))
         found, covered = detect_region(
             records, replace(region, whole_groups=True), places, kinds, settings, cumulative or None
         )
@@ -322,29 +322,44 @@ class _Gazetteer(dict[str, set[str]]):
 
 
 def _with_restated(
-    store: Store, iris: Iris, ids: Collection[str], written: list[ClaimRecord]
+    store: Store, iris: Iris, ids: Collection[str], written: list[ClaimRecord], unkept: Collection[str]
 ) -> list[ClaimRecord]:
     """The records of ``ids`` and of the claims they restate (a restatement keeps out of
     the groups: the detector must see what it restates), and ``written`` (the records of
     the claims of the written articles, as read), sorted by IRI. The others are read
-    without their quote (``load_records``), which no rule reads."""
+    without their quote, which no rule reads: of their conflict records
+    (``conflict_keys.load_claim_records``, a row a claim), but those of ``unkept`` (the
+    claims of the written articles, before and after: their records are replaced with
+    the verdicts), read of their triples (``load_records``)."""
     known = {r.iri for r in written}
-    records = [*written, *load_records(store, iris, set(ids) - known, quotes=False)]
+
+    def read(claims: set[str]) -> list[ClaimRecord]:
+        stale = claims & set(unkept)
+        kept = conflict_keys.load_claim_records(store, iris, claims - stale)
+        return [*kept, *load_records(store, iris, stale, quotes=False)] if stale else kept
+
+    records = [*written, *read(set(ids) - known)]
     restated = {r.restates for r in records if r.restates} - set(ids) - known
     if restated:
-        records.extend(load_records(store, iris, restated, quotes=False))
+        records.extend(read(restated))
     return sorted(records, key=lambda r: r.iri)
 
 
 def _adding(
-    store: Store, iris: Iris, records: list[ClaimRecord], ids: Collection[str], written: list[ClaimRecord], places: _Gazetteer
+    store: Store,
+    iris: Iris,
+    records: list[ClaimRecord],
+    ids: Collection[str],
+    written: list[ClaimRecord],
+    places: _Gazetteer,
+    unkept: Collection[str],
 ) -> list[ClaimRecord]:
     """``records`` and those of ``ids`` not among them (``_with_restated``, their places
     read), sorted by IRI."""
     more = set(ids) - {r.iri for r in records}
     if not more:
         return records
-    by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more, written))]}
+    by_iri = {r.iri: r for r in [*records, *places.of(_with_restated(store, iris, more, written, unkept))]}
     return [by_iri[i] for i in sorted(by_iri)]
 
 

@@ -571,6 +571,13 @@ def _records_kept(store: Store) -> None:
     assert sorted(conflict_keys.stored_records(store, IRIS, [c for c, _ in stored])) == fresh
     by_records, by_triples = conflict_keys.load_records(store, IRIS), conflict_store.load_records(store, IRIS)
     assert [r.__dict__ for r in by_records] == [r.__dict__ for r in by_triples] and len(by_records) > 10
+    # some claims, without their quotes, as an incremental refresh reads the claims around
+    some = {r.iri for r in by_triples[::3]} | {BASE + "claim/gone/0"}
+    around = conflict_keys.load_claim_records(store, IRIS, some)
+    assert [r.__dict__ for r in around] == [
+        r.__dict__ for r in conflict_store.load_records(store, IRIS, some, quotes=False)
+    ]
+    assert len(around) == len(some) - 1 and not any(r.quote for r in around)
 
 
 def _random_windows(rng: random.Random, n: int) -> list[conflict_region.Window]:
