@@ -6,7 +6,9 @@ Each run is ``conflicts.refresh`` (what ``factgraph conflicts`` does) in a fresh
 process on the store ``DIR`` (built by ``bench/conflicts_incremental.py --dir``, or any
 factgraph store): the parent reports the child's wall time, CPU (user + system) and peak
 RSS; the child reports its phases (the hierarchies and marks, the claims read, the
-detection, and the rest: the verdict lines and the write). Every run rewrites the
+detection, and the rest: the verdict lines and the write; a store whose conflict keys
+are current has its records read with the stored digests beside them, both in "read",
+session 15). Every run rewrites the
 store's conflicts graph; with ``--drop`` it is dropped before each run (not timed), so
 the write starts from nothing, as on a new store or after a rule version change.
 
@@ -59,6 +61,8 @@ def child(store_dir: str, drop: bool) -> None:
 
     if hasattr(conflict_keys, "load_records"):  # (a revision that reads the records the keys keep)
         conflict_keys.load_records = timed("read", conflict_keys.load_records)
+    if hasattr(conflict_keys, "load_records_and_verdicts"):  # (the stored digests read beside them)
+        conflict_keys.load_records_and_verdicts = timed("read", conflict_keys.load_records_and_verdicts)
     if hasattr(conflict_store, "stored_digests"):  # (a revision that compares verdicts by digest)
         conflict_store.stored_digests = timed("stored digests", conflict_store.stored_digests)
     store = EmbeddedStore(store_dir)
@@ -176,7 +180,7 @@ def main() -> None:
             if not runs:
                 print(f"{name}: no run finished")
                 continue
-            keys = [k for k in runs[0] if k != "verdicts"]
+            keys = [k for k in runs[0] if k != "verdicts" and all(k in r for r in runs)]
             print(f"{name}: " + ", ".join(f"{k} {statistics.median(r[k] for r in runs):.1f}" for k in keys))
 
 

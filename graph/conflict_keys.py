@@ -49,6 +49,7 @@ from .conflict_store import (
     Places,
     StoredVerdicts,
     Values,
+    _chunks,
     _every_claims_triples,
     _in_graph,
     _literal,
@@ -64,6 +65,7 @@ from .conflict_store import (
     verdict_count,
     window_spans,
 )
+from .sparql_text import inject_value_rows
 from .store import Changes, Store, Triples
 from .terms import FG, Iris, local_name
 
@@ -164,11 +166,20 @@ def stored_lines(store: Store, claims: Collection[str]) -> list[str]:
     ]
 
 
+def _kept_records(store: Store, iris: Iris, claims: Collection[str]) -> Iterator[tuple[str, str]]:
+    """(claim, its conflict record) of each of ``claims`` that has one: the keys graph
+    named in the pattern (``_in_graph``: an index seek, where a VALUES block for the graph
+    was joined with every graph's records, 1M at 1M claims, for each block of claims),
+    then a VALUES block of claims a query."""
+    text = _in_graph("claim_records", iris.conflict_keys_graph)
+    for batch in _chunks(claims):  # (both variables are bound in each row)
+        yield from store.value_rows(inject_value_rows(text, "claim", batch), ("claim", "record"))  # type: ignore[misc]
+
+
 def stored_records(store: Store, iris: Iris, claims: Collection[str]) -> list[str]:
     """The N-Triples lines of the stored conflict records of ``claims``."""
     record = f"<{FG.conflictRecord}>"
-    rows = _rows_for(store, "claim_records", "claim", claims, graph=iris.conflict_keys_graph)
-    return [f"<{d['claim']}> {record} {_literal(d['record'])} .\n" for d in rows]
+    return [f"<{claim}> {record} {_literal(text)} .\n" for claim, text in _kept_records(store, iris, claims)]
 
 
 def load_records(store: Store, iris: Iris) -> list[ClaimRecord]:
@@ -190,8 +201,7 @@ def load_claim_records(store: Store, iris: Iris, claims: Collection[str]) -> lis
     articles written since they were last updated."""
     if not claims:
         return []
-    rows = ((d["claim"], d["record"]) for d in _rows_for(store, "claim_records", "claim", claims, graph=iris.conflict_keys_graph))
-    values, places = record_values(rows)
+    values, places = record_values(_kept_records(store, iris, claims))
     for fields in values.values():
         fields.pop("quoteText", None)
     return records_of(store, values, places, ())
