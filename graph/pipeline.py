@@ -36,7 +36,7 @@ from rdflib import URIRef
 from . import conflict_update, identity, preparation, review_anchors, scope, sources, staleness
 from . import conflicts as conflict_analysis
 from .article import ArticleError
-from .mapping import place_label
+from .gazetteer import place_label
 from .model import Article, Claim, Extraction
 from .preparation import Prepared
 from .store import Changes, EmbeddedStore, Store, Triples, as_graph, serialised
