@@ -780,11 +780,16 @@ class _Additions:
 
 
 def write_lines(
-    store: Store, iris: Iris, texts: Iterable[str], seen: Graph, chunk: int = WRITE_CHUNK
+    store: Store,
+    iris: Iris,
+    texts: Iterable[str],
+    seen: Graph,
+    chunk: int = WRITE_CHUNK,
+    graph: URIRef | None = None,
 ) -> tuple[int, int]:
-    """Make the conflicts graph hold exactly the N-Triples of ``texts`` (whole lines) and
-    delete the stale marks ``seen``, writing only the difference with what is stored:
-    (triples removed, lines added).
+    """Make the conflicts graph (or ``graph``) hold exactly the N-Triples of ``texts``
+    (whole lines) and delete the stale marks ``seen``, writing only the difference with
+    what is stored: (triples removed, lines added).
 
     The store writes the stored graph out to a temporary file, kept as a set of line
     digests (``_key``); the new lines stream past it. A difference of at most ``chunk``
@@ -800,7 +805,7 @@ def write_lines(
     (atomic on Oxigraph), and the removals with the marks' deletion come after it, flagged
     stale in between (a detection run's end time is about all a batch of new articles
     removes)."""
-    graph = iris.conflicts_graph
+    graph = iris.conflicts_graph if graph is None else graph
     with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
         stored_path = Path(tmp) / "stored.nt"
         with stored_path.open("wb") as out:

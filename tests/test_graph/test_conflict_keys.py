@@ -10,12 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from factgraph.graph import conflict_keys, conflict_store, conflict_update, forked
 from factgraph.graph.conflicts import refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
-from factgraph.graph.store import EmbeddedStore, Store
+from factgraph.graph.store import Changes, EmbeddedStore, Store
 from factgraph.graph.terms import FG, Iris
 
 IRIS = Iris("http://127.0.0.1:5000/")
@@ -154,3 +155,29 @@ def test_the_stored_verdicts_read_by_a_child_beside_the_records_are_those_read_h
         monkeypatch.setattr(forked, "READY_WAIT", 0.2)
         failed = conflict_keys.load_records_and_verdicts(store, IRIS)
         assert len(children) == 3 and failed[1] == alone[1]
+
+
+def test_a_rebuild_leaves_the_keys_graph_as_made_from_nothing(store):
+    """A rebuild writes the difference with what the keys graph holds: a key and a record
+    a removed claim left, a claim's record lost, an older version's marker and a record
+    that no longer matches its claim are set right, and the version comes last."""
+    ingest(store, builtin_corpus(), IRIS)
+    conflict_keys.rebuild(store, IRIS)
+    graph = IRIS.conflict_keys_graph
+    fresh = set(store.graph(graph))
+    records = sorted((s, o) for s, p, o in fresh if p == FG.conflictRecord)
+    (lost, lost_text), (moved, moved_text) = records[0], records[1]
+    gone = URIRef(IRIS.base + "claim/gone/0")
+    junk = Graph()
+    junk.add((URIRef(str(IRIS.conflict_key("2019-05", "deaths", ""))), FG.indexesClaim, gone))
+    junk.add((gone, FG.conflictRecord, Literal("[]")))
+    junk.add((graph, FG.keysVersion, Literal("1")))
+    junk.add((moved, FG.conflictRecord, Literal(str(moved_text).replace("]", ',"x"]', 1))))
+    stale = Graph()
+    stale.add((graph, FG.keysVersion, Literal(conflict_keys.KEYS_VERSION)))
+    stale.add((lost, FG.conflictRecord, lost_text))
+    stale.add((moved, FG.conflictRecord, moved_text))
+    store.apply(Changes(remove={graph: stale}, add={graph: junk}))
+    assert not conflict_keys.current(store, IRIS) and set(store.graph(graph)) != fresh
+    conflict_keys.rebuild(store, IRIS)
+    assert conflict_keys.current(store, IRIS) and set(store.graph(graph)) == fresh
