@@ -809,7 +809,8 @@ def write_lines(
     with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
         stored_path = Path(tmp) / "stored.nt"
         with stored_path.open("wb") as out:
-            store.dump(out, "ntriples", graph=graph)
+            if any(store.value_rows(_in_graph("graph_holds", graph), ("s",))):  # (a server refuses a graph it lacks)
+                store.dump(out, "ntriples", graph=graph)
         with stored_path.open(encoding="utf-8") as f:
             stored = {_key(line) for line in f if line != "\n"}
         added = _Additions(Path(tmp) / "added.nt", chunk)
