@@ -161,12 +161,16 @@ def record_lines(store: Store, claims: Collection[str] | None = None) -> list[st
     claim when None) as their triples are now: each claim's ``conflict_store.claim_values``
     (what ``conflict_store.load_records`` reads of it before the labels, verdicts and
     reviews) as one literal (``record_text``). A claim with none of those triples has none."""
+    return sorted(_record_lines(*_claims_values(store, claims)))
+
+
+def _claims_values(store: Store, claims: Collection[str] | None) -> tuple[Values, Places]:
+    """``conflict_store.claim_values`` of the triples of ``claims`` (of every figure claim
+    when None)."""
     if claims is None:
-        values, places = claim_values(_every_claims_triples(store))
-    else:
-        rows = _rows_for(store, "claim_triples", "claim", claims)
-        values, places = claim_values((d["claim"], d["p"], d["o"]) for d in rows)
-    return sorted(_record_lines(values, places))
+        return claim_values(_every_claims_triples(store))
+    rows = _rows_for(store, "claim_triples", "claim", claims)
+    return claim_values((d["claim"], d["p"], d["o"]) for d in rows)
 
 
 def stored_lines(store: Store, claims: Collection[str]) -> list[str]:
@@ -177,12 +181,17 @@ def stored_lines(store: Store, claims: Collection[str]) -> list[str]:
     ]
 
 
+def _records_query(iris: Iris) -> str:
+    """``claim_records.rq`` with the keys graph named in its pattern (``_in_graph``)."""
+    return _in_graph("claim_records", iris.conflict_keys_graph)
+
+
 def _kept_records(store: Store, iris: Iris, claims: Collection[str]) -> Iterator[tuple[str, str]]:
     """(claim, its conflict record) of each of ``claims`` that has one: the keys graph
     named in the pattern (``_in_graph``: an index seek, where a VALUES block for the graph
     was joined with every graph's records, 1M at 1M claims, for each block of claims),
     then a VALUES block of claims a query."""
-    text = _in_graph("claim_records", iris.conflict_keys_graph)
+    text = _records_query(iris)
     for batch in _chunks(claims):  # (both variables are bound in each row)
         yield from store.value_rows(inject_value_rows(text, "claim", batch), ("claim", "record"))  # type: ignore[misc]
 
@@ -199,7 +208,7 @@ def load_records(store: Store, iris: Iris) -> list[ClaimRecord]:
     a claim, where the triples are 21 a claim; at 1M claims 1M rows for 21M). Only while
     the keys are ``current``: every write of claims since they were built has updated
     them (``update``) or said they are out of date (``invalidate``)."""
-    rows = store.value_rows(_in_graph("claim_records", iris.conflict_keys_graph), ("claim", "record"))
+    rows = store.value_rows(_records_query(iris), ("claim", "record"))
     values, places = record_values(rows)  # type: ignore[arg-type]  # both variables bound in each row
     return records_of(store, values, places, store.rows(_stored_query("claim_verdicts")))
 
@@ -224,10 +233,7 @@ def load_records_and_verdicts(store: Store, iris: Iris) -> tuple[list[ClaimRecor
     their digests are read by a forked child while this process reads the records
     (``Store.value_rows_each``; at 1M claims 1.9M rows, 20 s of a core)."""
     count = verdict_count(store, iris.conflicts_graph)
-    queries = [
-        _in_graph("claim_records", iris.conflict_keys_graph),
-        _in_graph("verdict_digests", iris.conflicts_graph),
-    ]
+    queries = [_records_query(iris), _in_graph("verdict_digests", iris.conflicts_graph)]
     names = (("claim", "record"), ("verdict", "digest"))
     values: Values = {}
     places: Places = {}
@@ -272,7 +278,7 @@ def rebuild(store: Store, iris: Iris) -> None:
     graph = iris.conflict_keys_graph
     enclosing = load_places(store)  # the whole gazetteer: 84,000 rows at 1M synthetic claims
     keys = _claim_lines(store.rows(_stored_query("claim_key_rows")), iris, enclosing)
-    records = _record_lines(*claim_values(_every_claims_triples(store)))
+    records = _record_lines(*_claims_values(store, None))  # streamed, not sorted
     write_lines(store, iris, itertools.chain(keys, records), Graph(), graph=graph)
     store.apply(Changes(add={graph: _version(iris)}))
 
