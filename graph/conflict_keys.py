@@ -48,6 +48,7 @@ from .conflict_records import ClaimRecord, date_span
 from .conflict_region import Enclosed, Window
 from .conflict_store import (
     Places,
+    RecordTexts,
     StoredVerdicts,
     Values,
     _chunks,
@@ -63,6 +64,7 @@ from .conflict_store import (
     record_text,
     record_values,
     records_of,
+    records_of_texts,
     verdict_count,
     window_spans,
     write_lines,
@@ -209,8 +211,7 @@ def load_records(store: Store, iris: Iris) -> list[ClaimRecord]:
     the keys are ``current``: every write of claims since they were built has updated
     them (``update``) or said they are out of date (``invalidate``)."""
     rows = store.value_rows(_records_query(iris), ("claim", "record"))
-    values, places = record_values(rows)  # type: ignore[arg-type]  # both variables bound in each row
-    return records_of(store, values, places, store.rows(_stored_query("claim_verdicts")))
+    return records_of_texts(store, rows, store.rows(_stored_query("claim_verdicts")))  # type: ignore[arg-type]
 
 
 def load_claim_records(store: Store, iris: Iris, claims: Collection[str]) -> list[ClaimRecord]:
@@ -235,17 +236,15 @@ def load_records_and_verdicts(store: Store, iris: Iris) -> tuple[list[ClaimRecor
     count = verdict_count(store, iris.conflicts_graph)
     queries = [_records_query(iris), _in_graph("verdict_digests", iris.conflicts_graph)]
     names = (("claim", "record"), ("verdict", "digest"))
-    values: Values = {}
-    places: Places = {}
+    texts = RecordTexts(store, list(store.rows(_stored_query("claim_verdicts"))))
     digests: dict[str, str] = {}
     parallel = count >= conflict_store.PARALLEL_DIGESTS_FROM
     for i, rows in store.value_rows_each(queries, names, parallel=parallel):
-        if i == 0:
-            record_values(rows, values, places)  # type: ignore[arg-type]  # both variables bound
+        if i == 0:  # made while the child still reads
+            texts.add(rows)  # type: ignore[arg-type]  # both variables bound
         else:
             digests.update(rows)  # type: ignore[arg-type]
-    records = records_of(store, values, places, store.rows(_stored_query("claim_verdicts")))
-    return records, StoredVerdicts(digests, count)
+    return texts.records(), StoredVerdicts(digests, count)
 
 
 def changes(store: Store, iris: Iris, claims: Collection[str]) -> tuple[Triples, Triples]:

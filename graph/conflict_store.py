@@ -309,6 +309,108 @@ def records_of(
     return overlay(out, current_readings(store))
 
 
+_TRUE = ("true", "1")
+
+
+class RecordTexts:
+    """What ``records_of(store, *record_values(rows), verdict_rows)`` gives, made batch by
+    batch of (claim, record text) rows (``add``) as they are read, each text's fields read
+    by their place in it (``record_text``), not through a dict of fields a claim: a full
+    recompute makes 1M records while a forked child still reads the stored digests
+    (``conflict_keys.load_records_and_verdicts``). The labels and notations of the
+    claimants and kinds a batch brings are read with it. ``records()``: sorted by IRI,
+    as reviewers left them (``review.overlay``)."""
+
+    def __init__(self, store: Store, verdict_rows: Iterable[Mapping[str, str]]) -> None:
+        self.store = store
+        self.verdicts: dict[str, str] = {}
+        for d in verdict_rows:
+            if d["claim"] not in self.verdicts or d["verdict"] < self.verdicts[d["claim"]]:
+                self.verdicts[d["claim"]] = d["verdict"]
+        self.labels: dict[str, str] = {}
+        self.notations: dict[str, str] = {}
+        self.looked_up: set[str] = set()
+        self.kinds: dict[str, str] = {}
+        self.bounds: dict[str, str] = {}
+        self.made: dict[str, ClaimRecord | None] = {}  # None: a record without a claimant, kind or bound
+
+    def add(self, rows: Iterable[tuple[str, str]]) -> None:
+        parsed = [(claim, json.loads(text)) for claim, text in rows]
+        terms = {t for _, data in parsed for t in (data[0], data[1]) if t is not None} - self.looked_up
+        if terms:
+            labels, notations = _labels(self.store, terms)
+            self.labels.update(labels)
+            self.notations.update(notations)
+            self.looked_up |= terms
+        made, verdicts, labels, kinds, bounds = self.made, self.verdicts, self.labels, self.kinds, self.bounds
+        empty: frozenset[str] = frozenset()
+        for iri, data in parsed:
+            (
+                claimant, kind, bound, value, value_high, low, high, low_incl, high_incl, start, inferred, end,
+                stated, confidence, restates, part_of, disputes, relative_to, share_of, share_base, quote,
+                figure, appearance, places,
+            ) = data  # fmt: skip  # ``_RECORD_FIELDS``, then the places
+            if claimant is None or kind is None or bound is None:
+                made[iri] = None
+                continue
+            if (quantity := kinds.get(kind)) is None:
+                quantity = kinds[kind] = self.notations.get(kind) or local_name(kind)
+            if (bound_name := bounds.get(bound)) is None:
+                bound_name = bounds[bound] = local_name(bound)
+            verdict = verdicts.get(iri)
+            made[iri] = ClaimRecord(
+                iri,
+                appearance or "",
+                claimant,
+                quantity,
+                None if value is None else float(value),
+                None if value_high is None else float(value_high),
+                bound_name,
+                None if low is None else float(low),
+                None if high is None else float(high),
+                low_incl is None or low_incl in _TRUE,
+                high_incl is None or high_incl in _TRUE,
+                frozenset(places) if places else empty,
+                start or None,
+                inferred is not None and inferred in _TRUE,
+                end or None,
+                stated or None,
+                confidence or None,
+                restates or None,
+                part_of or None,
+                disputes or None,
+                relative_to or None,
+                share_of or None,
+                share_base or None,
+                local_name(verdict) if verdict is not None else None,
+                quote or "",
+                figure or "",
+                labels.get(claimant, ""),
+            )
+
+    def records(self) -> list[ClaimRecord]:
+        out = [r for _, r in sorted(self.made.items()) if r is not None]
+        return overlay(out, current_readings(self.store))
+
+
+def records_of_texts(
+    store: Store, rows: Iterable[tuple[str, str]], verdict_rows: Iterable[Mapping[str, str]]
+) -> list[ClaimRecord]:
+    """``records_of(store, *record_values(rows), verdict_rows)`` (``RecordTexts``)."""
+    texts = RecordTexts(store, verdict_rows)
+    texts.add(rows)
+    return texts.records()
+
+
+if _RECORD_FIELDS != tuple(
+    "claimant quantityKind bound value valueHigh intervalLow intervalHigh intervalLowInclusive"
+    " intervalHighInclusive periodStart startInferred periodEnd statedOn confidence restates partOf disputes"
+    " relativeTo shareOf shareBase quoteText figureText appearance"
+    .split()
+):  # (``records_of_texts`` reads them by place)
+    raise AssertionError("records_of_texts: the fields of a conflict record changed")
+
+
 def _labels(store: Store, terms: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
     """(term -> English label, term -> notation) of ``terms`` (``term_labels.rq``), the
     least where there are several."""

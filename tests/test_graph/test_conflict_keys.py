@@ -130,6 +130,41 @@ def test_a_record_is_one_json_text_of_what_the_rules_read_of_the_claims_triples(
     assert conflict_store.record_values([("http://x/c", conflict_store.record_text(values, ()))])[1] == {}
 
 
+def test_records_read_by_the_place_of_their_fields_are_those_read_through_a_dict_of_fields():
+    """``records_of_texts`` (the full read) gives what ``records_of(record_values(...))``
+    gives: every field unset, set, empty, a bool either way, places or none, a claim with
+    a reliability verdict (the least of two), a record without a claimant or a bound
+    (left out), rows out of order and a claim given twice (the last text counts)."""
+    fields = conflict_store._RECORD_FIELDS
+    full = {name: f"http://x/{name}" for name in fields}
+    full.update(
+        value="3.5", valueHigh="7", intervalLow="3", intervalHigh="1e3", intervalLowInclusive="false",
+        intervalHighInclusive="1", startInferred="true", periodStart="2019", periodEnd="2019-05-02",
+        statedOn="", quoteText="il a dit", figureText="",
+    )  # fmt: skip
+    sparse = {"claimant": "http://x/b", "quantityKind": "http://x/k", "bound": "http://x/exact"}
+    rows = [
+        ("http://x/c3", conflict_store.record_text(full, {"http://x/p2", "http://x/p1"})),
+        ("http://x/c1", conflict_store.record_text(sparse, ())),
+        ("http://x/c2", conflict_store.record_text({**sparse, "startInferred": "0"}, ())),
+        ("http://x/c0", conflict_store.record_text({"claimant": "http://x/a", "quantityKind": "http://x/k"}, ())),
+        ("http://x/c1", conflict_store.record_text({**sparse, "value": "12"}, {"http://x/p1"})),
+    ]
+    verdicts = [
+        {"claim": "http://x/c3", "verdict": "http://x/v/unreliable"},
+        {"claim": "http://x/c3", "verdict": "http://x/v/disputed"},
+    ]
+    with EmbeddedStore(None) as store:
+        by_dict = conflict_store.records_of(store, *conflict_store.record_values(rows), verdicts)
+        by_place = conflict_store.records_of_texts(store, rows, verdicts)
+    assert [r.__dict__ for r in by_place] == [r.__dict__ for r in by_dict]
+    assert [r.iri for r in by_place] == ["http://x/c1", "http://x/c2", "http://x/c3"]
+    c1, c2, c3 = by_place
+    assert c1.value == 12.0 and c1.places == frozenset({"http://x/p1"}) and c1.low_incl and not c1.start_inferred
+    assert not c2.start_inferred and c3.start_inferred and not c3.low_incl and c3.high_incl
+    assert c3.verdict == "disputed" and c3.stated_on is None and c3.quote == "il a dit" and c3.figure_text == ""
+
+
 def test_the_stored_verdicts_read_by_a_child_beside_the_records_are_those_read_here(monkeypatch):
     """From PARALLEL_DIGESTS_FROM stored verdicts, a forked child reads the digests while
     the records are read: the same records and digests, the same conflicts graph after a

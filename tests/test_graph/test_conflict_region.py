@@ -795,7 +795,7 @@ def _as_graph(triples: set) -> Graph:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_a_detection_whose_later_groups_a_child_judges_finds_what_one_process_finds(monkeypatch, seed):
+def test_a_detection_half_of_whose_groups_a_child_judges_finds_what_one_process_finds(monkeypatch, seed):
     """The same verdicts (all their fields, and which one of two on a pair and kind) as
     one process judging every group in order; with a child that fails, too."""
     rng = random.Random(seed)
