@@ -190,7 +190,7 @@ def _detect(
 
     claims = [_prepared(r, narrowed, kind_part_of, cumulative_kinds, settings) for r in records]
     by_iri = {c.iri: c for c in claims}
-    found: dict[tuple[str, str, str], Verdict] = {}
+    found: dict[tuple[str, str, str], Verdict | Conflict] = {}
     kept = set(region.kept) if region is not None else set()
     articles = set(region.articles) if region is not None else set()
 
@@ -339,8 +339,14 @@ def _detect(
                 if (v := judge(x, y, SAME_GROUP, settings)) is not None:
                     keep(v)
 
+    def keep_made(m: Measured) -> None:  # a verdict the child measured (``_measured``)
+        kind, severity, rule, x, y, r, gap = m
+        key = (x, y, kind) if x < y else (y, x, kind)
+        if key not in kept and key not in found:
+            found[key] = Conflict(kind, severity, x, y, rule, r, gap, (by_iri[x].r, by_iri[y].r), settings)
+
     if region is None and len(claims) >= PARALLEL_FROM and len(judged) > 1 and can_fork():
-        _judged_in_two_processes(judged, judge_group, keep, groups, by_iri)
+        _judged_in_two_processes(judged, judge_group, keep, keep_made, groups)
     else:
         for key in judged:
             judge_group(key, keep)
@@ -349,7 +355,7 @@ def _detect(
         found = {k: v for k, v in found.items() if covered.covers(k[0], k[1])}
         if wanted is not None:
             covered.possible = _possible(covered, groups, enclosing, within, settings)
-    out = [_conflict(v, settings) for v in found.values()]
+    out = [v if isinstance(v, Conflict) else _conflict(v, settings) for v in found.values()]
     out.sort(key=lambda c: (c.a, c.b, c.kind))
     return out, covered
 
@@ -360,16 +366,25 @@ def _detect(
 PARALLEL_FROM = 50_000
 
 
+Measured = tuple[str, str, str, str, str, float | None, float | None]  # kind, severity, rule, a, b, ratio, gap
+
+
+def _measured(v: Verdict) -> Measured:
+    """A verdict as a child sends it: its claims by IRI, its ratio and gap worked out
+    (``_measures``: there, not in the process that waits for it)."""
+    return (v[0], v[1], v[2], v[3].iri, v[4].iri, *_measures(v[3], v[4]))
+
+
 def _judged_in_two_processes(
     judged: list[Group],
     judge_group: Callable[[Group, Callable[[Verdict], None]], None],
     keep: Callable[[Verdict], None],
+    keep_made: Callable[[Measured], None],
     groups: Mapping[Group, list[PreparedClaim]],
-    by_iri: Mapping[str, PreparedClaim],
 ) -> None:
     """``judge_group(key, keep)`` for every group of ``judged``, about half the claims'
-    groups in a forked child, whose verdicts (claims by IRI) are kept here after this
-    process' half. A pair is judged in one group's ``judge_group`` only (of the group
+    groups in a forked child, whose verdicts (claims by IRI, their ratio and gap worked
+    out there: ``_measured``) are kept here after this process' half. A pair is judged in one group's ``judge_group`` only (of the group
     the other's group encloses, or of their group: groups do not enclose each other), so
     the verdicts kept, and which of two on one pair and kind, are those of one process
     judging every group in order. The groups are dealt out largest first, each to the
@@ -386,9 +401,9 @@ def _judged_in_two_processes(
 
     def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
         ready()
-        found: list[tuple[str, str, str, str, str]] = []
+        found: list[Measured] = []
         for key in theirs:
-            judge_group(key, lambda v: found.append((v[0], v[1], v[2], v[3].iri, v[4].iri)))
+            judge_group(key, lambda v: found.append(_measured(v)))
         send(found)
 
     child = Child(work) if theirs else None
@@ -403,8 +418,8 @@ def _judged_in_two_processes(
         for key in theirs:
             judge_group(key, keep)
         return
-    for kind, severity, rule, a, b in got[0]:
-        keep((kind, severity, rule, by_iri[a], by_iri[b]))
+    for m in got[0]:
+        keep_made(m)
 
 
 def _possible(
@@ -484,8 +499,9 @@ def _stated(r: ClaimRecord) -> tuple[float, float]:
     )
 
 
-def _conflict(v: Verdict, settings: Settings) -> Conflict:
-    kind, severity, rule, a, b = v
+def _measures(a: PreparedClaim, b: PreparedClaim) -> tuple[float | None, float | None]:
+    """(the larger estimate over the smaller, the gap between the intervals as stated or
+    else between the estimates), rounded to two places."""
     r = ratio(a.est, b.est)
     gap: float | None = None
     (alo, ahi), (blo, bhi) = _stated(a.r), _stated(b.r)
@@ -493,17 +509,12 @@ def _conflict(v: Verdict, settings: Settings) -> Conflict:
         gap = max(blo - ahi, alo - bhi)
     elif a.est is not None and b.est is not None:
         gap = abs(a.est - b.est)
-    return Conflict(
-        kind,
-        severity,
-        a.iri,
-        b.iri,
-        rule,
-        round(r, 2) if r is not None else None,
-        round(gap, 2) if gap is not None else None,
-        (a.r, b.r),
-        settings,
-    )
+    return (round(r, 2) if r is not None else None, round(gap, 2) if gap is not None else None)
+
+
+def _conflict(v: Verdict, settings: Settings) -> Conflict:
+    kind, severity, rule, a, b = v
+    return Conflict(kind, severity, a.iri, b.iri, rule, *_measures(a, b), (a.r, b.r), settings)
 
 
 def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:
