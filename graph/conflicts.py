@@ -360,7 +360,7 @@ def _detect(
     return out, covered
 
 
-# from this many claims a full detection judges the later half of its groups in a forked
+# from this many claims a full detection judges about half of its groups' claims in a forked
 # process (``forked.Child``): 1M claims' groups took 105 s on one core (the bar as
 # ``conflict_store.PARALLEL_READ_FROM``)
 PARALLEL_FROM = 50_000
