@@ -236,7 +236,11 @@ def prepare(
     kind_part_of: Mapping[str, Collection[str]],
     cumulative: Collection[str] | None,
     settings: Settings,
+    kinds_of: dict[str, tuple[frozenset[str], bool]] | None = None,
 ) -> PreparedClaim:
+    """``r`` as the rules read it. ``kinds_of``: a kind -> (it and its broader kinds,
+    whether a tally) memo the caller keeps for these ``kind_part_of`` and ``cumulative``
+    (one frozenset a kind, not a claim)."""
     s = None if r.start_inferred else date_span(r.period_start)
     e = date_span(r.period_end) or date_span(r.stated_on)
     lo = r.low if r.low is not None else float("-inf")
@@ -247,6 +251,11 @@ def prepare(
         lo -= rounding_slack(r.low, settings)
     if r.high is not None:
         hi += rounding_slack(r.high, settings)
+    known = kinds_of.get(r.quantity) if kinds_of is not None else None
+    if known is None:
+        known = (frozenset({r.quantity, *kind_part_of.get(r.quantity, ())}), is_cumulative(r.quantity, cumulative))
+        if kinds_of is not None:
+            kinds_of[r.quantity] = known
     return PreparedClaim(
         est=estimate(r),
         lo=lo,
@@ -262,8 +271,8 @@ def prepare(
         end_lo=e[0] if e else None,
         end=e[1] if e else None,
         length=e[1] - s[0] + 1 if s and e else None,
-        kinds=frozenset({r.quantity, *kind_part_of.get(r.quantity, ())}),
-        cumulative=is_cumulative(r.quantity, cumulative),
+        kinds=known[0],
+        cumulative=known[1],
     )
 
 

@@ -181,14 +181,18 @@ def judge_against(
     nest: tuple[bool, bool],
     settings: Settings,
     keep: Callable[[Verdict], None],
+    low_share: float | None = None,
 ) -> None:
     """``judge`` c against each claim of an enclosing group. When c's group lies within
     theirs (the common case), a pair from different sources whose numbers put c's well
     below the other's is answered here, as ``judge`` would answer it (None), without a
-    call: the bulk of the pairs, at the cost of a division and three comparisons."""
+    call: the bulk of the pairs, at the cost of a division and three comparisons.
+    ``low_share``: ``settings``' lower share bound less float noise, when the caller
+    worked it out once for many calls."""
     if nest == (True, False) and c.est is not None and not c.linked:
         est, lo, claimant = c.est, c.lo, c.claimant
-        low_share = min(settings.share_ratio, settings.tension_ratio) * (1 - EPS)
+        if low_share is None:
+            low_share = min(settings.share_ratio, settings.tension_ratio) * (1 - EPS)
         for o in others:
             if (
                 o.claimant != claimant

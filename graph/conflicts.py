@@ -24,11 +24,13 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from operator import attrgetter
 from typing import Any
 
 from . import conflict_keys, staleness
 from .conflict_records import (
     CORROBORATION,
+    EPS,
     HEDGE,
     INTERNAL,
     ClaimRecord,
@@ -188,7 +190,8 @@ def _detect(
             places = narrowest[r.places] = shared.setdefault(places, places)
         return places
 
-    claims = [_prepared(r, narrowed, kind_part_of, cumulative_kinds, settings) for r in records]
+    kinds_of: dict[str, tuple[frozenset[str], bool]] = {}
+    claims = [_prepared(r, narrowed, kind_part_of, cumulative_kinds, settings, kinds_of) for r in records]
     by_iri = {c.iri: c for c in claims}
     found: dict[tuple[str, str, str], Verdict | Conflict] = {}
     kept = set(region.kept) if region is not None else set()
@@ -267,7 +270,7 @@ def _detect(
 
     judged = list(groups)
     touched = (
-        [_prepared(t, narrowed, kind_part_of, cumulative_kinds, settings) for t in region.touched]
+        [_prepared(t, narrowed, kind_part_of, cumulative_kinds, settings, kinds_of) for t in region.touched]
         if region
         else []
     )
@@ -315,6 +318,8 @@ def _detect(
         named = covered.all_claims()  # type: ignore[union-attr]
         judged = [key for key in judged if any(c.iri in named for c in groups[key])]
 
+    low_share = min(settings.share_ratio, settings.tension_ratio) * (1 - EPS)  # (``judge_against``)
+
     def judge_group(key: Group, keep: Callable[[Verdict], None]) -> None:
         group = groups[key]
         outer = [(groups[k2], ends[k2], nesting(group[0], groups[k2][0], within)) for k2 in enclosing(key)]
@@ -331,7 +336,8 @@ def _detect(
                 others = _around(other_group, other_ends, c, settings)
                 if wanted is not None:
                     others = [o for o in others if wanted(c.iri, o.iri)]
-                judge_against(c, others, nest, settings, keep)
+                if others:  # (a fifth of the windows hold none)
+                    judge_against(c, others, nest, settings, keep, low_share)
         for s in series.values():  # each claimant's tallies, each with the next in time
             for x, y in zip(s, s[1:], strict=False):
                 if wanted is not None and not wanted(x.iri, y.iri):
@@ -356,7 +362,7 @@ def _detect(
         if wanted is not None:
             covered.possible = _possible(covered, groups, enclosing, within, settings)
     out = [v if isinstance(v, Conflict) else _conflict(v, settings) for v in found.values()]
-    out.sort(key=lambda c: (c.a, c.b, c.kind))
+    out.sort(key=attrgetter("a", "b", "kind"))
     return out, covered
 
 
@@ -474,11 +480,12 @@ def _prepared(
     kind_part_of: Mapping[str, Collection[str]],
     cumulative_kinds: Collection[str] | None,
     settings: Settings,
+    kinds_of: dict[str, tuple[frozenset[str], bool]] | None = None,
 ) -> PreparedClaim:
     """A record as the detector reads it: prepared, its places narrowed."""
     places = narrowed(r)
     c = prepare(
-        r if places == r.places else replace(r, places=places), kind_part_of, cumulative_kinds, settings
+        r if places == r.places else replace(r, places=places), kind_part_of, cumulative_kinds, settings, kinds_of
     )
     c.places = places
     return c
