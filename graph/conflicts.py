@@ -390,13 +390,14 @@ def _judged_in_two_processes(
 ) -> None:
     """``judge_group(key, keep)`` for every group of ``judged``, about half the claims'
     groups in a forked child, whose verdicts (claims by IRI, their ratio and gap worked
-    out there: ``_measured``) are kept here after this process' half. A pair is judged in one group's ``judge_group`` only (of the group
-    the other's group encloses, or of their group: groups do not enclose each other), so
-    the verdicts kept, and which of two on one pair and kind, are those of one process
-    judging every group in order. The groups are dealt out largest first, each to the
-    process with fewer claims so far (the later half by claims, as before session 16, left
-    this process idle a third of the child's time at 1M claims: later groups cost more a
-    claim). A child that fails has its groups judged here."""
+    out there: ``_measured``) are kept here after this process' half. A pair is judged
+    in one group's ``judge_group`` only (of the group the other's group encloses, or of
+    their group: groups do not enclose each other), so the verdicts kept, and which of
+    two on one pair and kind, are those of one process judging every group in order.
+    The groups are dealt out largest first, each to the process with fewer claims so far
+    (the later half by claims, as before session 16, left this process idle a third of
+    the child's time at 1M claims: later groups cost more a claim). A child that fails
+    has its groups judged here."""
     load = [0, 0]
     side: list[list[int]] = [[], []]
     for at in sorted(range(len(judged)), key=lambda i: -len(groups[judged[i]])):
