@@ -59,14 +59,6 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def _float(value: str | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _bool(value: str | None, default: bool = True) -> bool:
-    return default if value is None else value in ("true", "1")
-
-
 CHUNK = 500  # terms per VALUES block: a request every store takes (Virtuoso's text limit)
 
 
@@ -260,53 +252,13 @@ def records_of(
 ) -> list[ClaimRecord]:
     """The records of ``values`` and ``places`` (``claim_values``) with the reliability
     verdicts of ``verdict_rows``, the labels of their claimants and the notations of
-    their kinds, sorted by IRI, as reviewers left them (``review.overlay``)."""
-    verdicts: dict[str, str] = {}
-    for d in verdict_rows:
-        if d["claim"] not in verdicts or d["verdict"] < verdicts[d["claim"]]:
-            verdicts[d["claim"]] = d["verdict"]
-    labels, notations = _labels(
-        store, {v[k] for v in values.values() for k in ("claimant", "quantityKind") if k in v}
+    their kinds, sorted by IRI, as reviewers left them (``review.overlay``): each claim's
+    fields in the order of a record text, made as ``RecordTexts`` makes those."""
+    made = RecordTexts(store, verdict_rows)
+    made.add_fields(
+        (iri, [*(v.get(name) for name in _RECORD_FIELDS), places.get(iri)]) for iri, v in values.items()
     )
-    out = []
-    for iri in sorted(values):
-        v = values[iri]
-        if "claimant" not in v or "quantityKind" not in v or "bound" not in v:
-            continue
-        get = v.get
-        verdict = verdicts.get(iri)
-        out.append(
-            ClaimRecord(
-                iri=iri,
-                article=get("appearance") or "",
-                claimant=v["claimant"],
-                quantity=notations.get(v["quantityKind"]) or local_name(v["quantityKind"]),
-                value=_float(get("value")),
-                value_high=_float(get("valueHigh")),
-                bound=local_name(v["bound"]),
-                low=_float(get("intervalLow")),
-                high=_float(get("intervalHigh")),
-                low_incl=_bool(get("intervalLowInclusive")),
-                high_incl=_bool(get("intervalHighInclusive")),
-                places=frozenset(places.get(iri, ())),
-                period_start=_text(get("periodStart")),
-                start_inferred=_bool(get("startInferred"), False),
-                period_end=_text(get("periodEnd")),
-                stated_on=_text(get("statedOn")),
-                confidence=_text(get("confidence")),
-                restates=_text(get("restates")),
-                part_of=_text(get("partOf")),
-                disputes=_text(get("disputes")),
-                relative_to=_text(get("relativeTo")),
-                share_of=_text(get("shareOf")),
-                share_base=_text(get("shareBase")),
-                verdict=local_name(verdict) if verdict is not None else None,
-                quote=get("quoteText") or "",
-                figure_text=get("figureText") or "",
-                claimant_label=labels.get(v["claimant"], ""),
-            )
-        )
-    return overlay(out, current_readings(store))
+    return made.records()
 
 
 _TRUE = ("true", "1")
@@ -335,7 +287,13 @@ class RecordTexts:
         self.made: dict[str, ClaimRecord | None] = {}  # None: a record without a claimant, kind or bound
 
     def add(self, rows: Iterable[tuple[str, str]]) -> None:
-        parsed = [(claim, json.loads(text)) for claim, text in rows]
+        """Make the records of (claim, record text) rows."""
+        self.add_fields((claim, json.loads(text)) for claim, text in rows)
+
+    def add_fields(self, rows: Iterable[tuple[str, list[Any]]]) -> None:
+        """Make the records of (claim, its fields in ``_RECORD_FIELDS``' order then its
+        places) rows: a record text parsed, or ``claim_values``' fields of a claim."""
+        parsed = list(rows)
         terms = {t for _, data in parsed for t in (data[0], data[1]) if t is not None} - self.looked_up
         if terms:
             labels, notations = _labels(self.store, terms)
