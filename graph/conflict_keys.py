@@ -61,6 +61,7 @@ from .conflict_store import (
     claim_values,
     in_spans,
     load_places,
+    record_claim,
     record_text,
     record_values,
     records_of,
@@ -73,7 +74,7 @@ from .sparql_text import inject_value_rows
 from .store import Changes, Store, Triples
 from .terms import FG, Iris, local_name
 
-KEYS_VERSION = "2"  # 2: with the claims' conflict records
+KEYS_VERSION = "3"  # 2: with the claims' conflict records; 3: each record names its claim
 UNDATED = "undated"
 
 
@@ -155,7 +156,7 @@ def _record_lines(values: Values, places: Places) -> Iterator[str]:
     """The N-Triples lines of the conflict records of the claims of ``values``."""
     record = f"<{FG.conflictRecord}>"
     for claim, fields in values.items():
-        yield f"<{claim}> {record} {_literal(record_text(fields, places.get(claim, ())))} .\n"
+        yield f"<{claim}> {record} {_literal(record_text(claim, fields, places.get(claim, ())))} .\n"
 
 
 def record_lines(store: Store, claims: Collection[str] | None = None) -> list[str]:
@@ -188,20 +189,22 @@ def _records_query(iris: Iris) -> str:
     return _in_graph("claim_records", iris.conflict_keys_graph)
 
 
-def _kept_records(store: Store, iris: Iris, claims: Collection[str]) -> Iterator[tuple[str, str]]:
-    """(claim, its conflict record) of each of ``claims`` that has one: the keys graph
-    named in the pattern (``_in_graph``: an index seek, where a VALUES block for the graph
-    was joined with every graph's records, 1M at 1M claims, for each block of claims),
-    then a VALUES block of claims a query."""
+def _kept_records(store: Store, iris: Iris, claims: Collection[str]) -> Iterator[str]:
+    """The conflict record of each of ``claims`` that has one (``record_text``, which names
+    its claim): the keys graph named in the pattern (``_in_graph``: an index seek, where a
+    VALUES block for the graph was joined with every graph's records, 1M at 1M claims,
+    for each block of claims), then a VALUES block of claims a query."""
     text = _records_query(iris)
-    for batch in _chunks(claims):  # (both variables are bound in each row)
-        yield from store.value_rows(inject_value_rows(text, "claim", batch), ("claim", "record"))  # type: ignore[misc]
+    for batch in _chunks(claims):  # (the variable is bound in each row)
+        yield from (t for (t,) in store.value_rows(inject_value_rows(text, "claim", batch), ("record",)))  # type: ignore[misc]
 
 
 def stored_records(store: Store, iris: Iris, claims: Collection[str]) -> list[str]:
     """The N-Triples lines of the stored conflict records of ``claims``."""
     record = f"<{FG.conflictRecord}>"
-    return [f"<{claim}> {record} {_literal(text)} .\n" for claim, text in _kept_records(store, iris, claims)]
+    return [
+        f"<{record_claim(text)}> {record} {_literal(text)} .\n" for text in _kept_records(store, iris, claims)
+    ]
 
 
 def load_records(store: Store, iris: Iris) -> list[ClaimRecord]:
@@ -210,8 +213,8 @@ def load_records(store: Store, iris: Iris) -> list[ClaimRecord]:
     a claim, where the triples are 21 a claim; at 1M claims 1M rows for 21M). Only while
     the keys are ``current``: every write of claims since they were built has updated
     them (``update``) or said they are out of date (``invalidate``)."""
-    rows = store.value_rows(_records_query(iris), ("claim", "record"))
-    return records_of_texts(store, rows, store.rows(_stored_query("claim_verdicts")))  # type: ignore[arg-type]
+    texts = (t for (t,) in store.value_rows(_records_query(iris), ("record",)))
+    return records_of_texts(store, texts, store.rows(_stored_query("claim_verdicts")))  # type: ignore[arg-type]
 
 
 def load_claim_records(store: Store, iris: Iris, claims: Collection[str]) -> list[ClaimRecord]:
@@ -230,21 +233,26 @@ def load_claim_records(store: Store, iris: Iris, claims: Collection[str]) -> lis
 
 def load_records_and_verdicts(store: Store, iris: Iris) -> tuple[list[ClaimRecord], StoredVerdicts]:
     """``load_records``, and the stored verdicts a full recompute compares its own with
-    (``conflict_store.write_conflicts``): from ``PARALLEL_DIGESTS_FROM`` stored verdicts
-    their digests are read by a forked child while this process reads the records
-    (``Store.value_rows_each``; at 1M claims 1.9M rows, 20 s of a core)."""
-    count = verdict_count(store, iris.conflicts_graph)
-    queries = [_records_query(iris), _in_graph("verdict_digests", iris.conflicts_graph)]
-    names = (("claim", "record"), ("verdict", "digest"))
+    (``conflict_store.write_conflicts``): their digests and the conflicts graph's size,
+    read by a forked child while this process reads and makes the records from
+    ``PARALLEL_DIGESTS_FROM`` stored verdicts (``Store.value_rows_each``; at 1M claims
+    1.9M digests, about 4 s, and the size of a graph of 27.8M triples, 12 s)."""
+    graph = iris.conflicts_graph
+    count = verdict_count(store, graph)
+    queries = [_records_query(iris), _in_graph("verdict_digests", graph), _in_graph("graph_size", graph)]
+    names = (("record",), ("digest",), ("n",))
     texts = RecordTexts(store, list(store.rows(_stored_query("claim_verdicts"))))
-    digests: dict[str, str] = {}
+    digests: set[str] = set()
+    size = 0
     parallel = count >= conflict_store.PARALLEL_DIGESTS_FROM
-    for i, rows in store.value_rows_each(queries, names, parallel=parallel):
+    for i, rows in store.value_rows_each(queries, names, parallel=parallel, child_reads=(1, 2)):
         if i == 0:  # made while the child still reads
-            texts.add(rows)  # type: ignore[arg-type]  # both variables bound
+            texts.add(t for (t,) in rows)  # type: ignore[misc]  # bound in each row
+        elif i == 1:
+            digests.update(d for (d,) in rows)  # type: ignore[misc]
         else:
-            digests.update(rows)  # type: ignore[arg-type]
-    return texts.records(), StoredVerdicts(digests, count)
+            size += sum(int(n or 0) for (n,) in rows)
+    return texts.records(), StoredVerdicts(digests, count, size)
 
 
 def changes(store: Store, iris: Iris, claims: Collection[str]) -> tuple[Triples, Triples]:

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import tempfile
+from binascii import b2a_base64
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -221,29 +222,39 @@ def claim_values(
 _RECORD_FIELDS = tuple(_FIELDS.values())
 
 
-def record_text(values: Mapping[str, str], places: Collection[str]) -> str:
+def record_text(claim: str, values: Mapping[str, str], places: Collection[str]) -> str:
     """A claim's ``claim_values`` as one JSON text, its conflict record (kept by
-    ``conflict_keys``): the value of each of ``_RECORD_FIELDS`` (null when unset), then
-    the places, sorted."""
+    ``conflict_keys``): the value of each of ``_RECORD_FIELDS`` (null when unset), the
+    places, sorted, and last the claim's IRI: a full recompute reads the records alone,
+    not the claims' IRIs beside them (at 1M claims 5.8 s for the records, 15.2 s with
+    the IRIs)."""
     return json.dumps(
-        [*(values.get(name) for name in _RECORD_FIELDS), sorted(places)], ensure_ascii=False, separators=(",", ":")
+        [*(values.get(name) for name in _RECORD_FIELDS), sorted(places), claim],
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
 
 
+def record_claim(text: str) -> str:
+    """The claim a ``record_text`` is the record of."""
+    claim: str = json.loads(text)[-1]
+    return claim
+
+
 def record_values(
-    rows: Iterable[tuple[str, str]], values: Values | None = None, places: Places | None = None
+    texts: Iterable[str], values: Values | None = None, places: Places | None = None
 ) -> tuple[Values, Places]:
-    """(claim -> field -> value, claim -> places) of (claim, its ``record_text``) rows,
-    as ``claim_values`` gives them of the claim's triples (added to ``values`` and
-    ``places`` when given)."""
+    """(claim -> field -> value, claim -> places) of ``record_text``s, as ``claim_values``
+    gives them of the claims' triples (added to ``values`` and ``places`` when given)."""
     values = {} if values is None else values
     places = {} if places is None else places
     names = _RECORD_FIELDS
-    for claim, text in rows:
+    for text in texts:
         data = json.loads(text)
-        values[claim] = {name: v for name, v in zip(names, data, strict=False) if v is not None}
-        if data[-1]:
-            places[claim] = set(data[-1])
+        claim = data[-1]
+        values[claim] = {name: v for name, v in zip(names, data[:-2], strict=True) if v is not None}
+        if data[-2]:
+            places[claim] = set(data[-2])
     return values, places
 
 
@@ -255,9 +266,7 @@ def records_of(
     their kinds, sorted by IRI, as reviewers left them (``review.overlay``): each claim's
     fields in the order of a record text, made as ``RecordTexts`` makes those."""
     made = RecordTexts(store, verdict_rows)
-    made.add_fields(
-        (iri, [*(v.get(name) for name in _RECORD_FIELDS), places.get(iri)]) for iri, v in values.items()
-    )
+    made.add_fields([*(v.get(name) for name in _RECORD_FIELDS), places.get(iri), iri] for iri, v in values.items())
     return made.records()
 
 
@@ -265,8 +274,8 @@ _TRUE = ("true", "1")
 
 
 class RecordTexts:
-    """What ``records_of(store, *record_values(rows), verdict_rows)`` gives, made batch by
-    batch of (claim, record text) rows (``add``) as they are read, each text's fields read
+    """What ``records_of(store, *record_values(texts), verdict_rows)`` gives, made batch by
+    batch of record texts (``add``) as they are read, each text's fields read
     by their place in it (``record_text``), not through a dict of fields a claim: a full
     recompute makes 1M records while a forked child still reads the stored digests
     (``conflict_keys.load_records_and_verdicts``). The labels and notations of the
@@ -286,15 +295,15 @@ class RecordTexts:
         self.bounds: dict[str, str] = {}
         self.made: dict[str, ClaimRecord | None] = {}  # None: a record without a claimant, kind or bound
 
-    def add(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Make the records of (claim, record text) rows."""
-        self.add_fields((claim, json.loads(text)) for claim, text in rows)
+    def add(self, texts: Iterable[str]) -> None:
+        """Make the records of ``record_text``s."""
+        self.add_fields(map(json.loads, texts))
 
-    def add_fields(self, rows: Iterable[tuple[str, list[Any]]]) -> None:
-        """Make the records of (claim, its fields in ``_RECORD_FIELDS``' order then its
-        places) rows: a record text parsed, or ``claim_values``' fields of a claim."""
+    def add_fields(self, rows: Iterable[list[Any]]) -> None:
+        """Make the records of rows of a claim's fields in ``_RECORD_FIELDS``' order, its
+        places and its IRI: a record text parsed, or ``claim_values``' fields of a claim."""
         parsed = list(rows)
-        terms = {t for _, data in parsed for t in (data[0], data[1]) if t is not None} - self.looked_up
+        terms = {t for data in parsed for t in (data[0], data[1]) if t is not None} - self.looked_up
         if terms:
             labels, notations = _labels(self.store, terms)
             self.labels.update(labels)
@@ -302,12 +311,12 @@ class RecordTexts:
             self.looked_up |= terms
         made, verdicts, labels, kinds, bounds = self.made, self.verdicts, self.labels, self.kinds, self.bounds
         empty: frozenset[str] = frozenset()
-        for iri, data in parsed:
+        for data in parsed:
             (
                 claimant, kind, bound, value, value_high, low, high, low_incl, high_incl, start, inferred, end,
                 stated, confidence, restates, part_of, disputes, relative_to, share_of, share_base, quote,
-                figure, appearance, places,
-            ) = data  # fmt: skip  # ``_RECORD_FIELDS``, then the places
+                figure, appearance, places, iri,
+            ) = data  # fmt: skip  # ``_RECORD_FIELDS``, the places, the claim
             if claimant is None or kind is None or bound is None:
                 made[iri] = None
                 continue
@@ -352,12 +361,12 @@ class RecordTexts:
 
 
 def records_of_texts(
-    store: Store, rows: Iterable[tuple[str, str]], verdict_rows: Iterable[Mapping[str, str]]
+    store: Store, texts: Iterable[str], verdict_rows: Iterable[Mapping[str, str]]
 ) -> list[ClaimRecord]:
-    """``records_of(store, *record_values(rows), verdict_rows)`` (``RecordTexts``)."""
-    texts = RecordTexts(store, verdict_rows)
-    texts.add(rows)
-    return texts.records()
+    """``records_of(store, *record_values(texts), verdict_rows)`` (``RecordTexts``)."""
+    made = RecordTexts(store, verdict_rows)
+    made.add(texts)
+    return made.records()
 
 
 if _RECORD_FIELDS != tuple(
@@ -646,16 +655,20 @@ def verdict_prefix(iris: Iris) -> str:
     return str(iris.conflict(""))
 
 
-def verdict_digests(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[Conflict, str, str]]:
-    """(the verdict, its IRI, its digest) for each of ``conflicts``, without wording it:
-    the digest (BLAKE2b, 128 bits) is of what its triples are made from, not of the
-    triples: the detector's version and activity, the verdict's IRI, kind, severity,
-    claims, rule, ratio, gap and settings, what the explanations read of its two records
+def verdict_digests(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[Conflict, str]]:
+    """(the verdict, its digest) for each of ``conflicts``, without wording it: the
+    digest (BLAKE2b, 88 bits, as 15 characters of base64: a literal Oxigraph keeps within
+    its index, read without a lookup) is of what its triples are made from, not of the
+    triples: the detector's version and activity, the verdicts' IRI prefix, the verdict's
+    kind, severity, claims (with the prefix, what its IRI is made of: a digest names its
+    verdict), rule, ratio, gap and settings, what the explanations read of its two records
     (``conflict_text.described``) and the version of the wording and labels
     (``conflict_text.wording_key``). Equal digests, equal triples: a full recompute finds
     the verdicts to write again without wording any (the explanations were a fifth of a
     recompute at 1M claims and the text and its digest another fifth)."""
-    head = "\x1e".join((conflict_text.wording_key(), DETECTOR_VERSION, str(detection_activity(iris))))
+    head = "\x1e".join(
+        (conflict_text.wording_key(), DETECTOR_VERSION, str(detection_activity(iris)), verdict_prefix(iris))
+    )
     settings_text: dict[int, tuple[Settings | None, str]] = {}
     parts: dict[int, tuple[ClaimRecord, str]] = {}  # a record's described fields: it is in several verdicts
 
@@ -668,18 +681,16 @@ def verdict_digests(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple
         return known[1]
 
     blake2b = hashlib.blake2b
-    prefix = verdict_prefix(iris)
     for c in conflicts:
         known_settings = settings_text.get(id(c.settings))
         if known_settings is None or known_settings[0] is not c.settings:
             known_settings = settings_text[id(c.settings)] = (c.settings, repr(c.settings or Settings()))
         records = f"{part(c.records[0])}\x1d{part(c.records[1])}" if c.records is not None else ""
-        iri = prefix + c.key
         text = (
-            f"{head}\x1e{known_settings[1]}\x1e{iri}\x1e{c.kind}\x1e{c.severity}\x1e{c.a}\x1e{c.b}"
+            f"{head}\x1e{known_settings[1]}\x1e{c.kind}\x1e{c.severity}\x1e{c.a}\x1e{c.b}"
             f"\x1e{c.rule}\x1e{c.ratio!r}\x1e{c.gap!r}\x1e{records}"
         )
-        yield c, iri, blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        yield c, b2a_base64(blake2b(text.encode("utf-8"), digest_size=11).digest(), newline=False)[:15].decode()
 
 
 def _verdict_text(iris: Iris) -> Callable[[Conflict, str, str], str]:
@@ -751,7 +762,9 @@ def verdict_blocks(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple[
     """(the verdict, its IRI, its digest, its N-Triples text) for each of ``conflicts``
     (``verdict_digests``, ``_verdict_text``)."""
     text = _verdict_text(iris)
-    for c, iri, digest in verdict_digests(conflicts, iris):
+    prefix = verdict_prefix(iris)
+    for c, digest in verdict_digests(conflicts, iris):
+        iri = prefix + c.key
         yield c, iri, digest, text(c, iri, digest)
 
 
@@ -940,10 +953,12 @@ def _count(store: Store, name: str, graph: URIRef) -> int:
 @dataclass
 class StoredVerdicts:
     """What ``write_conflicts`` compares the verdicts found with: the stored digests
-    (``stored_digests``) and how many verdicts the graph holds (``verdict_count``)."""
+    (``stored_digests``), how many verdicts the graph holds (``verdict_count``) and, when
+    read beside them, how many triples (``graph_size.rq``)."""
 
-    digests: dict[str, str]
+    digests: set[str]
     count: int
+    size: int | None = None
 
 
 def verdict_count(store: Store, graph: URIRef) -> int:
@@ -951,10 +966,24 @@ def verdict_count(store: Store, graph: URIRef) -> int:
     return _count(store, "verdict_count", graph)
 
 
-def stored_digests(store: Store, graph: URIRef) -> dict[str, str]:
-    """verdict IRI -> its fg:verdictDigest, for every verdict of ``graph`` that has one
-    (``verdict_digests.rq``): at 1M claims 1.9M rows, where the graph is 27M triples."""
-    return dict(store.value_rows(_in_graph("verdict_digests", graph), ("verdict", "digest")))  # type: ignore[arg-type]
+def stored_digests(store: Store, graph: URIRef) -> set[str]:
+    """The fg:verdictDigest of every verdict of ``graph`` that has one
+    (``verdict_digests.rq``; a digest names its verdict: ``verdict_digests``): at 1M
+    claims 1.9M rows, where the graph is 27M triples."""
+    return {d for (d,) in store.value_rows(_in_graph("verdict_digests", graph), ("digest",))}  # type: ignore[misc]
+
+
+def verdicts_of_digests(store: Store, graph: URIRef, digests: Iterable[str]) -> dict[str, str]:
+    """stored digest -> the verdict of ``graph`` that carries it, for ``digests``
+    (``verdicts_of_digests.rq``, ``CHUNK`` digests a query)."""
+    text = _in_graph("verdicts_of_digests", graph)
+    ordered = sorted(digests)
+    out: dict[str, str] = {}
+    for at in range(0, len(ordered), CHUNK):
+        batch = [_literal(d) for d in ordered[at : at + CHUNK]]
+        for verdict, digest in store.value_rows(inject_value_rows(text, "digest", batch), ("verdict", "digest")):
+            out[digest] = verdict  # type: ignore[index,assignment]  # both variables are bound in each row
+    return out
 
 
 def _links(links: Collection[tuple[str, str]]) -> Triples:
@@ -972,40 +1001,45 @@ def _links(links: Collection[tuple[str, str]]) -> Triples:
 PARALLEL_DIGESTS_FROM = 50_000
 
 
-def _differing(
-    found: Sequence[Conflict], iris: Iris, stored: Mapping[str, str]
-) -> Iterator[tuple[Conflict, str, str | None]]:
-    """(the verdict, its IRI, its digest or None when ``stored`` has it) for every
-    verdict of ``found``, in order (``verdict_digests``); from ``PARALLEL_DIGESTS_FROM``
-    verdicts the digests of the later half worked out by a forked child
-    (``forked.Child``), which sends back only those not stored (a full recompute at 1M
-    claims has 1.9M verdicts)."""
+def _differing(found: Sequence[Conflict], iris: Iris, stored: set[str]) -> tuple[list[tuple[int, str]], set[str]]:
+    """(the index in ``found`` and the digest of each verdict whose digest ``stored``
+    lacks, in order; the digests of ``stored`` no verdict of ``found`` has: of verdicts
+    that changed or went) (``verdict_digests``: a digest names its verdict). From
+    ``PARALLEL_DIGESTS_FROM`` verdicts the digests of the later half are worked out by a
+    forked child (``forked.Child``), which sends back those not stored and, as one text,
+    those it found (a full recompute at 1M claims has 1.9M verdicts)."""
+    left = set(stored)
+
+    def compared(verdicts: Iterable[Conflict], start: int, left: set[str]) -> list[tuple[int, str]]:
+        out = []
+        for k, (_, digest) in enumerate(verdict_digests(verdicts, iris), start):
+            if digest in left:
+                left.remove(digest)
+            else:
+                out.append((k, digest))
+        return out
+
     if len(found) < PARALLEL_DIGESTS_FROM or not can_fork():
-        for c, iri, digest in verdict_digests(found, iris):
-            yield c, iri, (None if stored.get(iri) == digest else digest)
-        return
+        return compared(found, 0, left), left
     half = len(found) // 2
     theirs = found[half:]
 
     def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
         ready()
-        send([(k, digest) for k, (_, iri, digest) in enumerate(verdict_digests(theirs, iris)) if stored.get(iri) != digest])
+        unmatched = set(stored)
+        send(compared(theirs, half, unmatched))
+        send(" ".join(stored - unmatched))  # (one text: 0.9M strings pickled one by one cost more)
 
     child = Child(work)
     try:
-        for c, iri, digest in verdict_digests(found[:half], iris):
-            yield c, iri, (None if stored.get(iri) == digest else digest)
+        ours = compared(found[:half], 0, left)
         got = child.results()
     finally:
         child.stop()
     if got is None:  # the child failed: its half worked out here
-        for c, iri, digest in verdict_digests(theirs, iris):
-            yield c, iri, (None if stored.get(iri) == digest else digest)
-        return
-    digests = dict(got[0])
-    prefix = verdict_prefix(iris)
-    for k, c in enumerate(theirs):
-        yield c, prefix + c.key, digests.get(k)
+        return ours + compared(theirs, half, left), left
+    left.difference_update(got[1].split(" "))
+    return ours + got[0], left
 
 
 # a recompute that would delete or rewrite more than this share of the stored verdicts
@@ -1046,15 +1080,17 @@ def write_conflicts(
     (``verdict_digests``); a verdict found again with the same digest is left as it is,
     and not worded; one with another digest loses its triples and is written again, one
     no longer found loses its triples and the fg:conflictsWith links no conflict still
-    found makes. The stored side is thus read as one row a verdict (1.9M rows at 1M
-    claims), not written out whole and compared line by line (27M lines), which
-    ``write_lines`` still does when the digests cannot tell: when some stored verdict has
-    no digest (a graph an older factgraph wrote, or a load stopped half way: the digest
-    is a verdict's last line), or when the graph, once written, does not hold as many
-    triples as it should (triples left by a removal stopped half way, or written by
-    hand); and when it costs less: nothing stored (every line is new), or more than
-    ``REWRITE_SHARE`` of the stored verdicts (and more than ``REWRITE_ALWAYS``) to delete
-    or rewrite.
+    found makes. The stored side is thus read as one row a verdict, its digest alone
+    (1.9M rows at 1M claims: a digest names its verdict, whose IRI is read only when the
+    digest is no longer found), not written out whole and compared line by line (27M
+    lines), which ``write_lines`` still does when the digests cannot tell: when some
+    stored verdict has no digest (a graph an older factgraph wrote, or a load stopped half
+    way: the digest is a verdict's last line), or when the graph does not hold as many
+    triples as it should (triples left by a removal stopped half way, or written by hand:
+    counted once written, or before, ``known.size``, when nothing but the detection
+    activity is to be written); and when it costs less: nothing stored (every line is
+    new), or more than ``REWRITE_SHARE`` of the stored verdicts (and more than
+    ``REWRITE_ALWAYS``) to delete or rewrite.
 
     A difference of fewer than ``BULK_FROM`` lines and at most ``CHUNK`` verdicts
     deleted is one SPARQL Update with the marks' deletion: readers see the old graph or
@@ -1064,7 +1100,7 @@ def write_conflicts(
     meanwhile the graph is part old, part new and flagged stale by the marks, and a run
     stopped half way leaves them, so the next refresh (``pipeline.ensure_current``)
     finishes it. ``known``: the stored verdicts, read already (beside the claims' read,
-    ``conflict_keys.load_records_and_verdicts``), else read here."""
+    ``conflict_keys.load_records_and_verdicts``, with the graph's size), else read here."""
     graph = iris.conflicts_graph
     activity = "".join(
         line for line in detection_graph(iris, ended).serialize(format="nt").splitlines(True) if line != "\n"
@@ -1075,34 +1111,34 @@ def write_conflicts(
 
     if known is None:
         known = StoredVerdicts(stored_digests(store, graph), verdict_count(store, graph))
-    stored = known.digests
+    stored, size_before = known.digests, known.size
     if known.count != len(stored):
         return by_lines()
     del known
-    pairs: set[tuple[str, str]] = set()  # the claims of each conflict found: their links stay
-    changed: list[str] = []
-    differing: list[tuple[int, str]] = []  # (index in ``found``, digest) of the verdicts to write
-    expected = activity.count("\n")  # the triples the graph holds once written, the links aside
     n_stored = len(stored)
-    for k, (c, iri, digest) in enumerate(_differing(found, iris, stored)):
-        if c.is_conflict:
-            pairs.add((c.a, c.b) if c.a < c.b else (c.b, c.a))
-        expected += verdict_size(c)
-        old = stored.pop(iri, None)
-        if digest is None:  # its digest is stored as it is
-            continue
-        if old is not None:
-            changed.append(iri)
-        differing.append((k, digest))
-    gone = list(stored)
+    differing, left = _differing(found, iris, stored)  # (index in ``found``, digest) to write; stored, not found
     del stored
-    if not n_stored or len(changed) + len(gone) > max(n_stored * REWRITE_SHARE, REWRITE_ALWAYS):
+    if not n_stored or len(left) > max(n_stored * REWRITE_SHARE, REWRITE_ALWAYS):
         # a new graph (nothing to compare: every line is loaded), or much of it to rewrite
         # (a new version of the rules, the wording or the labels): the lines that differ,
         # fewer than the verdicts' triples
         return by_lines()
-    text = _verdict_text(iris)
+    pairs: set[tuple[str, str]] = set()  # the claims of each conflict found: their links stay
+    expected = activity.count("\n")  # the triples the graph holds once written
+    for c in found:
+        if c.is_conflict:
+            pairs.add((c.a, c.b) if c.a < c.b else (c.b, c.a))
+        expected += verdict_size(c)
+    expected += 2 * len(pairs)
+    if not differing and not left and size_before is not None and size_before != expected:
+        by_lines()  # triples no verdict found accounts for (left by a stopped write, or by hand)
+        return 0, 0  # (no verdict differs)
     prefix = verdict_prefix(iris)
+    rewritten = {prefix + found[k].key for k, _ in differing}
+    olds = verdicts_of_digests(store, graph, left)  # the verdicts that changed or went
+    changed = sorted(iri for iri in olds.values() if iri in rewritten)
+    gone = sorted(iri for iri in olds.values() if iri not in rewritten)
+    text = _verdict_text(iris)
     n_verdicts = len(differing)
     with tempfile.TemporaryDirectory(prefix="factgraph-conflicts-") as tmp:
         added = _Additions(Path(tmp) / "added.nt", chunk)
@@ -1114,7 +1150,6 @@ def write_conflicts(
         finally:
             added.close()
         n_added, spilled = added.lines, added.spilled
-        expected += 2 * len(pairs)
         links = _gone_links(store, gone, pairs)
         activity_node = [str(detection_activity(iris))]
         if not spilled and n_added < BULK_FROM and len(changed) + len(gone) <= CHUNK:
@@ -1147,6 +1182,6 @@ def write_conflicts(
                     add={graph: Triples(last, last.count("\n"))},
                 )
             )
-    if _count(store, "graph_size", graph) != expected:
-        by_lines()
+    if (differing or left or size_before is None) and _count(store, "graph_size", graph) != expected:
+        by_lines()  # (counted before when only the activity was to be written: as expected)
     return len(changed) + len(gone), n_verdicts

@@ -23,7 +23,7 @@ import signal
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 Rows = list[tuple[str | None, ...]]
@@ -143,13 +143,18 @@ def _batches(i: int, rows: Iterator[tuple[str | None, ...]]) -> Iterator[tuple[i
 
 
 def rows_in_two_processes(
-    run: Callable[[str], Iterator[tuple[str | None, ...]]], queries: Sequence[str]
+    run: Callable[[str], Iterator[tuple[str | None, ...]]],
+    queries: Sequence[str],
+    child_reads: Collection[int] | None = None,
 ) -> Iterator[tuple[int, Rows]]:
-    """(the query's index, a batch of its rows) for every query, the odd-numbered
-    evaluated by a forked child (``run``: a query's rows); in no set order. Without a
-    child that works, every query is evaluated here."""
-    theirs = [(i, q) for i, q in enumerate(queries) if i % 2]
-    ours = [(i, q) for i, q in enumerate(queries) if not i % 2]
+    """(the query's index, a batch of its rows) for every query, those of
+    ``child_reads`` (by index; the odd-numbered by default) evaluated by a forked child
+    (``run``: a query's rows); in no set order. Without a child that works, every query
+    is evaluated here."""
+    if child_reads is None:
+        child_reads = range(1, len(queries), 2)
+    theirs = [(i, q) for i, q in enumerate(queries) if i in child_reads]
+    ours = [(i, q) for i, q in enumerate(queries) if i not in child_reads]
     child = None
     if theirs and can_fork():
 

@@ -145,12 +145,17 @@ class Store(ABC):
             yield tuple(d.get(n) for n in names)
 
     def value_rows_each(
-        self, queries: Sequence[str], names: Names, parallel: bool = False
+        self,
+        queries: Sequence[str],
+        names: Names,
+        parallel: bool = False,
+        child_reads: Collection[int] | None = None,
     ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
         """(the query's index, a batch of its rows as ``value_rows`` gives them) for each
         of ``queries``, in no set order; ``names``: the variables of every query, or of
         each (a sequence of sequences); ``parallel``: where the store can, evaluated in
-        two processes (a bulk read, worth a fork)."""
+        two processes (a bulk read, worth a fork), the second evaluating the queries of
+        ``child_reads`` (by index; the odd-numbered by default)."""
         for i, query in enumerate(queries):
             yield i, list(self.value_rows(query, names_of(names, i)))
 
@@ -642,16 +647,20 @@ class EmbeddedStore(Store):
             raise StoreError(f"query: {exc}") from exc
 
     def value_rows_each(
-        self, queries: Sequence[str], names: Names, parallel: bool = False
+        self,
+        queries: Sequence[str],
+        names: Names,
+        parallel: bool = False,
+        child_reads: Collection[int] | None = None,
     ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
-        """Half the queries evaluated by a forked child when ``parallel``
-        (``forked``): a full conflicts recompute's read of 1M claims is a core's
-        work for minutes, most of it Oxigraph writing out each term."""
+        """Half the queries (or those of ``child_reads``) evaluated by a forked child
+        when ``parallel`` (``forked``): a full conflicts recompute's read of 1M claims
+        is a core's work for minutes, most of it Oxigraph writing out each term."""
         if not parallel:
             yield from super().value_rows_each(queries, names)
             return
         each = {q: names_of(names, i) for i, q in enumerate(queries)}
-        yield from rows_in_two_processes(lambda q: self.value_rows(q, each[q]), queries)
+        yield from rows_in_two_processes(lambda q: self.value_rows(q, each[q]), queries, child_reads)
 
     def native_query(self, sparql: str, prefixes: bool = True) -> Any:
         try:

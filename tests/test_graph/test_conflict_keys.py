@@ -112,6 +112,7 @@ def test_a_full_recompute_reads_the_claims_of_their_records_while_the_keys_are_c
     assert known.digests == conflict_store.stored_digests(store, IRIS.conflicts_graph)
     assert known.count == len(known.digests) >= 3  # the seed's verdicts
     graph = _conflicts(store)
+    assert known.size == len(graph) + 1  # the conflicts graph's triples (its end time aside above)
     refresh(store, IRIS)
     assert read == ["records"] and _conflicts(store) == graph
     conflict_keys.invalidate(store, IRIS)
@@ -121,13 +122,14 @@ def test_a_full_recompute_reads_the_claims_of_their_records_while_the_keys_are_c
 
 def test_a_record_is_one_json_text_of_what_the_rules_read_of_the_claims_triples():
     values = {"claimant": "http://x/a", "quoteText": 'il a dit "1\\n2"\t\u2028', "value": "3.5"}
-    text = conflict_store.record_text(values, {"http://x/p2", "http://x/p1"})
-    assert json.loads(text)[-1] == ["http://x/p1", "http://x/p2"]
-    assert conflict_store.record_values([("http://x/c", text)]) == (
+    text = conflict_store.record_text("http://x/c", values, {"http://x/p2", "http://x/p1"})
+    assert json.loads(text)[-2:] == [["http://x/p1", "http://x/p2"], "http://x/c"]  # the places, the claim
+    assert conflict_store.record_claim(text) == "http://x/c"
+    assert conflict_store.record_values([text]) == (
         {"http://x/c": values},
         {"http://x/c": {"http://x/p1", "http://x/p2"}},
     )
-    assert conflict_store.record_values([("http://x/c", conflict_store.record_text(values, ()))])[1] == {}
+    assert conflict_store.record_values([conflict_store.record_text("http://x/c", values, ())])[1] == {}
 
 
 def test_records_read_by_the_place_of_their_fields_are_those_read_through_a_dict_of_fields():
@@ -144,11 +146,11 @@ def test_records_read_by_the_place_of_their_fields_are_those_read_through_a_dict
     )  # fmt: skip
     sparse = {"claimant": "http://x/b", "quantityKind": "http://x/k", "bound": "http://x/exact"}
     rows = [
-        ("http://x/c3", conflict_store.record_text(full, {"http://x/p2", "http://x/p1"})),
-        ("http://x/c1", conflict_store.record_text(sparse, ())),
-        ("http://x/c2", conflict_store.record_text({**sparse, "startInferred": "0"}, ())),
-        ("http://x/c0", conflict_store.record_text({"claimant": "http://x/a", "quantityKind": "http://x/k"}, ())),
-        ("http://x/c1", conflict_store.record_text({**sparse, "value": "12"}, {"http://x/p1"})),
+        conflict_store.record_text("http://x/c3", full, {"http://x/p2", "http://x/p1"}),
+        conflict_store.record_text("http://x/c1", sparse, ()),
+        conflict_store.record_text("http://x/c2", {**sparse, "startInferred": "0"}, ()),
+        conflict_store.record_text("http://x/c0", {"claimant": "http://x/a", "quantityKind": "http://x/k"}, ()),
+        conflict_store.record_text("http://x/c1", {**sparse, "value": "12"}, {"http://x/p1"}),
     ]
     verdicts = [
         {"claim": "http://x/c3", "verdict": "http://x/v/unreliable"},

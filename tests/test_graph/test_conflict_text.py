@@ -69,7 +69,7 @@ def test_a_record_is_described_in_other_words_only_when_a_described_field_change
 
 
 def _digest(c: Conflict) -> str:
-    ((_, _, digest),) = conflict_store.verdict_digests([c], IRIS)
+    ((_, digest),) = conflict_store.verdict_digests([c], IRIS)
     return digest
 
 

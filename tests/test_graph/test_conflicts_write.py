@@ -296,14 +296,18 @@ def test_the_graph_written_verdict_by_verdict_equals_the_one_shot_write_on_every
 
 
 def test_each_verdict_carries_the_digest_of_its_lines():
+    """A digest a verdict, 15 characters (a literal Oxigraph keeps within its index), that
+    names its verdict: read alone, each stored digest leads back to one verdict found."""
     with EmbeddedStore(None) as store:
         found, expected = _prepared(store)
         digests = conflict_store.stored_digests(store, IRIS.conflicts_graph)
-        assert set(digests) == {str(IRIS.conflict(c.key)) for c in found}
-        assert len(set(digests.values())) == len(found)
+        assert len(digests) == len(found) and {len(d) for d in digests} == {15}
+        verdicts = conflict_store.verdicts_of_digests(store, IRIS.conflicts_graph, digests)
+        assert sorted(verdicts.values()) == sorted(str(IRIS.conflict(c.key)) for c in found)
+        digest_of = {verdict: digest for digest, verdict in verdicts.items()}
         moved = replace(found[0], ratio=(found[0].ratio or 1.0) * 3)
         ((_, _, digest, text),) = conflict_store.verdict_blocks([moved], IRIS)
-        assert digest != digests[str(IRIS.conflict(found[0].key))]
+        assert digest != digest_of[str(IRIS.conflict(found[0].key))]
         assert text.endswith(f'<{FG.verdictDigest}> "{digest}" .\n')
 
 
@@ -326,24 +330,42 @@ def test_a_graph_without_digests_is_compared_line_by_line(monkeypatch):
         assert by_lines == [1]
 
 
+def _known(store: Store) -> conflict_store.StoredVerdicts:
+    """The stored verdicts as a full recompute reads them beside the records: with the
+    graph's size counted before the write."""
+    graph = IRIS.conflicts_graph
+    size = len(list(store.graph(graph)))
+    return conflict_store.StoredVerdicts(
+        conflict_store.stored_digests(store, graph), conflict_store.verdict_count(store, graph), size
+    )
+
+
+@pytest.mark.parametrize("counted_before", [False, True])
 @pytest.mark.parametrize(
     "extra",
-    ["link", "triple"],
+    ["link", "triple", None],
 )
-def test_triples_no_digest_accounts_for_are_found_by_the_count_and_removed(extra):
+def test_triples_no_digest_accounts_for_are_found_by_the_count_and_removed(extra, counted_before, monkeypatch):
     """A triple the verdicts' digests do not cover (a link left by a removal stopped half
     way, a triple written by hand): the graph then holds more triples than written, and
-    the write compares it line by line."""
+    the write compares it line by line. Counted before the write (beside the records'
+    read), the graph is not counted again when only the activity is written."""
+    counted = []
+    real = conflict_store._count
+    monkeypatch.setattr(conflict_store, "_count", lambda s, name, g: counted.append(name) or real(s, name, g))
     with EmbeddedStore(None) as store:
         found, expected = _prepared(store)
         g = Graph()
         if extra == "link":
             g.add((URIRef(found[0].a), FG.conflictsWith, URIRef(found[2].b + "-other")))
-        else:
+        elif extra == "triple":
             g.add((IRIS.conflict(found[1].key), FG.explanation, Literal("an old wording", lang="en")))
         store.apply(Changes(add={IRIS.conflicts_graph: g}))
-        assert write_conflicts(store, IRIS, found, Graph(), ended=ENDED) == (0, 0)  # no digest differs
+        known = _known(store) if counted_before else None
+        counted.clear()
+        assert write_conflicts(store, IRIS, found, Graph(), ended=ENDED, known=known) == (0, 0)  # no digest differs
         assert _triples(store) == expected
+        assert ("graph_size" in counted) == (not counted_before)
 
 
 def test_verdict_by_verdict_readers_see_the_old_graph_or_the_new_one_when_the_difference_fits():

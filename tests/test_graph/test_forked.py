@@ -66,6 +66,18 @@ def test_the_odd_queries_are_read_by_a_child_and_every_row_comes_back(may_fork):
     assert not _children()
 
 
+def test_the_queries_a_caller_names_are_read_by_the_child(may_fork):
+    """``child_reads``: the digests and the graph's size of a full recompute (queries 1 and
+    2) read by the child while this process reads and makes the records (query 0)."""
+    out: dict[int, list] = {}
+    for i, batch in rows_in_two_processes(_rows, ["big", "b", "c", "d"], child_reads=(1, 2)):
+        out.setdefault(i, []).extend(batch)
+    assert sorted(out) == [0, 1, 2, 3] and len(out[0]) == 120_001
+    assert {r[2] for i in (0, 3) for r in out[i]} == {str(PARENT)}
+    assert str(PARENT) not in {r[2] for i in (1, 2) for r in out[i]}
+    assert not _children()
+
+
 def _fails_in_child(query: str):
     if os.getpid() != PARENT and query == "c":
         raise RuntimeError("the child's store failed")
@@ -117,9 +129,9 @@ def test_the_full_read_in_two_processes_gives_the_records_of_one(monkeypatch, ma
         calls = []
         real = forked.rows_in_two_processes
 
-        def watched(run, queries):
+        def watched(run, queries, child_reads=None):
             calls.append(len(queries))
-            yield from real(run, queries)
+            yield from real(run, queries, child_reads)
 
         monkeypatch.setattr("factgraph.graph.store.rows_in_two_processes", watched)
         assert load_records(store, IRIS) == alone
