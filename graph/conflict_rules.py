@@ -184,24 +184,25 @@ def judge_against(
     low_share: float | None = None,
 ) -> None:
     """``judge`` c against each claim of an enclosing group. When c's group lies within
-    theirs (the common case), a pair from different sources whose numbers put c's well
-    below the other's is answered here, as ``judge`` would answer it (None), without a
-    call: the bulk of the pairs, at the cost of a division and three comparisons.
-    ``low_share``: ``settings``' lower share bound less float noise, when the caller
-    worked it out once for many calls."""
+    theirs (the common case), a pair whose numbers put c's well below the other's, from
+    different sources or from one source at another kind or places (judge: no tally of a
+    series, no hedge; a sub-scope not far above), is answered here, as ``judge`` would
+    answer it (None), without a call: the bulk of the pairs, at the cost of a division
+    and a few comparisons. ``low_share``: ``settings``' lower share bound less float
+    noise, when the caller worked it out once for many calls."""
     if nest == (True, False) and c.est is not None and not c.linked:
-        est, lo, claimant = c.est, c.lo, c.claimant
+        est, lo, claimant, quantity, places = c.est, c.lo, c.claimant, c.quantity, c.places
         if low_share is None:
             low_share = min(settings.share_ratio, settings.tension_ratio) * (1 - EPS)
         for o in others:
             if (
-                o.claimant != claimant
-                and not o.linked
+                not o.linked
                 and o.est  # not None nor 0
                 and est / o.est < low_share
+                and (o.claimant != claimant or o.quantity != quantity or o.places != places)
                 and not (lo > o.hi and above(lo, o.hi))
             ):
-                continue  # judge: different sources, a part well below its whole
+                continue  # judge: a part well below its whole
             if (v := judge(c, o, nest, settings)) is not None:
                 keep(v)
         return

@@ -147,6 +147,12 @@ def _no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # what the run made moved to the oldest generation at once (``freeze`` then
+            # ``unfreeze``: two list splices), not walked by the first young collection
+            # once the collector is back on: at 1M claims the verdicts returned and their
+            # records, 3 s of the refresh's end
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -243,10 +249,10 @@ def _detect(
     for key, g in groups.items():
         g.sort(key=_sort_key)
         ends[key] = [_sort_key(c)[0] for c in g]
-    containing: dict[tuple[str, str], list[Group]] = defaultdict(list)
-    for key in groups:  # (kind, place) -> the groups of that kind whose places include it
-        for p in key[1] or ("",):
-            containing[(key[0], p)].append(key)
+    containing: dict[str, set[frozenset[str]]] = defaultdict(set)
+    for _, group_places in groups:  # place -> the place sets of groups that include it
+        for p in group_places or ("",):
+            containing[p].add(group_places)
 
     memo: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
 
@@ -295,22 +301,39 @@ def _detect(
     # in a region, only the pairs it covers are judged (the others' verdicts are dropped)
     wanted = covered.covers if covered is not None and not (region and region.whole_groups) else None
     enclosing_memo: dict[Group, list[Group]] = {}
+    around_memo: dict[frozenset[str], list[frozenset[str]]] = {}
+    place_order: dict[frozenset[str], list[str]] = {}
+
+    def around(places: frozenset[str]) -> list[frozenset[str]]:
+        """The place sets of groups that ``places`` lies within (itself among them): of
+        those that hold its least place or a place that encloses it. One list a place set,
+        shared by the groups of every kind (250k groups at 1M claims, on 4,500 place sets)."""
+        if (known := around_memo.get(places)) is None:
+            anchor = min(places) if places else ""
+            near = (anchor, *gazetteer_part_of.get(anchor, ())) if places else ("",)
+            known = around_memo[places] = [
+                outer for outer in {o for p in near for o in containing.get(p, ())} if within(places, outer)
+            ]
+        return known
+
+    def ordered(places: frozenset[str]) -> list[str]:
+        if (known := place_order.get(places)) is None:
+            known = place_order[places] = sorted(places)
+        return known
 
     def enclosing(key: Group) -> list[Group]:  # the groups enclosing ``key``, whose claims it is judged against
         if (known := enclosing_memo.get(key)) is not None:
             return known
         kind, places = key
-        anchor = min(places) if places else ""
-        around = (anchor, *sorted(gazetteer_part_of.get(anchor, ()))) if places else ("",)
+        outer_places = around(places)
         known = enclosing_memo[key] = sorted(
             {
                 k2
-                for broader in (kind, *sorted(kind_part_of.get(kind, ())))
-                for p in around
-                for k2 in containing.get((broader, p), ())
-                if k2 != key and places_within(places, k2[1], gazetteer_part_of)
+                for broader in (kind, *kind_part_of.get(kind, ()))
+                for outer in outer_places
+                if (k2 := (broader, outer)) in groups and k2 != key
             },
-            key=lambda k: (k[0], sorted(k[1])),
+            key=lambda k: (k[0], ordered(k[1])),
         )
         return known
 
@@ -349,7 +372,7 @@ def _detect(
         kind, severity, rule, x, y, r, gap = m
         key = (x, y, kind) if x < y else (y, x, kind)
         if key not in kept and key not in found:
-            found[key] = Conflict(kind, severity, x, y, rule, r, gap, (by_iri[x].r, by_iri[y].r), settings)
+            found[key] = Conflict.made(kind, severity, x, y, rule, r, gap, (by_iri[x].r, by_iri[y].r), settings)
 
     if region is None and len(claims) >= PARALLEL_FROM and len(judged) > 1 and can_fork():
         _judged_in_two_processes(judged, judge_group, keep, keep_made, groups)
@@ -522,7 +545,7 @@ def _measures(a: PreparedClaim, b: PreparedClaim) -> tuple[float | None, float |
 
 def _conflict(v: Verdict, settings: Settings) -> Conflict:
     kind, severity, rule, a, b = v
-    return Conflict(kind, severity, a.iri, b.iri, rule, *_measures(a, b), (a.r, b.r), settings)
+    return Conflict.made(kind, severity, a.iri, b.iri, rule, *_measures(a, b), (a.r, b.r), settings)
 
 
 def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:
