@@ -61,6 +61,7 @@ from .conflict_store import (
     claim_values,
     in_spans,
     load_places,
+    places_of,
     record_claim,
     record_text,
     record_values,
@@ -231,28 +232,40 @@ def load_claim_records(store: Store, iris: Iris, claims: Collection[str]) -> lis
     return records_of(store, values, places, ())
 
 
-def load_records_and_verdicts(store: Store, iris: Iris) -> tuple[list[ClaimRecord], StoredVerdicts]:
-    """``load_records``, and the stored verdicts a full recompute compares its own with
-    (``conflict_store.write_conflicts``): their digests and the conflicts graph's size,
-    read by a forked child while this process reads and makes the records from
+def load_records_and_verdicts(
+    store: Store, iris: Iris
+) -> tuple[list[ClaimRecord], StoredVerdicts, dict[str, set[str]]]:
+    """``load_records``, the stored verdicts a full recompute compares its own with
+    (``conflict_store.write_conflicts``: their digests and the conflicts graph's size)
+    and the gazetteer's part-of map (``conflict_store.load_places``), the three last read
+    by a forked child while this process reads and makes the records from
     ``PARALLEL_DIGESTS_FROM`` stored verdicts (``Store.value_rows_each``; at 1M claims
-    1.9M digests, about 4 s, and the size of a graph of 27.8M triples, 12 s)."""
+    1.9M digests, about 4 s, the size of a graph of 27.8M triples, 12 s, and 84,000
+    places, 3 s: the records' side is about 18 s)."""
     graph = iris.conflicts_graph
     count = verdict_count(store, graph)
-    queries = [_records_query(iris), _in_graph("verdict_digests", graph), _in_graph("graph_size", graph)]
-    names = (("record",), ("digest",), ("n",))
+    queries = [
+        _records_query(iris),
+        _in_graph("verdict_digests", graph),
+        _in_graph("graph_size", graph),
+        _stored_query("place_part_of"),
+    ]
+    names = (("record",), ("digest",), ("n",), ("place", "broader"))
     texts = RecordTexts(store, list(store.rows(_stored_query("claim_verdicts"))))
     digests: set[str] = set()
     size = 0
+    part_of: list[tuple[str, str]] = []
     parallel = count >= conflict_store.PARALLEL_DIGESTS_FROM
-    for i, rows in store.value_rows_each(queries, names, parallel=parallel, child_reads=(1, 2)):
+    for i, rows in store.value_rows_each(queries, names, parallel=parallel, child_reads=(1, 2, 3)):
         if i == 0:  # made while the child still reads
             texts.add(t for (t,) in rows)  # type: ignore[misc]  # bound in each row
         elif i == 1:
             digests.update(d for (d,) in rows)  # type: ignore[misc]
-        else:
+        elif i == 2:
             size += sum(int(n or 0) for (n,) in rows)
-    return texts.records(), StoredVerdicts(digests, count, size)
+        else:
+            part_of.extend(rows)  # type: ignore[arg-type]
+    return texts.records(), StoredVerdicts(digests, count, size), places_of(part_of)
 
 
 def changes(store: Store, iris: Iris, claims: Collection[str]) -> tuple[Triples, Triples]:

@@ -580,9 +580,14 @@ def load_places(store: Store, places: Iterable[str] | None = None) -> dict[str, 
         if places is None
         else _numbered_values(store, "place_part_of_numbered", "place", places, ("broader",))
     )
+    return places_of(rows)  # type: ignore[arg-type]
+
+
+def places_of(rows: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Place -> the places it lies in, of (place, broader) rows (``place_part_of.rq``)."""
     out: dict[str, set[str]] = defaultdict(set)
     for place, broader in rows:
-        out[place].add(broader)  # type: ignore[index, arg-type]
+        out[place].add(broader)
     return dict(out)
 
 

@@ -47,6 +47,7 @@ from .conflict_region import Group, Reach, Region, reach
 from .conflict_rules import Verdict, is_restatement, judge, judge_against, link_verdict, nesting
 from .conflict_store import (
     load_hierarchies,
+    load_kinds,
     load_records,
     to_graph,
     write_conflicts,
@@ -590,12 +591,13 @@ def _refresh(store: Store, iris: Iris, settings: Settings | None, keys_kept: boo
     seen = staleness.marks(store, iris)  # first: a mark added while we work stays
     if seen and not keys_kept:
         conflict_keys.invalidate(store, iris)
-    places, kinds, cumulative = load_hierarchies(store)
     # current keys hold every claim's record as its triples are: read a row a claim
     known = None
-    if conflict_keys.current(store, iris):  # the stored verdicts read beside them
-        records, known = conflict_keys.load_records_and_verdicts(store, iris)
+    if conflict_keys.current(store, iris):  # the stored verdicts and the places read beside them
+        records, known, places = conflict_keys.load_records_and_verdicts(store, iris)
+        kinds, cumulative = load_kinds(store)
     else:
+        places, kinds, cumulative = load_hierarchies(store)
         records = load_records(store, iris)
     found = detect(records, places, kinds, settings, cumulative or None)
     write_conflicts(store, iris, found, seen, known=known)

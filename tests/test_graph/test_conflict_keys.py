@@ -107,8 +107,9 @@ def test_a_full_recompute_reads_the_claims_of_their_records_while_the_keys_are_c
     read = []
     real = conflict_keys.load_records_and_verdicts
     monkeypatch.setattr(conflict_keys, "load_records_and_verdicts", lambda *a: read.append("records") or real(*a))
-    records, known = real(store, IRIS)
+    records, known, places = real(store, IRIS)
     assert [r.__dict__ for r in records] == [r.__dict__ for r in by_records]
+    assert places == conflict_store.load_places(store) and places
     assert known.digests == conflict_store.stored_digests(store, IRIS.conflicts_graph)
     assert known.count == len(known.digests) >= 3  # the seed's verdicts
     graph = _conflicts(store)
@@ -183,7 +184,7 @@ def test_the_stored_verdicts_read_by_a_child_beside_the_records_are_those_read_h
         monkeypatch.setattr(conflict_store, "PARALLEL_DIGESTS_FROM", 0)
         beside = conflict_keys.load_records_and_verdicts(store, IRIS)
         assert children == [1]
-        assert [r.__dict__ for r in beside[0]] == [r.__dict__ for r in alone[0]] and beside[1] == alone[1]
+        assert [r.__dict__ for r in beside[0]] == [r.__dict__ for r in alone[0]] and beside[1:] == alone[1:]
         graph = _conflicts(store)
         refresh(store, IRIS)
         assert len(children) == 2 and _conflicts(store) == graph
@@ -191,7 +192,7 @@ def test_the_stored_verdicts_read_by_a_child_beside_the_records_are_those_read_h
         monkeypatch.setattr(forked, "Child", failing)
         monkeypatch.setattr(forked, "READY_WAIT", 0.2)
         failed = conflict_keys.load_records_and_verdicts(store, IRIS)
-        assert len(children) == 3 and failed[1] == alone[1]
+        assert len(children) == 3 and failed[1:] == alone[1:]
 
 
 def test_a_rebuild_leaves_the_keys_graph_as_made_from_nothing(store):
