@@ -58,29 +58,6 @@ class Conflict:
     records: tuple[ClaimRecord, ClaimRecord] | None = field(default=None, compare=False, repr=False)
     settings: Settings | None = field(default=None, compare=False, repr=False)
 
-    @classmethod
-    def made(
-        cls,
-        kind: str,
-        severity: str,
-        a: str,
-        b: str,
-        rule: str,
-        ratio: float | None,
-        gap: float | None,
-        records: tuple[ClaimRecord, ClaimRecord] | None,
-        settings: Settings | None,
-    ) -> Conflict:
-        """``Conflict(kind, severity, ...)``, made without the frozen dataclass' guard on
-        each field it sets (``object.__setattr__`` a field: 1.9 us a verdict, 0.9 this
-        way; a full recompute makes 1.9M at 1M claims). Only for the detector, which
-        sets every field."""
-        c = object.__new__(cls)
-        c.__dict__.update(
-            kind=kind, severity=severity, a=a, b=b, rule=rule, ratio=ratio, gap=gap, records=records, settings=settings
-        )
-        return c
-
     @cached_property
     def explanations(self) -> tuple[str, str]:
         """(English, French), for a reader; written when first asked for."""

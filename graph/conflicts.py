@@ -373,7 +373,7 @@ def _detect(
         kind, severity, rule, x, y, r, gap = m
         key = (x, y, kind) if x < y else (y, x, kind)
         if key not in kept and key not in found:
-            found[key] = Conflict.made(kind, severity, x, y, rule, r, gap, (by_iri[x].r, by_iri[y].r), settings)
+            found[key] = Conflict(kind, severity, x, y, rule, r, gap, (by_iri[x].r, by_iri[y].r), settings)
 
     if region is None and len(claims) >= PARALLEL_FROM and len(judged) > 1 and can_fork():
         _judged_in_two_processes(judged, judge_group, keep, keep_made, groups)
@@ -546,7 +546,7 @@ def _measures(a: PreparedClaim, b: PreparedClaim) -> tuple[float | None, float |
 
 def _conflict(v: Verdict, settings: Settings) -> Conflict:
     kind, severity, rule, a, b = v
-    return Conflict.made(kind, severity, a.iri, b.iri, rule, *_measures(a, b), (a.r, b.r), settings)
+    return Conflict(kind, severity, a.iri, b.iri, rule, *_measures(a, b), (a.r, b.r), settings)
 
 
 def report_rows(conflicts: Iterable[Conflict]) -> list[dict[str, object]]:

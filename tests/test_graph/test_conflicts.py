@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factgraph.graph.conflicts import ClaimRecord, Conflict, Settings, date_span, detect, report_rows
+from factgraph.graph.conflicts import ClaimRecord, Settings, date_span, detect, report_rows
 
 SY, IQ, RAQQA_PROV, MANSOURA, TABQA = "p/syria", "p/iraq", "p/raqqa-province", "p/al-mansoura", "p/tabqa"
 PLACES = {RAQQA_PROV: {SY}, MANSOURA: {RAQQA_PROV, SY}, TABQA: {RAQQA_PROV, SY}}
@@ -480,17 +480,6 @@ def test_conflict_key_is_deterministic_and_order_free():
     (c1,) = detect([a, b], PLACES, KINDS)
     (c2,) = detect([b, a], PLACES, KINDS)
     assert c1.key == c2.key and len(c1.key) == 16
-
-
-def test_a_verdict_made_for_the_detector_is_the_verdict_the_constructor_makes():
-    """``Conflict.made`` (no frozen guard a field) makes what ``Conflict(...)`` makes."""
-    r = ClaimRecord("http://x/c1", "a1", "http://x/s", "deaths", 10.0, None, "exact", 10.0, 10.0)
-    fields = ("contradiction", "major", "http://x/c1", "http://x/c2", "disjoint", 1.5, 5.0, (r, r), Settings())
-    made, built = Conflict.made(*fields), Conflict(*fields)
-    assert made == built and hash(made) == hash(built) and made.__dict__ == built.__dict__
-    assert made.key == built.key and made.explanations == built.explanations
-    with pytest.raises(AttributeError):
-        made.ratio = 2.0  # type: ignore[misc]  # still frozen
 
 
 def test_thresholds_are_settings():
