@@ -63,11 +63,16 @@ def _text(value: str | None) -> str | None:
 CHUNK = 500  # terms per VALUES block: a request every store takes (Virtuoso's text limit)
 
 
-def _chunks(terms: Iterable[str]) -> Iterator[list[str]]:
-    """``terms`` (IRIs) written for a VALUES block, CHUNK at a time, in order."""
+def _iri(text: str) -> str:
+    return URIRef(text).n3()
+
+
+def _chunks(terms: Iterable[str], written: Callable[[str], str] = _iri) -> Iterator[list[str]]:
+    """``terms`` (IRIs, or as ``written`` writes them) written for a VALUES block, CHUNK
+    at a time, in order."""
     batch: list[str] = []
     for t in sorted(set(terms)):
-        batch.append(URIRef(t).n3())
+        batch.append(written(t))
         if len(batch) == CHUNK:
             yield batch
             batch = []
@@ -982,10 +987,8 @@ def verdicts_of_digests(store: Store, graph: URIRef, digests: Iterable[str]) -> 
     """stored digest -> the verdict of ``graph`` that carries it, for ``digests``
     (``verdicts_of_digests.rq``, ``CHUNK`` digests a query)."""
     text = _in_graph("verdicts_of_digests", graph)
-    ordered = sorted(digests)
     out: dict[str, str] = {}
-    for at in range(0, len(ordered), CHUNK):
-        batch = [_literal(d) for d in ordered[at : at + CHUNK]]
+    for batch in _chunks(digests, _literal):
         for verdict, digest in store.value_rows(inject_value_rows(text, "digest", batch), ("verdict", "digest")):
             out[digest] = verdict  # type: ignore[index,assignment]  # both variables are bound in each row
     return out
@@ -1030,10 +1033,9 @@ def _differing(found: Sequence[Conflict], iris: Iris, stored: set[str]) -> tuple
     theirs = found[half:]
 
     def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
-        ready()
-        unmatched = set(stored)
-        send(compared(theirs, half, unmatched))
-        send(" ".join(stored - unmatched))  # (one text: 0.9M strings pickled one by one cost more)
+        ready()  # (forked before this process compares: the child's ``left`` is whole)
+        send(compared(theirs, half, left))
+        send(" ".join(stored - left))  # those it found, one text: 0.9M strings pickled one by one cost more
 
     child = Child(work)
     try:
