@@ -4,7 +4,7 @@ pickled through a pipe, while this process does the rest. Used for a full confli
 recompute's two costly steps: the claims' read (``rows_in_two_processes``: one query a
 predicate, half of them read by the child; Oxigraph's answers cost most in writing out
 each term, a string read from RocksDB a term) and the detection's groups
-(``conflicts._detect``: groups of about half the claims judged by the child).
+(``conflict_detection._detect``: groups of about half the claims judged by the child).
 
 A child is forked only from a process with no other Python thread (a thread holding a
 lock would leave it locked in the child), and it proves it can work before it is

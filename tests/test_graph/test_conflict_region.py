@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
 from factgraph.graph import (
+    conflict_detection,
     conflict_keys,
     conflict_region,
     conflict_store,
@@ -802,16 +803,16 @@ def test_a_detection_half_of_whose_groups_a_child_judges_finds_what_one_process_
     records = [r for a in range(40) for r in _claims(rng, f"a{a}", rng.randrange(3, 12), True)]
     settings = SETTINGS[seed % 2]
     alone = conflicts.detect(records, PART_OF, KINDS, settings)
-    monkeypatch.setattr(conflicts, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(conflict_detection, "PARALLEL_FROM", 0)
     children = []
-    real = conflicts.Child
+    real = conflict_detection.Child
 
     def counted(work):
         children.append(1)
         return real(work)
 
-    monkeypatch.setattr(conflicts, "Child", counted)
-    monkeypatch.setattr(conflicts, "can_fork", lambda: True)  # whatever threads earlier tests left
+    monkeypatch.setattr(conflict_detection, "Child", counted)
+    monkeypatch.setattr(conflict_detection, "can_fork", lambda: True)  # whatever threads earlier tests left
     shared = conflicts.detect(records, PART_OF, KINDS, settings)
     assert children == [1]
     assert [(c, c.records) for c in shared] == [(c, c.records) for c in alone] and len(alone) > 50
@@ -819,7 +820,7 @@ def test_a_detection_half_of_whose_groups_a_child_judges_finds_what_one_process_
     def failing(work):
         return real(lambda send, ready: (_ for _ in ()).throw(RuntimeError("child failed")))
 
-    monkeypatch.setattr(conflicts, "Child", failing)
+    monkeypatch.setattr(conflict_detection, "Child", failing)
     assert [(c, c.records) for c in conflicts.detect(records, PART_OF, KINDS, settings)] == [
         (c, c.records) for c in alone
     ]
