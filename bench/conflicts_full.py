@@ -1,6 +1,6 @@
 """The full conflicts recompute on an on-disk store: wall, CPU, peak memory, by phase.
 
-    python bench/conflicts_full.py --store DIR [--repeat 3] [--drop] [--src NAME=PATH ...]
+    python bench/conflicts_full.py --store DIR [--repeat 3] [--drop] [--src NAME=PATH ...] [--env NAME:VAR=VALUE]
 
 Each run is ``conflicts.refresh`` (what ``factgraph conflicts`` does) in a fresh child
 process on the store ``DIR`` (built by ``bench/conflicts_incremental.py --dir``, or any
@@ -16,7 +16,10 @@ the write starts from nothing, as on a new store or after a rule version change.
 PATH``) instead of the installed one, for a side-by-side comparison; several are run
 interleaved, run by run. ``--src NAME=PATH@DIR`` runs it on a store of its own (a copy):
 revisions that write the conflicts graph differently (session 14: with a digest a
-verdict) would otherwise undo each other's graph between runs. The load average is printed with every run: on a shared
+verdict) would otherwise undo each other's graph between runs. ``--env
+NAME:VAR=VALUE`` sets a variable for one source's runs: ``--src compiled= --src source=
+--env source:FACTGRAPH_INTERPRETED=1`` runs the installed code with its detector compiled
+(mypyc, graph/compiled.py) and from source, side by side; each run says which ran. The load average is printed with every run: on a shared
 machine the wall clock counts the neighbours too.
 """
 
@@ -76,7 +79,13 @@ def child(store_dir: str, drop: bool) -> None:
     spent["lines and write"] = (
         total - spent.get("read", 0) - spent.get("detect", 0) - spent.get("stored digests", 0)
     )
-    print(json.dumps({"refresh": total, "verdicts": len(found), **spent}))
+    try:
+        from factgraph.graph import compiled  # (revisions before session 18: no compiled detector)
+
+        detector = compiled.running()
+    except ImportError:
+        detector = "source"
+    print(json.dumps({"refresh": total, "verdicts": len(found), **spent, "detector": detector}))
 
 
 def _tree(src: str, where: Path) -> str:
@@ -108,9 +117,11 @@ def _rss_mb(pid: int) -> float:
         return 0.0
 
 
-def run_once(store_dir: str, drop: bool, path: str | None, cap_mb: float) -> dict[str, float]:
+def run_once(
+    store_dir: str, drop: bool, path: str | None, cap_mb: float, extra_env: dict[str, str] | None = None
+) -> dict[str, float]:
     cmd = [sys.executable, __file__, "--child", "--store", store_dir] + (["--drop"] if drop else [])
-    env = dict(os.environ)
+    env = dict(os.environ) | (extra_env or {})
     if path is not None:
         cmd = [sys.executable, "-c", _LAUNCH, *cmd[1:]]
         env["PYTHONPATH"] = path
@@ -154,6 +165,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--drop", action="store_true", help="drop the conflicts graph before each run")
     ap.add_argument("--src", action="append", default=[], help="NAME=PATH: a checkout to run instead")
+    ap.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        help="NAME:VAR=VALUE: an environment variable for the runs of source NAME "
+        "(the installed detector from source: --src compiled= --src source= --env source:FACTGRAPH_INTERPRETED=1)",
+    )
     ap.add_argument("--max-rss-mb", type=float, default=8000, help="stop a run above this (0: never)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -168,10 +186,15 @@ def main() -> None:
                 name, _, src = spec.partition("=")
                 src, _, store = src.partition("@")
                 sources.append((name, _tree(src, Path(tmp) / str(i)) if src else None, store or args.store))
+        envs: dict[str, dict[str, str]] = {}
+        for spec in args.env:
+            name, _, assignment = spec.partition(":")
+            var, _, value = assignment.partition("=")
+            envs.setdefault(name, {})[var] = value
         results: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in sources}
         for k in range(args.repeat):
             for name, path, store in sources:
-                r = run_once(store, args.drop, path, args.max_rss_mb)
+                r = run_once(store, args.drop, path, args.max_rss_mb, envs.get(name))
                 print(f"run {k + 1} {name}: " + ", ".join(_show(key, v) for key, v in r.items()), flush=True)
                 if "failed" not in r:
                     results[name].append(r)
@@ -180,7 +203,9 @@ def main() -> None:
             if not runs:
                 print(f"{name}: no run finished")
                 continue
-            keys = [k for k in runs[0] if k != "verdicts" and all(k in r for r in runs)]
+            keys = [
+                k for k in runs[0] if k != "verdicts" and isinstance(runs[0][k], float) and all(k in r for r in runs)
+            ]
             print(f"{name}: " + ", ".join(f"{k} {statistics.median(r[k] for r in runs):.1f}" for k in keys))
 
 

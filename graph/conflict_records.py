@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from .conflict_inputs import ClaimRecord, Settings
 from .conflict_text import explain
@@ -57,17 +57,23 @@ class Conflict:
     gap: float | None = None  # distance between the estimates (or the intervals)
     records: tuple[ClaimRecord, ClaimRecord] | None = field(default=None, compare=False, repr=False)
     settings: Settings | None = field(default=None, compare=False, repr=False)
+    # the explanations once asked for (``explanations``): a field, not a cached_property,
+    # as the class is compiled (graph/compiled.py) and has no instance __dict__
+    words: tuple[str, str] | None = field(default=None, init=False, compare=False, repr=False)
 
-    @cached_property
+    @property
     def explanations(self) -> tuple[str, str]:
-        """(English, French), for a reader; written when first asked for."""
-        return self.worded()
+        """(English, French), for a reader; worded when first asked for, then kept."""
+        if (words := getattr(self, "words", None)) is None:  # (compiled: unset until then)
+            words = self.worded()
+            object.__setattr__(self, "words", words)  # (frozen: what it says is fixed)
+        return words
 
     def worded(self) -> tuple[str, str]:
         """``explanations``, not kept when not asked for before: a full recompute writes
         every verdict's (221,809 at 10,000 articles, about 180 MB of text kept otherwise)."""
-        if "explanations" in self.__dict__:
-            return self.explanations
+        if (words := getattr(self, "words", None)) is not None:
+            return words
         if self.records is None:
             return "", ""
         return explain(self.rule, *self.records, self.ratio, self.settings or Settings())
