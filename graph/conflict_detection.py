@@ -362,7 +362,7 @@ def _detect(
 
 # from this many claims a full detection judges about half of its groups' claims in a forked
 # process (``forked.Child``): 1M claims' groups took 105 s on one core (the bar as
-# ``conflict_store.PARALLEL_READ_FROM``)
+# ``conflict_store.PARALLEL_DIGESTS_FROM``)
 PARALLEL_FROM = 50_000
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
@@ -237,35 +238,42 @@ def load_records_and_verdicts(
 ) -> tuple[list[ClaimRecord], StoredVerdicts, dict[str, set[str]]]:
     """``load_records``, the stored verdicts a full recompute compares its own with
     (``conflict_store.write_conflicts``: their digests and the conflicts graph's size)
-    and the gazetteer's part-of map (``conflict_store.load_places``), the three last read
-    by a forked child while this process reads and makes the records from
-    ``PARALLEL_DIGESTS_FROM`` stored verdicts (``Store.value_rows_each``; at 1M claims
-    1.9M digests, about 4 s, the size of a graph of 27.8M triples, 12 s, and 84,000
-    places, 3 s: the records' side is about 18 s)."""
+    and the gazetteer's part-of map (``conflict_store.load_places``).
+
+    From ``PARALLEL_DIGESTS_FROM`` stored verdicts on a store that evaluates aggregates
+    without holding Python's lock (``Store.aggregates_beside_reads``: pyoxigraph), the
+    three last are read in a thread while this one reads and makes the records: each as
+    one row the engine makes on the other core (the digests and the places joined in one
+    text, ``*_joined.rq``; the size a COUNT). At 1M claims: 1.9M digests about 1 s, the
+    size of a graph of 27.8M triples 12 s, 84,000 places 1 s; the records' side about
+    18 s. (Until session 18 a forked child read them: RocksDB's state copied into a child
+    is not safe to read, and after another process' write its second query ran away,
+    taking all the machine's memory.)"""
     graph = iris.conflicts_graph
     count = verdict_count(store, graph)
-    queries = [
-        _records_query(iris),
-        _in_graph("verdict_digests", graph),
-        _in_graph("graph_size", graph),
-        _stored_query("place_part_of"),
-    ]
-    names = (("record",), ("digest",), ("n",), ("place", "broader"))
     texts = RecordTexts(store, list(store.rows(_stored_query("claim_verdicts"))))
-    digests: set[str] = set()
-    size = 0
-    part_of: list[tuple[str, str]] = []
-    parallel = count >= conflict_store.PARALLEL_DIGESTS_FROM
-    for i, rows in store.value_rows_each(queries, names, parallel=parallel, child_reads=(1, 2, 3)):
-        if i == 0:  # made while the child still reads
-            texts.add(t for (t,) in rows)  # type: ignore[misc]  # bound in each row
-        elif i == 1:
-            digests.update(d for (d,) in rows)  # type: ignore[misc]
-        elif i == 2:
-            size += sum(int(n or 0) for (n,) in rows)
-        else:
-            part_of.extend(rows)  # type: ignore[arg-type]
-    return texts.records(), StoredVerdicts(digests, count, size), places_of(part_of)
+    records = _records_query(iris)
+    if count >= conflict_store.PARALLEL_DIGESTS_FROM and store.aggregates_beside_reads:
+        with ThreadPoolExecutor(1, thread_name_prefix="stored-verdicts") as pool:
+            beside = pool.submit(_stored_joined, store, graph)
+            texts.add(t for (t,) in store.value_rows(records, ("record",)))  # type: ignore[misc]
+            digests, size, part_of = beside.result()
+        return texts.records(), StoredVerdicts(digests, count, size), part_of
+    texts.add(t for (t,) in store.value_rows(records, ("record",)))  # type: ignore[misc]
+    digests = {d for (d,) in store.value_rows(_in_graph("verdict_digests", graph), ("digest",))}  # type: ignore[misc]
+    size = sum(int(n or 0) for (n,) in store.value_rows(_in_graph("graph_size", graph), ("n",)))
+    part_of = places_of(store.value_rows(_stored_query("place_part_of"), ("place", "broader")))  # type: ignore[arg-type]
+    return texts.records(), StoredVerdicts(digests, count, size), part_of  # type: ignore[arg-type]
+
+
+def _stored_joined(store: Store, graph: URIRef) -> tuple[set[str], int, dict[str, set[str]]]:
+    """(the stored verdicts' digests, the conflicts graph's size, the part-of map), each
+    read as one row the engine makes (``load_records_and_verdicts``)."""
+    ((joined,),) = store.value_rows(_in_graph("verdict_digests_joined", graph), ("digests",))
+    size = sum(int(n or 0) for (n,) in store.value_rows(_in_graph("graph_size", graph), ("n",)))
+    ((pairs,),) = store.value_rows(_stored_query("place_part_of_joined"), ("pairs",))
+    names = iter((pairs or "").split())
+    return set((joined or "").split()), size, places_of(zip(names, names, strict=True))
 
 
 def changes(store: Store, iris: Iris, claims: Collection[str]) -> tuple[Triples, Triples]:

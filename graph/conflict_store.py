@@ -140,12 +140,6 @@ _PLACE = FG_NS + "place"
 _NAMED_FIELDS = {name: name for name in _FIELDS.values() if name != "quoteText"}
 
 
-# from this many claims a full read is shared with a forked process (``Store.value_rows_each``):
-# the read halves at 100k claims (14.4 -> 9.2 s); at 1,000 articles (about 20,000 claims) the
-# three forks of a recompute gained nothing (the refresh 2.9 / 3.1 s) and a child of 371 MB
-PARALLEL_READ_FROM = 50_000
-
-
 def _every_claims_triples(store: Store) -> Iterator[tuple[str, str, str]]:
     """(claim, predicate, value) of every figure claim, for the predicates the records read:
     one scan of each predicate (``predicate_values.rq``), the rows of subjects that are no
@@ -155,8 +149,7 @@ def _every_claims_triples(store: Store) -> Iterator[tuple[str, str, str]]:
     text = _stored_query("predicate_values")
     predicates = (*_FIELDS, _PLACE)
     queries = [inject_values(text, {"p": URIRef(p).n3()}) for p in predicates]
-    parallel = len(claims) >= PARALLEL_READ_FROM
-    for i, rows in store.value_rows_each(queries, ("claim", "o"), parallel=parallel):
+    for i, rows in store.value_rows_each(queries, ("claim", "o")):
         p = predicates[i]
         for claim, o in rows:
             if claim in claims:
@@ -1005,7 +998,8 @@ def _links(links: Collection[tuple[str, str]]) -> Triples:
 
 
 # from this many verdicts a full recompute works the digests of the later half out in a
-# forked process (as ``PARALLEL_READ_FROM``)
+# forked process (a child that reads no store: ``forked``), and reads the stored verdicts
+# beside the records (``conflict_keys.load_records_and_verdicts``); below it neither pays
 PARALLEL_DIGESTS_FROM = 50_000
 
 

@@ -1,15 +1,18 @@
 """Work shared with a forked process: a child forked from this one (its memory the
 parent's, copied on write) runs part of a bulk computation and sends its results back,
 pickled through a pipe, while this process does the rest. Used for a full conflicts
-recompute's two costly steps: the claims' read (``rows_in_two_processes``: one query a
-predicate, half of them read by the child; Oxigraph's answers cost most in writing out
-each term, a string read from RocksDB a term) and the detection's groups
-(``conflict_detection._detect``: groups of about half the claims judged by the child).
+recompute's detection (``conflict_detection._detect``: groups of about half the claims
+judged by the child) and its verdicts' digests (``conflict_store._differing``).
+
+A child never reads a store: RocksDB's state copied at the fork is not safe to use (its
+background threads are not in the child; sessions 14 to 17 read half of a full
+recompute's queries in a child, and after another process' write a child's second query
+ran away with all the machine's memory). What a recompute reads beside its own read is
+read in a thread instead (``conflict_keys.load_records_and_verdicts``).
 
 A child is forked only from a process with no other Python thread (a thread holding a
 lock would leave it locked in the child), and it proves it can work before it is
-trusted: it says so on the pipe (a store's reader once its first query answered:
-RocksDB's own threads can hold the database's mutex at the fork, ``Store.check_readable``).
+trusted: it says so on the pipe.
 A child that has not said so within ``READY_WAIT`` seconds of this process being done
 with its own part, or that fails, is killed, and the caller does its part here: the
 results are the same either way, only slower.
@@ -23,11 +26,9 @@ import signal
 import struct
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
-Rows = list[tuple[str | None, ...]]
-BATCH = 50_000  # rows a message
 READY_WAIT = 5.0  # seconds the child may take to say it works, once this process is done
 _HEADER = struct.Struct("<q")  # a message's length; -1: the child works
 
@@ -128,56 +129,3 @@ class Child:
         if not self.reaped:
             os.kill(self.pid, signal.SIGKILL)
             self._reap()
-
-
-def _batches(i: int, rows: Iterator[tuple[str | None, ...]]) -> Iterator[tuple[int, Rows]]:
-    """(``i``, ``BATCH`` rows) for the rows of query ``i``, the last batch perhaps short
-    or empty (a query that has none says so too)."""
-    batch: Rows = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            yield i, batch
-            batch = []
-    yield i, batch
-
-
-def rows_in_two_processes(
-    run: Callable[[str], Iterator[tuple[str | None, ...]]],
-    queries: Sequence[str],
-    child_reads: Collection[int] | None = None,
-) -> Iterator[tuple[int, Rows]]:
-    """(the query's index, a batch of its rows) for every query, those of
-    ``child_reads`` (by index; the odd-numbered by default) evaluated by a forked child
-    (``run``: a query's rows); in no set order. Without a child that works, every query
-    is evaluated here."""
-    if child_reads is None:
-        child_reads = range(1, len(queries), 2)
-    theirs = [(i, q) for i, q in enumerate(queries) if i in child_reads]
-    ours = [(i, q) for i, q in enumerate(queries) if i not in child_reads]
-    child = None
-    if theirs and can_fork():
-
-        def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
-            for i, query in theirs:
-                for message in _batches(i, run(query)):
-                    ready()  # its store answers
-                    send(message)
-
-        child = Child(work)
-    else:
-        ours, theirs = list(enumerate(queries)), []
-    try:
-        for i, query in ours:
-            yield from _batches(i, run(query))
-        if child is None:
-            return
-        got = child.results()
-        if got is not None:
-            yield from got
-            return
-        for i, query in theirs:  # the child failed: its queries read here
-            yield i, list(run(query))
-    finally:
-        if child is not None:
-            child.stop()  # (done already, but when the caller stopped reading)

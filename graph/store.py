@@ -34,7 +34,6 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.query import Result
 from rdflib.term import Identifier, Node, Variable
 
-from .forked import rows_in_two_processes
 from .sparql_text import QueryTextError, declares_dataset, inject_values
 from .terms import PREFIXES
 
@@ -125,6 +124,10 @@ class Store(ABC):
     #: loads a group while it takes the next articles: ``pipeline._Group``); rdflib's
     #: memory store may not be read while another thread writes it
     loads_beside_reads: bool = False
+    #: a long aggregate (a COUNT, a GROUP_CONCAT over millions of rows) is evaluated
+    #: without holding Python's lock: in a thread beside Python work, it takes the other
+    #: core (``conflict_keys.load_records_and_verdicts``)
+    aggregates_beside_reads: bool = False
 
     @abstractmethod
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
@@ -145,17 +148,11 @@ class Store(ABC):
             yield tuple(d.get(n) for n in names)
 
     def value_rows_each(
-        self,
-        queries: Sequence[str],
-        names: Names,
-        parallel: bool = False,
-        child_reads: Collection[int] | None = None,
+        self, queries: Sequence[str], names: Names
     ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
         """(the query's index, a batch of its rows as ``value_rows`` gives them) for each
-        of ``queries``, in no set order; ``names``: the variables of every query, or of
-        each (a sequence of sequences); ``parallel``: where the store can, evaluated in
-        two processes (a bulk read, worth a fork), the second evaluating the queries of
-        ``child_reads`` (by index; the odd-numbered by default)."""
+        of ``queries``; ``names``: the variables of every query, or of each (a sequence
+        of sequences)."""
         for i, query in enumerate(queries):
             yield i, list(self.value_rows(query, names_of(names, i)))
 
@@ -522,6 +519,7 @@ class EmbeddedStore(Store):
     """Oxigraph on disk (or in memory when ``path`` is None), answering in rdflib terms."""
 
     loads_beside_reads = True  # Oxigraph reads from snapshots; its bulk loader releases the GIL
+    aggregates_beside_reads = True  # and so does its query evaluation
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
@@ -645,22 +643,6 @@ class EmbeddedStore(Store):
         except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
             solutions = None  # dropped now, in this thread (``_dropped``)
             raise StoreError(f"query: {exc}") from exc
-
-    def value_rows_each(
-        self,
-        queries: Sequence[str],
-        names: Names,
-        parallel: bool = False,
-        child_reads: Collection[int] | None = None,
-    ) -> Iterator[tuple[int, list[tuple[str | None, ...]]]]:
-        """Half the queries (or those of ``child_reads``) evaluated by a forked child
-        when ``parallel`` (``forked``): a full conflicts recompute's read of 1M claims
-        is a core's work for minutes, most of it Oxigraph writing out each term."""
-        if not parallel:
-            yield from super().value_rows_each(queries, names)
-            return
-        each = {q: names_of(names, i) for i, q in enumerate(queries)}
-        yield from rows_in_two_processes(lambda q: self.value_rows(q, each[q]), queries, child_reads)
 
     def native_query(self, sparql: str, prefixes: bool = True) -> Any:
         try:

@@ -6,6 +6,8 @@ backend. The keys against the window scans on random stores: test_conflict_regio
 from __future__ import annotations
 
 import json
+import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
-from factgraph.graph import conflict_keys, conflict_store, conflict_update, forked
+from factgraph.graph import conflict_keys, conflict_store, conflict_update
 from factgraph.graph.conflicts import refresh
 from factgraph.graph.pipeline import builtin_corpus, ensure_current, ingest
 from factgraph.graph.store import Changes, EmbeddedStore, Store
@@ -168,31 +170,45 @@ def test_records_read_by_the_place_of_their_fields_are_those_read_through_a_dict
     assert c3.verdict == "disputed" and c3.stated_on is None and c3.quote == "il a dit" and c3.figure_text == ""
 
 
-def test_the_stored_verdicts_read_by_a_child_beside_the_records_are_those_read_here(monkeypatch):
-    """From PARALLEL_DIGESTS_FROM stored verdicts, a forked child reads the digests while
-    the records are read: the same records and digests, the same conflicts graph after a
-    recompute; a child that fails has its query read here."""
-    monkeypatch.setattr(forked, "can_fork", lambda: True)  # whatever threads earlier tests left
-    children = []
-    real_child = forked.Child
-    monkeypatch.setattr(forked, "Child", lambda work: children.append(1) or real_child(work))
+def test_the_stored_verdicts_read_in_a_thread_beside_the_records_are_those_read_in_line(monkeypatch):
+    """From PARALLEL_DIGESTS_FROM stored verdicts, the digests, the graph's size and the
+    places are read in a thread, each joined in one row by the engine, while the records
+    are read: the same records, digests, size and places as read row by row in line, the
+    same conflicts graph after a recompute, and no process forked (RocksDB's state in a
+    forked child is not safe to read: session 18)."""
+    threads: list[str] = []
+    real_joined = conflict_keys._stored_joined
+
+    def joined(store, graph):
+        threads.append(threading.current_thread().name)
+        return real_joined(store, graph)
+
+    monkeypatch.setattr(conflict_keys, "_stored_joined", joined)
+
+    def no_fork():
+        raise AssertionError("a full read forked a process")
+
     with EmbeddedStore(None) as store:
         ingest(store, builtin_corpus(), IRIS)
         conflict_keys.rebuild(store, IRIS)
         alone = conflict_keys.load_records_and_verdicts(store, IRIS)
-        assert children == []  # fewer verdicts than the bar: no child
+        assert threads == []  # fewer verdicts than the bar: read in line
+        assert alone[1].digests and alone[1].size > len(alone[1].digests) and alone[2]
         monkeypatch.setattr(conflict_store, "PARALLEL_DIGESTS_FROM", 0)
-        beside = conflict_keys.load_records_and_verdicts(store, IRIS)
-        assert children == [1]
-        assert [r.__dict__ for r in beside[0]] == [r.__dict__ for r in alone[0]] and beside[1:] == alone[1:]
+        with monkeypatch.context() as m:
+            m.setattr(os, "fork", no_fork)
+            beside = conflict_keys.load_records_and_verdicts(store, IRIS)
+        assert len(threads) == 1 and threads[0].startswith("stored-verdicts")
+        assert [r.__dict__ for r in beside[0]] == [r.__dict__ for r in alone[0]]
+        assert beside[1] == alone[1] and beside[2] == alone[2]
         graph = _conflicts(store)
         refresh(store, IRIS)
-        assert len(children) == 2 and _conflicts(store) == graph
-        failing = lambda work: children.append(1) or real_child(lambda send, ready: (_ for _ in ()).throw(OSError("x")))  # noqa: E731
-        monkeypatch.setattr(forked, "Child", failing)
-        monkeypatch.setattr(forked, "READY_WAIT", 0.2)
-        failed = conflict_keys.load_records_and_verdicts(store, IRIS)
-        assert len(children) == 3 and failed[1:] == alone[1:]
+        assert len(threads) == 2 and _conflicts(store) == graph
+
+
+def test_the_joined_reads_of_an_empty_conflicts_graph_and_gazetteer_are_empty():
+    with EmbeddedStore(None) as store:
+        assert conflict_keys._stored_joined(store, IRIS.conflicts_graph) == (set(), 0, {})
 
 
 def test_a_rebuild_leaves_the_keys_graph_as_made_from_nothing(store):
