@@ -53,6 +53,7 @@ from .conflict_store import (
     StoredVerdicts,
     Values,
     _chunks,
+    _count,
     _every_claims_triples,
     _in_graph,
     _literal,
@@ -258,22 +259,27 @@ def load_records_and_verdicts(
             beside = pool.submit(_stored_joined, store, graph)
             texts.add(t for (t,) in store.value_rows(records, ("record",)))  # type: ignore[misc]
             digests, size, part_of = beside.result()
-        return texts.records(), StoredVerdicts(digests, count, size), part_of
-    texts.add(t for (t,) in store.value_rows(records, ("record",)))  # type: ignore[misc]
-    digests = {d for (d,) in store.value_rows(_in_graph("verdict_digests", graph), ("digest",))}  # type: ignore[misc]
-    size = sum(int(n or 0) for (n,) in store.value_rows(_in_graph("graph_size", graph), ("n",)))
+    else:
+        texts.add(t for (t,) in store.value_rows(records, ("record",)))  # type: ignore[misc]
+        digests, size, part_of = _stored_rows(store, graph)
+    return texts.records(), StoredVerdicts(digests, count, size), part_of
+
+
+def _stored_rows(store: Store, graph: URIRef) -> tuple[set[str], int, dict[str, set[str]]]:
+    """(the stored verdicts' digests, the conflicts graph's size, the part-of map), read
+    row by row (``load_records_and_verdicts``)."""
+    digests = {d for (d,) in store.value_rows(_in_graph("verdict_digests", graph), ("digest",))}
     part_of = places_of(store.value_rows(_stored_query("place_part_of"), ("place", "broader")))  # type: ignore[arg-type]
-    return texts.records(), StoredVerdicts(digests, count, size), part_of  # type: ignore[arg-type]
+    return digests, _count(store, "graph_size", graph), part_of  # type: ignore[return-value]
 
 
 def _stored_joined(store: Store, graph: URIRef) -> tuple[set[str], int, dict[str, set[str]]]:
-    """(the stored verdicts' digests, the conflicts graph's size, the part-of map), each
-    read as one row the engine makes (``load_records_and_verdicts``)."""
+    """``_stored_rows``, the digests and the part-of pairs each read as one text the
+    engine joins (``*_joined.rq``)."""
     ((joined,),) = store.value_rows(_in_graph("verdict_digests_joined", graph), ("digests",))
-    size = sum(int(n or 0) for (n,) in store.value_rows(_in_graph("graph_size", graph), ("n",)))
     ((pairs,),) = store.value_rows(_stored_query("place_part_of_joined"), ("pairs",))
     names = iter((pairs or "").split())
-    return set((joined or "").split()), size, places_of(zip(names, names, strict=True))
+    return set((joined or "").split()), _count(store, "graph_size", graph), places_of(zip(names, names, strict=True))
 
 
 def changes(store: Store, iris: Iris, claims: Collection[str]) -> tuple[Triples, Triples]:
