@@ -339,25 +339,16 @@ def _detect(
                 if (v := judge(x, y, SAME_GROUP, settings)) is not None:
                     keep(v)
 
-    def keep_made(m: Measured) -> None:  # a verdict the child measured (``_measured``)
-        kind, severity, rule, x, y, r, gap = m
-        key = (x, y, kind) if x < y else (y, x, kind)
-        if key not in kept and key not in found:
-            found[key] = Conflict(kind, severity, x, y, rule, r, gap, (by_iri[x].r, by_iri[y].r), settings)
-
     if region is None and len(claims) >= PARALLEL_FROM and len(judged) > 1 and can_fork():
-        _judged_in_two_processes(judged, judge_group, keep, keep_made, groups)
-    else:
-        for key in judged:
-            judge_group(key, keep)
+        return _judged_in_two_processes(judged, judge_group, keep, found, by_iri, groups, settings), None
+    for key in judged:
+        judge_group(key, keep)
 
     if covered is not None:
         found = {k: v for k, v in found.items() if covered.covers(k[0], k[1])}
         if wanted is not None:
             covered.possible = _possible(covered, groups, enclosing, within, settings)
-    out = [v if isinstance(v, Conflict) else _conflict(v, settings) for v in found.values()]
-    out.sort(key=attrgetter("a", "b", "kind"))
-    return out, covered
+    return _sorted(found, settings), covered
 
 
 # from this many claims a full detection judges about half of its groups' claims in a forked
@@ -365,33 +356,37 @@ def _detect(
 # ``conflict_store.PARALLEL_DIGESTS_FROM``)
 PARALLEL_FROM = 50_000
 
-
-Measured = tuple[str, str, str, str, str, float | None, float | None]  # kind, severity, rule, a, b, ratio, gap
-
-
-def _measured(v: Verdict) -> Measured:
-    """A verdict as a child sends it: its claims by IRI, its ratio and gap worked out
-    (``_measures``: there, not in the process that waits for it)."""
-    return (v[0], v[1], v[2], v[3].iri, v[4].iri, *_measures(v[3], v[4]))
+# a verdict as the child sends it: (its place in the order of verdicts, kind, severity,
+# rule, its claims' ranks in the order of IRIs, ratio, gap): claims by rank, not IRI
+# (about a million verdicts at 1M claims: two IRIs each pickled and read back took 2.7 s)
+Ranked = tuple[int, str, str, str, int, int, float | None, float | None]
 
 
 def _judged_in_two_processes(
     judged: list[Group],
     judge_group: Callable[[Group, Callable[[Verdict], None]], None],
     keep: Callable[[Verdict], None],
-    keep_made: Callable[[Measured], None],
+    found: dict[tuple[str, str, str], Verdict | Conflict],
+    by_iri: Mapping[str, PreparedClaim],
     groups: Mapping[Group, list[PreparedClaim]],
-) -> None:
-    """``judge_group(key, keep)`` for every group of ``judged``, about half the claims'
-    groups in a forked child, whose verdicts (claims by IRI, their ratio and gap worked
-    out there: ``_measured``) are kept here after this process' half. A pair is judged
-    in one group's ``judge_group`` only (of the group the other's group encloses, or of
-    their group: groups do not enclose each other), so the verdicts kept, and which of
-    two on one pair and kind, are those of one process judging every group in order.
-    The groups are dealt out largest first, each to the process with fewer claims so far
-    (the later half by claims, as before session 16, left this process idle a third of
-    the child's time at 1M claims: later groups cost more a claim). A child that fails
-    has its groups judged here."""
+    settings: Settings,
+) -> list[Conflict]:
+    """The verdicts of ``found`` (those the text rules gave) and of ``judge_group(key,
+    keep)`` for every group of ``judged``, sorted as ``_detect`` returns them, about half
+    the claims' groups judged in a forked child. A pair is judged in one group's
+    ``judge_group`` only (of the group the other's group encloses, or of their group:
+    groups do not enclose each other), so the verdicts kept, and which of two on one
+    pair and kind, are those of one process judging every group in order.
+
+    Each process sorts its own verdicts while the other still works: by (first claim,
+    second claim, kind) as ``_detect`` does, the claims by their rank among the IRIs
+    sorted (an integer: sorting a million verdicts by their IRIs took 4 s); the child
+    sends its verdicts (``Ranked``: the claims by rank, the ratio and gap worked out
+    there), and this process makes them and merges the two sorted lists. The groups are
+    dealt out largest first, each to the process with fewer claims so far (the later half
+    by claims, as before session 16, left this process idle a third of the child's time
+    at 1M claims: later groups cost more a claim). A child that fails has its groups
+    judged here."""
     load = [0, 0]
     side: list[list[int]] = [[], []]
     for at in sorted(range(len(judged)), key=lambda i: -len(groups[judged[i]])):
@@ -399,28 +394,73 @@ def _judged_in_two_processes(
         side[lighter].append(at)
         load[lighter] += len(groups[judged[at]])
     ours, theirs = ([judged[i] for i in sorted(part)] for part in side)
+    iris = sorted(by_iri)
+    rank = {iri: i for i, iri in enumerate(iris)}
+    ranked = [by_iri[iri] for iri in iris]
+    n = len(iris)
 
     def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
         ready()
-        found: list[Measured] = []
+        made: dict[tuple[int, int, str], Ranked] = {}
+
+        def kept(v: Verdict) -> None:  # the first verdict on a pair and kind, as ``keep``
+            x, y, kind = v[3].iri, v[4].iri, v[0]
+            a, b = rank[x], rank[y]
+            key = (a, b, kind) if a < b else (b, a, kind)
+            # (``found`` as forked holds all this process will find on the child's pairs:
+            # the text rules', before any group was judged)
+            if key not in made and ((x, y, kind) if x < y else (y, x, kind)) not in found:
+                r, gap = _measures(v[3], v[4])
+                made[key] = (a * n + b, kind, v[1], v[2], a, b, r, gap)
+
         for key in theirs:
-            judge_group(key, lambda v: found.append(_measured(v)))
-        send(found)
+            judge_group(key, kept)
+        send(sorted(made.values()))  # (by place and kind: each pair and kind once)
 
     child = Child(work) if theirs else None
     try:
         for key in ours:
             judge_group(key, keep)
+        mine = sorted(
+            [(rank[v[3].iri] * n + rank[v[4].iri], v[0], _conflict(v, settings)) for v in found.values()]  # type: ignore[index,arg-type]
+        )
         got = child.results() if child is not None else None
+        if got is not None:  # (while the child exits)
+            made = [
+                (at, kind, Conflict(kind, severity, iris[a], iris[b], rule, r, gap, (ranked[a].r, ranked[b].r), settings))
+                for at, kind, severity, rule, a, b, r, gap in got[0]
+            ]
+            return _merged(mine, made)
     finally:
         if child is not None:
             child.stop()
-    if got is None:
-        for key in theirs:
-            judge_group(key, keep)
-        return
-    for m in got[0]:
-        keep_made(m)
+    for key in theirs:  # the child failed: its groups judged here
+        judge_group(key, keep)
+    return _sorted(found, settings)
+
+
+def _sorted(found: Mapping[tuple[str, str, str], Verdict | Conflict], settings: Settings) -> list[Conflict]:
+    out = [v if isinstance(v, Conflict) else _conflict(v, settings) for v in found.values()]
+    out.sort(key=attrgetter("a", "b", "kind"))
+    return out
+
+
+def _merged(xs: list[tuple[int, str, Conflict]], ys: list[tuple[int, str, Conflict]]) -> list[Conflict]:
+    """The conflicts of two lists sorted by (place, kind), each place and kind in one of
+    them only, in that order."""
+    out: list[Conflict] = []
+    i, j, nx, ny = 0, 0, len(xs), len(ys)
+    while i < nx and j < ny:
+        x, y = xs[i], ys[j]
+        if x[0] < y[0] or (x[0] == y[0] and x[1] < y[1]):
+            out.append(x[2])
+            i += 1
+        else:
+            out.append(y[2])
+            j += 1
+    out.extend(x[2] for x in xs[i:])
+    out.extend(y[2] for y in ys[j:])
+    return out
 
 
 def _possible(

@@ -1035,12 +1035,12 @@ def _differing(found: Sequence[Conflict], iris: Iris, stored: set[str]) -> tuple
     try:
         ours = compared(found[:half], 0, left)
         got = child.results()
+        if got is not None:  # (while the child exits)
+            left.difference_update(got[1].split(" "))
+            return ours + got[0], left
     finally:
         child.stop()
-    if got is None:  # the child failed: its half worked out here
-        return ours + compared(theirs, half, left), left
-    left.difference_update(got[1].split(" "))
-    return ours + got[0], left
+    return ours + compared(theirs, half, left), left  # the child failed: its half worked out here
 
 
 # a recompute that would delete or rewrite more than this share of the stored verdicts

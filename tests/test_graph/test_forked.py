@@ -52,11 +52,17 @@ def _fails(send, ready):
     raise RuntimeError("the child's work failed")
 
 
+def _sends_then_fails(send, ready):
+    ready()
+    send([1, 2, 3])
+    raise RuntimeError("the child's work failed after it sent a part")
+
+
 def _stuck(send, ready):
     time.sleep(60)  # as a child forked with a lock held
 
 
-@pytest.mark.parametrize("work", [_fails, _stuck])
+@pytest.mark.parametrize("work", [_fails, _sends_then_fails, _stuck])
 def test_a_child_that_fails_or_never_says_it_works_gives_none_and_is_gone(monkeypatch, work):
     monkeypatch.setattr(forked, "READY_WAIT", 0.3)
     child = Child(work)
