@@ -99,3 +99,31 @@ def test_a_verdicts_digest_changes_with_every_input_of_its_triples(monkeypatch):
 def test_the_wording_key_names_the_code_and_the_vocabulary_files():
     key = conflict_text.wording_key()
     assert key == conflict_text.wording_key() and len(key) == 24
+
+
+def test_a_verdicts_digest_is_of_its_text_hashed_in_pieces_as_stored_digests_were():
+    """``verdict_digests`` hashes the text of ``_digest_text`` in pieces (the head and the
+    settings once, each record's described fields encoded once): the digests of verdicts
+    sharing records and settings, in any order, are those of their whole texts, so the
+    digests stored before (session 18: the whole text hashed) still name their verdicts."""
+    import hashlib
+    from binascii import b2a_base64
+
+    c = Conflict("contradiction", "major", A.iri, B.iri, "disjoint", 2.92, 2498.0, (A, B), Settings())
+    C = replace(B, iri="http://127.0.0.1:5000/claim/c/1", value=99.5, places=frozenset())
+    verdicts = [
+        c,
+        replace(c, a=B.iri, b=A.iri, records=(B, A), ratio=None),
+        replace(c, b=C.iri, records=(A, C), settings=Settings(tension_ratio=3.0), gap=None),
+        replace(c, records=None, kind="tension", severity="minor"),
+        replace(c, a=C.iri, records=(C, B), settings=None),
+    ]
+    got = [d for _, d in conflict_store.verdict_digests(verdicts * 2, IRIS)]
+    whole = [
+        b2a_base64(
+            hashlib.blake2b(conflict_store._digest_text(v, IRIS).encode("utf-8"), digest_size=11).digest(),
+            newline=False,
+        )[:15].decode()
+        for v in verdicts * 2
+    ]
+    assert got == whole and len(set(got)) == len(verdicts)
