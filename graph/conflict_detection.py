@@ -94,15 +94,21 @@ def detect(
     kind_part_of: Mapping[str, Collection[str]],
     settings: Settings | None = None,
     cumulative_kinds: Collection[str] | None = None,
+    digest: Callable[[Conflict], str] | None = None,
 ) -> list[Conflict]:
     """Every conflict and corroboration among ``records``, sorted.
 
     ``gazetteer_part_of`` maps a place to all the places it lies in (transitively);
     ``kind_part_of`` maps a quantity kind to all its broader kinds; ``cumulative_kinds``
-    are the running tallies (None: every kind but percentages).
+    are the running tallies (None: every kind but percentages). ``digest``: when the
+    detection is shared with a forked process (``PARALLEL_FROM``), each process works
+    out the digest of the verdicts it made with it (``Conflict.digest``; a full
+    recompute's ``conflict_store.VerdictDigest``), as it would be worked out after.
     """
     with no_cycle_collection():
-        return _detect(records, gazetteer_part_of, kind_part_of, settings or Settings(), cumulative_kinds)[0]
+        return _detect(
+            records, gazetteer_part_of, kind_part_of, settings or Settings(), cumulative_kinds, digest=digest
+        )[0]
 
 
 @contextmanager
@@ -156,6 +162,7 @@ def _detect(
     settings: Settings,
     cumulative_kinds: Collection[str] | None,
     region: Region | None = None,
+    digest: Callable[[Conflict], str] | None = None,
 ) -> tuple[list[Conflict], Reach | None]:
     narrowest: dict[frozenset[str], frozenset[str]] = {}  # place set -> most specific, one object each
     shared: dict[frozenset[str], frozenset[str]] = {}
@@ -340,7 +347,7 @@ def _detect(
                     keep(v)
 
     if region is None and len(claims) >= PARALLEL_FROM and len(judged) > 1 and can_fork():
-        return _judged_in_two_processes(judged, judge_group, keep, found, by_iri, groups, settings), None
+        return _judged_in_two_processes(judged, judge_group, keep, found, by_iri, groups, settings, digest), None
     for key in judged:
         judge_group(key, keep)
 
@@ -357,9 +364,10 @@ def _detect(
 PARALLEL_FROM = 50_000
 
 # a verdict as the child sends it: (its place in the order of verdicts, kind, severity,
-# rule, its claims' ranks in the order of IRIs, ratio, gap): claims by rank, not IRI
-# (about a million verdicts at 1M claims: two IRIs each pickled and read back took 2.7 s)
-Ranked = tuple[int, str, str, str, int, int, float | None, float | None]
+# rule, its claims' ranks in the order of IRIs, ratio, gap, digest or ""): claims by
+# rank, not IRI (about a million verdicts at 1M claims: two IRIs each pickled and read
+# back took 2.7 s)
+Ranked = tuple[int, str, str, str, int, int, float | None, float | None, str]
 
 
 def _judged_in_two_processes(
@@ -370,10 +378,13 @@ def _judged_in_two_processes(
     by_iri: Mapping[str, PreparedClaim],
     groups: Mapping[Group, list[PreparedClaim]],
     settings: Settings,
+    digest: Callable[[Conflict], str] | None = None,
 ) -> list[Conflict]:
     """The verdicts of ``found`` (those the text rules gave) and of ``judge_group(key,
     keep)`` for every group of ``judged``, sorted as ``_detect`` returns them, about half
-    the claims' groups judged in a forked child. A pair is judged in one group's
+    the claims' groups judged in a forked child, each process working out the
+    ``digest`` of the verdicts it made (when given: the digests of a full recompute's
+    1.9M verdicts at 1M claims were worked out in a second forked child after). A pair is judged in one group's
     ``judge_group`` only (of the group the other's group encloses, or of their group:
     groups do not enclose each other), so the verdicts kept, and which of two on one
     pair and kind, are those of one process judging every group in order.
@@ -411,11 +422,22 @@ def _judged_in_two_processes(
             # the text rules', before any group was judged)
             if key not in made and ((x, y, kind) if x < y else (y, x, kind)) not in found:
                 r, gap = _measures(v[3], v[4])
-                made[key] = (a * n + b, kind, v[1], v[2], a, b, r, gap)
+                made[key] = (a * n + b, kind, v[1], v[2], a, b, r, gap, "")
 
         for key in theirs:
             judge_group(key, kept)
-        send(sorted(made.values()))  # (by place and kind: each pair and kind once)
+        out = sorted(made.values())  # (by place and kind: each pair and kind once)
+        if digest is not None:
+            out = [
+                (at, kind, severity, rule, a, b, r, gap, digest(made_here(kind, severity, a, b, rule, r, gap)))
+                for at, kind, severity, rule, a, b, r, gap, _ in out
+            ]
+        send(out)
+
+    def made_here(
+        kind: str, severity: str, a: int, b: int, rule: str, r: float | None, gap: float | None
+    ) -> Conflict:  # a verdict the child sent, as this process makes it
+        return Conflict(kind, severity, iris[a], iris[b], rule, r, gap, (ranked[a].r, ranked[b].r), settings)
 
     child = Child(work) if theirs else None
     try:
@@ -424,12 +446,17 @@ def _judged_in_two_processes(
         mine = sorted(
             [(rank[v[3].iri] * n + rank[v[4].iri], v[0], _conflict(v, settings)) for v in found.values()]  # type: ignore[index,arg-type]
         )
+        if digest is not None:
+            for _, _, conflict in mine:
+                object.__setattr__(conflict, "digest", digest(conflict))  # (frozen: set once)
         got = child.results() if child is not None else None
         if got is not None:  # (while the child exits)
-            made = [
-                (at, kind, Conflict(kind, severity, iris[a], iris[b], rule, r, gap, (ranked[a].r, ranked[b].r), settings))
-                for at, kind, severity, rule, a, b, r, gap in got[0]
-            ]
+            made: list[tuple[int, str, Conflict]] = []
+            for at, kind, severity, rule, a, b, r, gap, its_digest in got[0]:
+                conflict = made_here(kind, severity, a, b, rule, r, gap)
+                if its_digest:
+                    object.__setattr__(conflict, "digest", its_digest)
+                made.append((at, kind, conflict))
             return _merged(mine, made)
     finally:
         if child is not None:

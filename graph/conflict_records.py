@@ -60,6 +60,10 @@ class Conflict:
     # the explanations once asked for (``explanations``): a field, not a cached_property,
     # as the class is compiled (graph/compiled.py) and has no instance __dict__
     words: tuple[str, str] | None = field(default=None, init=False, compare=False, repr=False)
+    # its digest when the detector worked it out where the verdict was made (``detect``'s
+    # ``digest``, ``conflict_store.verdict_digests``); unset otherwise (compiled: read
+    # with getattr)
+    digest: str | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def explanations(self) -> tuple[str, str]:

@@ -668,37 +668,49 @@ def verdict_digests(conflicts: Iterable[Conflict], iris: Iris) -> Iterator[tuple
     (``conflict_text.described``) and the version of the wording and labels
     (``conflict_text.wording_key``). Equal digests, equal triples: a full recompute finds
     the verdicts to write again without wording any (the explanations were a fifth of a
-    recompute at 1M claims and the text and its digest another fifth)."""
-    head = "\x1e".join(
-        (conflict_text.wording_key(), DETECTOR_VERSION, str(detection_activity(iris)), verdict_prefix(iris))
-    )
-    # the text digested, in the order of ``_digest_text``, fed to the hash in pieces: the
-    # head and the settings hashed once (a hash copied), each record's described fields
-    # encoded once (at 1M claims 8% less time than the whole text made and hashed)
-    started: dict[int, tuple[Settings | None, Any]] = {}
-    parts: dict[int, tuple[ClaimRecord, bytes]] = {}  # a record's described fields: it is in several verdicts
+    recompute at 1M claims and the text and its digest another fifth). A verdict whose
+    digest the detector worked out where it made it (``VerdictDigest`` given to
+    ``detect``: a full recompute's, for ``iris``) has that one."""
+    digest = VerdictDigest(iris)
+    for c in conflicts:
+        known = getattr(c, "digest", None)  # (compiled: unset unless worked out)
+        yield c, known if known is not None else digest(c)
 
-    def part(r: ClaimRecord) -> bytes:
-        known = parts.get(id(r))
+
+class VerdictDigest:
+    """``digest(verdict)``: a verdict's digest (``verdict_digests``), hashed in pieces in
+    the order of ``_digest_text``: the head and the settings hashed once (the hash
+    copied), each record's described fields encoded once (it is in several verdicts); at
+    1M claims 8% less time than the whole text made and hashed. A full recompute gives one
+    to ``detect``, so that each process works out the digests of the verdicts it made."""
+
+    def __init__(self, iris: Iris) -> None:
+        self.head = "\x1e".join(
+            (conflict_text.wording_key(), DETECTOR_VERSION, str(detection_activity(iris)), verdict_prefix(iris))
+        )
+        self.started: dict[int, tuple[Settings | None, Any]] = {}
+        self.parts: dict[int, tuple[ClaimRecord, bytes]] = {}
+
+    def _part(self, r: ClaimRecord) -> bytes:
+        known = self.parts.get(id(r))
         if known is None or known[0] is not r:
-            if len(parts) >= 1 << 21:
-                parts.clear()
-            known = parts[id(r)] = (r, conflict_text.described(r).encode("utf-8"))
+            if len(self.parts) >= 1 << 21:
+                self.parts.clear()
+            known = self.parts[id(r)] = (r, conflict_text.described(r).encode())
         return known[1]
 
-    blake2b = hashlib.blake2b
-    for c in conflicts:
-        start = started.get(id(c.settings))
+    def __call__(self, c: Conflict) -> str:
+        start = self.started.get(id(c.settings))
         if start is None or start[0] is not c.settings:
-            text = f"{head}\x1e{c.settings or Settings()!r}\x1e"
-            start = started[id(c.settings)] = (c.settings, blake2b(text.encode("utf-8"), digest_size=11))
+            text = f"{self.head}\x1e{c.settings or Settings()!r}\x1e"
+            start = self.started[id(c.settings)] = (c.settings, hashlib.blake2b(text.encode(), digest_size=11))
         h = start[1].copy()
         h.update(f"{c.kind}\x1e{c.severity}\x1e{c.a}\x1e{c.b}\x1e{c.rule}\x1e{c.ratio!r}\x1e{c.gap!r}\x1e".encode())
         if c.records is not None:
-            h.update(part(c.records[0]))
+            h.update(self._part(c.records[0]))
             h.update(b"\x1d")
-            h.update(part(c.records[1]))
-        yield c, b2a_base64(h.digest(), newline=False)[:15].decode()
+            h.update(self._part(c.records[1]))
+        return b2a_base64(h.digest(), newline=False)[:15].decode()
 
 
 def _digest_text(c: Conflict, iris: Iris) -> str:
@@ -1024,13 +1036,20 @@ def _links(links: Collection[tuple[str, str]]) -> Triples:
 PARALLEL_DIGESTS_FROM = 50_000
 
 
+def _digested(found: Sequence[Conflict]) -> bool:
+    """Whether every verdict of ``found`` carries its digest (``detect``'s ``digest``)."""
+    return all(getattr(c, "digest", None) is not None for c in found)
+
+
 def _differing(found: Sequence[Conflict], iris: Iris, stored: set[str]) -> tuple[list[tuple[int, str]], set[str]]:
     """(the index in ``found`` and the digest of each verdict whose digest ``stored``
     lacks, in order; the digests of ``stored`` no verdict of ``found`` has: of verdicts
     that changed or went) (``verdict_digests``: a digest names its verdict). From
     ``PARALLEL_DIGESTS_FROM`` verdicts the digests of the later half are worked out by a
     forked child (``forked.Child``), which sends back those not stored and, as one text,
-    those it found (a full recompute at 1M claims has 1.9M verdicts)."""
+    those it found (a full recompute at 1M claims has 1.9M verdicts), unless the verdicts
+    carry them: a full recompute's detection worked them out in its two processes
+    (``detect``'s ``digest``)."""
     left = set(stored)
 
     def compared(verdicts: Iterable[Conflict], start: int, left: set[str]) -> list[tuple[int, str]]:
@@ -1042,7 +1061,7 @@ def _differing(found: Sequence[Conflict], iris: Iris, stored: set[str]) -> tuple
                 out.append((k, digest))
         return out
 
-    if len(found) < PARALLEL_DIGESTS_FROM or not can_fork():
+    if len(found) < PARALLEL_DIGESTS_FROM or not can_fork() or _digested(found):
         return compared(found, 0, left), left
     half = len(found) // 2
     theirs = found[half:]

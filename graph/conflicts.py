@@ -20,6 +20,7 @@ from .conflict_records import CORROBORATION, ClaimRecord, Conflict, Settings, da
 from .conflict_region import Reach, Region
 from .conflict_rules import judge
 from .conflict_store import (
+    VerdictDigest,
     load_hierarchies,
     load_kinds,
     load_records,
@@ -98,6 +99,7 @@ def _refresh(store: Store, iris: Iris, settings: Settings | None, keys_kept: boo
     else:
         places, kinds, cumulative = load_hierarchies(store)
         records = load_records(store, iris)
-    found = detect(records, places, kinds, settings, cumulative or None)
+    # each verdict's digest worked out in the process that made it (``VerdictDigest``)
+    found = detect(records, places, kinds, settings, cumulative or None, digest=VerdictDigest(iris))
     write_conflicts(store, iris, found, seen, known=known)
     return found

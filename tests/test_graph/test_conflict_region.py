@@ -826,3 +826,29 @@ def test_a_detection_half_of_whose_groups_a_child_judges_finds_what_one_process_
     ]
     with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as f:
         assert not f.read().split()  # no child left
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_shared_detection_given_a_digest_gives_each_verdict_the_digest_worked_out_after(monkeypatch, seed):
+    """Each process works out the digests of the verdicts it made (``detect``'s
+    ``digest``): those verdict_digests works out of the verdicts as they are, for the
+    verdicts of both processes; and the same verdicts as without. A detection in one
+    process leaves them to be worked out after; a child that fails, too, for its half."""
+    rng = random.Random(seed)
+    records = [r for a in range(40) for r in _claims(rng, f"a{a}", rng.randrange(3, 12), True)]
+    alone = conflicts.detect(records, PART_OF, KINDS, None, digest=conflict_store.VerdictDigest(IRIS))
+    assert all(getattr(c, "digest", None) is None for c in alone)  # (one process: worked out after)
+    monkeypatch.setattr(conflict_detection, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(conflict_detection, "can_fork", lambda: True)
+    shared = conflicts.detect(records, PART_OF, KINDS, None, digest=conflict_store.VerdictDigest(IRIS))
+    assert [(c, c.records) for c in shared] == [(c, c.records) for c in alone] and len(alone) > 50
+    fresh = [replace(c) for c in shared]  # (the same verdicts, no digest carried)
+    assert all(getattr(c, "digest", None) is None for c in fresh)
+    expected = [d for _, d in conflict_store.verdict_digests(fresh, IRIS)]
+    assert [c.digest for c in shared] == expected
+    real = conflict_detection.Child
+    monkeypatch.setattr(
+        conflict_detection, "Child", lambda work: real(lambda send, ready: (_ for _ in ()).throw(RuntimeError("no")))
+    )
+    failed = conflicts.detect(records, PART_OF, KINDS, None, digest=conflict_store.VerdictDigest(IRIS))
+    assert [d for _, d in conflict_store.verdict_digests(failed, IRIS)] == expected

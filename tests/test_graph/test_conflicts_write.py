@@ -295,6 +295,29 @@ def test_the_graph_written_verdict_by_verdict_equals_the_one_shot_write_on_every
     assert len(children) == (2 if forked else 0)
 
 
+def test_verdicts_that_carry_their_digests_are_compared_without_a_child(monkeypatch):
+    """A full recompute's detection works out each verdict's digest in the process that
+    made it (``detect``'s ``digest``): the write compares them as they are, forking no
+    child for them, and writes what it writes without them."""
+    monkeypatch.setattr(conflict_store, "PARALLEL_DIGESTS_FROM", 0)
+    monkeypatch.setattr(conflict_store, "can_fork", lambda: True)
+
+    def no_child(work):
+        raise AssertionError("a child forked for digests the verdicts carry")
+
+    with EmbeddedStore(None) as store:
+        found, expected = _prepared(store)
+        _stored_as(store, _earlier(found))
+        digest = conflict_store.VerdictDigest(IRIS)
+        carried = [replace(c) for c in found]
+        for c in carried:
+            object.__setattr__(c, "digest", digest(c))
+        monkeypatch.setattr(conflict_store, "Child", no_child)
+        assert write_conflicts(store, IRIS, carried, Graph(), ended=ENDED) == (3, 2)
+        assert _triples(store) == expected
+        assert write_conflicts(store, IRIS, carried, Graph(), ended=ENDED) == (0, 0)
+
+
 def test_each_verdict_carries_the_digest_of_its_lines():
     """A digest a verdict, 15 characters (a literal Oxigraph keeps within its index), that
     names its verdict: read alone, each stored digest leads back to one verdict found."""
