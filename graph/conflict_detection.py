@@ -363,6 +363,12 @@ def _detect(
 # ``conflict_store.PARALLEL_DIGESTS_FROM``)
 PARALLEL_FROM = 50_000
 
+# what a claim judged in the child costs against one judged here, when the verdicts'
+# digests are worked out as they are made: the child makes each of its verdicts twice (to
+# digest it there, then here) and sends it (1M claims: the child done 2.8 s after this
+# process when they were counted alike)
+CHILD_COST = 1.1
+
 # a verdict as the child sends it: (its place in the order of verdicts, kind, severity,
 # rule, its claims' ranks in the order of IRIs, ratio, gap, digest or ""): claims by
 # rank, not IRI (about a million verdicts at 1M claims: two IRIs each pickled and read
@@ -394,24 +400,32 @@ def _judged_in_two_processes(
     sorted (an integer: sorting a million verdicts by their IRIs took 4 s); the child
     sends its verdicts (``Ranked``: the claims by rank, the ratio and gap worked out
     there), and this process makes them and merges the two sorted lists. The groups are
-    dealt out largest first, each to the process with fewer claims so far (the later half
-    by claims, as before session 16, left this process idle a third of the child's time
-    at 1M claims: later groups cost more a claim). A child that fails has its groups
-    judged here."""
-    load = [0, 0]
+    dealt out largest first, each to the process with fewer claims so far, the child's
+    counted ``CHILD_COST`` times (the later half by claims, as before session 16, left
+    this process idle a third of the child's time at 1M claims: later groups cost more a
+    claim). The claims' ranks are worked out by each process once forked. A child that
+    fails has its groups judged here."""
+    load = [0.0, 0.0]
+    cost = (1.0, CHILD_COST if digest is not None else 1.0)
     side: list[list[int]] = [[], []]
     for at in sorted(range(len(judged)), key=lambda i: -len(groups[judged[i]])):
         lighter = 0 if load[0] <= load[1] else 1
         side[lighter].append(at)
-        load[lighter] += len(groups[judged[at]])
+        load[lighter] += len(groups[judged[at]]) * cost[lighter]
     ours, theirs = ([judged[i] for i in sorted(part)] for part in side)
-    iris = sorted(by_iri)
-    rank = {iri: i for i, iri in enumerate(iris)}
-    ranked = [by_iri[iri] for iri in iris]
-    n = len(iris)
+    iris: list[str] = []
+    rank: dict[str, int] = {}
+    ranked: list[PreparedClaim] = []
+
+    def ranks() -> int:  # (in each process, once forked)
+        iris.extend(sorted(by_iri))
+        rank.update((iri, i) for i, iri in enumerate(iris))
+        ranked.extend(by_iri[iri] for iri in iris)
+        return len(iris)
 
     def work(send: Callable[[Any], None], ready: Callable[[], None]) -> None:
         ready()
+        n = ranks()
         made: dict[tuple[int, int, str], Ranked] = {}
 
         def kept(v: Verdict) -> None:  # the first verdict on a pair and kind, as ``keep``
@@ -443,6 +457,7 @@ def _judged_in_two_processes(
     try:
         for key in ours:
             judge_group(key, keep)
+        n = ranks()
         mine = sorted(
             [(rank[v[3].iri] * n + rank[v[4].iri], v[0], _conflict(v, settings)) for v in found.values()]  # type: ignore[index,arg-type]
         )
