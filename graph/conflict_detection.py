@@ -390,10 +390,11 @@ def _judged_in_two_processes(
     keep)`` for every group of ``judged``, sorted as ``_detect`` returns them, about half
     the claims' groups judged in a forked child, each process working out the
     ``digest`` of the verdicts it made (when given: the digests of a full recompute's
-    1.9M verdicts at 1M claims were worked out in a second forked child after). A pair is judged in one group's
-    ``judge_group`` only (of the group the other's group encloses, or of their group:
-    groups do not enclose each other), so the verdicts kept, and which of two on one
-    pair and kind, are those of one process judging every group in order.
+    1.9M verdicts at 1M claims were worked out in a second forked child after). A pair
+    is judged in one group's ``judge_group`` only (of the group the other's group
+    encloses, or of their group: groups do not enclose each other), so the verdicts
+    kept, and which of two on one pair and kind, are those of one process judging every
+    group in order.
 
     Each process sorts its own verdicts while the other still works: by (first claim,
     second claim, kind) as ``_detect`` does, the claims by their rank among the IRIs
@@ -440,7 +441,7 @@ def _judged_in_two_processes(
 
         for key in theirs:
             judge_group(key, kept)
-        out = sorted(made.values())  # (by place and kind: each pair and kind once)
+        out = sorted(made.values())  # (by pair and kind, each once: the digests never compared)
         if digest is not None:
             out = [
                 (at, kind, severity, rule, a, b, r, gap, digest(made_here(kind, severity, a, b, rule, r, gap)))
@@ -488,8 +489,8 @@ def _sorted(found: Mapping[tuple[str, str, str], Verdict | Conflict], settings: 
 
 
 def _merged(xs: list[tuple[int, str, Conflict]], ys: list[tuple[int, str, Conflict]]) -> list[Conflict]:
-    """The conflicts of two lists sorted by (place, kind), each place and kind in one of
-    them only, in that order."""
+    """The conflicts of two lists sorted by (rank of their claims' pair, kind), each
+    pair and kind in one of them only, in that order."""
     out: list[Conflict] = []
     i, j, nx, ny = 0, 0, len(xs), len(ys)
     while i < nx and j < ny:
