@@ -122,11 +122,17 @@ def test_a_cut_result_is_announced(facts_dir, factgraph_server, site, browser, t
 
 def test_stored_query_page_in_the_browser(site, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(site + "/queries")
     browser.find_element(By.LINK_TEXT, "Claims by place").click()
     field = browser.find_element(By.NAME, "place")
     field.send_keys("http://127.0.0.1:5000/place/syria")
+    form_page = browser.find_element(By.TAG_NAME, "html")
     field.submit()
+    # the answer's page once it replaced the form's (``submit`` may return before: a race
+    # seen once in CI on a slow host, 0 rows read from the form's page)
+    WebDriverWait(browser, 20).until(ec.staleness_of(form_page))
     rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert len(rows) == 3
