@@ -715,9 +715,7 @@ class VerdictDigest:
 
 def _digest_text(c: Conflict, iris: Iris) -> str:
     """The text a verdict's digest is of (``verdict_digests``, which hashes it in pieces)."""
-    head = "\x1e".join(
-        (conflict_text.wording_key(), DETECTOR_VERSION, str(detection_activity(iris)), verdict_prefix(iris))
-    )
+    head = VerdictDigest(iris).head
     records = (
         f"{conflict_text.described(c.records[0])}\x1d{conflict_text.described(c.records[1])}"
         if c.records is not None
