@@ -233,6 +233,12 @@ def record_text(claim: str, values: Mapping[str, str], places: Collection[str]) 
     )
 
 
+def _text_claim(text: str) -> str:
+    """``record_claim`` without parsing the text: the IRI between its last quotes (an
+    IRI holds no quote)."""
+    return text[text.rindex('"', 0, -2) + 1 : -2]
+
+
 def record_claim(text: str) -> str:
     """The claim a ``record_text`` is the record of."""
     claim: str = json.loads(text)[-1]
@@ -292,10 +298,18 @@ class RecordTexts:
         self.kinds: dict[str, str] = {}
         self.bounds: dict[str, str] = {}
         self.made: dict[str, ClaimRecord | None] = {}  # None: a record without a claimant, kind or bound
+        # one object a value that recurs among records (``add_fields``)
+        self.place_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        self.shared: dict[str, str] = {}
 
     def add(self, texts: Iterable[str]) -> None:
-        """Make the records of ``record_text``s."""
-        self.add_fields(map(json.loads, texts))
+        """Make the records of ``record_text``s, in the order of their claims' IRIs: the
+        order the records are read in after (``records``) is then the order their objects
+        were made in, near each other in memory. The store gives the texts in the order of
+        their hashes; at 1M claims, records made in that order took the detector 9-12 s to
+        prepare before its fork, records made in the order of their IRIs 6-7 s, and the
+        sort here costs less than sorting the records after."""
+        self.add_fields(map(json.loads, sorted(texts, key=_text_claim)))
 
     def add_fields(self, rows: Iterable[list[Any]]) -> None:
         """Make the records of rows of a claim's fields in ``_RECORD_FIELDS``' order, its
@@ -308,6 +322,8 @@ class RecordTexts:
             self.notations.update(notations)
             self.looked_up |= terms
         made, verdicts, labels, kinds, bounds = self.made, self.verdicts, self.labels, self.kinds, self.bounds
+        place_sets, shared = self.place_sets, self.shared
+        one = shared.setdefault
         empty: frozenset[str] = frozenset()
         for data in parsed:
             (
@@ -323,10 +339,19 @@ class RecordTexts:
             if (bound_name := bounds.get(bound)) is None:
                 bound_name = bounds[bound] = local_name(bound)
             verdict = verdicts.get(iri)
+            # a claimant, a place set, a date, a confidence recur among records: one object
+            # each, not one a record (at 1M claims 45,000 place sets, not 1M frozensets of
+            # 200 bytes; the detector meets them in dicts, compared by identity first)
+            if places:
+                key = tuple(places)
+                if (place_set := place_sets.get(key)) is None:
+                    place_set = place_sets[key] = frozenset(key)
+            else:
+                place_set = empty
             made[iri] = ClaimRecord(
                 iri,
                 appearance or "",
-                claimant,
+                one(claimant, claimant),
                 quantity,
                 None if value is None else float(value),
                 None if value_high is None else float(value_high),
@@ -335,12 +360,12 @@ class RecordTexts:
                 None if high is None else float(high),
                 low_incl is None or low_incl in _TRUE,
                 high_incl is None or high_incl in _TRUE,
-                frozenset(places) if places else empty,
-                start or None,
+                place_set,
+                one(start, start) if start else None,
                 inferred is not None and inferred in _TRUE,
-                end or None,
-                stated or None,
-                confidence or None,
+                one(end, end) if end else None,
+                one(stated, stated) if stated else None,
+                one(confidence, confidence) if confidence else None,
                 restates or None,
                 part_of or None,
                 disputes or None,
