@@ -55,6 +55,10 @@ def _sort_key(c: PreparedClaim) -> tuple[int, str]:
     return (c.end if c.end is not None else _UNDATED, c.iri)
 
 
+def _end_key(c: PreparedClaim) -> int:
+    return c.end if c.end is not None else _UNDATED
+
+
 def _later_end(group: list[PreparedClaim], ends: list[int], i: int, settings: Settings) -> int:
     """The index after the last claim sorted after ``group[i]`` whose period ends
     within the tolerance (at most ``max_neighbours`` on)."""
@@ -224,9 +228,13 @@ def _detect(
             continue  # vague, comparative ('higher than X') or said again: no numbers of its own
         groups[(c.quantity, c.places)].append(c)
     ends: dict[Group, list[int]] = {}
+    # the claims were appended in the order of their IRIs when the records came so (a full
+    # recompute's do): sorted stably by their ends alone, they are sorted by ``_sort_key``
+    # (1M claims: 1.4 s sorted by the pairs, 0.5 s by the ends)
+    by_end = all(claims[i - 1].iri < claims[i].iri for i in range(1, len(claims)))
     for key, g in groups.items():
-        g.sort(key=_sort_key)
-        ends[key] = [_sort_key(c)[0] for c in g]
+        g.sort(key=_end_key if by_end else _sort_key)
+        ends[key] = [_end_key(c) for c in g]
     containing: dict[str, set[frozenset[str]]] = defaultdict(set)
     for _, group_places in groups:  # place -> the place sets of groups that include it
         for p in group_places or ("",):
