@@ -323,6 +323,7 @@ class RecordTexts:
             self.looked_up |= terms
         made, verdicts, labels, kinds, bounds = self.made, self.verdicts, self.labels, self.kinds, self.bounds
         place_sets, shared = self.place_sets, self.shared
+        of_values = ClaimRecord.of_values
         one = shared.setdefault
         empty: frozenset[str] = frozenset()
         for data in parsed:
@@ -348,7 +349,7 @@ class RecordTexts:
                     place_set = place_sets[key] = frozenset(key)
             else:
                 place_set = empty
-            made[iri] = ClaimRecord(
+            made[iri] = of_values((
                 iri,
                 appearance or "",
                 one(claimant, claimant),
@@ -376,7 +377,7 @@ class RecordTexts:
                 quote or "",
                 figure or "",
                 labels.get(claimant, ""),
-            )
+            ))
 
     def records(self) -> list[ClaimRecord]:
         out = [r for _, r in sorted(self.made.items()) if r is not None]

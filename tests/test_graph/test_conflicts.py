@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import replace
 
@@ -760,3 +761,21 @@ def test_a_claim_well_below_a_claim_of_a_group_around_its_own_meets_it_with_no_v
                 field = link.split()[0]
                 d = prepare(replace(c.r, **{field: "C/99" if " " in link else o.iri}), KINDS, CUMULATIVE, config)
             assert judge(d, o, (True, False), config) is None
+
+
+def test_a_record_made_of_its_values_is_the_record_its_init_makes():
+    """``ClaimRecord.of_values`` (the full read's, without the frozen ``__init__``) gives
+    the record ``ClaimRecord(*values)`` gives: equal, hashed alike, still frozen, copied
+    by ``replace``; a value too many or too few is refused."""
+    made = ClaimRecord.make(
+        "http://x/c", "http://x/a", "deaths", 10, "at_least", places={"http://x/p"}, period_start="2019",
+        period_end="2019-05", confidence="http://x/likely", quote="q", figure_text="10", claimant_label="A",
+    )  # fmt: skip
+    values = tuple(getattr(made, f.name) for f in dataclasses.fields(ClaimRecord))
+    record = ClaimRecord.of_values(values)
+    assert record == made and hash(record) == hash(made) and record.__dict__ == made.__dict__
+    assert replace(record, value=11.0) == replace(made, value=11.0) != made
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.value = 12.0  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        ClaimRecord.of_values(values[:-1])
