@@ -95,6 +95,18 @@ for seed in range(6):
         for c in detect(records, gen["PART_OF"], gen["KINDS"], gen["SETTINGS"][seed % 2]):
             out["verdicts"].append([c.kind, c.severity, c.a, c.b, c.rule, c.ratio, c.gap,
                                     c.records[0].iri, c.records[1].iri, *c.explanations])
+# a verdict as its dataclass makes it (its ``__init__`` written out, native when compiled)
+from dataclasses import FrozenInstanceError, replace
+from factgraph.graph.conflict_records import Conflict
+c = Conflict("tension", "minor", "x", "y", "r", 2.5, None, c.records, c.settings)
+other = replace(c, kind="contradiction", severity="major")
+try:
+    c.kind = "corroboration"
+    frozen = False
+except FrozenInstanceError:
+    frozen = True
+out["made"] = [frozen, c == replace(c), c != other, hash(c) == hash(replace(c)), repr(other),
+               other.records == c.records, getattr(c, "digest", None), getattr(other, "words", None)]
 print(json.dumps(out))
 """
 
@@ -115,3 +127,7 @@ def test_the_compiled_detector_finds_what_its_source_finds():
         assert runs[form]["running"] == form
     assert len(runs["compiled"]["verdicts"]) > 500
     assert runs["compiled"]["verdicts"] == runs["source"]["verdicts"]
+    made = runs["compiled"]["made"]
+    assert made[:4] == [True, True, True, True] and made[5] and made[6:] == [None, None]
+    assert made[4] == "Conflict(kind='contradiction', severity='major', a='x', b='y', rule='r', ratio=2.5, gap=None)"
+    assert runs["compiled"]["made"] == runs["source"]["made"]
