@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.machinery
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -137,6 +137,18 @@ class Conflict:
     def key(self) -> str:
         """Deterministic identity: hash of the sorted claim pair and the kind."""
         return verdict_key(self.a, self.b, self.kind)
+
+
+def conflicting_pairs(verdicts: Iterable[Conflict]) -> set[tuple[str, str]]:
+    """The pairs of claims (the lesser IRI first) of the conflicts among ``verdicts``, each
+    once (a pair in several conflicts, of several kinds or either way round). Compiled: a
+    full recompute at 1M claims asks it of 1.9M verdicts."""
+    out: set[tuple[str, str]] = set()
+    for c in verdicts:
+        if c.kind != CORROBORATION:
+            a, b = c.a, c.b
+            out.add((a, b) if a < b else (b, a))
+    return out
 
 
 def verdict_key(a: str, b: str, kind: str) -> str:

@@ -28,7 +28,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from factgraph import __version__
 
 from . import conflict_text
-from .conflict_records import ClaimRecord, Conflict, Settings, date_span
+from .conflict_records import ClaimRecord, Conflict, Settings, conflicting_pairs, date_span
 from .conflict_region import Window
 from .forked import Child, can_fork
 from .review import overlay
@@ -1188,13 +1188,9 @@ def write_conflicts(
         # (a new version of the rules, the wording or the labels): the lines that differ,
         # fewer than the verdicts' triples
         return by_lines()
-    pairs: set[tuple[str, str]] = set()  # the claims of each conflict found: their links stay
-    expected = activity.count("\n")  # the triples the graph holds once written
-    for c in found:
-        if c.is_conflict:
-            pairs.add((c.a, c.b) if c.a < c.b else (c.b, c.a))
-        expected += verdict_size(c)
-    expected += 2 * len(pairs)
+    pairs = conflicting_pairs(found)  # the claims of each conflict found: their links stay
+    # the triples the graph holds once written
+    expected = activity.count("\n") + sum(map(verdict_size, found)) + 2 * len(pairs)
     if not differing and not left and size_before is not None and size_before != expected:
         by_lines()  # triples no verdict found accounts for (left by a stopped write, or by hand)
         return 0, 0  # (no verdict differs)
