@@ -145,7 +145,7 @@ def conflicting_pairs(verdicts: Iterable[Conflict]) -> set[tuple[str, str]]:
     full recompute at 1M claims asks it of 1.9M verdicts."""
     out: set[tuple[str, str]] = set()
     for c in verdicts:
-        if c.kind != CORROBORATION:
+        if c.is_conflict:
             a, b = c.a, c.b
             out.add((a, b) if a < b else (b, a))
     return out

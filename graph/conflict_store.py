@@ -279,9 +279,9 @@ _TRUE = ("true", "1")
 
 class RecordTexts:
     """What ``records_of(store, *record_values(texts), verdict_rows)`` gives, made batch by
-    batch of record texts (``add``) as they are read, each text's fields read
-    by their place in it (``record_text``), not through a dict of fields a claim: a full
-    recompute makes 1M records while a forked child still reads the stored digests
+    batch of record texts (``add``), each text's fields read by their place in it
+    (``record_text``), not through a dict of fields a claim: a full recompute makes 1M
+    records while a thread reads the stored digests beside them
     (``conflict_keys.load_records_and_verdicts``). The labels and notations of the
     claimants and kinds a batch brings are read with it. ``records()``: sorted by IRI,
     as reviewers left them (``review.overlay``)."""
